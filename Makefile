@@ -1,0 +1,44 @@
+# zhibiao: `make run` serves the sample county, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8050
+DB ?= sqlite:///zhibiao.db
+
+.PHONY: install system-deps run demo test lint format bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	bash scripts/system-deps.sh python
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip "setuptools>=69"
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+system-deps:
+	bash scripts/system-deps.sh all
+
+demo: install
+	$(VENV)/bin/zhibiao demo --db $(DB)
+
+run: install system-deps demo
+	$(VENV)/bin/zhibiao serve --host $(HOST) --port $(PORT) --db $(DB)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install system-deps lint
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache zhibiao.db build *.egg-info

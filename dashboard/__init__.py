@@ -1,0 +1,1 @@
+"""The Dash app, figure builders, exports, accounts, the command line."""

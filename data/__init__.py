@@ -1,0 +1,1 @@
+"""The catalog as data: fields and synonyms, validation rules, indicators, messages, samples."""

@@ -1,0 +1,1 @@
+"""Figures, intervals, statuses, ranks and the briefing: pure pandas, no I/O."""

@@ -1,0 +1,1 @@
+"""Reading report workbooks: guard, readers in a child process, header resolution, checks."""

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs through apt what zhibiao needs from Debian, only when it is missing.
+#   python: python3 with venv (for `make install`)
+#   all:    also chromium, chromium-driver, fonts-noto-cjk (images, browser tests), postgresql
+set -euo pipefail
+want=()
+case "${1:-all}" in
+  python)
+    python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3 python3-venv python3-dev)
+    ;;
+  all)
+    python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3 python3-venv python3-dev)
+    [ -x /usr/bin/chromium ] || want+=(chromium)
+    [ -x /usr/bin/chromedriver ] || want+=(chromium-driver)
+    fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || want+=(fonts-noto-cjk)
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
+    ;;
+esac
+[ ${#want[@]} -eq 0 ] && exit 0
+echo "system-deps: installing ${want[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null

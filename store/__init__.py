@@ -1,0 +1,1 @@
+"""The database: uploads, values with revision, accounts, audit trail (SQLAlchemy)."""

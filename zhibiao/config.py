@@ -1,0 +1,59 @@
+"""County settings shared by every layer: limits, statistical year, database URL."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB_URL = "sqlite:///zhibiao.db"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps applied to an uploaded file before any parser runs (reports.md, Limits)."""
+
+    file_bytes: int = 20 * 1024 * 1024
+    uncompressed_bytes: int = 200 * 1024 * 1024
+    sheets: int = 50
+    rows: int = 100_000
+    columns: int = 1_000
+    child_memory_bytes: int = 1024 * 1024 * 1024
+    child_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """County settings (data/county.toml), overridable from the environment."""
+
+    county: str | None = None
+    year_start_month: int = 1
+    limits: Limits = field(default_factory=Limits)
+    db_url: str = DEFAULT_DB_URL
+
+    def with_db(self, url: str | None) -> Settings:
+        return replace(self, db_url=url) if url else self
+
+
+def _read_toml(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("zhibiao.data").joinpath(name).read_text("utf-8"))
+
+
+def load_settings(path: str | Path | None = None, db_url: str | None = None) -> Settings:
+    """Read the county settings file (default data/county.toml) and the environment.
+
+    `ZHIBIAO_SETTINGS` names another settings file; `ZHIBIAO_DB` the database URL.
+    """
+    path = path or os.environ.get("ZHIBIAO_SETTINGS")
+    raw = tomllib.loads(Path(path).read_text("utf-8")) if path else _read_toml("county.toml")
+    limits = Limits(**raw.get("limits", {}))
+    county = raw.get("county", {})
+    return Settings(
+        county=county.get("name") or None,
+        year_start_month=int(county.get("year_start_month", 1)),
+        limits=limits,
+        db_url=db_url or os.environ.get("ZHIBIAO_DB") or DEFAULT_DB_URL,
+    )
