@@ -1,0 +1,58 @@
+"""The indicator table: the frame `indicators.engine.compute` returns and every view reads.
+
+One row per area (the county total included) and indicator, for one period and basis.
+
+| column       | type          | meaning |
+| ---          | ---           | --- |
+| period       | str           | 'YYYY-MM' |
+| basis        | str           | 'ytd' or 'month' |
+| area         | str           | township name; the county row is named after the county (or 合计) |
+| is_total     | bool          | the county row |
+| order        | int           | 0 for the county, then the areas in the order of the report's rows |
+| indicator    | str           | catalog key (srb, compliance, …, and 'composite') |
+| value        | float         | rounded half up to the indicator's decimals; NaN when no value |
+| value_exact  | float         | unrounded (for drawing); NaN when no value |
+| previous     | float         | same period and basis one year earlier, rounded; NaN when none |
+| change       | float         | value − previous computed before rounding, then rounded; NaN |
+| numerator    | float         | Σ numerator counts/amounts (for a count: the count) |
+| denominator  | float         | Σ denominator; NaN for a count |
+| low95, high95   | float      | 95% interval (Wilson), rounded; NaN where not count-based |
+| low998, high998 | float      | 99.8% interval, rounded; NaN where not count-based |
+| rank         | Int64 (nullable) | 1 = best; shared for equal rounded values; NA for none/county |
+| rank_low, rank_high | Int64   | 95% rank interval from simulation (count-based ratios), else NA |
+| status       | str or None   | red, amber, watch, green, grey; None without a status rule |
+| reason_code  | str or None   | message key of the status reason (message catalog `reason.*`) |
+| reason_params| dict          | values for that message |
+| quality      | list[dict]    | data-quality notes touching this figure (Finding.to_dict()) |
+"""
+
+INDICATOR_COLUMNS = [
+    "period",
+    "basis",
+    "area",
+    "is_total",
+    "order",
+    "indicator",
+    "value",
+    "value_exact",
+    "previous",
+    "change",
+    "numerator",
+    "denominator",
+    "low95",
+    "high95",
+    "low998",
+    "high998",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "status",
+    "reason_code",
+    "reason_params",
+    "quality",
+]
+
+#: Columns of the quality frame the store hands to `compute` (one row per note and field).
+QUALITY_COLUMNS = ["area", "period", "basis", "field", "finding"]
+
+STATUSES = ["red", "amber", "watch", "green", "grey"]
