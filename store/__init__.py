@@ -1,1 +1,5 @@
 """The database: uploads, values with revision, accounts, audit trail (SQLAlchemy)."""
+
+from .db import Store
+
+__all__ = ["Store"]

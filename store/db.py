@@ -1,0 +1,560 @@
+"""The Store: every upload kept as a revision, the current values, accounts and the audit trail.
+
+SQLite (a file, WAL, busy timeout) by default, PostgreSQL by URL. One engine per Store, no
+module state. The store keeps figures; it never computes a rate.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from zhibiao.indicators.columns import QUALITY_COLUMNS
+from zhibiao.loaders.types import VALUE_COLUMNS, Finding, LoadResult
+
+from .models import (
+    ROLES,
+    STATUS_STORED,
+    VALUE_SCALE,
+    Base,
+    audit,
+    uploads,
+    users,
+    utc_now,
+    values,
+)
+
+#: How long an SQLite writer waits for another one before giving up (seconds).
+SQLITE_BUSY_SECONDS = 30
+#: Password hashing method (werkzeug): scrypt.
+PASSWORD_METHOD = "scrypt"
+#: Findings that become data-quality notes beside the figures they touch.
+QUALITY_CODES = frozenset({"load.derived_mismatch"})
+#: Columns of the frame `values()` returns.
+STORED_VALUE_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file"]
+#: Columns of the frame `history()` returns.
+HISTORY_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file", "user", "uploaded_at"]
+#: Default number of audit entries `audit_log` returns.
+AUDIT_LIMIT = 100
+
+_QUANTUM = Decimal(1).scaleb(-VALUE_SCALE)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for `url`: SQLite with WAL and a busy timeout, anything else as given."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _exact(value: float) -> Decimal:
+    return Decimal(repr(float(value))).quantize(_QUANTUM)
+
+
+def _value_rows(result: LoadResult, upload_id: int) -> list[dict[str, Any]]:
+    rows = []
+    for rec in result.values[VALUE_COLUMNS].to_dict("records"):
+        value = rec["value"]
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        rows.append(
+            {
+                "upload_id": upload_id,
+                "area": str(rec["area"]),
+                "is_total": bool(rec["is_total"]),
+                "period": str(rec["period"]),
+                "basis": str(rec["basis"]),
+                "field": str(rec["field"]),
+                "value": _exact(value),
+                "sheet": str(rec["sheet"] or ""),
+                "cell": str(rec["cell"] or ""),
+                "row": int(rec["row"]),
+            }
+        )
+    return rows
+
+
+def _jsonable(obj: Any) -> Any:
+    """Findings' params may hold numpy or Decimal numbers: make them plain JSON."""
+    return json.loads(json.dumps(obj, default=_json_default, ensure_ascii=False))
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return float(obj)
+    if hasattr(obj, "item"):
+        return obj.item()
+    if isinstance(obj, set | tuple):
+        return list(obj)
+    return str(obj)
+
+
+def _user_dict(row: Any) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "role": row.role,
+        "active": bool(row.active),
+        "created_at": _as_utc(row.created_at),
+    }
+
+
+class Store:
+    """The database of one county (or more): `Store(url).create()` then read and write."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._created = False
+        self._dummy_hash: str | None = None
+
+    # -- schema --------------------------------------------------------------------------
+
+    def create(self) -> None:
+        """Create the tables that do not exist yet (idempotent)."""
+        Base.metadata.create_all(self.engine, checkfirst=True)
+        self._created = True
+
+    def _ready(self) -> sa.Engine:
+        if not self._created:
+            self.create()
+        return self.engine
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.dispose()
+
+    # -- uploads -------------------------------------------------------------------------
+
+    def save_upload(self, result: LoadResult, *, user: str, size: int | None = None) -> int:
+        """Store one accepted file and its values in one transaction; return the upload id.
+
+        Refuses (ValueError, nothing stored) a result that is not ok.
+        """
+        if not result.ok:
+            raise ValueError(f"refused: {result.file} has blocking errors or no values")
+        findings = _jsonable([f.to_dict() for f in result.findings])
+        engine = self._ready()
+        with engine.begin() as conn:
+            upload_id = conn.execute(
+                uploads.insert()
+                .values(
+                    file=result.file,
+                    sha256=result.sha256,
+                    size=size,
+                    user=user,
+                    uploaded_at=utc_now(),
+                    kind=result.kind or "",
+                    county=result.county,
+                    periods=list(result.periods),
+                    bases=list(result.bases),
+                    fields=list(result.fields),
+                    status=STATUS_STORED,
+                    accepted_inconsistent=bool(result.accepted),
+                    findings=findings,
+                )
+                .returning(uploads.c.id)
+            ).scalar_one()
+            rows = _value_rows(result, upload_id)
+            if rows:
+                conn.execute(values.insert(), rows)
+            conn.execute(
+                audit.insert().values(
+                    at=utc_now(),
+                    user=user,
+                    action="upload",
+                    detail=_jsonable(
+                        {
+                            "upload_id": upload_id,
+                            "file": result.file,
+                            "sha256": result.sha256,
+                            "values": len(rows),
+                            "periods": list(result.periods),
+                            "accepted_inconsistent": bool(result.accepted),
+                        }
+                    ),
+                )
+            )
+        return int(upload_id)
+
+    def find_upload(self, sha256: str) -> int | None:
+        """The id of the latest upload of a file with this content, or None."""
+        with self._ready().connect() as conn:
+            found = conn.execute(
+                sa.select(sa.func.max(uploads.c.id)).where(uploads.c.sha256 == sha256)
+            ).scalar()
+        return int(found) if found is not None else None
+
+    def _upload_dict(self, row: Any, n_values: int) -> dict[str, Any]:
+        findings = list(row.findings or [])
+        return {
+            "id": int(row.id),
+            "file": row.file,
+            "sha256": row.sha256,
+            "size": row.size,
+            "user": row.user,
+            "uploaded_at": _as_utc(row.uploaded_at),
+            "kind": row.kind,
+            "county": row.county,
+            "periods": list(row.periods or []),
+            "bases": list(row.bases or []),
+            "fields": list(row.fields or []),
+            "status": row.status,
+            "accepted_inconsistent": bool(row.accepted_inconsistent),
+            "warnings": sum(1 for f in findings if f.get("severity") == "warning"),
+            "accepted_errors": sum(1 for f in findings if f.get("severity") == "error"),
+            "values": int(n_values),
+        }
+
+    def _uploads_query(self) -> sa.Select:
+        counts = (
+            sa.select(values.c.upload_id, sa.func.count().label("n"))
+            .group_by(values.c.upload_id)
+            .subquery()
+        )
+        return sa.select(uploads, sa.func.coalesce(counts.c.n, 0).label("n_values")).outerjoin(
+            counts, counts.c.upload_id == uploads.c.id
+        )
+
+    def uploads(self) -> list[dict[str, Any]]:
+        """Every upload, newest first (without its findings; see `upload`)."""
+        with self._ready().connect() as conn:
+            rows = conn.execute(self._uploads_query().order_by(uploads.c.id.desc())).all()
+        return [self._upload_dict(r, r.n_values) for r in rows]
+
+    def upload(self, upload_id: int) -> dict[str, Any] | None:
+        """One upload with its findings (Finding.to_dict() each), or None."""
+        with self._ready().connect() as conn:
+            row = conn.execute(
+                self._uploads_query().where(uploads.c.id == int(upload_id))
+            ).one_or_none()
+        if row is None:
+            return None
+        out = self._upload_dict(row, row.n_values)
+        out["findings"] = list(row.findings or [])
+        return out
+
+    def county(self) -> str | None:
+        """The county named by the latest upload that names one."""
+        with self._ready().connect() as conn:
+            return conn.execute(
+                sa.select(uploads.c.county)
+                .where(uploads.c.county.is_not(None), uploads.c.county != "")
+                .order_by(uploads.c.id.desc())
+                .limit(1)
+            ).scalar()
+
+    def periods(self) -> list[str]:
+        """Every period with stored values, oldest first."""
+        with self._ready().connect() as conn:
+            found = conn.execute(sa.select(values.c.period).distinct()).scalars().all()
+        return sorted(found)
+
+    # -- values --------------------------------------------------------------------------
+
+    def _value_columns(self, table: Any) -> list[Any]:
+        return [
+            table.c.area,
+            table.c.is_total,
+            table.c.period,
+            table.c.basis,
+            table.c.field,
+            sa.type_coerce(table.c.value, sa.Float).label("value"),
+            table.c.sheet,
+            table.c.cell,
+            table.c.row,
+            table.c.upload_id,
+        ]
+
+    def values(self, period: str | None = None) -> pd.DataFrame:
+        """The current values: for each (area, period, basis, field) the latest upload's row.
+
+        The county total is one key whatever its row was labelled. Columns: VALUE_COLUMNS +
+        upload_id, file; `value` is float.
+        """
+        area_key = sa.case((values.c.is_total, sa.literal("")), else_=values.c.area)
+        rank = (
+            sa.func.row_number()
+            .over(
+                partition_by=(
+                    area_key,
+                    values.c.is_total,
+                    values.c.period,
+                    values.c.basis,
+                    values.c.field,
+                ),
+                order_by=values.c.upload_id.desc(),
+            )
+            .label("revision")
+        )
+        inner = sa.select(*self._value_columns(values), rank)
+        if period is not None:
+            inner = inner.where(values.c.period == period)
+        latest = inner.subquery()
+        query = (
+            sa.select(
+                *[latest.c[name] for name in VALUE_COLUMNS],
+                latest.c.upload_id,
+                uploads.c.file,
+            )
+            .join(uploads, uploads.c.id == latest.c.upload_id)
+            .where(latest.c.revision == 1)
+            .order_by(
+                latest.c.period,
+                latest.c.basis,
+                latest.c.is_total.desc(),
+                latest.c.row,
+                latest.c.field,
+            )
+        )
+        return self._frame(query, STORED_VALUE_COLUMNS)
+
+    def history(self, area: str, period: str, basis: str, field: str) -> pd.DataFrame:
+        """Every stored revision of one figure, oldest first (HISTORY_COLUMNS)."""
+        query = (
+            sa.select(
+                *self._value_columns(values),
+                uploads.c.file,
+                uploads.c.user,
+                uploads.c.uploaded_at,
+            )
+            .join(uploads, uploads.c.id == values.c.upload_id)
+            .where(
+                values.c.area == area,
+                values.c.period == period,
+                values.c.basis == basis,
+                values.c.field == field,
+            )
+            .order_by(values.c.upload_id)
+        )
+        frame = self._frame(query, HISTORY_COLUMNS)
+        frame["uploaded_at"] = [_as_utc(m) for m in frame["uploaded_at"]]
+        return frame
+
+    def _frame(self, query: sa.Select, columns: list[str]) -> pd.DataFrame:
+        with self._ready().connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        frame = pd.DataFrame([dict(r) for r in rows], columns=columns)
+        frame["value"] = frame["value"].astype(float)
+        frame["is_total"] = frame["is_total"].astype(bool)
+        frame["row"] = frame["row"].astype(int)
+        frame["upload_id"] = frame["upload_id"].astype(int)
+        return frame
+
+    # -- data quality --------------------------------------------------------------------
+
+    def quality(self) -> pd.DataFrame:
+        """Data-quality notes on the current values (QUALITY_COLUMNS).
+
+        From the uploads whose values are current: accepted consistency errors and
+        `load.derived_mismatch` warnings, one row per (area, field) a finding's cells name.
+        """
+        current = self.values()
+        live = set(
+            zip(
+                current["upload_id"],
+                current["area"],
+                current["period"],
+                current["basis"],
+                strict=True,
+            )
+        )
+        ids = sorted(set(current["upload_id"]))
+        if not ids:
+            return pd.DataFrame(columns=QUALITY_COLUMNS)
+        with self._ready().connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    uploads.c.id,
+                    uploads.c.periods,
+                    uploads.c.bases,
+                    uploads.c.accepted_inconsistent,
+                    uploads.c.findings,
+                ).where(uploads.c.id.in_([int(i) for i in ids]))
+            ).all()
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for row in rows:
+            for raw in row.findings or []:
+                if not _is_quality_note(raw, bool(row.accepted_inconsistent)):
+                    continue
+                periods = [raw["period"]] if raw.get("period") else list(row.periods or [])
+                bases = [raw["basis"]] if raw.get("basis") else list(row.bases or [])
+                for cell in raw.get("cells") or []:
+                    area = cell.get("area")
+                    if not area:
+                        continue
+                    for period in periods:
+                        for basis in bases:
+                            if (row.id, area, period, basis) not in live:
+                                continue
+                            note = {
+                                "area": area,
+                                "period": period,
+                                "basis": basis,
+                                "field": cell.get("field"),
+                                "finding": raw,
+                            }
+                            key = json.dumps(note, sort_keys=True, ensure_ascii=False)
+                            if key not in seen:
+                                seen.add(key)
+                                out.append(note)
+        return pd.DataFrame(out, columns=QUALITY_COLUMNS)
+
+    # -- users ---------------------------------------------------------------------------
+
+    def add_user(self, name: str, role: str, password: str) -> dict[str, Any]:
+        """Create an account; ValueError for an unknown role, an empty password or a taken name."""
+        name = name.strip()
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        if not name or not password:
+            raise ValueError("empty name or password")
+        engine = self._ready()
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    users.insert().values(
+                        name=name,
+                        role=role,
+                        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+                        created_at=utc_now(),
+                        active=True,
+                    )
+                )
+        except sa.exc.IntegrityError as exc:
+            raise ValueError(f"user {name!r} exists") from exc
+        self.audit("system", "user.add", {"name": name, "role": role})
+        return self.get_user(name) or {}
+
+    def set_password(self, name: str, password: str) -> None:
+        """Replace a user's password; ValueError for an unknown user or an empty password."""
+        if not password:
+            raise ValueError("empty password")
+        with self._ready().begin() as conn:
+            done = conn.execute(
+                users.update()
+                .where(users.c.name == name)
+                .values(password_hash=generate_password_hash(password, method=PASSWORD_METHOD))
+            ).rowcount
+        if not done:
+            raise ValueError(f"no user {name!r}")
+        self.audit("system", "user.password", {"name": name})
+
+    def set_role(self, name: str, role: str) -> None:
+        """Change a user's role; ValueError for an unknown user or role."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        self._update_user(name, role=role)
+
+    def set_active(self, name: str, active: bool) -> None:
+        """Enable or disable an account; ValueError for an unknown user."""
+        self._update_user(name, active=bool(active))
+
+    def _update_user(self, name: str, **changes: Any) -> None:
+        with self._ready().begin() as conn:
+            done = conn.execute(users.update().where(users.c.name == name).values(**changes))
+        if not done.rowcount:
+            raise ValueError(f"no user {name!r}")
+
+    def get_user(self, name: str) -> dict[str, Any] | None:
+        """name, role, active, created_at of one account (never its hash), or None."""
+        with self._ready().connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
+        return _user_dict(row) if row is not None else None
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every account, by name."""
+        with self._ready().connect() as conn:
+            rows = conn.execute(sa.select(users).order_by(users.c.name)).all()
+        return [_user_dict(r) for r in rows]
+
+    def authenticate(self, name: str, password: str) -> dict[str, Any] | None:
+        """The account if the password is right and the account active, else None.
+
+        The hash comparison is constant-time, and an unknown name costs the same hash.
+        """
+        with self._ready().connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
+        if row is None:
+            check_password_hash(self._dummy(), password or "")
+            return None
+        if not check_password_hash(row.password_hash, password or ""):
+            return None
+        return _user_dict(row) if row.active else None
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = generate_password_hash(
+                secrets.token_urlsafe(16), method=PASSWORD_METHOD
+            )
+        return self._dummy_hash
+
+    # -- audit ---------------------------------------------------------------------------
+
+    def audit(self, user: str, action: str, detail: dict[str, Any] | None = None) -> None:
+        """Record who did what (detail: any JSON-able dict)."""
+        with self._ready().begin() as conn:
+            conn.execute(
+                audit.insert().values(
+                    at=utc_now(), user=user, action=action, detail=_jsonable(detail or {})
+                )
+            )
+
+    def audit_log(self, limit: int = AUDIT_LIMIT) -> list[dict[str, Any]]:
+        """The latest audit entries, newest first."""
+        with self._ready().connect() as conn:
+            rows = conn.execute(
+                sa.select(audit).order_by(audit.c.id.desc()).limit(int(limit))
+            ).all()
+        return [
+            {
+                "id": int(r.id),
+                "at": _as_utc(r.at),
+                "user": r.user,
+                "action": r.action,
+                "detail": r.detail or {},
+            }
+            for r in rows
+        ]
+
+
+def _is_quality_note(raw: dict[str, Any], accepted: bool) -> bool:
+    if raw.get("code") in QUALITY_CODES:
+        return True
+    return accepted and raw.get("severity") == "error" and bool(raw.get("acceptable"))
+
+
+def finding_of(raw: dict[str, Any]) -> Finding:
+    """A stored finding back as a Finding."""
+    return Finding.from_dict(raw)

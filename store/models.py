@@ -1,0 +1,98 @@
+"""The database schema: uploads, values (every revision), users, audit trail. One module owns it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Stored values are exact decimals: 20 digits, 6 after the point (万元 to the 0.01 元).
+VALUE_PRECISION = 20
+VALUE_SCALE = 6
+
+ROLES = ("viewer", "analyst", "admin")
+STATUS_STORED = "stored"
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (timezone aware)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: sa.JSON, list[Any]: sa.JSON}
+
+
+class Upload(Base):
+    """One accepted file: who loaded it, when, what it held and what was found in it."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    file: Mapped[str] = mapped_column(sa.String(500))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    user: Mapped[str] = mapped_column(sa.String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utc_now)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="")
+    county: Mapped[str | None] = mapped_column(sa.String(200))
+    periods: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    bases: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    fields: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(20), default=STATUS_STORED)
+    accepted_inconsistent: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    findings: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+
+
+class Value(Base):
+    """One reported or derived figure of an upload (VALUE_COLUMNS plus the upload)."""
+
+    __tablename__ = "values"
+    __table_args__ = (sa.Index("ix_values_key", "period", "basis", "field", "area"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    upload_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("uploads.id", ondelete="CASCADE"), index=True
+    )
+    area: Mapped[str] = mapped_column(sa.String(200))
+    is_total: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    period: Mapped[str] = mapped_column(sa.String(7))
+    basis: Mapped[str] = mapped_column(sa.String(10))
+    field: Mapped[str] = mapped_column(sa.String(100))
+    value: Mapped[float] = mapped_column(sa.Numeric(VALUE_PRECISION, VALUE_SCALE, asdecimal=True))
+    sheet: Mapped[str] = mapped_column(sa.String(200), default="")
+    cell: Mapped[str] = mapped_column(sa.String(20), default="")
+    row: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class User(Base):
+    """An account: a unique name, a role and a password hash (never the password)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    password_hash: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utc_now)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+
+class Audit(Base):
+    """One entry of the audit trail: who did what, when."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utc_now)
+    user: Mapped[str] = mapped_column(sa.String(200))
+    action: Mapped[str] = mapped_column(sa.String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+uploads = Upload.__table__
+values = Value.__table__
+users = User.__table__
+audit = Audit.__table__
