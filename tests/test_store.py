@@ -1,0 +1,260 @@
+"""The store on SQLite and PostgreSQL: revisions, refusals, quality notes, accounts, audit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from zhibiao.loaders.types import VALUE_COLUMNS, CellRef, Finding, LoadResult
+from zhibiao.store import Store
+
+
+def _result(
+    rows: list[tuple[str, bool, str, str, str, float, str]],
+    *,
+    file: str = "a.xlsx",
+    sha: str = "a" * 64,
+    findings: list[Finding] | None = None,
+    accepted: bool = False,
+    county: str | None = "青川县",
+) -> LoadResult:
+    """rows: (area, is_total, period, basis, field, value, cell)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "area": a,
+                "is_total": tot,
+                "period": p,
+                "basis": b,
+                "field": f,
+                "value": v,
+                "sheet": "Sheet1",
+                "cell": c,
+                "row": i,
+            }
+            for i, (a, tot, p, b, f, v, c) in enumerate(rows)
+        ],
+        columns=VALUE_COLUMNS,
+    )
+    return LoadResult(
+        file=file,
+        sha256=sha,
+        values=frame,
+        findings=findings or [],
+        county=county,
+        kind="xlsx",
+        periods=sorted(set(frame["period"])),
+        bases=sorted(set(frame["basis"])),
+        fields=sorted(set(frame["field"])),
+        accepted=accepted,
+    )
+
+
+def _count(store: Store, table: str) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
+
+
+def test_revision_latest_wins_and_history_keeps_both(db_url):
+    store = Store(db_url)
+    store.create()
+    store.create()  # idempotent
+    a = _result(
+        [
+            ("全县", True, "2025-03", "ytd", "births", 300, "B6"),
+            ("城关镇", False, "2025-03", "ytd", "births", 120, "B7"),
+            ("柳河乡", False, "2025-03", "ytd", "births", 180, "B8"),
+            ("城关镇", False, "2025-03", "ytd", "fee_amount_paid", 1.2345, "T7"),
+        ],
+        file="A.xlsx",
+        sha="a" * 64,
+    )
+    b = _result(
+        [
+            ("合计", True, "2025-03", "ytd", "births", 305, "B20"),
+            ("城关镇", False, "2025-03", "ytd", "births", 125, "B8"),
+            ("柳河乡", False, "2025-03", "ytd", "births", 180, "B9"),
+        ],
+        file="B.xlsx",
+        sha="b" * 64,
+        county=None,
+    )
+    id_a = store.save_upload(a, user="analyst", size=1234)
+    id_b = store.save_upload(b, user="admin")
+    assert id_b > id_a
+
+    current = store.values("2025-03")
+    assert list(current.columns) == [*VALUE_COLUMNS, "upload_id", "file"]
+    # 3 births rows from B (the total row counts once, whatever its label) + A's fee amount
+    assert len(current) == 4
+    births = current[current["field"] == "births"].set_index("area")["value"].to_dict()
+    assert births == {"合计": 305.0, "城关镇": 125.0, "柳河乡": 180.0}
+    fee = current[current["field"] == "fee_amount_paid"].iloc[0]
+    assert fee["value"] == 1.2345 and fee["upload_id"] == id_a and fee["file"] == "A.xlsx"
+    assert current[current["area"] == "城关镇"]["cell"].tolist() == ["B8", "T7"]
+    assert current["value"].dtype == float
+
+    hist = store.history("城关镇", "2025-03", "ytd", "births")
+    assert hist["value"].tolist() == [120.0, 125.0]
+    assert hist["file"].tolist() == ["A.xlsx", "B.xlsx"]
+    assert hist["user"].tolist() == ["analyst", "admin"]
+    assert all(m.tzinfo is not None for m in hist["uploaded_at"])
+
+    assert store.values("2025-04").empty
+    assert store.periods() == ["2025-03"]
+    assert store.county() == "青川县"  # B names none; A is the latest that does
+
+    ups = store.uploads()
+    assert [u["id"] for u in ups] == [id_b, id_a]
+    assert ups[1]["size"] == 1234 and ups[1]["values"] == 4 and ups[0]["values"] == 3
+    assert ups[0]["status"] == "stored" and ups[0]["user"] == "admin"
+    assert store.find_upload("b" * 64) == id_b and store.find_upload("c" * 64) is None
+    assert store.upload(999) is None
+
+
+def test_values_are_exact_decimals(db_url):
+    store = Store(db_url)
+    store.save_upload(
+        _result([("城关镇", False, "2025-01", "ytd", "fee_amount_due", 12.3457, "S7")]),
+        user="u",
+    )
+    assert store.values()["value"].tolist() == [12.3457]
+
+
+def test_refused_file_stores_nothing(db_url):
+    store = Store(db_url)
+    store.create()
+    good = _result([("城关镇", False, "2025-01", "ytd", "births", 10, "B7")])
+    store.save_upload(good, user="u")
+    before = (_count(store, "uploads"), _count(store, "values"), _count(store, "audit"))
+    error = Finding(
+        severity="error",
+        code="load.sum_mismatch",
+        file="bad.xlsx",
+        sheet="Sheet1",
+        cells=(CellRef("B7", 11, "出生人数", area="城关镇", field="births"),),
+        acceptable=True,
+    )
+    bad = _result(
+        [("城关镇", False, "2025-02", "ytd", "births", 11, "B7")],
+        file="bad.xlsx",
+        findings=[error],
+    )
+    assert not bad.ok
+    with pytest.raises(ValueError):
+        store.save_upload(bad, user="u")
+    empty = _result([], file="empty.xlsx")
+    with pytest.raises(ValueError):
+        store.save_upload(empty, user="u")
+    after = (_count(store, "uploads"), _count(store, "values"), _count(store, "audit"))
+    assert after == before == (1, 1, 1)
+    assert store.periods() == ["2025-01"]
+
+
+def test_accepted_errors_and_derived_mismatch_become_quality_notes(db_url):
+    store = Store(db_url)
+    accepted = Finding(
+        severity="error",
+        code="load.sum_mismatch",
+        file="a.xlsx",
+        sheet="Sheet1",
+        cells=(
+            CellRef("B7", 11, "出生人数", area="城关镇", field="births"),
+            CellRef("C7", 5, "男", area="城关镇", field="births_male"),
+        ),
+        acceptable=True,
+        period="2025-02",
+        basis="ytd",
+    )
+    derived = Finding(
+        severity="warning",
+        code="load.derived_mismatch",
+        file="a.xlsx",
+        cells=(CellRef("J8", 97.5, "政策符合率(%)", area="柳河乡", field="out_of_policy"),),
+    )
+    unrecognised = Finding(severity="warning", code="load.unrecognised_column", file="a.xlsx")
+    res = _result(
+        [
+            ("城关镇", False, "2025-02", "ytd", "births", 11, "B7"),
+            ("城关镇", False, "2025-02", "ytd", "births_male", 5, "C7"),
+            ("柳河乡", False, "2025-02", "ytd", "births", 40, "B8"),
+        ],
+        findings=[accepted, derived, unrecognised],
+        accepted=True,
+    )
+    assert res.ok
+    uid = store.save_upload(res, user="analyst")
+    up = store.upload(uid)
+    assert up is not None and up["accepted_inconsistent"] is True
+    assert [f["code"] for f in up["findings"]] == [
+        "load.sum_mismatch",
+        "load.derived_mismatch",
+        "load.unrecognised_column",
+    ]
+    assert up["warnings"] == 2 and up["accepted_errors"] == 1
+
+    q = store.quality()
+    assert list(q.columns) == ["area", "period", "basis", "field", "finding"]
+    got = sorted(zip(q["area"], q["field"], q["finding"].map(lambda f: f["code"]), strict=True))
+    assert got == [
+        ("城关镇", "births", "load.sum_mismatch"),
+        ("城关镇", "births_male", "load.sum_mismatch"),
+        ("柳河乡", "out_of_policy", "load.derived_mismatch"),
+    ]
+    assert set(q["period"]) == {"2025-02"} and set(q["basis"]) == {"ytd"}
+
+    # a clean revision of the same period replaces the values: the notes go with them
+    store.save_upload(
+        _result(
+            [
+                ("城关镇", False, "2025-02", "ytd", "births", 5, "B7"),
+                ("城关镇", False, "2025-02", "ytd", "births_male", 5, "C7"),
+                ("柳河乡", False, "2025-02", "ytd", "births", 40, "B8"),
+            ],
+            sha="d" * 64,
+        ),
+        user="analyst",
+    )
+    assert store.quality().empty
+
+
+def test_users_add_authenticate_and_refuse_duplicates(db_url):
+    store = Store(db_url)
+    user = store.add_user("王芳", "analyst", "s3cret-密码")
+    assert user["name"] == "王芳" and user["role"] == "analyst" and user["active"] is True
+    assert store.authenticate("王芳", "s3cret-密码")["role"] == "analyst"
+    assert store.authenticate("王芳", "wrong") is None
+    assert store.authenticate("nobody", "s3cret-密码") is None
+    with pytest.raises(ValueError):
+        store.add_user("王芳", "viewer", "other")
+    with pytest.raises(ValueError):
+        store.add_user("李四", "superuser", "x")
+    with pytest.raises(ValueError):
+        store.add_user("李四", "viewer", "")
+    assert [u["name"] for u in store.users()] == ["王芳"]
+
+    store.set_password("王芳", "new-pass")
+    assert store.authenticate("王芳", "s3cret-密码") is None
+    assert store.authenticate("王芳", "new-pass")["name"] == "王芳"
+    store.set_active("王芳", False)
+    assert store.authenticate("王芳", "new-pass") is None
+    with pytest.raises(ValueError):
+        store.set_password("nobody", "x")
+
+    with store.engine.connect() as conn:
+        hashes = conn.execute(sa.text("SELECT password_hash FROM users")).scalars().all()
+    assert len(hashes) == 1
+    assert hashes[0].startswith("scrypt:") and "new-pass" not in hashes[0]
+    assert "s3cret" not in hashes[0]
+
+
+def test_audit_log_newest_first(db_url):
+    store = Store(db_url)
+    store.audit("admin", "login", {"ip": "127.0.0.1"})
+    store.audit("admin", "export", {"format": "pptx", "period": "2025-10"})
+    log = store.audit_log(10)
+    assert [e["action"] for e in log] == ["export", "login"]
+    assert log[0]["detail"] == {"format": "pptx", "period": "2025-10"}
+    assert log[0]["at"].tzinfo is not None
+    assert len(store.audit_log(1)) == 1
