@@ -1,0 +1,186 @@
+"""Statistics as small pure functions named for their method: intervals, funnels, rank intervals.
+
+Every function here works on plain numbers (counts, proportions); none knows an indicator.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+
+def wilson_interval(x: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion x/n (Wilson 1927; Newcombe 1998, method 3).
+
+    Returns (low, high) on the proportion scale; (nan, nan) when n is 0.
+    """
+    if n <= 0:
+        return (math.nan, math.nan)
+    z2 = z * z
+    centre = (x + z2 / 2) / (n + z2)
+    half = z / (n + z2) * math.sqrt(x * (n - x) / n + z2 / 4)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def odds_per_hundred(p: float) -> float:
+    """Map a share p to the ratio p/(1−p)×100 (the sex ratio form); p = 1 gives infinity."""
+    if math.isnan(p):
+        return math.nan
+    if p >= 1:
+        return math.inf
+    return p / (1 - p) * 100
+
+
+def srb_interval(m: float, f: float, z: float) -> tuple[float, float]:
+    """Interval of the sex ratio m/f×100: Wilson on p = m/(m+f), each end mapped through p/(1−p)×100."""
+    low, high = wilson_interval(m, m + f, z)
+    return (odds_per_hundred(low), odds_per_hundred(high))
+
+
+def _score_statistic_exceeds(x: int, n: int, p0: Fraction, z: Fraction) -> bool:
+    """(x − n·p0)² > z²·n·p0·(1−p0): p0 lies outside the Wilson interval (exact, rational)."""
+    return (x - n * p0) ** 2 > z * z * n * p0 * (1 - p0)
+
+
+def wilson_lower_above(x: int, n: int, p0: Fraction, z: Fraction) -> bool:
+    """True when the Wilson interval of x/n lies wholly above p0 (strictly), in exact arithmetic.
+
+    The Wilson interval is the set of p0 the score test does not reject, so its lower end is
+    above p0 exactly when x/n > p0 and (x − n·p0)² > z²·n·p0·(1−p0).
+    """
+    if n <= 0:
+        return False
+    return Fraction(x, n) > p0 and _score_statistic_exceeds(x, n, p0, z)
+
+
+def wilson_upper_below(x: int, n: int, p0: Fraction, z: Fraction) -> bool:
+    """True when the Wilson interval of x/n lies wholly below p0 (strictly), in exact arithmetic."""
+    if n <= 0:
+        return False
+    return Fraction(x, n) < p0 and _score_statistic_exceeds(x, n, p0, z)
+
+
+def funnel_limits(centre_p: float, n: float | np.ndarray, z: float, phi: float = 1.0) -> tuple:
+    """Control limits of a funnel plot for a proportion (Spiegelhalter 2005, normal approximation).
+
+    centre_p ± z·sqrt(phi·p(1−p)/n), clipped to [0, 1]; phi > 1 widens them for over-dispersion.
+    Returns (low, high), arrays when n is an array.
+    """
+    n_arr = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = z * np.sqrt(phi * centre_p * (1 - centre_p) / n_arr)
+    low = np.clip(centre_p - half, 0.0, 1.0)
+    high = np.clip(centre_p + half, 0.0, 1.0)
+    if np.ndim(low) == 0:
+        return (float(low), float(high))
+    return (low, high)
+
+
+def winsorise(values: np.ndarray, share: float = 0.10) -> np.ndarray:
+    """Pull the lowest and highest `share` of values in to the share-th and (1−share)-th percentiles."""
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
+        return arr
+    low, high = np.quantile(arr, [share, 1 - share])
+    return np.clip(arr, low, high)
+
+
+def overdispersion_phi(x: np.ndarray, n: np.ndarray, centre_p: float, share: float = 0.10) -> float:
+    """Over-dispersion factor phi (Spiegelhalter 2005, section 3.2).
+
+    Standardised Pearson residuals z_i = (x_i/n_i − p)/sqrt(p(1−p)/n_i) are winsorised at
+    `share` (10%: the lowest and highest 10% set to the 10th and 90th percentiles) and
+    phi = Σ z_i² / I. Areas with n_i = 0 are left out; phi is nan when fewer than 2 areas remain.
+    """
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    keep = n > 0
+    x, n = x[keep], n[keep]
+    if n.size < 2 or centre_p <= 0 or centre_p >= 1:
+        return math.nan
+    z = (x / n - centre_p) / np.sqrt(centre_p * (1 - centre_p) / n)
+    zw = winsorise(z, share)
+    return float(np.sum(zw**2) / zw.size)
+
+
+def rank_values(values: pd.Series, direction: str, reference: float | None = None) -> pd.Series:
+    """Competition ranks ('min' method: 1, 2, 2, 4), 1 = best, NA where the value is missing.
+
+    higher: highest first; lower: lowest first; range: closest to the reference first.
+    """
+    v = pd.to_numeric(values, errors="coerce").astype(float)
+    if direction == "higher":
+        key = -v
+    elif direction == "lower":
+        key = v
+    elif direction == "range":
+        key = (v - float(reference if reference is not None else 0.0)).abs()
+        key = key.round(12)
+    else:
+        return pd.Series(pd.NA, index=values.index, dtype="Int64")
+    ranks = key.rank(method="min", na_option="keep")
+    return ranks.astype("Int64")
+
+
+def rank_intervals(
+    num: np.ndarray,
+    den: np.ndarray,
+    draws: int = 2000,
+    seed: int = 20240301,
+    *,
+    kind: str = "proportion",
+    direction: str = "higher",
+    reference: float | None = None,
+    scale: float = 100.0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """95% rank interval of each area from simulated draws of its counts.
+
+    Each area's share is drawn from its Jeffreys posterior Beta(x + ½, n − x + ½), where
+    for kind 'proportion' x = num and n = den, and for kind 'odds' (the sex ratio) x = num and
+    n = num + den, the value being p/(1−p)×scale. Every draw is ranked (1 = best, as
+    `rank_values`), and the (1−level)/2 and (1+level)/2 quantiles of each area's ranks are
+    returned as rank_low, rank_high (Int64; NA for an area without a value). Fixed seed.
+    """
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    n = num + den if kind == "odds" else den
+    ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (den > 0)
+    out = pd.DataFrame(
+        {
+            "rank_low": pd.array([pd.NA] * len(num), dtype="Int64"),
+            "rank_high": pd.array([pd.NA] * len(num), dtype="Int64"),
+        }
+    )
+    idx = np.flatnonzero(ok)
+    if idx.size == 0 or direction not in ("higher", "lower", "range"):
+        return out
+    rng = np.random.default_rng(seed)
+    a = num[idx] + 0.5
+    b = n[idx] - num[idx] + 0.5
+    p = rng.beta(a, b, size=(draws, idx.size))
+    if kind == "odds":
+        p = np.minimum(p, 1 - 1e-12)
+        v = p / (1 - p) * scale
+    else:
+        v = p * scale
+    if direction == "higher":
+        key = -v
+    elif direction == "lower":
+        key = v
+    else:
+        key = np.abs(v - float(reference or 0.0))
+    # rank within each draw: 1 + number of areas strictly better
+    order = np.argsort(key, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    rows = np.arange(draws)[:, None]
+    ranks[rows, order] = np.arange(1, idx.size + 1)[None, :]
+    lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
+    lows = np.quantile(ranks, lo_q, axis=0, method="inverted_cdf")
+    highs = np.quantile(ranks, hi_q, axis=0, method="inverted_cdf")
+    out.loc[idx, "rank_low"] = lows.astype(int)
+    out.loc[idx, "rank_high"] = highs.astype(int)
+    return out
