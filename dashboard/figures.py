@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -88,10 +89,14 @@ OVERVIEW_INDICATORS = [
 
 #: Catalog unit → message key of its display name (figures.unit.*, figures.change_unit.*).
 UNIT_KEYS = {
+    "percent": "percent",
+    "permille": "permille",
+    "ratio100": "ratio100",
+    "count": "count",
+    "wan_yuan": "wan_yuan",
     "%": "percent",
     "‰": "permille",
     "×100": "ratio100",
-    "count": "count",
     "万元": "wan_yuan",
     "score": "score",
 }
@@ -161,25 +166,29 @@ def _field(entry: Any, name: str, default: Any = None) -> Any:
     return getattr(entry, name, default)
 
 
-def _catalog_entry(catalog: Any, key: str) -> Any:
-    if catalog is None:
-        from zhibiao.indicators.catalog import load_catalog
+@cache
+def default_catalog() -> Any:
+    """The project's indicator catalog (data/indicators.toml), read once per process."""
+    from zhibiao.indicators.catalog import load_catalog
 
-        catalog = load_catalog()
-    for source in (catalog, getattr(catalog, "indicators", None)):
-        if source is None:
-            continue
+    return load_catalog()
+
+
+def _catalog_entry(catalog: Any, key: str) -> Any:
+    """The entry of `key` in a Catalog (`.get`), a mapping or a list of entries; else None."""
+    if catalog is None:
+        catalog = default_catalog()
+    getter = getattr(catalog, "get", None)
+    if callable(getter):
         try:
-            return source[key]
-        except (KeyError, TypeError, IndexError):
-            pass
-        getter = getattr(source, "get", None)
-        if callable(getter):
             found = getter(key)
-            if found is not None:
-                return found
-    if isinstance(catalog, list | tuple):
-        for entry in catalog:
+        except KeyError:
+            found = None
+        if found is not None:
+            return found
+    entries = getattr(catalog, "indicators", catalog)
+    if isinstance(entries, list | tuple):
+        for entry in entries:
             if _field(entry, "key") == key:
                 return entry
     return None
