@@ -32,7 +32,9 @@ STATUS_RULES = ("interval", "limits")
 
 # ---------------------------------------------------------------------------- expressions
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+()]))")
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+()]))"
+)
 
 
 class ExpressionError(ValueError):

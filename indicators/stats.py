@@ -40,12 +40,14 @@ def srb_interval(m: float, f: float, z: float) -> tuple[float, float]:
     return (odds_per_hundred(low), odds_per_hundred(high))
 
 
-def _score_statistic_exceeds(x: int, n: int, p0: Fraction, z: Fraction) -> bool:
+def _score_statistic_exceeds(
+    x: Fraction | int, n: Fraction | int, p0: Fraction, z: Fraction
+) -> bool:
     """(x − n·p0)² > z²·n·p0·(1−p0): p0 lies outside the Wilson interval (exact, rational)."""
     return (x - n * p0) ** 2 > z * z * n * p0 * (1 - p0)
 
 
-def wilson_lower_above(x: int, n: int, p0: Fraction, z: Fraction) -> bool:
+def wilson_lower_above(x: Fraction | int, n: Fraction | int, p0: Fraction, z: Fraction) -> bool:
     """True when the Wilson interval of x/n lies wholly above p0 (strictly), in exact arithmetic.
 
     The Wilson interval is the set of p0 the score test does not reject, so its lower end is
@@ -56,7 +58,7 @@ def wilson_lower_above(x: int, n: int, p0: Fraction, z: Fraction) -> bool:
     return Fraction(x, n) > p0 and _score_statistic_exceeds(x, n, p0, z)
 
 
-def wilson_upper_below(x: int, n: int, p0: Fraction, z: Fraction) -> bool:
+def wilson_upper_below(x: Fraction | int, n: Fraction | int, p0: Fraction, z: Fraction) -> bool:
     """True when the Wilson interval of x/n lies wholly below p0 (strictly), in exact arithmetic."""
     if n <= 0:
         return False

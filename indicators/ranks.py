@@ -1,0 +1,75 @@
+"""Ranks (1 = best, ties share the better rank), rank intervals and the composite score.
+
+Ranks use the rounded values a leader sees; the county is never ranked.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+
+from .catalog import Catalog, Indicator
+from .stats import rank_intervals, rank_values
+
+
+def rank_indicator(rounded: pd.Series, ind: Indicator) -> pd.Series:
+    """Competition ranks of the areas' rounded values by the indicator's direction; NA for
+    `none` indicators and for areas without a value."""
+    if ind.direction == "none":
+        return pd.Series(pd.NA, index=rounded.index, dtype="Int64")
+    return rank_values(rounded, ind.direction, ind.reference)
+
+
+def rank_interval_table(
+    num: pd.Series, den: pd.Series, ind: Indicator, catalog: Catalog
+) -> pd.DataFrame:
+    """rank_low, rank_high of each area (count-based ratios with a direction), else NA."""
+    empty = pd.DataFrame(
+        {
+            "rank_low": pd.array([pd.NA] * len(num), dtype="Int64"),
+            "rank_high": pd.array([pd.NA] * len(num), dtype="Int64"),
+        },
+        index=num.index,
+    )
+    if ind.interval_kind is None or ind.direction == "none":
+        return empty
+    out = rank_intervals(
+        num.to_numpy(dtype=float),
+        den.to_numpy(dtype=float),
+        draws=int(catalog.setting("rank_draws")),
+        seed=int(catalog.setting("rank_seed")),
+        kind=ind.interval_kind,
+        direction=ind.direction,
+        reference=ind.reference,
+        scale=ind.factor,
+        level=float(catalog.settings.get("rank_level", 0.95)),
+    )
+    out.index = num.index
+    return out
+
+
+def rank_percentile_scores(ranks: pd.Series) -> dict[str, Fraction]:
+    """100 × (n − rank)/(n − 1) for each ranked area (100 when only one is ranked)."""
+    ranked = ranks.dropna()
+    n = len(ranked)
+    if n == 0:
+        return {}
+    if n == 1:
+        return {str(ranked.index[0]): Fraction(100)}
+    return {str(area): Fraction(100 * (n - int(r)), n - 1) for area, r in ranked.items()}
+
+
+def composite_scores(ranks: dict[str, pd.Series], catalog: Catalog) -> dict[str, Fraction]:
+    """The weighted mean, over the indicators an area has a rank for, of its rank-percentile
+    scores (indicators with a direction and a positive weight; see data/indicators.toml)."""
+    totals: dict[str, Fraction] = {}
+    weights: dict[str, Fraction] = {}
+    for ind in catalog.indicators:
+        if ind.direction == "none" or ind.weight <= 0 or ind.key not in ranks:
+            continue
+        w = Fraction(str(ind.weight))
+        for area, score in rank_percentile_scores(ranks[ind.key]).items():
+            totals[area] = totals.get(area, Fraction(0)) + w * score
+            weights[area] = weights.get(area, Fraction(0)) + w
+    return {area: totals[area] / weights[area] for area in totals}
