@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs through apt what zhibiao needs from Debian, only when it is missing.
 #   python: python3 with venv (for `make install`)
-#   all:    also chromium, chromium-driver, fonts-noto-cjk (images, browser tests), postgresql
+#   all:    also chromium, chromium-driver, fonts-noto-cjk (images, browser tests), postgresql,
+#           poppler-utils and poppler-data (pdftotext reads the Chinese of the meeting pdf)
 set -euo pipefail
 want=()
 case "${1:-all}" in
@@ -14,6 +15,8 @@ case "${1:-all}" in
     [ -x /usr/bin/chromedriver ] || want+=(chromium-driver)
     fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || want+=(fonts-noto-cjk)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
+    command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
+    [ -d /usr/share/poppler/cMap ] || want+=(poppler-data)
     ;;
 esac
 [ ${#want[@]} -eq 0 ] && exit 0
