@@ -229,7 +229,7 @@ class Catalog:
                 return ind
         raise KeyError(key)
 
-    def keys(self) -> list[str]:
+    def table_keys(self) -> list[str]:
         """Every key of the indicator table, in order: the catalog's, then 'composite'."""
         return [i.key for i in self.indicators] + [self.composite.key]
 

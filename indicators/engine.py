@@ -391,7 +391,7 @@ def _table(records: list[dict[str, Any]], catalog: Catalog) -> pd.DataFrame:
     if not records:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in INDICATOR_COLUMNS})
     table = pd.DataFrame(records, columns=INDICATOR_COLUMNS)
-    keys = {k: i for i, k in enumerate(catalog.keys())}
+    keys = {k: i for i, k in enumerate(catalog.table_keys())}
     table["_k"] = table["indicator"].map(keys)
     table = table.sort_values(["order", "_k"], kind="stable").drop(columns="_k")
     for col in ("rank", "rank_low", "rank_high"):
