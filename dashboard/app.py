@@ -1,0 +1,290 @@
+"""The app factory: `create_app(config)` builds the Dash app, its login wall and its downloads.
+
+Nothing happens at import time. Per-app objects (the store, settings, the background-callback
+cache) live on the Flask app (`server.extensions["zhibiao"]`), never in module globals, so every
+gunicorn worker builds its own and shares only what is on disk (database, secret, job cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import secrets
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dash
+import diskcache
+from flask import Flask, current_app, request
+from sqlalchemy.engine import make_url
+
+from zhibiao.config import Settings, load_settings
+from zhibiao.dashboard import auth, layout
+from zhibiao.i18n import t
+
+HERE = Path(__file__).resolve().parent
+SECRET_ENV = "ZHIBIAO_SECRET_KEY"
+#: Room for the JSON around a base64 upload in one Dash request.
+REQUEST_OVERHEAD_BYTES = 1024 * 1024
+
+
+@dataclass
+class AppState:
+    """What one app instance keeps: its store, settings and options."""
+
+    db_url: str
+    settings: Settings
+    max_upload_bytes: int
+    cache_dir: Path
+    default_lang: str
+    store_factory: Any
+    _store: Any = None
+    tables: dict[tuple, Any] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            self._store = self.store_factory(self.db_url)
+        return self._store
+
+
+def state() -> AppState:
+    """The AppState of the app serving this request."""
+    return current_app.extensions["zhibiao"]
+
+
+def sqlite_path(db_url: str) -> Path | None:
+    """The file of an SQLite URL, None for other databases or memory."""
+    url = make_url(db_url)
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve()
+
+
+def default_cache_dir(db_url: str) -> Path:
+    """A folder every worker of the same database agrees on."""
+    db_file = sqlite_path(db_url)
+    if db_file is not None:
+        return db_file.with_name(db_file.name + ".cache")
+    digest = hashlib.sha256(db_url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"zhibiao-cache-{digest}"
+
+
+def read_or_make_secret(path: Path) -> str:
+    """The secret kept in `path`, made once (the first worker wins, the rest read it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            text = path.read_text("utf-8").strip()
+            if text:
+                return text
+            import time
+
+            time.sleep(0.05)
+        raise RuntimeError(f"empty secret file {path}") from None
+    token = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(token)
+    return token
+
+
+def resolve_secret(config: dict[str, Any], db_url: str, cache_dir: Path) -> str:
+    """config secret_key, else $ZHIBIAO_SECRET_KEY, else a file beside the database."""
+    given = config.get("secret_key") or os.environ.get(SECRET_ENV)
+    if given:
+        return str(given)
+    db_file = sqlite_path(db_url)
+    where = db_file.with_name(db_file.name + ".secret") if db_file else cache_dir / "secret"
+    return read_or_make_secret(where)
+
+
+def request_cap(max_upload_bytes: int) -> int:
+    """The server's request size cap: a base64 upload of the largest file, plus its JSON."""
+    return math.ceil(max_upload_bytes * 4 / 3) + REQUEST_OVERHEAD_BYTES
+
+
+class ZhibiaoDash(dash.Dash):
+    """Dash with the page title and html lang of the request's page and language."""
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        lang = auth.request_lang()
+        kwargs["title"] = layout.page_title(request.path, lang)
+        html = super().interpolate_index(**kwargs)
+        return html.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
+
+
+def _default_store_factory(url: str) -> Any:
+    from zhibiao.store import Store
+
+    store = Store(url)
+    store.create()
+    return store
+
+
+def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
+    """Build the dashboard.
+
+    config keys: db_url, secret_key, max_upload_bytes, cache_dir, lang, secure_cookies,
+    settings (a Settings), store_factory (url → Store; tests never need it).
+    """
+    config = dict(config or {})
+    settings: Settings = config.get("settings") or load_settings(db_url=config.get("db_url"))
+    db_url = config.get("db_url") or settings.db_url
+    settings = settings.with_db(db_url)
+    cache_dir = Path(config.get("cache_dir") or default_cache_dir(db_url))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    max_upload = int(config.get("max_upload_bytes") or settings.limits.file_bytes)
+    lang = config.get("lang") or "zh"
+
+    server = Flask("zhibiao.dashboard")
+    server.secret_key = resolve_secret(config, db_url, cache_dir)
+    server.config["MAX_CONTENT_LENGTH"] = request_cap(max_upload)
+    server.extensions["zhibiao"] = AppState(
+        db_url=db_url,
+        settings=settings,
+        max_upload_bytes=max_upload,
+        cache_dir=cache_dir,
+        default_lang=lang,
+        store_factory=config.get("store_factory") or _default_store_factory,
+    )
+    manager = dash.DiskcacheManager(diskcache.Cache(str(cache_dir / "jobs")))
+
+    app = ZhibiaoDash(
+        "zhibiao.dashboard",
+        server=server,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        background_callback_manager=manager,
+        title=t("app.title", lang),
+        update_title=None,
+    )
+    app.layout = layout.shell
+    guarded: dict[str, str] = {}
+    for page in dash.page_registry.values():
+        module = sys.modules.get(page["module"])
+        register = getattr(module, "register_callbacks", None)
+        if register is not None:
+            guarded.update(register(app) or {})
+    layout.register_callbacks(app)
+    auth.init_auth(
+        server,
+        lambda: state().store,
+        secure_cookies=bool(config.get("secure_cookies", False)),
+        guarded=guarded,
+        user_component=layout.USER_COMPONENT,
+    )
+    _register_errors(server)
+    server.add_url_rule("/download/<kind>", "download", download, methods=["GET"])
+    return app
+
+
+def _register_errors(server: Flask) -> None:
+    @server.errorhandler(413)
+    def too_large(_err: Exception) -> Any:
+        lang = auth.request_lang()
+        cap = state().max_upload_bytes
+        message = t("ui.upload.too_large", lang, mb=round(cap / 1024 / 1024, 1))
+        if request.path == auth.DASH_CALLBACK_PATH:
+            # The renderer shows nothing for a 413: answer as a callback that shows the alert.
+            side = {layout.ALERT: {"children": message, "hide": False}}
+            return server.json.response({"multi": True, "response": {}, "sideUpdate": side}), 200
+        return message, 413
+
+
+DOWNLOAD_TYPES = {
+    "png": ("image/png", "png"),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+    "pdf": ("application/pdf", "pdf"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+def download(kind: str) -> Any:
+    """/download/<kind>?period=&basis=&lang=[&chart=&indicator=&area=]: behind the login wall."""
+    from flask import Response
+
+    from zhibiao.dashboard import views
+
+    lang = auth.request_lang()
+    if kind not in DOWNLOAD_TYPES:
+        return Response(t("ui.download.unknown", lang), status=404)
+    app_state = state()
+    store = app_state.store
+    periods = store.periods()
+    query = views.resolve_query(request.args, periods, default_lang=lang)
+    if query.period is None:
+        return Response(t("ui.common.no_data", lang), status=404)
+    mime, ext = DOWNLOAD_TYPES[kind]
+    name = f"zhibiao-{query.period}-{query.basis}"
+    if kind == "png":
+        body, name = chart_png(app_state, query, request.args)
+    else:
+        body = export_file(app_state, query, kind)
+    user = auth.session_user() or {}
+    store.audit(user.get("name", "-"), "download", {"kind": kind, "period": query.period})
+    return Response(
+        body,
+        mimetype=mime,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'},
+    )
+
+
+def chart_png(app_state: AppState, query: Any, args: Any) -> tuple[bytes, str]:
+    """A chart of the view as PNG, drawn on the server (Chinese text intact)."""
+    from zhibiao.dashboard import figures
+    from zhibiao.indicators import engine
+    from zhibiao.indicators.catalog import load_catalog
+
+    store = app_state.store
+    catalog = load_catalog()
+    table = engine.compute(
+        store.values(),
+        query.period,
+        query.basis,
+        catalog=catalog,
+        settings=app_state.settings,
+        quality=store.quality(),
+        county=store.county(),
+    )
+    keys = list(dict.fromkeys(table["indicator"]))
+    indicator = args.get("indicator") if args.get("indicator") in keys else "srb"
+    chart = args.get("chart", "ranking")
+    if chart == "funnel":
+        from zhibiao.indicators.funnel import funnel
+
+        fig = figures.funnel_figure(
+            funnel(table, indicator), indicator, query.lang, catalog=catalog
+        )
+    elif chart == "trend":
+        areas = [a for a in dict.fromkeys(table.loc[~table["is_total"].astype(bool), "area"])]
+        area = args.get("area") if args.get("area") in areas else areas[0]
+        series = engine.series(store.values(), indicator, area, query.basis)
+        fig = figures.trend_figure(series, indicator, area, query.lang, catalog=catalog)
+    else:
+        chart = "ranking"
+        fig = figures.ranking_bar(table, indicator, query.lang, catalog=catalog)
+    return figures.to_png(fig), f"{chart}-{indicator}-{query.period}"
+
+
+def export_file(app_state: AppState, query: Any, kind: str) -> bytes:
+    """The meeting pack (pptx, pdf) or the scorecard (xlsx) of the view, as bytes."""
+    from zhibiao.dashboard import exports
+
+    out = app_state.cache_dir / "exports" / f"{secrets.token_hex(8)}.{kind}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        exports.export_pack(
+            app_state.db_url, query.period, query.basis, kind, out, query.lang, None
+        )
+        return out.read_bytes()
+    finally:
+        out.unlink(missing_ok=True)

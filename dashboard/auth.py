@@ -1,0 +1,288 @@
+"""Accounts at the door: login and logout, the session, roles, the CSRF guard, the login wall.
+
+Every page, Dash request and download needs a session. Data-changing Dash callbacks are listed
+in the app config (``ZHIBIAO_GUARDED``: output component id → least role) and refused before
+they run (and before a background job starts) when the session user's role, read afresh from the
+store, is too low. Callbacks that change data check the role again themselves.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import flask
+from flask import Flask, Response, abort, current_app, g, redirect, request, session
+from markupsafe import escape
+
+from zhibiao.i18n import LANGS, t
+
+ROLES = ("viewer", "analyst", "admin")
+CSRF_COOKIE = "_csrf_token"
+CSRF_HEADER = "X-CSRFToken"
+CSRF_FIELD = "csrf_token"
+LANG_COOKIE = "lang"
+DASH_CALLBACK_PATH = "/_dash-update-component"
+#: Paths anyone may fetch: the login page and static files (no data in them).
+PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
+
+
+def role_allows(role: str | None, needed: str) -> bool:
+    """True when `role` is `needed` or above it (viewer < analyst < admin)."""
+    if role not in ROLES:
+        return False
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def request_lang() -> str:
+    """The language of this request: `?lang=`, else the language cookie, else Chinese."""
+    for lang in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if lang in LANGS:
+            return lang
+    return LANGS[0]
+
+
+def session_user() -> dict[str, str] | None:
+    """The logged-in user as the session holds it ({name, role}), or None."""
+    name = session.get("user")
+    if not name:
+        return None
+    return {"name": name, "role": session.get("role", "viewer")}
+
+
+def current_user(store: Any) -> dict[str, str] | None:
+    """The session user with the role read afresh from the store (None if the account is gone)."""
+    name = session.get("user")
+    if not name:
+        return None
+    found = store.get_user(name)
+    if not found or not found.get("active", True):
+        return None
+    return {"name": found["name"], "role": found["role"]}
+
+
+def require_role(store: Any, needed: str) -> dict[str, str]:
+    """The session user if their stored role allows `needed`; otherwise refuse (403)."""
+    user = current_user(store)
+    if user is None:
+        abort(401)
+    if not role_allows(user["role"], needed):
+        abort(403)
+    return user
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to return to after login (never another site)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def csrf_token() -> str:
+    """The CSRF token of this browser (made on first sight, set as a cookie after the request)."""
+    token = getattr(g, "csrf_token", None)
+    if token:
+        return token
+    token = request.cookies.get(CSRF_COOKIE) or ""
+    if len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        g.csrf_new = True
+    g.csrf_token = token
+    return token
+
+
+def csrf_ok() -> bool:
+    """A state-changing request carries the cookie's token in the header or the form."""
+    cookie = request.cookies.get(CSRF_COOKIE) or ""
+    sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
+    return bool(cookie) and hmac.compare_digest(cookie, sent)
+
+
+def guarded_outputs(payload: Mapping[str, Any]) -> list[str]:
+    """Output component ids named by a Dash callback request."""
+    outputs = payload.get("outputs")
+    if isinstance(outputs, dict):
+        outputs = [outputs]
+    ids: list[str] = []
+    for out in outputs or []:
+        if isinstance(out, dict) and isinstance(out.get("id"), str):
+            ids.append(out["id"])
+    return ids
+
+
+def needed_role(payload: Mapping[str, Any], guarded: Mapping[str, str]) -> str | None:
+    """The highest role any output of this callback request needs, or None if unguarded."""
+    needs = [guarded[o] for o in guarded_outputs(payload) if o in guarded]
+    if not needs:
+        return None
+    return max(needs, key=ROLES.index)
+
+
+def _payload_value(payload: Mapping[str, Any], component: str) -> Any:
+    for group in ("inputs", "state"):
+        for item in payload.get(group) or []:
+            if isinstance(item, dict) and item.get("id") == component:
+                return item.get("value")
+    return None
+
+
+def _refuse(status: int) -> Response:
+    lang = request_lang()
+    key = "ui.auth.login_required" if status == 401 else "ui.auth.forbidden"
+    return Response(t(key, lang), status=status, content_type="text/plain; charset=utf-8")
+
+
+def _guard_dash_callback(store: Any) -> Response | None:
+    payload = request.get_json(silent=True) or {}
+    need = needed_role(payload, current_app.config.get("ZHIBIAO_GUARDED", {}))
+    if need is None:
+        return None
+    user = current_user(store)
+    if user is None:
+        return _refuse(401)
+    if not role_allows(user["role"], need):
+        return _refuse(403)
+    # The job that runs the callback gets the user as a value: it must be this session's user.
+    claimed = _payload_value(payload, current_app.config.get("ZHIBIAO_USER_COMPONENT", ""))
+    if claimed is not None and claimed != user["name"]:
+        return _refuse(403)
+    return None
+
+
+def login_wall(store_of: Callable[[], Any]) -> Callable[[], Response | None]:
+    """The before_request hook: CSRF on every POST, a session for everything not public."""
+
+    def check() -> Response | None:
+        csrf_token()
+        path = request.path
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_ok():
+            return _refuse(403)
+        if path.startswith(PUBLIC_PREFIXES):
+            return None
+        if session_user() is None:
+            if path.startswith("/_dash-") or request.method != "GET":
+                return _refuse(401)
+            return redirect("/login?next=" + quote(request.full_path.rstrip("?"), safe="/?=&"))
+        if path == DASH_CALLBACK_PATH:
+            return _guard_dash_callback(store_of())
+        return None
+
+    return check
+
+
+def set_cookies(response: Response) -> Response:
+    """The after_request hook: hand out the CSRF cookie, remember the chosen language."""
+    token = getattr(g, "csrf_token", None)
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    if token and getattr(g, "csrf_new", False):
+        # Dash's renderer reads this cookie and sends it back as X-CSRFToken: not HttpOnly.
+        response.set_cookie(CSRF_COOKIE, token, samesite="Lax", secure=secure, httponly=False)
+    lang = request.args.get("lang")
+    if lang in LANGS and request.cookies.get(LANG_COOKIE) != lang:
+        response.set_cookie(
+            LANG_COOKIE, lang, samesite="Lax", secure=secure, max_age=365 * 24 * 3600
+        )
+    return response
+
+
+def login_page(lang: str, error: str | None = None, next_url: str = "/") -> str:
+    """The login form as HTML (works without JavaScript)."""
+    other = "en" if lang == "zh" else "zh"
+    fields = {
+        "title": t("ui.auth.title", lang),
+        "app": t("app.title", lang),
+        "user": t("ui.auth.username", lang),
+        "password": t("ui.auth.password", lang),
+        "submit": t("ui.auth.submit", lang),
+        "switch": t("ui.lang.switch_to", lang),
+    }
+    e = {k: escape(v) for k, v in fields.items()}
+    message = f'<p class="login-error" role="alert">{escape(error)}</p>' if error else ""
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return f"""<!DOCTYPE html>
+<html lang="{html_lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e["title"]} · {e["app"]}</title>
+<link rel="stylesheet" href="/assets/app.css"></head>
+<body class="login-body"><main class="login-card">
+<h1>{e["app"]}</h1><h2>{e["title"]}</h2>{message}
+<form method="post" action="/login?lang={lang}">
+<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token())}">
+<input type="hidden" name="next" value="{escape(next_url)}">
+<label for="username">{e["user"]}</label>
+<input id="username" name="username" autocomplete="username" required autofocus>
+<label for="password">{e["password"]}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">{e["submit"]}</button>
+</form>
+<p class="login-lang"><a href="/login?lang={other}&next={quote(next_url)}">{e["switch"]}</a></p>
+</main></body></html>"""
+
+
+def _login_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
+    def view() -> Any:
+        lang = request_lang()
+        next_url = safe_next(request.values.get("next"))
+        if request.method == "GET":
+            return login_page(lang, next_url=next_url)
+        store = store_of()
+        name = (request.form.get("username") or "").strip()
+        user = store.authenticate(name, request.form.get("password") or "")
+        if not user:
+            store.audit(name or "-", "login_failed", {})
+            return login_page(lang, t("ui.auth.wrong", lang), next_url), 401
+        session.clear()
+        session["user"] = user["name"]
+        session["role"] = user["role"]
+        session.permanent = True
+        store.audit(user["name"], "login", {})
+        return redirect(next_url)
+
+    return view
+
+
+def _logout_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
+    def view() -> Any:
+        user = session_user()
+        if user:
+            store_of().audit(user["name"], "logout", {})
+        session.clear()
+        return redirect("/login")
+
+    return view
+
+
+def init_auth(
+    server: Flask,
+    store_of: Callable[[], Any],
+    *,
+    secure_cookies: bool = False,
+    guarded: Mapping[str, str] | None = None,
+    user_component: str = "",
+) -> None:
+    """Wire the login wall, the CSRF guard, /login and /logout into the Flask server."""
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        ZHIBIAO_GUARDED=dict(guarded or {}),
+        ZHIBIAO_USER_COMPONENT=user_component,
+    )
+    # Run before Dash's own first-request setup so no callback is reached without a session.
+    server.before_request_funcs.setdefault(None, []).insert(0, login_wall(store_of))
+    server.after_request(set_cookies)
+    server.add_url_rule("/login", "login", _login_view(store_of), methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", _logout_view(store_of), methods=["POST"])
+
+
+def guard(outputs: Iterable[str], role: str) -> dict[str, str]:
+    """A ZHIBIAO_GUARDED fragment: each output id needs `role`."""
+    return {o: role for o in outputs}
+
+
+def flask_session_user() -> dict[str, str] | None:
+    """The session user when called inside a request, else None (for layouts)."""
+    return session_user() if flask.has_request_context() else None

@@ -1,0 +1,257 @@
+"""The shell around every page: header, navigation, language switch, the URL-bound controls.
+
+Controls that choose the view (period, basis, indicator, area) carry pattern ids
+`{"type": "q", "name": …}`; one callback writes their values into the URL, and the page is
+rendered again from the URL, so a link always opens the same view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import dash
+import dash_mantine_components as dmc
+from dash import ALL, Input, Output, State, dcc, html
+from flask import request
+
+from zhibiao.dashboard import auth
+from zhibiao.i18n import LANGS, t
+
+#: (address, message key) of each page, in the order of the navigation.
+NAV: list[tuple[str, str]] = [
+    ("/", "overview"),
+    ("/rankings", "rankings"),
+    ("/warnings", "warnings"),
+    ("/area", "area"),
+    ("/funnel", "funnel"),
+    ("/upload", "upload"),
+    ("/brief", "brief"),
+]
+#: Query parameters that follow the user from page to page.
+CARRIED = ("period", "basis", "lang")
+#: Every query parameter a view reads.
+QUERY_KEYS = ("period", "basis", "indicator", "area", "lang", "present")
+USER_COMPONENT = "session-user"
+ALERT = "app-alert"
+URL = "url"
+
+
+def page_key(path: str) -> str | None:
+    """The page key of an address ('/rankings' → 'rankings'), None if it is no page."""
+    path = "/" + path.strip("/")
+    for address, key in NAV:
+        if address == path:
+            return key
+    if path == "/login":
+        return "login"
+    return None
+
+
+def page_title(path: str, lang: str) -> str:
+    """The browser title of a page: '排名 · 乡镇指标看板'."""
+    app = t("app.title", lang)
+    key = page_key(path)
+    return f"{t(f'ui.nav.{key}', lang)} · {app}" if key else app
+
+
+def page_args() -> dict[str, str]:
+    """The query of the page being shown (for /_dash-layout: the page that asked for it)."""
+    args = dict(request.args)
+    if request.path.startswith("/_dash-") and request.referrer:
+        args = {**dict(parse_qsl(urlsplit(request.referrer).query)), **args}
+    return args
+
+
+def current_lang() -> str:
+    lang = page_args().get("lang")
+    return lang if lang in LANGS else auth.request_lang()
+
+
+def is_present(args: dict[str, Any]) -> bool:
+    return str(args.get("present", "")) in ("1", "true", "yes")
+
+
+def with_query(search: str, **changes: Any) -> str:
+    """`search` ('?a=1&b=2') with `changes` applied (None removes a key), as '?…' or ''."""
+    query = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=False))
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    ordered = {k: query[k] for k in QUERY_KEYS if k in query}
+    ordered.update({k: v for k, v in query.items() if k not in ordered})
+    return "?" + urlencode(ordered) if ordered else ""
+
+
+def carried_query(search: str) -> str:
+    """Only the parameters that follow the user to another page."""
+    query = dict(parse_qsl((search or "").lstrip("?")))
+    kept = {k: query[k] for k in CARRIED if k in query}
+    return "?" + urlencode(kept) if kept else ""
+
+
+def _nav(lang: str, search: str, path: str, role: str) -> list[Any]:
+    links = []
+    for address, key in NAV:
+        if key == "upload" and not auth.role_allows(role, "analyst"):
+            continue
+        active = " active" if address == path else ""
+        links.append(
+            dcc.Link(
+                t(f"ui.nav.{key}", lang),
+                href=address + carried_query(search),
+                id={"type": "nav", "page": address},
+                className="nav-link" + active,
+            )
+        )
+    return links
+
+
+def _lang_switch(lang: str, args: dict[str, str], path: str) -> Any:
+    other = "en" if lang == "zh" else "zh"
+    search = with_query("?" + urlencode(args), lang=other)
+    return html.A(
+        t("ui.lang.switch_to", lang),
+        href=path + search,
+        id="lang-switch",
+        className="lang-switch",
+        lang="en" if other == "en" else "zh-CN",
+    )
+
+
+def _user_box(lang: str, user: dict[str, str] | None) -> Any:
+    if not user:
+        return html.Span()
+    return html.Form(
+        [
+            html.Span(
+                t(
+                    "ui.auth.signed_in",
+                    lang,
+                    name=user["name"],
+                    role=t(f"ui.role.{user['role']}", lang),
+                ),
+                className="user-name",
+            ),
+            dcc.Input(type="hidden", name=auth.CSRF_FIELD, value=auth.csrf_token()),
+            html.Button(t("ui.auth.logout", lang), type="submit", className="logout"),
+        ],
+        method="post",
+        action="/logout",
+        className="user-box",
+    )
+
+
+def shell() -> Any:
+    """The app layout (a function: built per page load, in the request's language)."""
+    args = page_args()
+    lang = current_lang()
+    present = is_present(args)
+    user = auth.flask_session_user()
+    path = (
+        urlsplit(request.referrer).path
+        if request.path.startswith("/_dash-") and request.referrer
+        else request.path
+    )
+    search = "?" + urlencode(args) if args else ""
+    header = html.Header(
+        [
+            html.Div(
+                [html.Span(t("app.name", lang), className="brand-mark"), t("app.title", lang)],
+                className="brand",
+            ),
+            html.Nav(
+                _nav(lang, search, path, (user or {}).get("role", "viewer")),
+                id="nav",
+                className="nav",
+            ),
+            html.Div(
+                [_lang_switch(lang, args, path), _user_box(lang, user)], className="header-tools"
+            ),
+        ],
+        className="app-header",
+    )
+    body = html.Div(
+        [
+            dcc.Location(id=URL, refresh="callback-nav"),
+            dcc.Store(id=USER_COMPONENT, data=(user or {}).get("name")),
+            dmc.Alert(
+                id=ALERT, hide=True, color="red", withCloseButton=True, className="app-alert"
+            ),
+            html.Div(dash.page_container, className="page"),
+        ],
+        className="app-main",
+    )
+    return dmc.MantineProvider(
+        html.Div(
+            [header, body] if not present else [body],
+            className="app present" if present else "app",
+            lang="zh-CN" if lang == "zh" else "en",
+        ),
+        forceColorScheme="light",
+    )
+
+
+# --- controls the pages use ----------------------------------------------------------------
+
+
+def query_select(name: str, label: str, options: list[tuple[str, str]], value: str | None) -> Any:
+    """A select bound to the URL parameter `name`."""
+    return dmc.Select(
+        id={"type": "q", "name": name},
+        label=label,
+        data=[{"value": v, "label": text} for v, text in options],
+        value=value,
+        allowDeselect=False,
+        searchable=len(options) > 12,
+        checkIconPosition="right",
+        className=f"control control-{name}",
+        comboboxProps={"withinPortal": True},
+    )
+
+
+def basis_control(lang: str, value: str) -> Any:
+    """Year to date or the single month, bound to `basis`."""
+    return dmc.SegmentedControl(
+        id={"type": "q", "name": "basis"},
+        data=[{"value": b, "label": t(f"ui.basis.{b}", lang)} for b in ("ytd", "month")],
+        value=value,
+        className="control control-basis",
+    )
+
+
+def controls_bar(*items: Any) -> Any:
+    return html.Div(list(items), className="controls no-print")
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """The URL follows the controls; navigation links carry period, basis and language."""
+
+    @app.callback(
+        Output(URL, "search"),
+        Input({"type": "q", "name": ALL}, "value"),
+        State({"type": "q", "name": ALL}, "id"),
+        State(URL, "search"),
+        prevent_initial_call=True,
+    )
+    def controls_to_url(values: list[Any], ids: list[dict], search: str) -> str:
+        changes = {i["name"]: v for i, v in zip(ids, values, strict=False)}
+        new = with_query(search or "", **changes)
+        if new == (search or ""):
+            raise dash.exceptions.PreventUpdate
+        return new
+
+    @app.callback(
+        Output({"type": "nav", "page": ALL}, "href"),
+        Output({"type": "nav", "page": ALL}, "className"),
+        Input(URL, "search"),
+        Input(URL, "pathname"),
+        State({"type": "nav", "page": ALL}, "id"),
+    )
+    def nav_follows_url(search: str, pathname: str, ids: list[dict]) -> tuple[list, list]:
+        query = carried_query(search or "")
+        hrefs = [i["page"] + query for i in ids]
+        classes = ["nav-link active" if i["page"] == pathname else "nav-link" for i in ids]
+        return hrefs, classes

@@ -1,0 +1,204 @@
+"""What every page needs: the request's store, language, view query and indicator table.
+
+Page modules stay thin: they call `page_context(kwargs)` in their layout and build components.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import dash_mantine_components as dmc
+import pandas as pd
+from dash import dcc, html
+
+from zhibiao.dashboard import auth, figures, layout, views
+from zhibiao.dashboard.app import AppState, state
+from zhibiao.i18n import t
+
+#: How many computed tables one worker keeps.
+TABLE_CACHE = 16
+
+
+@dataclass
+class PageContext:
+    app: AppState
+    query: views.ViewQuery
+    periods: list[str]
+    catalog: Any
+    user: dict[str, str] | None
+
+    @property
+    def lang(self) -> str:
+        return self.query.lang
+
+    @property
+    def store(self) -> Any:
+        return self.app.store
+
+
+def catalog_of(app: AppState) -> Any:
+    if "catalog" not in app.tables:
+        from zhibiao.indicators.catalog import load_catalog
+
+        app.tables["catalog"] = load_catalog()
+    return app.tables["catalog"]
+
+
+def page_context(
+    kwargs: dict[str, Any], *, default_indicator: str | None = None, areas: list[str] | None = None
+) -> PageContext:
+    """Read the URL's query against the store and the catalog."""
+    app = state()
+    args = {**layout.page_args(), **{k: v for k, v in kwargs.items() if isinstance(v, str)}}
+    if "lang" not in args:
+        args["lang"] = auth.request_lang()
+    periods = app.store.periods()
+    catalog = catalog_of(app)
+    query = views.resolve_query(
+        args,
+        periods,
+        catalog.keys(),
+        areas or [],
+        default_indicator=default_indicator,
+        default_lang=app.default_lang,
+    )
+    return PageContext(
+        app=app, query=query, periods=periods, catalog=catalog, user=auth.session_user()
+    )
+
+
+def table_of(ctx: PageContext, period: str | None = None, basis: str | None = None) -> pd.DataFrame:
+    """The indicator table of the view's period and basis (kept per worker until new data)."""
+    period = period or ctx.query.period
+    basis = basis or ctx.query.basis
+    uploads = ctx.store.uploads()
+    latest = uploads[0]["id"] if uploads else 0
+    key = ("table", period, basis, latest)
+    cached = ctx.app.tables.get(key)
+    if cached is not None:
+        return cached
+    from zhibiao.indicators import engine
+
+    table = engine.compute(
+        ctx.store.values(),
+        period,
+        basis,
+        catalog=ctx.catalog,
+        settings=ctx.app.settings,
+        quality=ctx.store.quality(),
+        county=ctx.store.county(),
+    )
+    tables = [k for k in ctx.app.tables if isinstance(k, tuple)]
+    for old in tables[: max(0, len(tables) - TABLE_CACHE + 1)]:
+        ctx.app.tables.pop(old, None)
+    ctx.app.tables[key] = table
+    return table
+
+
+def period_options(ctx: PageContext) -> list[tuple[str, str]]:
+    return [(p, figures.period_label(p, ctx.lang)) for p in reversed(ctx.periods)]
+
+
+def indicator_options(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]]:
+    return [(k, figures.indicator_info(k, ctx.lang, ctx.catalog).name) for k in keys]
+
+
+def view_controls(ctx: PageContext, *extra: Any) -> Any:
+    """Period and basis (and any extra controls) — none in the presentation view."""
+    if ctx.query.present:
+        return html.Div()
+    return layout.controls_bar(
+        layout.query_select(
+            "period", t("ui.control.period", ctx.lang), period_options(ctx), ctx.query.period
+        ),
+        layout.basis_control(ctx.lang, ctx.query.basis),
+        *extra,
+    )
+
+
+def heading(ctx: PageContext, key: str, *extra: Any) -> Any:
+    """The page title with the period and basis it shows."""
+    sub = ""
+    if ctx.query.period:
+        sub = t(
+            "ui.common.period_basis",
+            ctx.lang,
+            period=figures.period_label(ctx.query.period, ctx.lang),
+            basis=t(f"ui.basis.{ctx.query.basis}", ctx.lang),
+        )
+    return html.Div(
+        [
+            html.H1(t(f"ui.nav.{key}", ctx.lang), className="page-title"),
+            html.Span(sub, className="page-sub"),
+            *extra,
+        ],
+        className="page-head",
+    )
+
+
+def no_data(ctx: PageContext) -> Any:
+    hint = (
+        t("ui.common.no_data_hint", ctx.lang)
+        if auth.role_allows((ctx.user or {}).get("role"), "analyst")
+        else ""
+    )
+    return dmc.Alert(
+        [html.P(t("ui.common.no_data", ctx.lang)), html.P(hint)],
+        color="gray",
+        className="no-data",
+    )
+
+
+def graph(figure: Any, ctx: PageContext, graph_id: str, filename: str) -> Any:
+    return dcc.Graph(
+        id=graph_id,
+        figure=figure,
+        config=figures.graph_config(ctx.lang, filename),
+        className="chart",
+        responsive=True,
+    )
+
+
+def download_links(
+    ctx: PageContext,
+    *,
+    chart: str | None = None,
+    indicator: str | None = None,
+    area: str | None = None,
+) -> Any:
+    """Links to the server's downloads of this view (chart PNG, meeting pack, scorecard)."""
+    if ctx.query.present:
+        return html.Div()
+    base = {"period": ctx.query.period, "basis": ctx.query.basis, "lang": ctx.lang}
+    links = []
+    if chart:
+        links.append(
+            (
+                "png",
+                layout.with_query("", **base, chart=chart, indicator=indicator, area=area),
+            )
+        )
+    for kind in ("pptx", "pdf", "xlsx"):
+        links.append((kind, layout.with_query("", **base)))
+    return html.Div(
+        [html.Span(t("ui.download.title", ctx.lang), className="downloads-label")]
+        + [
+            html.A(
+                t(f"ui.download.{kind}", ctx.lang),
+                href=f"/download/{kind}{query}",
+                className=f"download download-{kind}",
+                id=f"download-{kind}",
+            )
+            for kind, query in links
+        ]
+        + [
+            html.A(
+                t("ui.download.present", ctx.lang),
+                href=layout.with_query("", **base, indicator=indicator, area=area, present=1),
+                className="download present-link",
+                target="_blank",
+            )
+        ],
+        className="downloads no-print",
+    )

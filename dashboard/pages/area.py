@@ -1,0 +1,61 @@
+"""乡镇 area profile: one area, each indicator over the months with the county and last year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from zhibiao.dashboard import figures, views
+from zhibiao.dashboard import layout as shell
+from zhibiao.dashboard.pages import _common as c
+from zhibiao.i18n import t
+
+PATH = "/area"
+
+dash.register_page(
+    __name__, path=PATH, name="area", title=lambda: shell.page_title(PATH, shell.current_lang())
+)
+
+
+def layout(**kwargs: Any) -> Any:
+    ctx = c.page_context(kwargs)
+    lang = ctx.lang
+    if ctx.query.period is None:
+        return html.Div([c.heading(ctx, "area"), c.no_data(ctx)])
+    from zhibiao.indicators import engine
+
+    table = c.table_of(ctx)
+    areas = views.areas_of(table)
+    area = kwargs.get("area") if kwargs.get("area") in areas else (areas[0] if areas else None)
+    values = ctx.store.values()
+    charts = []
+    for key in views.indicators_of(table):
+        series = engine.series(values, key, area, ctx.query.basis)
+        if series is None or series.empty:
+            continue
+        figure = figures.trend_figure(series, key, area, lang, catalog=ctx.catalog)
+        charts.append(
+            html.Div(
+                c.graph(figure, ctx, f"trend-{key}", f"trend-{area}-{key}"),
+                className="trend-cell",
+                **{"data-indicator": key},
+            )
+        )
+    return html.Div(
+        [
+            c.heading(ctx, "area", html.Span(area or "", className="page-indicator")),
+            c.view_controls(
+                ctx,
+                shell.query_select(
+                    "area", t("ui.control.area", lang), [(a, a) for a in areas], area
+                ),
+            ),
+            html.Div(charts or [html.P(t("ui.common.no_data", lang))], className="trend-grid"),
+            c.download_links(
+                ctx, chart="trend", area=area, indicator=views.indicators_of(table)[0]
+            ),
+        ],
+        className="page-area",
+    )

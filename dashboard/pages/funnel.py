@@ -1,0 +1,56 @@
+"""漏斗图 funnel: a count-based indicator against its denominator with the 95% and 99.8% limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from zhibiao.dashboard import figures, views
+from zhibiao.dashboard import layout as shell
+from zhibiao.dashboard.pages import _common as c
+from zhibiao.i18n import t
+
+PATH = "/funnel"
+DEFAULT_INDICATOR = "srb"
+
+dash.register_page(
+    __name__, path=PATH, name="funnel", title=lambda: shell.page_title(PATH, shell.current_lang())
+)
+
+
+def layout(**kwargs: Any) -> Any:
+    ctx = c.page_context(kwargs, default_indicator=DEFAULT_INDICATOR)
+    lang = ctx.lang
+    if ctx.query.period is None:
+        return html.Div([c.heading(ctx, "funnel"), c.no_data(ctx)])
+    from zhibiao.indicators.funnel import funnel
+
+    table = c.table_of(ctx)
+    present = set(views.indicators_of(table))
+    keys = [k for k in views.funnel_indicators(ctx.catalog) if k in present]
+    if not keys:
+        return html.Div([c.heading(ctx, "funnel"), c.no_data(ctx)])
+    indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
+    figure = figures.funnel_figure(funnel(table, indicator), indicator, lang, catalog=ctx.catalog)
+    info = figures.indicator_info(indicator, lang, ctx.catalog)
+    return html.Div(
+        [
+            c.heading(ctx, "funnel", html.Span(info.name, className="page-indicator")),
+            c.view_controls(
+                ctx,
+                shell.query_select(
+                    "indicator",
+                    t("ui.control.indicator", lang),
+                    c.indicator_options(ctx, keys),
+                    indicator,
+                ),
+            ),
+            c.graph(figure, ctx, "funnel-chart", f"funnel-{indicator}"),
+            html.P(t("ui.funnel.explain", lang), className="muted"),
+            c.download_links(ctx, chart="funnel", indicator=indicator),
+        ],
+        className="page-funnel",
+        **{"data-indicator": indicator},
+    )

@@ -1,0 +1,99 @@
+"""总览 overview: the county's key figures, the most serious warnings, the date and source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from zhibiao.dashboard import figures, views
+from zhibiao.dashboard import layout as shell
+from zhibiao.dashboard.pages import _common as c
+from zhibiao.i18n import t
+
+dash.register_page(
+    __name__, path="/", name="overview", title=lambda: shell.page_title("/", shell.current_lang())
+)
+
+
+def _card(card: dict[str, Any]) -> Any:
+    status = card["status"]
+    badge = (
+        html.Span(
+            f"{card['mark']} {card['status_label']}", className=f"status-badge status-{status}"
+        )
+        if status
+        else html.Span("", className="status-badge")
+    )
+    return html.Div(
+        [
+            html.Div(card["label"], className="card-label"),
+            html.Div(
+                [
+                    html.Span(card["value"], className="card-value"),
+                    html.Span(card["unit"], className="card-unit"),
+                ],
+                className="card-figure",
+                id=f"card-{card['indicator']}",
+            ),
+            html.Div(card["change"], className="card-change"),
+            badge,
+        ],
+        className=f"key-card status-edge-{status or 'none'}",
+        **{"data-indicator": card["indicator"]},
+    )
+
+
+def warning_list(rows: list[dict[str, Any]], lang: str) -> Any:
+    if not rows:
+        return html.P(t("ui.warnings.none", lang), className="muted")
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.Span(r["status_label"], className=f"status-badge status-{r['status']}"),
+                    html.Span(r["reason"], className="warning-reason"),
+                ],
+                className="warning-item",
+            )
+            for r in rows
+        ],
+        className="warning-list",
+    )
+
+
+def layout(**kwargs: Any) -> Any:
+    ctx = c.page_context(kwargs)
+    lang = ctx.lang
+    if ctx.query.period is None:
+        return html.Div([c.heading(ctx, "overview"), c.no_data(ctx)])
+    table = c.table_of(ctx)
+    cards = figures.overview_cards(table, lang, catalog=ctx.catalog)
+    warnings = views.warning_rows(table, lang, catalog=ctx.catalog)
+    counts = views.warning_counts(table)
+    source = views.data_source(ctx.store.uploads(), ctx.query.period)
+    source_line = (
+        t(
+            "ui.overview.source",
+            lang,
+            file=source["file"],
+            user=source["user"],
+            when=views.when_text(source["uploaded_at"]),
+        )
+        if source
+        else ""
+    )
+    county = views.county_name(table) or ""
+    return html.Div(
+        [
+            c.heading(ctx, "overview", html.Span(county, className="page-county")),
+            c.view_controls(ctx),
+            html.Div([_card(card) for card in cards], className="key-cards", id="key-cards"),
+            html.H2(t("ui.overview.warnings", lang, **counts), className="section-title"),
+            warning_list(warnings[: views.OVERVIEW_WARNINGS], lang),
+            html.P(source_line, className="data-source", id="data-source"),
+            c.download_links(ctx),
+        ],
+        className="page-overview",
+    )

@@ -1,0 +1,84 @@
+"""排名 rankings: one indicator's bar chart, best to worst, beside the scorecard (areas × indicators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+from dash import html
+
+from zhibiao.dashboard import figures, views
+from zhibiao.dashboard import layout as shell
+from zhibiao.dashboard.pages import _common as c
+from zhibiao.i18n import t
+
+PATH = "/rankings"
+DEFAULT_INDICATOR = "srb"
+
+dash.register_page(
+    __name__, path=PATH, name="rankings", title=lambda: shell.page_title(PATH, shell.current_lang())
+)
+
+
+def scorecard_grid(table: Any, lang: str, catalog: Any, present: bool) -> Any:
+    rows, columns = views.scorecard(table, lang, catalog=catalog)
+    return dag.AgGrid(
+        id="scorecard",
+        rowData=rows,
+        columnDefs=columns,
+        defaultColDef={"sortable": True, "resizable": True, "filter": False},
+        dashGridOptions={
+            "tooltipShowDelay": 200,
+            "domLayout": "autoHeight" if present else "normal",
+            "animateRows": False,
+            "suppressCellFocus": True,
+        },
+        className="ag-theme-quartz scorecard",
+        style={"height": None if present else "560px", "width": "100%"},
+    )
+
+
+def layout(**kwargs: Any) -> Any:
+    ctx = c.page_context(kwargs, default_indicator=DEFAULT_INDICATOR)
+    lang = ctx.lang
+    if ctx.query.period is None:
+        return html.Div([c.heading(ctx, "rankings"), c.no_data(ctx)])
+    table = c.table_of(ctx)
+    keys = views.ranked_indicators(table, ctx.catalog) + [views.COMPOSITE]
+    indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
+    figure = figures.ranking_bar(table, indicator, lang, catalog=ctx.catalog)
+    info = figures.indicator_info(indicator, lang, ctx.catalog)
+    return html.Div(
+        [
+            c.heading(ctx, "rankings", html.Span(info.name, className="page-indicator")),
+            c.view_controls(
+                ctx,
+                shell.query_select(
+                    "indicator",
+                    t("ui.control.indicator", lang),
+                    c.indicator_options(ctx, keys),
+                    indicator,
+                ),
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        c.graph(figure, ctx, "ranking-chart", f"ranking-{indicator}"),
+                        className="rank-chart",
+                    ),
+                    html.Div(
+                        [
+                            html.H2(t("ui.scorecard.title", lang), className="section-title"),
+                            scorecard_grid(table, lang, ctx.catalog, ctx.query.present),
+                        ],
+                        className="rank-scorecard",
+                    ),
+                ],
+                className="rank-layout",
+            ),
+            c.download_links(ctx, chart="ranking", indicator=indicator),
+        ],
+        className="page-rankings",
+        **{"data-indicator": indicator},
+    )

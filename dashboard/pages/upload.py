@@ -1,0 +1,362 @@
+"""上传 upload (analysts): drop a workbook, watch it read, check the preview, confirm to store.
+
+The check runs as a background callback (a child process, with a progress bar); the role is
+checked by the login wall before the job starts and the user is handed to the job as a value.
+The confirm callback checks the session user's stored role itself and reads the file again, so
+nothing but the file the analyst confirmed is ever stored, and a viewer's replay stores nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import dash
+import dash_mantine_components as dmc
+from dash import Input, Output, State, dcc, html, no_update
+
+from zhibiao.dashboard import auth, views
+from zhibiao.dashboard import layout as shell
+from zhibiao.dashboard.pages import _common as c
+from zhibiao.i18n import t
+
+PATH = "/upload"
+NEEDED_ROLE = "analyst"
+#: Outputs only an analyst's request may reach (the login wall reads these).
+GUARDED_OUTPUTS = ("upload-preview", "upload-result")
+
+dash.register_page(
+    __name__, path=PATH, name="upload", title=lambda: shell.page_title(PATH, shell.current_lang())
+)
+
+
+def decode_contents(contents: str) -> bytes:
+    """The bytes of a dcc.Upload `contents` data URL."""
+    _, _, data = (contents or "").partition(",")
+    return base64.b64decode(data)
+
+
+def history_table(store: Any, lang: str) -> Any:
+    rows = views.history_rows(store.uploads(), lang)
+    if not rows:
+        return html.P(t("ui.upload.no_history", lang), className="muted")
+    keys = ("id", "when", "user", "file", "periods", "values", "accepted")
+    return html.Table(
+        [
+            html.Thead(html.Tr([html.Th(t(f"ui.upload.history_{k}", lang)) for k in keys])),
+            html.Tbody([html.Tr([html.Td(str(r[k])) for k in keys]) for r in rows]),
+        ],
+        className="data-table history-table",
+        id="history-table",
+    )
+
+
+def preview_panel(preview: dict[str, Any], lang: str, replaced: dict[str, int]) -> Any:
+    """What was recognised, and every error and warning with its cells."""
+
+    def line(key: str, items: list[str]) -> Any:
+        return html.Div(
+            [
+                html.Dt(t(f"ui.upload.{key}", lang)),
+                html.Dd("、".join(items) if lang == "zh" else ", ".join(items)),
+            ]
+        )
+
+    facts = html.Dl(
+        [
+            line("file", [preview["file"]]),
+            line("periods", preview["periods"]),
+            line("basis", preview["bases"]),
+            line(
+                "areas", [t("ui.upload.n_areas", lang, n=len(preview["areas"]))] + preview["areas"]
+            ),
+            line(
+                "fields",
+                [t("ui.upload.n_fields", lang, n=len(preview["fields"]))] + preview["fields"],
+            ),
+        ],
+        className="preview-facts",
+    )
+    parts: list[Any] = [facts]
+    for period, revision in replaced.items():
+        parts.append(
+            dmc.Alert(
+                t("ui.upload.replaces", lang, period=period, revision=revision),
+                color="blue",
+                className="replace-note",
+            )
+        )
+    if preview["errors"]:
+        parts.append(
+            html.H3(
+                t("ui.upload.errors", lang, n=len(preview["errors"])),
+                className="findings-title error",
+            )
+        )
+        parts.append(
+            html.Ul(
+                [html.Li(e, className="finding error") for e in preview["errors"]],
+                id="upload-errors",
+            )
+        )
+    if preview["warnings"]:
+        parts.append(
+            html.H3(
+                t("ui.upload.warnings", lang, n=len(preview["warnings"])),
+                className="findings-title warning",
+            )
+        )
+        parts.append(
+            html.Ul(
+                [html.Li(w, className="finding warning") for w in preview["warnings"]],
+                id="upload-warnings",
+            )
+        )
+    if preview["can_store"]:
+        verdict = dmc.Alert(t("ui.upload.ready", lang), color="green", id="upload-verdict")
+    elif preview["needs_accept"]:
+        verdict = dmc.Alert(t("ui.upload.needs_accept", lang), color="orange", id="upload-verdict")
+    else:
+        verdict = dmc.Alert(t("ui.upload.refused", lang), color="red", id="upload-verdict")
+    parts.append(verdict)
+    return html.Div(parts, className="preview")
+
+
+def layout(**kwargs: Any) -> Any:
+    ctx = c.page_context(kwargs)
+    lang = ctx.lang
+    role = (ctx.user or {}).get("role")
+    if not auth.role_allows(role, NEEDED_ROLE):
+        return html.Div(
+            [
+                c.heading(ctx, "upload"),
+                dmc.Alert(t("ui.auth.forbidden", lang), color="red", id="upload-forbidden"),
+            ]
+        )
+    limit_mb = round(ctx.app.max_upload_bytes / 1024 / 1024, 1)
+    return html.Div(
+        [
+            c.heading(ctx, "upload"),
+            dcc.Store(id="upload-lang", data=lang),
+            html.Div(
+                [
+                    dcc.Upload(
+                        id="upload-file",
+                        children=html.Div(
+                            [
+                                html.Strong(t("ui.upload.drop", lang)),
+                                html.Br(),
+                                html.Span(t("ui.upload.limit", lang, mb=limit_mb)),
+                            ]
+                        ),
+                        max_size=ctx.app.max_upload_bytes,
+                        multiple=False,
+                        className="upload-drop",
+                        className_active="upload-drop active",
+                        className_reject="upload-drop reject",
+                    ),
+                    html.Div(
+                        t("ui.upload.too_large", lang, mb=limit_mb),
+                        id="upload-too-big",
+                        className="upload-too-big",
+                        style={"display": "none"},
+                        role="alert",
+                    ),
+                ],
+                id="upload-zone",
+                **{"data-max-bytes": str(ctx.app.max_upload_bytes)},
+            ),
+            html.Div(
+                [
+                    dmc.TextInput(
+                        id="upload-period",
+                        label=t("ui.upload.period_override", lang),
+                        placeholder="YYYY-MM",
+                        className="control",
+                    ),
+                    dmc.Select(
+                        id="upload-basis",
+                        label=t("ui.upload.basis_override", lang),
+                        data=[{"value": "", "label": t("ui.upload.basis_auto", lang)}]
+                        + [{"value": b, "label": t(f"ui.basis.{b}", lang)} for b in views.BASES],
+                        value="",
+                        allowDeselect=False,
+                        className="control",
+                    ),
+                ],
+                className="controls",
+            ),
+            html.Div(
+                [
+                    html.Span(t("ui.upload.reading", lang), id="upload-progress-label"),
+                    dmc.Progress(
+                        id="upload-progress", value=0, size="xl", striped=True, animated=True
+                    ),
+                ],
+                id="upload-progress-box",
+                className="progress-box",
+                style={"display": "none"},
+            ),
+            html.Div(id="upload-preview"),
+            html.Div(
+                [
+                    dmc.Checkbox(
+                        id="upload-accept", label=t("ui.upload.accept", lang), checked=False
+                    ),
+                    dmc.Button(
+                        t("ui.upload.confirm", lang),
+                        id="upload-confirm",
+                        disabled=True,
+                        color="blue",
+                        size="md",
+                    ),
+                ],
+                className="confirm-row",
+            ),
+            html.Div(id="upload-result"),
+            html.H2(t("ui.upload.history", lang), className="section-title"),
+            html.P(t("ui.upload.replace_help", lang), className="muted"),
+            html.Div(history_table(ctx.store, lang), id="upload-history"),
+        ],
+        className="page-upload",
+    )
+
+
+def _replaced(store: Any, periods: list[str]) -> dict[str, int]:
+    uploads = store.uploads()
+    return {p: views.revision_of(uploads, p) + 1 for p in periods if views.revision_of(uploads, p)}
+
+
+def check_file(
+    data: bytes,
+    filename: str,
+    db_url: str,
+    settings: Any,
+    *,
+    period: str | None,
+    basis: str | None,
+    accept: bool,
+) -> tuple[Any, Any]:
+    """Read and check one file against a fresh store (safe in a forked child): (result, store)."""
+    from zhibiao.dashboard import ingest
+    from zhibiao.store import Store
+
+    store = Store(db_url)
+    result = ingest.check(
+        data,
+        filename,
+        store,
+        period=period or None,
+        basis=basis or None,
+        accept_inconsistent=accept,
+        settings=settings,
+    )
+    return result, store
+
+
+def register_callbacks(app: dash.Dash) -> dict[str, str]:
+    """The check (background, with progress) and the confirm; returns the guarded outputs."""
+    server_state = app.server.extensions["zhibiao"]
+
+    @app.callback(
+        Output("upload-preview", "children"),
+        Output("upload-confirm", "disabled"),
+        Input("upload-file", "contents"),
+        State("upload-file", "filename"),
+        State("upload-period", "value"),
+        State("upload-basis", "value"),
+        State("upload-lang", "data"),
+        State(shell.USER_COMPONENT, "data"),
+        background=True,
+        progress=[Output("upload-progress", "value"), Output("upload-progress-label", "children")],
+        running=[
+            (Output("upload-progress-box", "style"), {"display": "block"}, {"display": "none"}),
+            (Output("upload-file", "disabled"), True, False),
+        ],
+        prevent_initial_call=True,
+    )
+    def check_upload(set_progress, contents, filename, period, basis, lang, user):  # type: ignore[no-untyped-def]
+        # The login wall refused this request unless `user` is the session's analyst; the job
+        # checks the stored role again, because it runs outside the request.
+        if not contents or not user:
+            return no_update, True
+        set_progress((10, t("ui.upload.reading", lang)))
+        data = decode_contents(contents)
+        set_progress((30, t("ui.upload.checking", lang)))
+        result, store = check_file(
+            data,
+            filename,
+            server_state.db_url,
+            server_state.settings,
+            period=period,
+            basis=basis,
+            accept=True,
+        )
+        try:
+            found = store.get_user(user)
+            if not found or not auth.role_allows(found["role"], NEEDED_ROLE):
+                return dmc.Alert(t("ui.auth.forbidden", lang), color="red"), True
+            set_progress((90, t("ui.upload.preview", lang)))
+            preview = views.upload_preview(result, lang)
+            store.audit(
+                user,
+                "upload.check",
+                {"file": filename, "sha256": result.sha256, "errors": len(preview["errors"])},
+            )
+            panel = preview_panel(preview, lang, _replaced(store, preview["periods"]))
+            set_progress((100, t("ui.upload.done", lang)))
+            return panel, not (preview["can_store"] or preview["needs_accept"])
+        finally:
+            store.dispose()
+
+    @app.callback(
+        Output("upload-result", "children"),
+        Output("upload-history", "children"),
+        Output("upload-confirm", "disabled", allow_duplicate=True),
+        Input("upload-confirm", "n_clicks"),
+        State("upload-file", "contents"),
+        State("upload-file", "filename"),
+        State("upload-period", "value"),
+        State("upload-basis", "value"),
+        State("upload-accept", "checked"),
+        State("upload-lang", "data"),
+        State(shell.USER_COMPONENT, "data"),
+        prevent_initial_call=True,
+    )
+    def confirm_upload(n_clicks, contents, filename, period, basis, accept, lang, _user):  # type: ignore[no-untyped-def]
+        # The role of the session user, read from the store now — never a value the page sent.
+        from zhibiao.dashboard import ingest
+
+        store = server_state.store
+        user = auth.current_user(store)
+        if user is None or not auth.role_allows(user["role"], NEEDED_ROLE):
+            return dmc.Alert(t("ui.auth.forbidden", lang), color="red"), no_update, True
+        if not n_clicks or not contents:
+            return no_update, no_update, no_update
+        result = ingest.check(
+            decode_contents(contents),
+            filename,
+            store,
+            period=period or None,
+            basis=basis or None,
+            accept_inconsistent=bool(accept),
+            settings=server_state.settings,
+        )
+        if not result.ok:
+            key = (
+                "ui.upload.accept_first"
+                if views.upload_preview(result, lang)["needs_accept"]
+                else "ui.upload.refused"
+            )
+            return dmc.Alert(t(key, lang), color="red", id="upload-outcome"), no_update, False
+        upload_id = ingest.commit(result, store, user=user["name"])
+        message = t(
+            "ui.upload.stored", lang, id=upload_id, file=filename, periods="、".join(result.periods)
+        )
+        return (
+            dmc.Alert(message, color="green", id="upload-outcome"),
+            history_table(store, lang),
+            True,
+        )
+
+    return {o: NEEDED_ROLE for o in GUARDED_OUTPUTS}

@@ -1,0 +1,89 @@
+"""预警 warnings: every red, amber and watch figure, worst first, with its reason; filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from zhibiao.dashboard import layout as shell
+from zhibiao.dashboard import views
+from zhibiao.dashboard.pages import _common as c
+from zhibiao.i18n import t
+
+PATH = "/warnings"
+ALL = "__all__"
+
+dash.register_page(
+    __name__, path=PATH, name="warnings", title=lambda: shell.page_title(PATH, shell.current_lang())
+)
+
+
+def warnings_table(rows: list[dict[str, Any]], lang: str) -> Any:
+    if not rows:
+        return html.P(t("ui.warnings.none", lang), className="muted", id="warnings-empty")
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(f"ui.warnings.{k}", lang))
+                for k in ("status", "area", "indicator", "value", "reason")
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(
+                        html.Span(r["status_label"], className=f"status-badge status-{r['status']}")
+                    ),
+                    html.Td(r["area"]),
+                    html.Td(r["indicator_label"]),
+                    html.Td(r["value"], className="num"),
+                    html.Td(r["reason"]),
+                ],
+                className=f"row-{r['status']}",
+            )
+            for r in rows
+        ]
+    )
+    return html.Table([head, body], className="data-table warnings-table", id="warnings-table")
+
+
+def layout(**kwargs: Any) -> Any:
+    ctx = c.page_context(kwargs)
+    lang = ctx.lang
+    if ctx.query.period is None:
+        return html.Div([c.heading(ctx, "warnings"), c.no_data(ctx)])
+    table = c.table_of(ctx)
+    areas = views.areas_of(table)
+    county = views.county_name(table)
+    area = kwargs.get("area") if kwargs.get("area") in ([county] + areas) else None
+    keys = views.indicators_of(table, with_composite=True)
+    indicator = kwargs.get("indicator") if kwargs.get("indicator") in keys else None
+    rows = views.warning_rows(table, lang, area=area, indicator=indicator, catalog=ctx.catalog)
+    everything = (ALL, t("ui.common.all", lang))
+    area_options = [everything] + [(a, a) for a in ([county] if county else []) + areas]
+    indicator_options = [everything] + c.indicator_options(ctx, keys)
+    return html.Div(
+        [
+            c.heading(ctx, "warnings"),
+            c.view_controls(
+                ctx,
+                shell.query_select("area", t("ui.control.area", lang), area_options, area or ALL),
+                shell.query_select(
+                    "indicator",
+                    t("ui.control.indicator", lang),
+                    indicator_options,
+                    indicator or ALL,
+                ),
+            ),
+            html.P(
+                t("ui.warnings.count", lang, n=len(rows)), className="muted", id="warnings-count"
+            ),
+            warnings_table(rows, lang),
+            c.download_links(ctx),
+        ],
+        className="page-warnings",
+    )

@@ -1,0 +1,367 @@
+"""Plain logic behind the pages: which view the URL asks for, and the rows each page shows.
+
+No Dash here: every function takes frames, dicts and a language and returns plain values, so
+tests call them directly (importing a page module needs an app; importing this never does).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from zhibiao.dashboard import figures
+from zhibiao.i18n import LANGS, t
+
+BASES = ("ytd", "month")
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: Statuses the warnings page lists, worst first.
+WARNING_STATUSES = ("red", "amber", "watch")
+#: How many warnings the overview shows.
+OVERVIEW_WARNINGS = 5
+COMPOSITE = "composite"
+
+
+@dataclass(frozen=True)
+class ViewQuery:
+    """The view a URL asks for, checked against what exists."""
+
+    period: str | None
+    basis: str
+    indicator: str | None
+    area: str | None
+    lang: str
+    present: bool
+
+
+def _first_valid(value: Any, allowed: Sequence[str], default: str | None) -> str | None:
+    return value if isinstance(value, str) and value in allowed else default
+
+
+def resolve_query(
+    args: Mapping[str, Any],
+    periods: Sequence[str],
+    indicators: Sequence[str] = (),
+    areas: Sequence[str] = (),
+    *,
+    default_indicator: str | None = None,
+    default_lang: str = "zh",
+) -> ViewQuery:
+    """Read period, basis, indicator, area, lang, present; fall back to what exists.
+
+    Without a (known) period: the latest period with data. Unknown indicator or area: the
+    first one (or `default_indicator` when it exists).
+    """
+    period = args.get("period")
+    if not (isinstance(period, str) and PERIOD_RE.match(period) and period in periods):
+        period = max(periods) if periods else None
+    fallback_indicator = (
+        default_indicator
+        if default_indicator in indicators
+        else (indicators[0] if indicators else None)
+    )
+    return ViewQuery(
+        period=period,
+        basis=_first_valid(args.get("basis"), BASES, BASES[0]) or BASES[0],
+        indicator=_first_valid(args.get("indicator"), indicators, fallback_indicator),
+        area=_first_valid(args.get("area"), areas, areas[0] if areas else None),
+        lang=_first_valid(args.get("lang"), LANGS, default_lang) or default_lang,
+        present=str(args.get("present", "")).lower() in ("1", "true", "yes"),
+    )
+
+
+# --- the indicator table -------------------------------------------------------------------
+
+
+def _is_total(table: pd.DataFrame) -> pd.Series:
+    return table["is_total"].fillna(False).astype(bool)
+
+
+def areas_of(table: pd.DataFrame) -> list[str]:
+    """The areas (not the county), in the report's order."""
+    rows = table[~_is_total(table)].sort_values("order")
+    return list(dict.fromkeys(rows["area"].astype(str)))
+
+
+def county_name(table: pd.DataFrame) -> str | None:
+    rows = table[_is_total(table)]
+    return str(rows["area"].iloc[0]) if not rows.empty else None
+
+
+def indicators_of(table: pd.DataFrame, *, with_composite: bool = False) -> list[str]:
+    """Indicator keys in the table's (catalog) order."""
+    keys = list(dict.fromkeys(table["indicator"].astype(str)))
+    return keys if with_composite else [k for k in keys if k != COMPOSITE]
+
+
+def ranked_indicators(table: pd.DataFrame, catalog: Any) -> list[str]:
+    """Indicators with a direction (those a ranking means something for)."""
+    keys = []
+    for key in indicators_of(table):
+        info = figures.indicator_info(key, "zh", catalog)
+        if info.direction != "none":
+            keys.append(key)
+    return keys
+
+
+def funnel_indicators(catalog: Any) -> list[str]:
+    """Count-based indicators with a denominator: those a funnel plot is drawn for."""
+    return [i.key for i in catalog.indicators if i.count_based and i.denominator]
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def value_text(value: Any, dp: int, lang: str) -> str:
+    text = figures.format_number(value, dp)
+    return text if text else t("ui.common.no_value", lang)
+
+
+def county_value(table: pd.DataFrame, indicator: str) -> float | None:
+    """The county's figure of one indicator (None when it has none)."""
+    rows = table[_is_total(table) & (table["indicator"] == indicator)]
+    return _number(rows["value"].iloc[0]) if not rows.empty else None
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+
+def warning_rows(
+    table: pd.DataFrame,
+    lang: str,
+    *,
+    area: str | None = None,
+    indicator: str | None = None,
+    catalog: Any = None,
+    reason: Any = None,
+) -> list[dict[str, Any]]:
+    """Every red, amber and watch figure, worst first, each with its reason in words.
+
+    Order: status (red, amber, watch), then the county before the areas, then the indicator's
+    catalog order, then the report's area order. `reason(row, lang)` renders the reason.
+    """
+    if reason is None:
+        from zhibiao.indicators.output import reason
+    rows = table[table["status"].isin(WARNING_STATUSES)].copy()
+    if area:
+        rows = rows[rows["area"] == area]
+    if indicator:
+        rows = rows[rows["indicator"] == indicator]
+    order = {k: i for i, k in enumerate(indicators_of(table, with_composite=True))}
+    rows["_s"] = rows["status"].map({s: i for i, s in enumerate(WARNING_STATUSES)})
+    rows["_t"] = ~_is_total(rows)
+    rows["_i"] = rows["indicator"].map(order)
+    rows = rows.sort_values(["_s", "_t", "_i", "order"], kind="stable")
+    out = []
+    for _, row in rows.iterrows():
+        info = figures.indicator_info(row["indicator"], lang, catalog)
+        out.append(
+            {
+                "status": row["status"],
+                "status_label": figures.status_text(row["status"], lang),
+                "area": str(row["area"]),
+                "indicator": row["indicator"],
+                "indicator_label": info.name,
+                "value": value_text(row["value"], info.dp, lang),
+                "reason": reason(row, lang),
+            }
+        )
+    return out
+
+
+def warning_counts(table: pd.DataFrame) -> dict[str, int]:
+    """How many figures have each warning status."""
+    counts = table["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in WARNING_STATUSES}
+
+
+# --- scorecard -----------------------------------------------------------------------------
+
+
+def scorecard(
+    table: pd.DataFrame, lang: str, *, catalog: Any = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The scorecard, areas × indicators: (rows, column definitions for dash-ag-grid).
+
+    Each row: area, rank (composite rank), composite (score), and per indicator `<key>` (the
+    number, for sorting), `<key>__text` (value with the status mark) and `<key>__status`.
+    The county comes first (no rank); areas follow in composite-rank order.
+    """
+    keys = indicators_of(table)
+    wide: dict[str, dict[str, Any]] = {}
+    for _, row in table.iterrows():
+        area = str(row["area"])
+        entry = wide.setdefault(
+            area,
+            {
+                "area": area,
+                "is_total": bool(row["is_total"]),
+                "order": int(row["order"]),
+                "rank": None,
+                COMPOSITE: None,
+            },
+        )
+        key = row["indicator"]
+        if key == COMPOSITE:
+            entry[COMPOSITE] = _number(row["value"])
+            rank = row["rank"]
+            entry["rank"] = None if rank is pd.NA or pd.isna(rank) else int(rank)
+            continue
+        info = figures.indicator_info(key, lang, catalog)
+        status = figures.clean_status(row["status"])
+        text = value_text(row["value"], info.dp, lang)
+        if status:
+            text = f"{text} {figures.STATUS_STYLE[status]['mark']}"
+        entry[key] = _number(row["value"])
+        entry[f"{key}__text"] = text
+        entry[f"{key}__status"] = status
+        entry[f"{key}__label"] = figures.status_label(status, lang)
+    rows = sorted(
+        wide.values(),
+        key=lambda r: (not r["is_total"], r["rank"] is None, r["rank"] or 0, r["order"]),
+    )
+    columns: list[dict[str, Any]] = [
+        {
+            "field": "rank",
+            "headerName": t("ui.scorecard.rank", lang),
+            "pinned": "left",
+            "width": 90,
+        },
+        {
+            "field": "area",
+            "headerName": t("ui.scorecard.area", lang),
+            "pinned": "left",
+            "width": 140,
+        },
+        {
+            "field": COMPOSITE,
+            "headerName": figures.indicator_info(COMPOSITE, lang, catalog).name,
+            "width": 120,
+            "valueFormatter": {
+                "function": "params.value == null ? '' : d3.format('.1f')(params.value)"
+            },
+        },
+    ]
+    for key in keys:
+        info = figures.indicator_info(key, lang, catalog)
+        columns.append(
+            {
+                "field": key,
+                "headerName": info.name,
+                "headerTooltip": info.name,
+                "minWidth": 120,
+                "valueFormatter": {
+                    "function": f"params.data == null ? '' : params.data['{key}__text']"
+                },
+                "tooltipField": f"{key}__label",
+                "cellClassRules": status_class_rules(key),
+                "type": "numericColumn",
+            }
+        )
+    return rows, columns
+
+
+def status_class_rules(key: str) -> dict[str, str]:
+    """ag-grid cell class rules by status; null is tested first (in JS, null < 70 is true)."""
+    field = f"params.data['{key}__status']"
+    return {
+        f"status-{s}": f"params.data != null && {field} != null && {field} === '{s}'"
+        for s in figures.STATUS_ORDER
+    }
+
+
+# --- overview ------------------------------------------------------------------------------
+
+
+def data_source(uploads: Sequence[Mapping[str, Any]], period: str | None) -> dict[str, Any] | None:
+    """The latest upload that holds `period`: file, who, when (None when there is none)."""
+    for item in uploads:
+        if period is None or period in (item.get("periods") or []):
+            return {
+                "file": item.get("file", ""),
+                "user": item.get("user", ""),
+                "uploaded_at": item.get("uploaded_at"),
+                "id": item.get("id"),
+            }
+    return None
+
+
+def when_text(moment: Any) -> str:
+    """A stored time as 'YYYY-MM-DD HH:MM' (UTC as stored)."""
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return str(moment or "")
+
+
+# --- upload --------------------------------------------------------------------------------
+
+
+def upload_preview(result: Any, lang: str, *, describe: Any = None) -> dict[str, Any]:
+    """What the upload page shows of a checked file.
+
+    period(s), basis, areas, fields recognised, and every error and warning as one line naming
+    the cells; `can_store` when nothing blocks; `needs_accept` when only acceptable errors
+    stand between the file and the store.
+    """
+    if describe is None:
+        from zhibiao.loaders.describe import describe
+    values = result.values
+    areas: list[str] = []
+    if values is not None and not values.empty:
+        part = values[~values["is_total"].fillna(False).astype(bool)]
+        areas = list(dict.fromkeys(part["area"].astype(str)))
+    errors = [f for f in result.findings if f.severity == "error"]
+    warnings = [f for f in result.findings if f.severity != "error"]
+    unacceptable = [f for f in errors if not f.acceptable]
+    return {
+        "file": result.file,
+        "periods": list(result.periods),
+        "bases": [t(f"ui.basis.{b}", lang) for b in result.bases],
+        "areas": areas,
+        "fields": list(result.fields),
+        "values": 0 if values is None else len(values),
+        "errors": [describe(f, lang) for f in errors],
+        "warnings": [describe(f, lang) for f in warnings],
+        "can_store": bool(result.ok),
+        "needs_accept": bool(errors)
+        and not unacceptable
+        and values is not None
+        and not values.empty,
+    }
+
+
+def history_rows(uploads: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """The history of uploads, newest first: who, when, file, period(s), revision."""
+    rows = []
+    for item in uploads:
+        rows.append(
+            {
+                "id": item.get("id"),
+                "user": item.get("user", ""),
+                "when": when_text(item.get("uploaded_at")),
+                "file": item.get("file", ""),
+                "periods": "、".join(item.get("periods") or [])
+                if lang == "zh"
+                else ", ".join(item.get("periods") or []),
+                "values": item.get("values", 0),
+                "accepted": t("ui.common.yes", lang) if item.get("accepted_inconsistent") else "",
+            }
+        )
+    return rows
+
+
+def revision_of(uploads: Sequence[Mapping[str, Any]], period: str) -> int:
+    """How many uploads hold `period` (a new upload of a period is its next revision)."""
+    return sum(1 for item in uploads if period in (item.get("periods") or []))
