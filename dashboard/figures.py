@@ -60,7 +60,7 @@ STATUS_STYLE: dict[str, dict[str, str]] = {
         "mark": "△",
         "symbol": "square",
     },
-    "green": {"fill": "#4393C3", "text": "#FFFFFF", "pattern": "", "mark": "✓", "symbol": "circle"},
+    "green": {"fill": "#4393C3", "text": "#FFFFFF", "pattern": "", "mark": "√", "symbol": "circle"},
     "grey": {
         "fill": "#BDBDBD",
         "text": "#000000",
@@ -829,7 +829,7 @@ def change_text(change: Any, info: IndicatorInfo, lang: str) -> str:
     number = _number(change)
     if number is None:
         return t("figures.card.no_previous", lang)
-    sign = "+" if number > 0 else ("−" if number < 0 else "±")
+    sign = "+" if number > 0 else ("-" if number < 0 else "±")
     return t(
         "figures.card.change",
         lang,
