@@ -1,0 +1,156 @@
+"""The ingest service shared by the command line and the upload page: check a file, then store it.
+
+`check` loads a file and adds the checks that need stored data (a year-to-date figure smaller
+than the month before: an acceptable error; an area reported last month and missing now: a
+warning). `commit` stores an accepted result in one transaction. A refused file stores nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from zhibiao.config import Settings, load_settings
+from zhibiao.loaders.types import Finding, LoadResult
+from zhibiao.store import Store
+
+#: Finding code of an area present last month and missing now (message `finding.ingest.*`).
+AREA_MISSING = "ingest.area_missing"
+
+
+@dataclass
+class Ingested:
+    """What became of one file: the checked result and the upload id (None when refused)."""
+
+    result: LoadResult
+    upload_id: int | None
+
+    @property
+    def stored(self) -> bool:
+        return self.upload_id is not None
+
+
+def previous_month(period: str) -> str:
+    """The calendar month before `period` ('2025-01' → '2024-12')."""
+    year, month = (int(p) for p in period.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+def same_statistical_year(period: str, earlier: str, year_start_month: int) -> bool:
+    """Whether `earlier` (the month before `period`) is in `period`'s statistical year."""
+    return int(period.split("-")[1]) != year_start_month and earlier < period
+
+
+def previous_values(
+    result: LoadResult, store: Store, period: str, basis: str
+) -> tuple[str, pd.DataFrame]:
+    """The month before `period` in this basis: from the file itself if it holds it, else stored."""
+    before = previous_month(period)
+    new = result.values
+    own = new[(new["period"] == before) & (new["basis"] == basis)]
+    if not own.empty:
+        return before, own
+    stored = store.values(before)
+    return before, stored[stored["basis"] == basis].reset_index(drop=True)
+
+
+def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[Finding]:
+    """Year-to-date figures smaller than the stored month before (acceptable errors)."""
+    from zhibiao.loaders.rules import check_ytd_not_shrinking
+
+    found: list[Finding] = []
+    values = result.values
+    for period in sorted(set(values.loc[values["basis"] == "ytd", "period"])):
+        before, previous = previous_values(result, store, period, "ytd")
+        if previous.empty or not same_statistical_year(period, before, settings.year_start_month):
+            continue
+        new = values[(values["period"] == period) & (values["basis"] == "ytd")]
+        found.extend(check_ytd_not_shrinking(new, previous))
+    return found
+
+
+def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
+    """Areas reported the month before (same basis) that this file does not report (warnings)."""
+    found: list[Finding] = []
+    values = result.values
+    for (period, basis), new in values.groupby(["period", "basis"], sort=True):
+        before, previous = previous_values(result, store, str(period), str(basis))
+        if previous.empty:
+            continue
+        now = set(new.loc[~new["is_total"].astype(bool), "area"])
+        then = previous.loc[~previous["is_total"].astype(bool)].sort_values("row")["area"]
+        for area in dict.fromkeys(then):
+            if area not in now:
+                found.append(
+                    Finding(
+                        severity="warning",
+                        code=AREA_MISSING,
+                        file=result.file,
+                        params={"area": area, "previous": before, "period": period},
+                        period=str(period),
+                        basis=str(basis),
+                    )
+                )
+    return found
+
+
+def check(
+    data: bytes,
+    filename: str,
+    store: Store,
+    *,
+    period: str | None = None,
+    basis: str | None = None,
+    accept_inconsistent: bool = False,
+    settings: Settings | None = None,
+) -> LoadResult:
+    """Load one file and add the checks against stored data; stores nothing."""
+    from zhibiao.loaders import load
+
+    settings = settings or load_settings(db_url=store.url)
+    result = load(
+        data,
+        filename,
+        period=period,
+        basis=basis,
+        accept_inconsistent=accept_inconsistent,
+        settings=settings,
+    )
+    if result.values.empty:
+        return result
+    result.findings.extend(ytd_findings(result, store, settings))
+    result.findings.extend(missing_area_findings(result, store))
+    result.accepted = bool(accept_inconsistent)
+    return result
+
+
+def commit(result: LoadResult, store: Store, *, user: str, size: int | None = None) -> int:
+    """Store an accepted result (one transaction); ValueError and nothing stored if refused."""
+    return store.save_upload(result, user=user, size=size)
+
+
+def ingest(
+    data: bytes,
+    filename: str,
+    store: Store,
+    *,
+    user: str,
+    period: str | None = None,
+    basis: str | None = None,
+    accept_inconsistent: bool = False,
+    settings: Settings | None = None,
+) -> Ingested:
+    """check, then commit if the file is accepted."""
+    result = check(
+        data,
+        filename,
+        store,
+        period=period,
+        basis=basis,
+        accept_inconsistent=accept_inconsistent,
+        settings=settings,
+    )
+    if not result.ok:
+        return Ingested(result, None)
+    return Ingested(result, commit(result, store, user=user, size=len(data)))
