@@ -76,8 +76,9 @@ def funnel(table: pd.DataFrame, indicator: str, catalog: Catalog | None = None) 
     limits = pd.DataFrame(columns=["denominator", "low95", "high95", "low998", "high998"])
     if math.isfinite(centre_p) and len(points):
         top = max(float(points["denominator"].max()), 2.0) * 1.1
+        bottom = max(1.0, float(points["denominator"].min()) / 2)
         grid = np.unique(
-            np.round(np.geomspace(1.0, top, int(catalog.setting("funnel_points")))).astype(float)
+            np.round(np.geomspace(bottom, top, int(catalog.setting("funnel_points")))).astype(float)
         )
         z95, z998 = float(catalog.setting("z95")), float(catalog.setting("z998"))
         lo95, hi95 = funnel_limits(centre_p, grid, z95, widen)

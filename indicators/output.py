@@ -233,7 +233,11 @@ def to_wide(table: pd.DataFrame, lang: str = "zh", catalog: Catalog | None = Non
             else:
                 cells[header] = status_word(r["status"], lang) or None
         rows.append(cells)
-    return pd.DataFrame(rows, columns=[area_header] + [c[2] for c in cols])
+    wide = pd.DataFrame(rows, columns=[area_header] + [c[2] for c in cols])
+    for key, what, header in cols:
+        if what == "rank" or catalog.get(key).dp == 0:
+            wide[header] = pd.array(wide[header].tolist(), dtype="Int64")
+    return wide
 
 
 def formula_safe(value: Any) -> Any:

@@ -1,0 +1,364 @@
+"""The written briefing of a period (情况通报): sentences built from the indicator table.
+
+Every sentence comes from the message catalog (`brief.*`) and is filled with the table's
+figures, formatted with the indicator's decimals; a sentence whose figures are missing is
+left out, never written with a blank.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from zhibiao.config import Settings, load_settings
+from zhibiao.i18n import t
+
+from .catalog import Catalog, load_catalog
+from .exact import round_half_up
+from .output import format_number
+from .periods import parse_period, year_start
+
+SRB_ORDERS = ("srb_order1", "srb_order2", "srb_order3")
+COMPLIANCE_ORDERS = ("compliance_order1", "compliance_order2", "compliance_order3")
+FLAGGED = ("red", "amber", "watch")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+class _Figures:
+    """Look-ups into one indicator table."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.table = table
+        self.rows = {
+            (r["indicator"], bool(r["is_total"]), r["area"]): r for r in table.to_dict("records")
+        }
+        self.county = {r["indicator"]: r for r in table[table["is_total"]].to_dict("records")}
+
+    def total(self, key: str) -> dict | None:
+        return self.county.get(key)
+
+    def total_value(self, key: str) -> Any:
+        row = self.county.get(key)
+        return None if row is None or _missing(row["value"]) else row["value"]
+
+    def areas(self, key: str) -> list[dict]:
+        part = self.table[(self.table["indicator"] == key) & ~self.table["is_total"]]
+        return part.sort_values("order").to_dict("records")
+
+
+def period_label(period: str, basis: str, year_start_month: int, lang: str) -> str:
+    """2024年1—3月 / 2024年3月 / 2023年10月至2024年3月 (year to date or the single month)."""
+    year, month = parse_period(period)
+    start_year, start = parse_period(year_start(period, year_start_month))
+    names = {
+        "year": year,
+        "month": month,
+        "start": start,
+        "start_year": start_year,
+        "month_name": t(f"brief.month.{month}", lang),
+        "start_name": t(f"brief.month.{start}", lang),
+    }
+    if basis != "ytd":
+        return t("brief.period_month", lang, **names)
+    if start == month and start_year == year:
+        return t("brief.period_ytd_single", lang, **names)
+    if start_year == year:
+        return t("brief.period_ytd", lang, **names)
+    return t("brief.period_ytd_cross", lang, **names)
+
+
+def _join(items: list[str], lang: str) -> str:
+    return t("brief.list_sep", lang).join(items)
+
+
+def _fmt(catalog: Catalog, key: str, value: Any, lang: str) -> str:
+    return format_number(value, catalog.get(key).dp, lang)
+
+
+def _with_unit(catalog: Catalog, key: str, value: Any, lang: str) -> str:
+    ind = catalog.get(key)
+    unit = t(f"indicators.unit.{ind.unit}", lang) if ind.unit in ("percent", "permille") else ""
+    return _fmt(catalog, key, value, lang) + unit
+
+
+def _flagged_items(figs: _Figures, catalog: Catalog, key: str, lang: str) -> list[str]:
+    """Areas whose status is red, amber or watch, with their interval."""
+    ind = catalog.get(key)
+    items = []
+    for row in figs.areas(key):
+        if row["status"] not in FLAGGED or _missing(row["value"]):
+            continue
+        low, high = row["reason_params"].get("low95"), row["reason_params"].get("high95")
+        if _missing(low) or _missing(high):
+            items.append(
+                t(
+                    "brief.item_value",
+                    lang,
+                    area=row["area"],
+                    value=_with_unit(catalog, key, row["value"], lang),
+                )
+            )
+            continue
+        items.append(
+            t(
+                "brief.item_interval",
+                lang,
+                area=row["area"],
+                value=_with_unit(catalog, key, row["value"], lang),
+                low=format_number(low, ind.reason_dp, lang),
+                high=format_number(high, ind.reason_dp, lang),
+            )
+        )
+    return items
+
+
+def births_sentences(
+    figs: _Figures, catalog: Catalog, period: str, lang: str, month: _Figures | None, month_no: int
+) -> list[str]:
+    row = figs.total("births")
+    if row is None or _missing(row["value"]):
+        return []
+    births = _fmt(catalog, "births", row["value"], lang)
+    out = []
+    prev, change = row["previous"], row["change"]
+    if _missing(prev) or _missing(change):
+        out.append(t("brief.births", lang, period=period, births=births))
+    elif change == 0:
+        out.append(t("brief.births_change_flat", lang, period=period, births=births))
+    else:
+        pct_dp = int(catalog.setting("brief_pct_dp"))
+        pct = (
+            format(
+                round_half_up(Fraction(repr(abs(change))) / Fraction(repr(prev)) * 100, pct_dp), "f"
+            )
+            if prev
+            else None
+        )
+        code = "brief.births_change_up" if change > 0 else "brief.births_change_down"
+        if pct is None:
+            out.append(t("brief.births", lang, period=period, births=births))
+        else:
+            out.append(
+                t(
+                    code,
+                    lang,
+                    period=period,
+                    births=births,
+                    change=_fmt(catalog, "births", abs(change), lang),
+                    pct=pct,
+                )
+            )
+    if month is not None:
+        m = month.total_value("births")
+        if m is not None:
+            out.append(
+                t(
+                    "brief.month_births",
+                    lang,
+                    month=month_no,
+                    month_name=t(f"brief.month.{month_no}", lang),
+                    births=_fmt(catalog, "births", m, lang),
+                )
+            )
+    fell = [
+        r["area"] for r in figs.areas("births") if not _missing(r["change"]) and r["change"] < 0
+    ]
+    if fell:
+        out.append(t("brief.births_fell", lang, areas=_join(fell, lang)))
+    return out
+
+
+def srb_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[str]:
+    value = figs.total_value("srb")
+    if value is None:
+        return []
+    ind = catalog.get("srb")
+    reference = ind.reference
+    out = []
+    if reference is not None:
+        diff = Fraction(repr(float(value))) - Fraction(repr(float(reference)))
+        ref = (
+            format(round_half_up(float(reference), 0), "f")
+            if float(reference).is_integer()
+            else str(reference)
+        )
+        diff_text = format(round_half_up(abs(diff), ind.dp), "f")
+        code = (
+            "brief.srb_above" if diff > 0 else "brief.srb_below" if diff < 0 else "brief.srb_equal"
+        )
+        deviation = t(code, lang, reference=ref, diff=diff_text)
+        out.append(t("brief.srb", lang, srb=_fmt(catalog, "srb", value, lang), deviation=deviation))
+    items = []
+    for key in SRB_ORDERS:
+        v = figs.total_value(key)
+        if v is not None:
+            items.append(
+                t(
+                    "brief.srb_order_item",
+                    lang,
+                    name=catalog.get(key).name(lang),
+                    value=_fmt(catalog, key, v, lang),
+                )
+            )
+    if items:
+        out.append(t("brief.srb_orders", lang, items=t("brief.clause_sep", lang).join(items)))
+    flagged = _flagged_items(figs, catalog, "srb", lang)
+    low, high = _limit(ind.range_low), _limit(ind.range_high)
+    if low and high:
+        if flagged:
+            out.append(t("brief.srb_beyond", lang, low=low, high=high, areas=_join(flagged, lang)))
+        elif figs.areas("srb"):
+            out.append(t("brief.srb_within", lang, low=low, high=high))
+    return out
+
+
+def _limit(value: Any) -> str:
+    if value is None:
+        return ""
+    f = float(value)
+    return str(int(f)) if f.is_integer() else str(f)
+
+
+def compliance_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[str]:
+    row = figs.total("compliance")
+    if row is None or _missing(row["value"]):
+        return []
+    value = _fmt(catalog, "compliance", row["value"], lang)
+    change = row["change"]
+    if _missing(change) or change == 0:
+        out = [t("brief.compliance", lang, value=value)]
+    else:
+        code = "brief.compliance_change_up" if change > 0 else "brief.compliance_change_down"
+        out = [t(code, lang, value=value, change=_fmt(catalog, "compliance", abs(change), lang))]
+    items = []
+    for key in COMPLIANCE_ORDERS:
+        v = figs.total_value(key)
+        if v is not None:
+            items.append(
+                t(
+                    "brief.compliance_order_item",
+                    lang,
+                    name=catalog.get(key).name(lang),
+                    value=_fmt(catalog, key, v, lang),
+                )
+            )
+    if items:
+        out.append(
+            t("brief.compliance_orders", lang, items=t("brief.clause_sep", lang).join(items))
+        )
+    flagged = _flagged_items(figs, catalog, "compliance", lang)
+    target = catalog.get("compliance").target
+    if flagged and target is not None:
+        out.append(
+            t("brief.compliance_below", lang, target=_limit(target), areas=_join(flagged, lang))
+        )
+    return out
+
+
+def fee_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[str]:
+    items = []
+    for key, code in (
+        ("fee_coverage", "brief.fee_coverage_item"),
+        ("fee_amount_rate", "brief.fee_amount_item"),
+        ("fee_collected", "brief.fee_collected_item"),
+    ):
+        v = figs.total_value(key)
+        if v is not None:
+            items.append(t(code, lang, value=_fmt(catalog, key, v, lang)))
+    if not items:
+        return []
+    out = [t("brief.fees", lang, items=t("brief.clause_sep", lang).join(items))]
+    weakest_n = int(catalog.setting("brief_weakest"))
+    ranked = [
+        r
+        for r in figs.areas("fee_amount_rate")
+        if r["status"] in ("red", "amber") and not _missing(r["rank"])
+    ]
+    ranked.sort(key=lambda r: (-int(r["rank"]), r["order"]))
+    weakest = [
+        t(
+            "brief.item_value",
+            lang,
+            area=r["area"],
+            value=_with_unit(catalog, "fee_amount_rate", r["value"], lang),
+        )
+        for r in ranked[:weakest_n]
+    ]
+    if weakest:
+        out.append(t("brief.fees_weakest", lang, areas=_join(weakest, lang)))
+    return out
+
+
+def late_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[str]:
+    late = figs.total_value("late_reports")
+    if late is None:
+        return []
+    share = figs.total_value("late_out_of_policy_share")
+    late_text = _fmt(catalog, "late_reports", late, lang)
+    if share is None:
+        return [t("brief.late", lang, late=late_text)]
+    return [
+        t(
+            "brief.late_share",
+            lang,
+            late=late_text,
+            share=_fmt(catalog, "late_out_of_policy_share", share, lang),
+        )
+    ]
+
+
+def briefing(
+    table: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    month_table: pd.DataFrame | None = None,
+    catalog: Catalog | None = None,
+    settings: Settings | None = None,
+) -> str:
+    """The county notice (情况通报) of the table's period: a title, then numbered sections on
+    births, the sex ratio at birth, compliance, fees and late reports; empty when the table
+    holds no county figures."""
+    if table is None or table.empty or not table["is_total"].any():
+        return ""
+    catalog = catalog or load_catalog()
+    settings = settings or load_settings()
+    figs = _Figures(table)
+    month = _Figures(month_table) if month_table is not None and not month_table.empty else None
+    period = str(table["period"].iloc[0])
+    basis = str(table["basis"].iloc[0])
+    label = period_label(period, basis, settings.year_start_month, lang)
+    county = str(table[table["is_total"]]["area"].iloc[0])
+    month_no = parse_period(period)[1]
+    sections: list[tuple[str, list[str]]] = [
+        (
+            "births",
+            births_sentences(
+                figs, catalog, label, lang, month if basis == "ytd" else None, month_no
+            ),
+        ),
+        ("srb", srb_sentences(figs, catalog, lang)),
+        ("compliance", compliance_sentences(figs, catalog, lang)),
+        ("fees", fee_sentences(figs, catalog, lang)),
+        ("late", late_sentences(figs, catalog, lang)),
+    ]
+    numerals = t("brief.section.num", lang).split(",")
+    space = "" if lang == "zh" else " "
+    parts = [t("brief.title", lang, county=county, period=label)]
+    shown = [(name, s) for name, s in sections if s]
+    for i, (name, sentences) in enumerate(shown):
+        heading = t(
+            "brief.section.heading",
+            lang,
+            num=numerals[i % len(numerals)],
+            title=t(f"brief.section.{name}", lang),
+        )
+        parts.append(heading)
+        parts.append(space.join(sentences))
+    if shown:
+        parts.append(t("brief.closing", lang))
+    return "\n".join(p for p in parts if p)
