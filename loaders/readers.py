@@ -1,0 +1,393 @@
+"""The readers: bytes (or decoded text) of one kind → a list of Grids with exact A1 addresses.
+
+One reader a kind: OOXML and legacy .xls through python-calamine (opened by content), HTML
+tables with the stdlib html.parser, SpreadsheetML 2003 with xml.etree, CSV with csv. Run them
+only after the guard; they raise `Refusal` when what they read breaks a cap.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from html.parser import HTMLParser
+from typing import Any
+
+import python_calamine as calamine
+
+from zhibiao.config import Limits
+from zhibiao.i18n import t
+from zhibiao.loaders.guard import Refusal, check_range, iter_cells, sheet_parts
+from zhibiao.loaders.types import Grid
+
+SS_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+_SPACES = re.compile(r"[ \t\r\n\f\xa0]+")
+
+
+# ----------------------------------------------------------------------------- values
+
+
+def plain_value(value: Any) -> Any:
+    """A cell value as str, int, float, bool or None: blank → None, whole floats → int,
+    dates and times → ISO strings (a midnight datetime → its date)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def number_or_text(text: str) -> Any:
+    """'150' → 150, '1.5' → 1.5, anything else unchanged."""
+    try:
+        return plain_value(float(text))
+    except ValueError:
+        return text
+
+
+def rectangle(cells: dict[tuple[int, int], Any], rows: int, cols: int) -> list[list[Any]]:
+    """A full rows × cols grid from A1 (0-based keys); unset cells are None."""
+    grid: list[list[Any]] = [[None] * cols for _ in range(rows)]
+    for (r, c), value in cells.items():
+        grid[r][c] = value
+    return grid
+
+
+def pad(cells: list[list[Any]], rows: int, cols: int) -> list[list[Any]]:
+    """Widen a grid in place to at least rows × cols (every row as long as the widest)."""
+    width = max([cols] + [len(r) for r in cells])
+    for row in cells:
+        row.extend([None] * (width - len(row)))
+    while len(cells) < rows:
+        cells.append([None] * width)
+    return cells
+
+
+# ----------------------------------------------------------------------------- calamine
+
+
+def read_ooxml(data: bytes, limits: Limits) -> list[Grid]:
+    """An .xlsx/.xlsm workbook: every worksheet (hidden ones too) with formulas lacking a value."""
+    formulas = formulas_without_value(data)
+    grids = read_calamine(data, limits)
+    for grid in grids:
+        grid.formulas_without_value = formulas.get(grid.name, [])
+        if grid.formulas_without_value:
+            far_row = max(r for r, _ in grid.formulas_without_value) + 1
+            far_col = max(c for _, c in grid.formulas_without_value) + 1
+            pad(grid.cells, far_row, far_col)
+    return grids
+
+
+def read_xls(data: bytes, limits: Limits) -> list[Grid]:
+    """A legacy .xls workbook (BIFF always stores a formula's value)."""
+    return read_calamine(data, limits)
+
+
+def read_calamine(data: bytes, limits: Limits) -> list[Grid]:
+    """Every worksheet through calamine, opened from the bytes (never by a file name)."""
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError as error:
+        raise Refusal("read.encrypted") from error
+    except calamine.CalamineError as error:
+        raise Refusal("read.corrupt") from error
+    grids = []
+    for meta in workbook.sheets_metadata:
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue
+        try:
+            sheet = workbook.get_sheet_by_name(meta.name)
+        except calamine.PasswordError as error:
+            raise Refusal("read.encrypted") from error
+        except calamine.CalamineError as error:
+            raise Refusal("read.corrupt", meta.name) from error
+        grids.append(calamine_grid(sheet, meta.name, limits))
+    return grids
+
+
+def calamine_grid(sheet: calamine.CalamineSheet, name: str, limits: Limits) -> Grid:
+    """One calamine sheet as a Grid from A1, with its merged ranges."""
+    merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
+    end = sheet.end
+    if end is not None:
+        check_range(name, end[0] + 1, end[1] + 1, limits)
+    rows = sheet.to_python(skip_empty_area=False) if end is not None else []
+    cells = [[plain_value(v) for v in row] for row in rows]
+    if merges:
+        pad(cells, max(m[2] for m in merges) + 1, max(m[3] for m in merges) + 1)
+    return Grid(name=name, cells=cells, merges=merges)
+
+
+def formulas_without_value(data: bytes) -> dict[str, list[tuple[int, int]]]:
+    """Sheet name → 0-based (row, col) of `<c>` holding an `<f>` but no (or an empty) `<v>`."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name, path in sheet_parts(archive):
+            if path is None or path not in archive.NameToInfo:
+                continue
+            with archive.open(path) as member:
+                cells = [
+                    (row - 1, col - 1)
+                    for row, col, element in iter_cells(member)
+                    if formula_lacks_value(element)
+                ]
+            if cells:
+                found[name] = cells
+    return found
+
+
+def formula_lacks_value(element: ET.Element) -> bool:
+    children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+    if "f" not in children:
+        return False
+    value = children.get("v")
+    return value is None or not (value.text or "")
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def read_csv(text: str, delimiter: str, limits: Limits) -> list[Grid]:
+    """Delimited text: one Grid named "", every value a string (blank → None)."""
+    rows: list[list[Any]] = []
+    try:
+        for line, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            check_range("", line, max(len(record), 1), limits)
+            rows.append([value if value != "" else None for value in record])
+    except csv.Error as error:
+        raise Refusal("read.corrupt") from error
+    while rows and not any(v is not None for v in rows[-1]):
+        rows.pop()
+    return [Grid(name="", cells=pad(rows, len(rows), 0))]
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+class TableBuilder:
+    """One HTML table being read: cells placed around rowspan/colspan, merges recorded."""
+
+    def __init__(self, order: int, limits: Limits) -> None:
+        self.order = order
+        self.limits = limits
+        self.caption = ""
+        self.cells: dict[tuple[int, int], Any] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.busy: dict[int, int] = {}  # column → last row a rowspan from above covers
+        self.row = -1
+        self.col = 0
+        self.width = 0
+        self.height = 0
+        self.cell: tuple[int, int, dict[str, str | None]] | None = None
+        self.parts: list[str] = []
+
+    def start_row(self) -> None:
+        self.finish_cell()
+        self.row += 1
+        self.col = 0
+
+    def start_cell(self, attrs: dict[str, str | None]) -> None:
+        self.finish_cell()
+        if self.row < 0:
+            self.start_row()
+        while self.busy.get(self.col, -1) >= self.row:
+            self.col += 1
+        rowspan, colspan = span(attrs.get("rowspan")), span(attrs.get("colspan"))
+        last_row, last_col = self.row + rowspan - 1, self.col + colspan - 1
+        check_range(self.name(), last_row + 1, last_col + 1, self.limits)
+        for c in range(self.col, last_col + 1):
+            self.busy[c] = last_row
+        if rowspan > 1 or colspan > 1:
+            self.merges.append((self.row, self.col, last_row, last_col))
+        self.height = max(self.height, last_row + 1)
+        self.width = max(self.width, last_col + 1)
+        self.cell = (self.row, self.col, attrs)
+        self.parts = []
+        self.col = last_col + 1
+
+    def finish_cell(self) -> None:
+        if self.cell is None:
+            return
+        row, col, attrs = self.cell
+        text = _SPACES.sub(" ", "".join(self.parts)).strip()
+        number = attrs.get("x:num")
+        value: Any = text or None
+        if number:
+            parsed = number_or_text(number)
+            value = parsed if not isinstance(parsed, str) else value
+        if value is not None:
+            self.cells[(row, col)] = value
+        self.cell = None
+
+    def name(self) -> str:
+        return _SPACES.sub(" ", self.caption).strip() or t("read.table_name", n=self.order)
+
+    def grid(self) -> Grid:
+        self.finish_cell()
+        height = max(self.height, self.row + 1)
+        return Grid(self.name(), rectangle(self.cells, height, self.width), self.merges)
+
+
+def span(raw: str | None) -> int:
+    """A rowspan/colspan attribute as a count ≥ 1 (0, junk or missing → 1)."""
+    try:
+        return max(int(str(raw).strip()), 1)
+    except ValueError:
+        return 1
+
+
+class HtmlTables(HTMLParser):
+    """Collects every `<table>` of an HTML page (nested ones as tables of their own)."""
+
+    SKIPPED = {"script", "style", "head", "title"}
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__(convert_charrefs=True)
+        self.limits = limits
+        self.open: list[TableBuilder] = []
+        self.done: list[TableBuilder] = []
+        self.count = 0
+        self.skipping = 0
+        self.in_caption = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag == "table":
+            self.count += 1
+            self.open.append(TableBuilder(self.count, self.limits))
+        elif not self.open:
+            return
+        elif tag == "tr":
+            self.open[-1].start_row()
+        elif tag in ("td", "th"):
+            self.open[-1].start_cell(dict(attrs))
+        elif tag == "caption":
+            self.in_caption = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIPPED:
+            self.skipping = max(self.skipping - 1, 0)
+        elif not self.open:
+            return
+        elif tag == "table":
+            self.done.append(self.open.pop())
+        elif tag in ("td", "th"):
+            self.open[-1].finish_cell()
+        elif tag == "caption":
+            self.in_caption = False
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping or not self.open:
+            return
+        table = self.open[-1]
+        if self.in_caption:
+            table.caption += data
+        elif table.cell is not None:
+            table.parts.append(data)
+
+    def grids(self) -> list[Grid]:
+        while self.open:
+            self.done.append(self.open.pop())
+        tables = sorted(self.done, key=lambda table: table.order)
+        return [table.grid() for table in tables if table.cells or table.merges]
+
+
+def read_html(text: str, limits: Limits) -> list[Grid]:
+    """Every table of an HTML page as a Grid, named by its caption or 表1, 表2 …"""
+    parser = HtmlTables(limits)
+    parser.feed(text)
+    parser.close()
+    return parser.grids()
+
+
+# ----------------------------------------------------------------------------- SpreadsheetML
+
+
+def ss_attr(element: ET.Element, name: str) -> str | None:
+    """An `ss:` attribute, also accepted without its namespace."""
+    return element.get(f"{{{SS_NS}}}{name}", element.get(name))
+
+
+def ss_int(element: ET.Element, name: str, default: int) -> int:
+    raw = ss_attr(element, name)
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        return default
+
+
+def read_xml2003(text: str, limits: Limits) -> list[Grid]:
+    """SpreadsheetML 2003: Worksheet → Table → Row (ss:Index) → Cell (ss:Index, ss:MergeAcross,
+    ss:MergeDown) → Data (ss:Type). Check declarations before (the guard does)."""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as error:
+        raise Refusal("read.corrupt") from error
+    return [xml2003_sheet(sheet, limits) for sheet in root.iter(f"{{{SS_NS}}}Worksheet")]
+
+
+def xml2003_sheet(sheet: ET.Element, limits: Limits) -> Grid:
+    name = ss_attr(sheet, "Name") or ""
+    cells: dict[tuple[int, int], Any] = {}
+    merges: list[tuple[int, int, int, int]] = []
+    covered: dict[int, int] = {}  # column → last row a MergeDown from above covers
+    height = width = 0
+    row = -1
+    for table in sheet.iter(f"{{{SS_NS}}}Table"):
+        for row_element in table.iter(f"{{{SS_NS}}}Row"):
+            row = ss_int(row_element, "Index", row + 2) - 1
+            col = -1
+            for cell in row_element.iter(f"{{{SS_NS}}}Cell"):
+                index = ss_attr(cell, "Index")
+                if index is None:
+                    col += 1
+                    while covered.get(col, -1) >= row:
+                        col += 1
+                else:
+                    col = ss_int(cell, "Index", col + 2) - 1
+                across = max(ss_int(cell, "MergeAcross", 0), 0)
+                down = max(ss_int(cell, "MergeDown", 0), 0)
+                check_range(name, row + down + 1, col + across + 1, limits)
+                if across or down:
+                    merges.append((row, col, row + down, col + across))
+                    for c in range(col, col + across + 1):
+                        covered[c] = max(covered.get(c, -1), row + down)
+                value = xml2003_value(cell)
+                if value is not None:
+                    cells[(row, col)] = value
+                height, width = max(height, row + down + 1), max(width, col + across + 1)
+                col += across
+            height = max(height, row + 1)
+    return Grid(name, rectangle(cells, height, width), merges)
+
+
+def xml2003_value(cell: ET.Element) -> Any:
+    """A Cell's Data by its ss:Type (Number, Boolean, DateTime, String, Error)."""
+    data = cell.find(f"{{{SS_NS}}}Data")
+    if data is None:
+        return None
+    text = "".join(data.itertext())
+    kind = ss_attr(data, "Type") or "String"
+    if kind == "Number":
+        return number_or_text(text.strip())
+    if kind == "Boolean":
+        return text.strip() in ("1", "true", "TRUE")
+    if kind == "DateTime":
+        try:
+            return plain_value(dt.datetime.fromisoformat(text.strip()[:19]))
+        except ValueError:
+            return plain_value(text)
+    return plain_value(text)

@@ -1,0 +1,203 @@
+"""The public door from bytes to grids: sniff, guard and read one file in a child process
+with capped memory and time, so that no file can take the server down.
+
+`read_workbook` is what the table parser calls. The child is started with multiprocessing's
+`spawn` context: a script that calls it must guard its entry point with
+`if __name__ == "__main__":`.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import resource
+import signal
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from zhibiao.config import Limits
+from zhibiao.loaders.guard import (
+    Refusal,
+    check_file_size,
+    check_grids,
+    check_xml_text,
+    guard_ooxml,
+    megabytes,
+    refusal,
+)
+from zhibiao.loaders.readers import read_csv, read_html, read_ooxml, read_xls, read_xml2003
+from zhibiao.loaders.sniff import sniff_delimiter, sniff_kind
+from zhibiao.loaders.types import Finding, Grid
+
+#: What the child sends back: {"kind", "grids": [Grid as dict], "findings": [Finding as dict],
+#: "encoding"}; plain data only.
+Message = dict[str, Any]
+ChildBody = Callable[[bytes, str, Limits], Message]
+#: Seconds the parent allows a killed child to be reaped.
+REAP_SECONDS = 5.0
+#: Exit signals that mean the child ran out of memory (the kernel's killer, or an allocator
+#: that aborts, as Rust's does, when the address-space cap refuses it).
+MEMORY_SIGNALS = (signal.SIGKILL, signal.SIGABRT)
+TIME_SIGNALS = (signal.SIGXCPU,)
+
+
+@dataclass
+class ReadResult:
+    """The grids of one file, or the findings that refuse it (then grids is [])."""
+
+    kind: str  # "xlsx" | "xls" | "csv" | "html" | "xml2003" ("" when refused unsniffed)
+    grids: list[Grid]
+    findings: list[Finding] = field(default_factory=list)
+    encoding: str | None = None  # for text kinds
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def read_workbook(data: bytes, filename: str, limits: Limits) -> ReadResult:
+    """Sniff, guard and read `data` (named `filename` in findings only) in a child process.
+
+    Never raises for a bad file: every refusal, timeout or crash is a finding.
+    """
+    findings = check_file_size(data, filename, limits)
+    if findings:
+        return ReadResult(kind="", grids=[], findings=findings)
+    return result_from_message(run_in_child(read_in_child, data, filename, limits))
+
+
+def result_from_message(message: Message) -> ReadResult:
+    findings = [Finding.from_dict(f) for f in message.get("findings", [])]
+    grids = [Grid(**g) for g in message.get("grids", [])]
+    if any(f.severity == "error" for f in findings):
+        grids = []
+    return ReadResult(
+        kind=message.get("kind", ""),
+        grids=grids,
+        findings=findings,
+        encoding=message.get("encoding"),
+    )
+
+
+# ----------------------------------------------------------------------------- in the child
+
+
+def read_in_child(data: bytes, filename: str, limits: Limits) -> Message:
+    """The child's work: sniff the kind, guard it, read it, check what was read."""
+    sniffed = sniff_kind(data)
+    if sniffed.refusal:
+        return refused_message(refusal(sniffed.refusal, filename, **sniffed.params))
+    kind, text = sniffed.kind, sniffed.text or ""
+    try:
+        if kind == "xlsx":
+            findings = guard_ooxml(data, filename, limits)
+            grids = [] if findings else read_ooxml(data, limits)
+        elif kind == "xls":
+            findings, grids = [], read_xls(data, limits)
+        elif kind == "xml2003":
+            findings = check_xml_text(text, filename)
+            grids = [] if findings else read_xml2003(text, limits)
+        elif kind == "html":
+            findings, grids = [], read_html(text, limits)
+        else:
+            findings, grids = [], read_csv(text, sniff_delimiter(text), limits)
+    except Refusal as refused:
+        findings, grids = [refused.finding(filename)], []
+    if not findings:
+        findings = check_grids(grids, filename, limits)
+    message = refused_message(*findings) if findings else {"grids": [asdict(g) for g in grids]}
+    return {**message, "kind": kind, "encoding": sniffed.encoding}
+
+
+def refused_message(*findings: Finding) -> Message:
+    return {"kind": "", "grids": [], "findings": [f.to_dict() for f in findings]}
+
+
+def memory_finding(filename: str, limits: Limits) -> Finding:
+    return refusal("read.memory", filename, limit_mb=megabytes(limits.child_memory_bytes))
+
+
+def cap_child(limits: Limits) -> None:
+    """Address space, CPU seconds and core dumps capped for this (child) process."""
+    memory = int(limits.child_memory_bytes)
+    seconds = math.ceil(limits.child_seconds) + 1
+    lower_limit(resource.RLIMIT_AS, memory, memory)
+    lower_limit(resource.RLIMIT_CPU, seconds, seconds + 1)
+    lower_limit(resource.RLIMIT_CORE, 0, 0)
+
+
+def lower_limit(which: int, soft: int, hard: int) -> None:
+    """Set a resource limit, never above the hard limit already in force."""
+    _, current = resource.getrlimit(which)
+    if current != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current), min(hard, current)
+    resource.setrlimit(which, (soft, hard))
+
+
+def child_main(conn: Any, body: ChildBody, data: bytes, filename: str, limits: Limits) -> None:
+    """Entry point of the child: cap it, run `body`, send its message (or what went wrong)."""
+    try:
+        cap_child(limits)
+        message = body(data, filename, limits)
+    except MemoryError:
+        message = refused_message(memory_finding(filename, limits))
+    except Exception as error:  # a parser bug must not leave the parent waiting
+        message = refused_message(refusal("read.crashed", filename, reason=type(error).__name__))
+    try:
+        conn.send(message)
+    except MemoryError:
+        conn.send(refused_message(memory_finding(filename, limits)))
+    finally:
+        conn.close()
+
+
+# ----------------------------------------------------------------------------- in the parent
+
+
+def run_in_child(body: ChildBody, data: bytes, filename: str, limits: Limits) -> Message:
+    """Run `body(data, filename, limits)` in a fresh spawned child and return its message.
+
+    The parent waits at most limits.child_seconds; a child that overruns is killed
+    (`read.timeout`); one that dies is reported as `read.memory` or `read.crashed`.
+    `body` must be a module-level function (it is pickled by name).
+    """
+    context = multiprocessing.get_context("spawn")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(
+        target=child_main, args=(writer, body, data, filename, limits), name="zhibiao-read"
+    )
+    try:
+        child.start()
+    finally:
+        writer.close()
+    try:
+        return wait_for_child(child, reader, filename, limits)
+    finally:
+        reader.close()
+        if child.is_alive():
+            child.kill()
+        child.join(REAP_SECONDS)
+        if child.exitcode is not None:
+            child.close()
+
+
+def wait_for_child(child: Any, reader: Any, filename: str, limits: Limits) -> Message:
+    """The child's message, or a finding for a child that overran or died."""
+    if not reader.poll(limits.child_seconds):
+        child.kill()
+        return refused_message(refusal("read.timeout", filename, seconds=limits.child_seconds))
+    try:
+        return reader.recv()
+    except (EOFError, OSError):
+        child.join(REAP_SECONDS)
+        return refused_message(death_finding(child.exitcode, filename, limits))
+
+
+def death_finding(exitcode: int | None, filename: str, limits: Limits) -> Finding:
+    """A finding for a child that died without a message, from its exit code."""
+    if exitcode is not None and -exitcode in MEMORY_SIGNALS:
+        return memory_finding(filename, limits)
+    if exitcode is not None and -exitcode in TIME_SIGNALS:
+        return refusal("read.timeout", filename, seconds=limits.child_seconds)
+    return refusal("read.crashed", filename, reason=str(exitcode))
