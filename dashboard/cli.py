@@ -352,8 +352,10 @@ def run_export(args: argparse.Namespace) -> int:
         return no_data(args)
     from zhibiao.dashboard.exports import export_pack
 
-    export_pack(db_url(args), args.period, args.basis, args.format, Path(args.out), args.lang)
-    say(t("cli.written", args.lang, path=args.out))
+    written = export_pack(
+        db_url(args), args.period, args.basis, args.format, Path(args.out), args.lang
+    )
+    say(t("cli.written", args.lang, path=written))
     return OK
 
 

@@ -15,9 +15,6 @@ from zhibiao.config import Settings, load_settings
 from zhibiao.loaders.types import Finding, LoadResult
 from zhibiao.store import Store
 
-#: Finding code of an area present last month and missing now (message `finding.ingest.*`).
-AREA_MISSING = "ingest.area_missing"
-
 
 @dataclass
 class Ingested:
@@ -37,11 +34,6 @@ def previous_month(period: str) -> str:
     return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
-def same_statistical_year(period: str, earlier: str, year_start_month: int) -> bool:
-    """Whether `earlier` (the month before `period`) is in `period`'s statistical year."""
-    return int(period.split("-")[1]) != year_start_month and earlier < period
-
-
 def previous_values(
     result: LoadResult, store: Store, period: str, basis: str
 ) -> tuple[str, pd.DataFrame]:
@@ -56,42 +48,34 @@ def previous_values(
 
 
 def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[Finding]:
-    """Year-to-date figures smaller than the stored month before (acceptable errors)."""
+    """Year-to-date figures smaller than the month before, stored or in the file (acceptable)."""
     from zhibiao.loaders.rules import check_ytd_not_shrinking
 
     found: list[Finding] = []
     values = result.values
     for period in sorted(set(values.loc[values["basis"] == "ytd", "period"])):
-        before, previous = previous_values(result, store, period, "ytd")
-        if previous.empty or not same_statistical_year(period, before, settings.year_start_month):
-            continue
+        _, previous = previous_values(result, store, period, "ytd")
         new = values[(values["period"] == period) & (values["basis"] == "ytd")]
-        found.extend(check_ytd_not_shrinking(new, previous))
+        found.extend(
+            check_ytd_not_shrinking(
+                new, previous, year_start_month=settings.year_start_month, file=result.file
+            )
+        )
     return found
 
 
 def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
     """Areas reported the month before (same basis) that this file does not report (warnings)."""
+    from zhibiao.loaders.rules import check_areas_missing
+
     found: list[Finding] = []
     values = result.values
     for (period, basis), new in values.groupby(["period", "basis"], sort=True):
         before, previous = previous_values(result, store, str(period), str(basis))
-        if previous.empty:
-            continue
-        now = set(new.loc[~new["is_total"].astype(bool), "area"])
-        then = previous.loc[~previous["is_total"].astype(bool)].sort_values("row")["area"]
-        for area in dict.fromkeys(then):
-            if area not in now:
-                found.append(
-                    Finding(
-                        severity="warning",
-                        code=AREA_MISSING,
-                        file=result.file,
-                        params={"area": area, "previous": before, "period": period},
-                        period=str(period),
-                        basis=str(basis),
-                    )
-                )
+        for finding in check_areas_missing(new, previous, file=result.file):
+            finding.period, finding.basis = str(period), str(basis)
+            finding.params.setdefault("previous", before)
+            found.append(finding)
     return found
 
 
