@@ -1,0 +1,122 @@
+"""Cell text: coercing a data cell to a number, normalising a label for matching, A1 addresses."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+CellKind = Literal["number", "text_number", "percent", "blank", "zero_mark", "text"]
+
+_WHITESPACE = re.compile(r"\s+")
+_COLUMN_NUMBER = re.compile(r"\((?:\d{1,3}|[甲乙丙丁戊])\)")
+_CIRCLED = re.compile(r"[\u2460-\u2473\u24f5-\u24fe\u2776-\u277f]")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@cache
+def synonyms() -> dict[str, Any]:
+    """The synonym table (data/synonyms.toml), read once."""
+    text = resources.files("zhibiao.data").joinpath("synonyms.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def zero_marks() -> frozenset[str]:
+    return frozenset(nfkc(m) for m in synonyms()["cells"]["zero_marks"])
+
+
+def nfkc(text: str) -> str:
+    """Unicode NFKC: full-width digits and punctuation become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalise_label(value: Any) -> str:
+    """A label as compared with the synonym table.
+
+    NFKC, all whitespace removed (U+3000 too), column numbers `(2)` `（2）` `①` dropped,
+    a trailing colon dropped.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _WHITESPACE.sub("", nfkc(str(value)))
+    text = _CIRCLED.sub("", text)
+    text = _COLUMN_NUMBER.sub("", text)
+    return text.rstrip(":")
+
+
+@dataclass(frozen=True)
+class Coerced:
+    """What a data cell holds, read as a number.
+
+    kind: number (a real number cell), text_number (a number stored as text),
+    percent (`96.4%`, value 96.4), blank, zero_mark (— - / 无: value 0), text (not a number).
+    """
+
+    kind: CellKind
+    value: float | None
+    decimals: int = 0
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind != "text"
+
+
+def coerce_number(raw: Any) -> Coerced:
+    """Read one data cell as a number; blank and dash-like marks are zero."""
+    if raw is None:
+        return Coerced("blank", 0.0)
+    if isinstance(raw, bool):
+        return Coerced("text", None)
+    if isinstance(raw, int | float):
+        value = float(raw)
+        if value != value:  # NaN
+            return Coerced("blank", 0.0)
+        return Coerced("number", value, _decimals(repr(value)))
+    text = _WHITESPACE.sub("", nfkc(str(raw)))
+    if text == "":
+        return Coerced("blank", 0.0)
+    if text in zero_marks():
+        return Coerced("zero_mark", 0.0)
+    kind: CellKind = "text_number"
+    if text.endswith("%"):
+        text, kind = text[:-1], "percent"
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    if not _PLAIN_NUMBER.match(text):
+        return Coerced("text", None)
+    return Coerced(kind, float(text), _decimals(text))
+
+
+def _decimals(text: str) -> int:
+    """Decimals shown in a number's text (`96.43` → 2, `100.0` → 0)."""
+    if "e" in text.lower() or "." not in text:
+        return 0
+    digits = text.split(".", 1)[1].rstrip("0")
+    return len(digits)
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and _WHITESPACE.sub("", value) == "")
+
+
+def column_letter(col: int) -> str:
+    """0-based column index → letters (0 → A, 26 → AA)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row and column → A1 address."""
+    return f"{column_letter(col)}{row + 1}"

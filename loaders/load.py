@@ -1,0 +1,258 @@
+"""The loader's public entry point: bytes of one report file → LoadResult (values and findings).
+
+`load` reads the file through the guarded reader (loaders/sandbox.py, a child process) and
+hands its grids to `load_grids`, which does the rest: each sheet's table, the county, each
+sheet's period and basis, and the tidy values frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from zhibiao.config import Settings, load_settings
+from zhibiao.loaders.period import Period, find_period, parse_period_option
+from zhibiao.loaders.table import SheetResult, find_county, header_without_area, parse_sheet
+from zhibiao.loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult
+
+BASES = ("ytd", "month")
+
+
+def load(
+    data: bytes,
+    filename: str,
+    *,
+    period: str | None = None,
+    basis: str | None = None,
+    accept_inconsistent: bool = False,
+    settings: Settings | None = None,
+) -> LoadResult:
+    """Read one report file and make of it a tidy values frame with its findings.
+
+    period (`YYYY-MM`) and basis (`ytd`/`month`) override what the file says, with a warning
+    where they contradict it. accept_inconsistent: the analyst accepts consistency violations.
+    `ok` on the result means no blocking error and some values.
+    """
+    from zhibiao.loaders.sandbox import read_workbook
+
+    settings = settings or load_settings()
+    read = read_workbook(data, filename, settings.limits)
+    return load_grids(
+        read.grids,
+        filename,
+        kind=read.kind,
+        reader_findings=list(read.findings),
+        sha256=hashlib.sha256(data).hexdigest(),
+        period=period,
+        basis=basis,
+        accept_inconsistent=accept_inconsistent,
+        settings=settings,
+    )
+
+
+@dataclass
+class _Sheet:
+    result: SheetResult
+    found: Period
+    period: str | None = None
+    basis: str = "ytd"
+
+
+def _options(period: str | None, basis: str | None, file: str) -> tuple[str | None, list[Finding]]:
+    findings: list[Finding] = []
+    parsed = None
+    if period is not None:
+        parsed = parse_period_option(period)
+        if parsed is None:
+            findings.append(Finding("error", "load.bad_period_option", file, params={"value": period}))
+    if basis is not None and basis not in BASES:
+        findings.append(Finding("error", "load.bad_basis_option", file, params={"value": basis}))
+    return parsed, findings
+
+
+def _stem(filename: str) -> str:
+    return os.path.splitext(os.path.basename(filename))[0]
+
+
+def read_sheets(
+    grids: list[Grid], file: str, county: str | None
+) -> tuple[list[SheetResult], list[Finding]]:
+    """Each sheet's table; a sheet without one is skipped with a note (or refused, when it has
+    field labels but no area column)."""
+    results: list[SheetResult] = []
+    findings: list[Finding] = []
+    for grid in grids:
+        result = parse_sheet(grid, file=file, county=county)
+        if result is not None:
+            results.append(result)
+            findings += result.findings
+            continue
+        missing_area = header_without_area(grid, file)
+        if missing_area is not None:
+            findings.append(missing_area)
+        else:
+            findings.append(Finding("note", "load.sheet_skipped", file, grid.name or None))
+    return results, findings
+
+
+def assign_periods(
+    sheets: list[SheetResult],
+    file: str,
+    *,
+    period: str | None,
+    basis: str | None,
+    year_start_month: int,
+) -> tuple[list[_Sheet], list[Finding]]:
+    """Each sheet's period and basis; one sheet per month makes each a month of its own."""
+    findings: list[Finding] = []
+    out = [
+        _Sheet(s, find_period([*s.preamble, s.sheet, _stem(file)])) for s in sheets
+    ]
+    months = {s.found.period for s in out if s.found.period}
+    default_basis = "month" if len(out) > 1 and len(months) > 1 else "ytd"
+    for s in out:
+        sheet = s.result.sheet or None
+        s.period = s.found.period
+        s.basis = s.found.basis or default_basis
+        if period is not None:
+            if s.found.period and s.found.period != period:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "load.period_contradiction",
+                        file,
+                        sheet,
+                        params={"given": period, "found": s.found.period, "source": s.found.source},
+                    )
+                )
+            s.period = period
+        if basis is not None:
+            if s.found.basis and s.found.basis != basis:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "load.basis_contradiction",
+                        file,
+                        sheet,
+                        params={"given": basis, "found": s.found.basis, "source": s.found.source},
+                    )
+                )
+            s.basis = basis
+        if s.period is None:
+            findings.append(Finding("error", "load.no_period", file, sheet, params={"sheet_name": s.result.sheet}))
+        start = s.found.range_start
+        if s.basis == "ytd" and start is not None and start != year_start_month and period is None:
+            findings.append(
+                Finding(
+                    "warning",
+                    "load.ytd_start_mismatch",
+                    file,
+                    sheet,
+                    params={"start": start, "year_start": year_start_month, "source": s.found.source},
+                )
+            )
+    return out, findings
+
+
+def values_frame(sheets: list[_Sheet]) -> pd.DataFrame:
+    """The tidy frame (VALUE_COLUMNS) of every sheet that has a period."""
+    rows = [
+        {
+            "area": r.area,
+            "is_total": r.is_total,
+            "period": s.period,
+            "basis": r.basis or s.basis,
+            "field": r.field,
+            "value": float(r.value),
+            "sheet": s.result.sheet,
+            "cell": r.cell,
+            "row": r.row,
+        }
+        for s in sheets
+        if s.period
+        for r in s.result.records
+    ]
+    frame = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    return frame.astype(
+        {"area": str, "is_total": bool, "period": str, "basis": str, "field": str,
+         "value": float, "sheet": str, "cell": str, "row": int}
+    )
+
+
+def duplicate_periods(values: pd.DataFrame, file: str) -> list[Finding]:
+    """The same area, period, basis and field reported on two sheets."""
+    findings: list[Finding] = []
+    keys = ["area", "period", "basis", "field"]
+    dup = values[values.duplicated(keys, keep=False) & (values["cell"] != "")]
+    for (area, period, basis, field), group in dup.groupby(keys, sort=False):
+        cells = tuple(
+            CellRef(r.cell, r.value, field, r.sheet or None, area, field)
+            for r in group.itertuples(index=False)
+        )
+        if len(cells) > 1:
+            findings.append(
+                Finding(
+                    "error",
+                    "load.duplicate_period",
+                    file,
+                    cells[0].sheet,
+                    cells,
+                    {"area": area, "period": period, "basis": basis, "field": field},
+                    period=period,
+                    basis=basis,
+                )
+            )
+    return findings
+
+
+def load_grids(
+    grids: list[Grid],
+    filename: str,
+    *,
+    kind: str = "",
+    reader_findings: list[Finding] | None = None,
+    sha256: str = "",
+    period: str | None = None,
+    basis: str | None = None,
+    accept_inconsistent: bool = False,
+    settings: Settings | None = None,
+) -> LoadResult:
+    """The grids of one file (as the reader made them) → LoadResult."""
+    settings = settings or load_settings()
+    file = os.path.basename(filename)
+    findings = list(reader_findings or [])
+    period, found = _options(period, basis, file)
+    findings += found
+    file_county = find_county([_stem(file)])
+    sheets, found = read_sheets(grids, file, file_county) if grids else ([], [])
+    findings += found
+    blocked = any(f.severity == "error" for f in findings)
+    if not sheets and not blocked:
+        findings.append(Finding("error", "load.no_header", file))
+    placed, found = assign_periods(
+        sheets, file, period=period, basis=basis, year_start_month=settings.year_start_month
+    )
+    findings += found
+    values = values_frame(placed)
+    findings += duplicate_periods(values, file)
+    for f in findings:
+        if f.period is None and f.sheet is not None:
+            s = next((p for p in placed if (p.result.sheet or None) == f.sheet), None)
+            if s is not None:
+                f.period, f.basis = s.period, s.basis
+    county = next((s.county for s in sheets if s.county), None) or settings.county
+    return LoadResult(
+        file=file,
+        sha256=sha256,
+        values=values,
+        findings=findings,
+        county=county,
+        kind=kind,
+        periods=sorted(set(values["period"])),
+        bases=sorted(set(values["basis"])),
+        fields=sorted(set(values["field"])),
+        accepted=accept_inconsistent,
+    )

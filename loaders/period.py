@@ -1,0 +1,111 @@
+"""Period and basis of a report: read from the title and preamble, the sheet name, the file name.
+
+`1-M月`, `1至M月`, `1～M月`, `累计` → year to date; a bare `M月`, `当月`, `本月` → that month
+alone. The first source (title first, then the other preamble lines, the sheet name, the file
+name) that names a month gives the month; the year may come from any of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from zhibiao.loaders.cells import nfkc
+
+_DASH = r"[-~至到—–―]+"
+_FULL_DATE = re.compile(r"(19|20)\d{2}(年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/.]\d{1,2})")
+_CROSS_YEAR = re.compile(
+    r"(?P<y1>(?:19|20)\d{2})年(?P<m1>\d{1,2})月?" + _DASH + r"(?P<y2>(?:19|20)\d{2})年(?P<m2>\d{1,2})月"
+)
+_RANGE = re.compile(r"(?<!\d)(?P<m1>\d{1,2})月?" + _DASH + r"(?P<m2>\d{1,2})月")
+_YEAR_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-./_](?P<m>\d{1,2})(?!\d)")
+_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_PERIOD_OPTION = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
+_YTD_WORDS = ("累计",)
+_MONTH_WORDS = ("当月", "本月")
+
+
+@dataclass(frozen=True)
+class Clue:
+    """What one piece of text says about the period.
+
+    strong: the basis was said outright (a range, 累计, 当月/本月), not implied by a bare month.
+    """
+
+    text: str
+    year: int | None = None
+    month: int | None = None
+    basis: str | None = None
+    strong: bool = False
+    range_start: int | None = None
+    year_given_for_start: bool = False
+
+
+@dataclass(frozen=True)
+class Period:
+    """The period a sheet reports: `YYYY-MM` (None when not found) and its basis."""
+
+    period: str | None
+    basis: str | None
+    range_start: int | None = None
+    source: str = ""
+
+
+def _valid_month(m: int) -> bool:
+    return 1 <= m <= 12
+
+
+def read_clue(text: str) -> Clue:
+    """Year, month and basis named in one piece of text."""
+    text = re.sub(r"\s+", "", nfkc(text))
+    text = _FULL_DATE.sub("", text)
+    year_match = _YEAR.search(text)
+    year = int(year_match.group(1)) if year_match else None
+    strong_basis = None
+    if any(w in text for w in _YTD_WORDS):
+        strong_basis = "ytd"
+    elif any(w in text for w in _MONTH_WORDS):
+        strong_basis = "month"
+    if m := _CROSS_YEAR.search(text):
+        if _valid_month(int(m["m2"])):
+            return Clue(text, int(m["y2"]), int(m["m2"]), "ytd", True, int(m["m1"]))
+    if (m := _RANGE.search(text)) and _valid_month(int(m["m2"])) and _valid_month(int(m["m1"])):
+        return Clue(text, year, int(m["m2"]), "ytd", True, int(m["m1"]), True)
+    if (m := _YEAR_MONTH.search(text)) and _valid_month(int(m["m"])):
+        return Clue(text, int(m["y"]), int(m["m"]), strong_basis, strong_basis is not None)
+    if (m := _MONTH.search(text)) and _valid_month(int(m["m"])):
+        basis = strong_basis or "month"
+        return Clue(text, year, int(m["m"]), basis, strong_basis is not None)
+    return Clue(text, year, None, strong_basis, strong_basis is not None)
+
+
+def find_period(sources: list[str]) -> Period:
+    """The period of a sheet from its sources in order (title and preamble, sheet, file)."""
+    clues = [read_clue(s) for s in sources if s]
+    year = next((c.year for c in clues if c.year is not None), None)
+    month_clue = next((c for c in clues if c.month is not None), None)
+    basis: str | None = None
+    for clue in clues:
+        if clue.strong:
+            basis = clue.basis
+            break
+        if clue is month_clue:
+            basis = clue.basis
+            break
+    if month_clue is None or year is None:
+        return Period(None, basis)
+    if month_clue.year is not None:
+        year = month_clue.year
+    start = month_clue.range_start
+    if start is not None and month_clue.year_given_for_start and start > month_clue.month:
+        year += 1  # `2023年10-3月`: the year names the start of a wrapping range
+    return Period(f"{year:04d}-{month_clue.month:02d}", basis, start, month_clue.text)
+
+
+def parse_period_option(value: str) -> str | None:
+    """`YYYY-MM` as given on the command line, or None when it is not one."""
+    m = _PERIOD_OPTION.match(value.strip())
+    if not m or not _valid_month(int(m["m"])):
+        return None
+    return f"{m['y']}-{m['m']}"

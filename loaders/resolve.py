@@ -1,0 +1,197 @@
+"""Header path → canonical field: tokens found in the labels, combined by the synonym table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
+
+from zhibiao.loaders.cells import normalise_label, synonyms
+
+DIMENSIONS = ("order", "sex", "stage", "quantity", "unit", "basis")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """What a header path says: measures × order × sex × stage × quantity, unit, basis."""
+
+    measures: frozenset[str] = frozenset()
+    order: str = ""
+    sex: str = ""
+    stage: str = ""
+    quantity: str = ""
+    unit: str = ""
+    basis: str = ""
+    refines: bool = False
+    conflict: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.measures and not any(getattr(self, d) for d in DIMENSIONS)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One column's meaning. field is None when nothing matched (or the column is ignored)."""
+
+    field: str | None
+    derived: bool = False
+    unit: str = ""
+    basis: str = ""
+    ignored: bool = False
+    tokens: Tokens = field(default_factory=Tokens)
+
+
+@cache
+def _lexicon() -> dict[str, tuple[str, str]]:
+    """Every synonym label → (dimension, value); `refine` marks `其中`."""
+    table = synonyms()
+    lex: dict[str, tuple[str, str]] = {}
+    for dimension, values in table["tokens"].items():
+        for value, labels in values.items():
+            for label in labels:
+                lex[normalise_label(label)] = (dimension, value)
+    for label in table["header"]["refine"]:
+        lex[normalise_label(label)] = ("refine", "")
+    return lex
+
+
+@cache
+def _longest() -> int:
+    return max(len(k) for k in _lexicon())
+
+
+def tokenise(label: str) -> list[tuple[str, str]]:
+    """Tokens inside one normalised label, longest match from left to right."""
+    lex, longest = _lexicon(), _longest()
+    found: list[tuple[str, str]] = []
+    i = 0
+    while i < len(label):
+        for size in range(min(longest, len(label) - i), 0, -1):
+            hit = lex.get(label[i : i + size])
+            if hit:
+                found.append(hit)
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def path_tokens(path: list[str]) -> Tokens:
+    """Tokens of a whole header path, top to bottom."""
+    measures: set[str] = set()
+    dims: dict[str, set[str]] = {d: set() for d in DIMENSIONS}
+    refines = False
+    for label in path:
+        for dimension, value in tokenise(label):
+            if dimension == "measure":
+                measures.add(value)
+            elif dimension == "refine":
+                refines = True
+            else:
+                dims[dimension].add(value)
+    if len(dims["sex"]) > 1:  # 男女合计: both sexes is the births total
+        dims["sex"] = set()
+        measures.add(synonyms()["measures"]["base"])
+    conflict = any(len(v) > 1 for v in dims.values())
+    picked = {d: (sorted(v)[0] if v else "") for d, v in dims.items()}
+    return Tokens(frozenset(measures), refines=refines, conflict=conflict, **picked)
+
+
+def refine(child: Tokens, parent: Tokens) -> Tokens:
+    """A `其中` column refines the block before it: it inherits what it does not say."""
+    inherited = {d: getattr(child, d) or getattr(parent, d) for d in DIMENSIONS}
+    return replace(
+        child,
+        measures=child.measures | parent.measures,
+        conflict=child.conflict or parent.conflict,
+        **inherited,
+    )
+
+
+def _effective_measures(tokens: Tokens) -> frozenset[str]:
+    rules = synonyms()["measures"]
+    measures = set(tokens.measures)
+    derived = measures & set(rules["derived"])
+    if derived:
+        return frozenset(derived)
+    if len(measures) > 1:
+        measures.discard(rules["base"])
+    if not measures and (tokens.order or tokens.sex):
+        measures = {rules["implied_by_order_or_sex"]}
+    if not measures and (tokens.stage or tokens.quantity):
+        measures = {rules["implied_by_stage_or_quantity"]}
+    return frozenset(measures)
+
+
+def field_for(tokens: Tokens) -> str | None:
+    """The canonical field a token combination names, or None."""
+    if tokens.conflict:
+        return None
+    measures = _effective_measures(tokens)
+    if not measures:
+        return None
+    rules = synonyms()["measures"]
+    relevant = {
+        "order": any(m in rules["with_order"] for m in measures),
+        "sex": any(m in rules["with_sex"] for m in measures),
+        "stage": any(m in rules["with_stage"] for m in measures),
+        "quantity": any(m in rules["with_quantity"] for m in measures),
+    }
+    for entry in synonyms()["field"]:
+        if frozenset(entry["measures"]) != measures:
+            continue
+        if all(entry.get(d, "") == getattr(tokens, d) for d, on in relevant.items() if on):
+            # a dimension that does not matter to the measure must at least not be an order
+            # or sex the field cannot carry (`政策外/一孩/男` is not out_of_policy_o1)
+            if not relevant["order"] and tokens.order:
+                continue
+            if not relevant["sex"] and tokens.sex:
+                continue
+            return str(entry["field"])
+    return None
+
+
+def is_ignored(path: list[str]) -> bool:
+    ignore = {normalise_label(x) for x in synonyms()["header"]["ignore"]}
+    return any(label in ignore for label in path)
+
+
+def resolve_columns(paths: list[list[str]]) -> list[Resolved]:
+    """Resolve every column's header path; `其中` paths refine the block before them."""
+    derived = set(synonyms()["measures"]["derived"])
+    own = [path_tokens(p) for p in paths]
+    out: list[Resolved] = []
+    parent: Tokens | None = None
+    for path, tokens in zip(paths, own, strict=True):
+        if not path or is_ignored(path):
+            out.append(Resolved(None, ignored=bool(path)))
+            continue
+        effective = refine(tokens, parent) if tokens.refines and parent else tokens
+        name = field_for(effective)
+        if not tokens.refines and not tokens.empty:
+            parent = tokens
+        out.append(
+            Resolved(
+                name,
+                derived=name in derived,
+                unit=effective.unit,
+                basis=effective.basis,
+                tokens=effective,
+            )
+        )
+    return out
+
+
+def resolve_path(path: list[str]) -> str | None:
+    """One path alone (no `其中` context): its field, for tests and the synonym table."""
+    return resolve_columns([[normalise_label(x) for x in path]])[0].field
+
+
+def area_labels() -> frozenset[str]:
+    return frozenset(normalise_label(x) for x in synonyms()["area"]["labels"])
+
+
+def synonym_list(section: str, key: str) -> list[Any]:
+    return list(synonyms()[section][key])

@@ -1,0 +1,409 @@
+"""Validation rules as data (data/rules.toml): derive block totals, check rows, totals and ratios.
+
+A row is a dict field → Figure (the value with its cell and label). Rules apply only where all
+their fields are present in that row. Every finding names each cell on both sides with its value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from zhibiao.loaders.types import CellRef, Finding
+
+_TERM = re.compile(r"([+-])?\s*([a-z_0-9]+)")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One value of a row: its number (万元 for amounts), cell ('' if derived) and label.
+
+    formula: for a derived value, how it was made from cells (`E6+F6`), for messages only;
+    rule: the rule that derived it.
+    """
+
+    value: float
+    cell: str
+    label: str
+    formula: str = ""
+    rule: str = ""
+
+    @property
+    def where(self) -> str:
+        return self.cell or (f"({self.formula})" if self.formula else "")
+
+
+Row = dict[str, Figure]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    left: tuple[tuple[int, str], ...]
+    operator: str
+    right: tuple[tuple[int, str], ...]
+    scope: str
+    acceptable: bool
+    code: str
+    derive: bool = False
+
+    @property
+    def fields(self) -> set[str]:
+        return {f for _, f in self.left + self.right}
+
+
+@dataclass(frozen=True)
+class Ratio:
+    field: str
+    numerator: tuple[tuple[int, str], ...]
+    denominator: tuple[tuple[int, str], ...]
+    factor: float
+
+
+def parse_expression(text: str) -> tuple[tuple[int, str], ...]:
+    """`births_male + births_female - x` → ((1, births_male), (1, births_female), (-1, x))."""
+    terms = []
+    for sign, name in _TERM.findall(text):
+        terms.append((-1 if sign == "-" else 1, name))
+    return tuple(terms)
+
+
+@cache
+def _rules_file() -> dict[str, Any]:
+    text = resources.files("zhibiao.data").joinpath("rules.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def field_catalog() -> dict[str, dict[str, Any]]:
+    """data/fields.toml: field → {zh, en, kind, flow}."""
+    text = resources.files("zhibiao.data").joinpath("fields.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def is_amount(field: str) -> bool:
+    return field_catalog().get(field, {}).get("kind") == "amount"
+
+
+def is_flow(field: str) -> bool:
+    return bool(field_catalog().get(field, {}).get("flow", True))
+
+
+@cache
+def load_rules() -> tuple[Rule, ...]:
+    """The validation rules of data/rules.toml."""
+    rules = []
+    for raw in _rules_file()["rule"]:
+        rules.append(
+            Rule(
+                id=raw["id"],
+                left=parse_expression(raw.get("left", "")),
+                operator=raw["operator"],
+                right=parse_expression(raw.get("right", "")),
+                scope=raw.get("scope", "row"),
+                acceptable=bool(raw.get("acceptable", False)),
+                code=raw["code"],
+                derive=bool(raw.get("derive", False)),
+            )
+        )
+    return tuple(rules)
+
+
+@cache
+def load_ratios() -> tuple[Ratio, ...]:
+    return tuple(
+        Ratio(
+            r["field"],
+            parse_expression(r["numerator"]),
+            parse_expression(r["denominator"]),
+            float(r["factor"]),
+        )
+        for r in _rules_file().get("ratio", [])
+    )
+
+
+def tolerance(fields: set[str]) -> float:
+    """Amounts within the amount tolerance (万元); counts exactly (up to float noise)."""
+    tol = _rules_file()["tolerance"]
+    if any(is_amount(f) for f in fields):
+        return float(tol["amount"]) + 1e-9
+    return float(tol["count"]) + 1e-9
+
+
+def _sum(terms: tuple[tuple[int, str], ...], row: Row) -> float:
+    return sum(sign * row[name].value for sign, name in terms)
+
+
+def _holds(left: float, operator: str, right: float, tol: float) -> bool:
+    if operator == "==":
+        return abs(left - right) <= tol
+    if operator == "<=":
+        return left <= right + tol
+    if operator == ">=":
+        return left >= right - tol
+    raise ValueError(operator)
+
+
+def derive_totals(row: Row) -> Row:
+    """Fill each missing block total from its parts (rules with `derive`), to a fixed point."""
+    row = dict(row)
+    changed = True
+    while changed:
+        changed = False
+        for rule in load_rules():
+            if not rule.derive or rule.scope != "row" or len(rule.left) != 1:
+                continue
+            target = rule.left[0][1]
+            if target in row or not all(name in row for _, name in rule.right):
+                continue
+            formula = "".join(
+                ("+" if sign > 0 else "-") + (row[name].where or name)
+                for sign, name in rule.right
+            ).lstrip("+")
+            row[target] = Figure(_sum(rule.right, row), "", row_label(target), formula, rule.id)
+            changed = True
+    return row
+
+
+def row_label(field: str) -> str:
+    """A derived value's label: the field's Chinese name (the workbook's own wording)."""
+    return str(field_catalog().get(field, {}).get("zh", field))
+
+
+def render_figure(fig: Figure) -> str:
+    """`B7 出生人数 420`: cell (or derivation), label, value."""
+    parts = [p for p in (fig.where, fig.label, format_value(fig.value)) if p]
+    return " ".join(parts)
+
+
+def format_value(value: Any) -> str:
+    """420.0 → `420`; 11.7795 → `11.7795`; text as it is."""
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return "" if value is None else str(value)
+
+
+def _render_side(terms: tuple[tuple[int, str], ...], row: Row) -> str:
+    out = ""
+    for i, (sign, name) in enumerate(terms):
+        text = render_figure(row[name])
+        if i == 0:
+            out = text if sign > 0 else f"− {text}"
+        else:
+            out += f" {'+' if sign > 0 else '−'} {text}"
+    return out
+
+
+_NEGATED = {"==": "≠", "<=": ">", ">=": "<"}
+
+
+def _cell_refs(
+    terms: tuple[tuple[int, str], ...], row: Row, sheet: str | None, area: str
+) -> list[CellRef]:
+    return [
+        CellRef(row[n].cell, row[n].value, row[n].label, sheet, area, n)
+        for _, n in terms
+        if row[n].cell
+    ]
+
+
+def check_row(row: Row, *, file: str, sheet: str | None, area: str) -> list[Finding]:
+    """Every row rule whose fields are all present; a rule that made a value is not re-checked."""
+    findings: list[Finding] = []
+    for rule in load_rules():
+        if rule.scope != "row" or not rule.fields <= set(row):
+            continue
+        if rule.derive and row[rule.left[0][1]].rule == rule.id:
+            continue
+        left, right = _sum(rule.left, row), _sum(rule.right, row)
+        if _holds(left, rule.operator, right, tolerance(rule.fields)):
+            continue
+        cells = _cell_refs(rule.left, row, sheet, area) + _cell_refs(rule.right, row, sheet, area)
+        findings.append(
+            Finding(
+                "error",
+                rule.code,
+                file,
+                sheet,
+                tuple(cells),
+                {
+                    "area": area,
+                    "left": _render_side(rule.left, row),
+                    "right": _render_side(rule.right, row),
+                    "op": _NEGATED[rule.operator],
+                },
+                rule=rule.id,
+                acceptable=rule.acceptable,
+            )
+        )
+    return findings
+
+
+def check_total(
+    total: Row, total_area: str, areas: list[tuple[str, Row]], *, file: str, sheet: str | None
+) -> list[Finding]:
+    """The total row equals the sum of the areas, for every reported field of the total row."""
+    findings: list[Finding] = []
+    for rule in load_rules():
+        if rule.scope != "total":
+            continue
+        for name, fig in total.items():
+            if not fig.cell or not all(name in r for _, r in areas):
+                continue
+            parts = [(a, r[name]) for a, r in areas]
+            summed = sum(p.value for _, p in parts)
+            if _holds(fig.value, rule.operator, summed, tolerance({name})):
+                continue
+            right = " + ".join(
+                " ".join(x for x in (p.where, a, format_value(p.value)) if x) for a, p in parts
+            )
+            cells = [CellRef(fig.cell, fig.value, fig.label, sheet, total_area, name)]
+            cells += [CellRef(p.cell, p.value, a, sheet, a, name) for a, p in parts if p.cell]
+            findings.append(
+                Finding(
+                    "error",
+                    rule.code,
+                    file,
+                    sheet,
+                    tuple(cells),
+                    {
+                        "area": total_area,
+                        "left": render_figure(fig),
+                        "right": right,
+                        "sum": format_value(float(summed)),
+                        "op": _NEGATED[rule.operator],
+                    },
+                    rule=rule.id,
+                    acceptable=rule.acceptable,
+                )
+            )
+    return findings
+
+
+def check_ratio(
+    row: Row, shown: dict[str, tuple[float, int, str, str]], *, file: str, sheet: str | None,
+    area: str,
+) -> list[Finding]:
+    """A ratio column (性别比, 符合率) against the counts of its row: a warning when they differ.
+
+    shown: ratio field → (value, decimals shown, cell, label). Agreement within half a unit of
+    the last shown decimal, on the percentage or the fraction scale.
+    """
+    findings: list[Finding] = []
+    for ratio in load_ratios():
+        if ratio.field not in shown:
+            continue
+        names = {n for _, n in ratio.numerator + ratio.denominator}
+        if not names <= set(row):
+            continue
+        denominator = _sum(ratio.denominator, row)
+        if denominator == 0:
+            continue
+        computed = ratio.factor * _sum(ratio.numerator, row) / denominator
+        value, decimals, cell, label = shown[ratio.field]
+        half = 0.5 * 10 ** (-decimals) + 1e-9
+        if abs(value - computed) <= half or abs(value * ratio.factor - computed) <= half * ratio.factor:
+            continue
+        counts = [CellRef(row[n].cell, row[n].value, row[n].label, sheet, area, n) for n in sorted(names) if row[n].cell]
+        findings.append(
+            Finding(
+                "warning",
+                "load.derived_mismatch",
+                file,
+                sheet,
+                (CellRef(cell, value, label, sheet, area, ratio.field), *counts),
+                {
+                    "area": area,
+                    "left": " ".join((cell, label, format_value(value))),
+                    "computed": f"{computed:.{max(decimals, 2)}f}",
+                    "counts": ", ".join(render_figure(row[n]) for n in sorted(names)),
+                },
+                rule=ratio.field,
+                acceptable=True,
+            )
+        )
+    return findings
+
+
+def _statistical_year(period: str, year_start_month: int) -> int:
+    year, month = int(period[:4]), int(period[5:7])
+    return year if month >= year_start_month else year - 1
+
+
+def _previous_month(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+def check_ytd_not_shrinking(
+    new: pd.DataFrame,
+    previous: pd.DataFrame,
+    *,
+    year_start_month: int = 1,
+    file: str = "",
+) -> list[Finding]:
+    """A year-to-date figure smaller than the month before's (same area, field, statistical year).
+
+    new and previous are values frames (VALUE_COLUMNS); previous holds the latest stored values
+    of the month before. Only ytd rows of flow fields count; the first month of a statistical
+    year starts again from zero. Pure: the store or CLI calls it with what it keeps.
+    """
+    findings: list[Finding] = []
+    if new.empty or previous.empty:
+        return findings
+    prev = previous[previous["basis"] == "ytd"]
+    index = {(r.area, r.period, r.field): r for r in prev.itertuples(index=False)}
+    for r in new[new["basis"] == "ytd"].itertuples(index=False):
+        if not is_flow(r.field):
+            continue
+        before = _previous_month(r.period)
+        if _statistical_year(before, year_start_month) != _statistical_year(r.period, year_start_month):
+            continue
+        old = index.get((r.area, before, r.field))
+        if old is None or r.value >= old.value - tolerance({r.field}):
+            continue
+        findings.append(
+            Finding(
+                "error",
+                "load.ytd_shrinking",
+                file,
+                r.sheet or None,
+                (CellRef(r.cell, r.value, row_label(r.field), r.sheet or None, r.area, r.field),),
+                {
+                    "area": r.area,
+                    "field": row_label(r.field),
+                    "value": format_value(float(r.value)),
+                    "previous": format_value(float(old.value)),
+                    "previous_period": before,
+                    "period_value": r.period,
+                },
+                rule="ytd_not_shrinking",
+                acceptable=True,
+                period=r.period,
+                basis="ytd",
+            )
+        )
+    return findings
+
+
+def check_areas_missing(
+    new: pd.DataFrame, previous: pd.DataFrame, *, file: str = ""
+) -> list[Finding]:
+    """An area present in the previous month's stored values but absent from the new file."""
+    if new.empty or previous.empty:
+        return []
+    have = set(new.loc[~new["is_total"], "area"])
+    gone = sorted(set(previous.loc[~previous["is_total"], "area"]) - have)
+    return [
+        Finding("warning", "load.area_missing", file, None, (), {"area": a}, acceptable=True)
+        for a in gone
+    ]

@@ -1,0 +1,419 @@
+"""One sheet → values with their cells, and findings: columns, units, areas, total row, checks.
+
+The period and basis are the workbook's business (load.py); a sheet gives its preamble lines
+for them and, per column, a basis only when the header itself says 本月/累计.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from zhibiao.loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
+from zhibiao.loaders.header import Column, Table, looks_like_header_without_area, read_table
+from zhibiao.loaders.resolve import Resolved, resolve_columns, tokenise
+from zhibiao.loaders.rules import (
+    Figure,
+    Row,
+    check_ratio,
+    check_row,
+    check_total,
+    derive_totals,
+    field_catalog,
+    is_amount,
+)
+from zhibiao.loaders.types import CellRef, Finding, Grid
+
+_YEAR = re.compile(r"(19|20)\d{2}")
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_SHOWN_CELLS = 5
+
+
+@dataclass
+class Record:
+    """One value before its period is known."""
+
+    area: str
+    is_total: bool
+    field: str
+    value: float
+    cell: str
+    row: int
+    basis: str | None = None  # from the header (本月/累计), else the sheet's
+
+
+@dataclass
+class SheetResult:
+    sheet: str
+    records: list[Record]
+    findings: list[Finding]
+    preamble: list[str]
+    notes: list[str]
+    county: str | None = None
+    fields: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- county and total row
+
+
+def county_from_text(text: str) -> str | None:
+    """`示例县2024年1-3月…` → 示例县; `某某市示例县2024年…` → 示例县; None without one."""
+    text = re.sub(r"\s+", "", nfkc(text))
+    match = _YEAR.search(text)
+    if not match:
+        return None
+    prefix = text[: match.start()]
+    area = synonyms()["area"]
+    if not prefix or prefix[-1] not in area["county_suffixes"]:
+        return None
+    cut = 0
+    for parent in area["parent_suffixes"]:
+        at = prefix.rfind(parent, 0, len(prefix) - 1)
+        if at >= 0:
+            cut = max(cut, at + len(parent))
+    name = prefix[cut:]
+    return name if len(name) >= 2 and _CJK.match(name) else None
+
+
+def find_county(texts: list[str]) -> str | None:
+    return next((c for t in texts if (c := county_from_text(t))), None)
+
+
+def area_name(value: Any) -> str:
+    """The area as reported, whitespace removed (`东　城` → 东城)."""
+    return re.sub(r"\s+", "", nfkc(str(value)))
+
+
+def is_total_label(label: str, county: str | None) -> bool:
+    area = synonyms()["area"]
+    name = normalise_label(label)
+    if name in {normalise_label(x) for x in area["total"]}:
+        return True
+    if county and name in {county, *(county + s for s in area["total_suffixes"])}:
+        return True
+    for suffix in area["total_suffixes"]:
+        stem = name.removesuffix(suffix)
+        if stem != name and stem and stem[-1] in area["county_suffixes"]:
+            return True
+    return False
+
+
+def county_from_total(label: str) -> str | None:
+    """A total row named after its county (`示例县`, `示例县合计`) → the county."""
+    area = synonyms()["area"]
+    name = normalise_label(label)
+    for suffix in area["total_suffixes"]:
+        name = name.removesuffix(suffix)
+    if len(name) >= 2 and name[-1] in ("县", "旗") and _CJK.match(name):
+        return name
+    return None
+
+
+# ---------------------------------------------------------------- units
+
+
+def unit_of_lines(lines: list[str]) -> str:
+    """The amount unit a unit line states (`单位:人、元` → yuan), or ''."""
+    markers = [normalise_label(m) for m in synonyms()["unit"]["line_markers"]]
+    for line in lines:
+        text = normalise_label(line)
+        at = min((text.find(m) for m in markers if m in text), default=-1)
+        if at < 0:
+            continue
+        units = [v for d, v in tokenise(text[at:]) if d == "unit"]
+        if units:
+            return units[-1]
+    return ""
+
+
+def divisor(unit: str) -> float:
+    return float(synonyms()["unit"]["divisor"][unit])
+
+
+# ---------------------------------------------------------------- columns
+
+
+def display_labels(columns: list[Column]) -> dict[int, str]:
+    """A column's label in messages: its lowest label, or its whole path when that repeats."""
+    counts = Counter(c.label for c in columns)
+    return {c.col: (c.label if counts[c.label] == 1 else "/".join(c.path)) for c in columns}
+
+
+def _has_data(grid: Grid, rows: list[int], col: int) -> bool:
+    return any(col < len(grid.cells[r]) and not is_blank(grid.cells[r][col]) for r in rows)
+
+
+def column_findings(
+    grid: Grid, table: Table, resolved: list[Resolved], labels: dict[int, str], file: str
+) -> tuple[list[tuple[Column, Resolved]], list[Finding]]:
+    """The columns that carry a field; warnings for unrecognised ones, errors for duplicates."""
+    findings: list[Finding] = []
+    used: list[tuple[Column, Resolved]] = []
+    bottom = table.header_rows[-1] if table.header_rows else 0
+    for column, res in zip(table.columns, resolved, strict=True):
+        if res.ignored:
+            continue
+        if res.field is None:
+            if column.path or _has_data(grid, table.data_rows, column.col):
+                cell = column.cell or a1(bottom, column.col)
+                label = "/".join(column.path)
+                findings.append(
+                    Finding(
+                        "warning",
+                        "load.unrecognised_column",
+                        file,
+                        grid.name,
+                        (CellRef(cell, label, label, grid.name),),
+                        {"label": label},
+                    )
+                )
+            continue
+        used.append((column, res))
+    first: dict[tuple[str, str], Column] = {}
+    for column, res in used:
+        key = (res.field or "", res.basis)
+        if key in first:
+            other = first[key]
+            findings.append(
+                Finding(
+                    "error",
+                    "load.duplicate_field",
+                    file,
+                    grid.name,
+                    (
+                        CellRef(other.cell, labels[other.col], labels[other.col], grid.name, None, res.field),
+                        CellRef(column.cell, labels[column.col], labels[column.col], grid.name, None, res.field),
+                    ),
+                    {"field": field_catalog()[res.field or ""]["zh"] if res.field in field_catalog() else res.field},
+                )
+            )
+        else:
+            first[key] = column
+    return used, findings
+
+
+def amount_units(
+    used: list[tuple[Column, Resolved]], table: Table, labels: dict[int, str], file: str
+) -> tuple[dict[int, str], list[Finding]]:
+    """Each amount column's unit: its header, else the unit line, else 万元 with a warning."""
+    sheet_unit = unit_of_lines(table.preamble) or unit_of_lines(table.notes)
+    units: dict[int, str] = {}
+    findings: list[Finding] = []
+    for column, res in used:
+        if not res.field or not is_amount(res.field):
+            continue
+        unit = res.unit or sheet_unit
+        if not unit:
+            unit = "wan"
+            findings.append(
+                Finding(
+                    "warning",
+                    "load.unit_assumed",
+                    file,
+                    table.sheet,
+                    (CellRef(column.cell, labels[column.col], labels[column.col], table.sheet, None, res.field),),
+                    {"label": labels[column.col]},
+                    acceptable=True,
+                )
+            )
+        units[column.col] = unit
+    return units, findings
+
+
+# ---------------------------------------------------------------- rows
+
+
+@dataclass
+class _ColumnTally:
+    """Cells of one column read leniently, for one note per column (not one per cell)."""
+
+    text_numbers: list[str] = field(default_factory=list)
+    zeros: list[str] = field(default_factory=list)
+
+
+def _shown(cells: list[str]) -> str:
+    more = "…" if len(cells) > _SHOWN_CELLS else ""
+    return ", ".join(cells[:_SHOWN_CELLS]) + more
+
+
+def tally_notes(
+    tallies: dict[int, _ColumnTally], labels: dict[int, str], sheet: str, file: str
+) -> list[Finding]:
+    notes: list[Finding] = []
+    for col, tally in tallies.items():
+        for code, cells in (("load.text_numbers", tally.text_numbers), ("load.blank_as_zero", tally.zeros)):
+            if cells:
+                notes.append(
+                    Finding(
+                        "note",
+                        code,
+                        file,
+                        sheet,
+                        (),
+                        {"label": labels[col], "count": len(cells), "where": _shown(cells)},
+                    )
+                )
+    return notes
+
+
+def read_rows(
+    grid: Grid,
+    table: Table,
+    used: list[tuple[Column, Resolved]],
+    units: dict[int, str],
+    labels: dict[int, str],
+    file: str,
+) -> tuple[list[tuple[str, str, Row, dict[str, tuple[float, int, str, str]]]], list[Finding]]:
+    """Each data row: (area, area cell, figures by field, shown ratios); and cell findings."""
+    findings: list[Finding] = []
+    tallies: dict[int, _ColumnTally] = {}
+    no_value = set(grid.formulas_without_value)
+    rows = []
+    for r in table.data_rows:
+        area = area_name(grid.cells[r][table.area_col])
+        figures: Row = {}
+        shown: dict[str, tuple[float, int, str, str]] = {}
+        for column, res in used:
+            name = res.field or ""
+            col = column.col
+            cell = a1(r, col)
+            raw = grid.cells[r][col] if col < len(grid.cells[r]) else None
+            ref = CellRef(cell, raw, labels[col], grid.name, area, name)
+            if (r, col) in no_value:
+                severity = "warning" if res.derived else "error"
+                findings.append(Finding(severity, "load.formula_no_value", file, grid.name, (ref,), {"area": area, "label": labels[col]}))
+                continue
+            got = coerce_number(raw)
+            if got.kind == "text":
+                code = "load.derived_not_number" if res.derived else "load.not_a_number"
+                severity = "warning" if res.derived else "error"
+                findings.append(Finding(severity, code, file, grid.name, (ref,), {"area": area, "label": labels[col], "value": str(raw)}))
+                continue
+            tally = tallies.setdefault(col, _ColumnTally())
+            if got.kind in ("text_number", "percent"):
+                tally.text_numbers.append(cell)
+            elif got.kind in ("blank", "zero_mark"):
+                tally.zeros.append(cell)
+            value = float(got.value or 0.0)
+            if res.derived:
+                if got.kind not in ("blank", "zero_mark"):
+                    shown[name] = (value, got.decimals, cell, labels[col])
+                continue
+            if value < 0:
+                findings.append(Finding("error", "load.negative_value", file, grid.name, (ref,), {"area": area, "label": labels[col], "value": raw}))
+                continue
+            if not is_amount(name) and not value.is_integer():
+                findings.append(Finding("error", "load.fractional_count", file, grid.name, (ref,), {"area": area, "label": labels[col], "value": raw}))
+                continue
+            if is_amount(name):
+                value = value / divisor(units[col])
+            figures[name] = Figure(value, cell, labels[col])
+        rows.append((area, a1(r, table.area_col), figures, shown))
+    findings += tally_notes(tallies, labels, grid.name, file)
+    return rows, findings
+
+
+def find_total(
+    rows: list[tuple[str, str, Row, Any]], county: str | None, file: str, sheet: str
+) -> tuple[int | None, list[Finding]]:
+    """The index of the total row (first or last data row with a total label) and findings."""
+    findings: list[Finding] = []
+    flags = [is_total_label(area, county) for area, *_ in rows]
+    total: int | None = None
+    if flags and flags[0]:
+        total = 0
+    elif flags and flags[-1]:
+        total = len(rows) - 1
+    for i, flag in enumerate(flags):
+        if flag and i != total:
+            area, cell = rows[i][0], rows[i][1]
+            findings.append(
+                Finding("error", "load.total_row_misplaced", file, sheet, (CellRef(cell, area, area, sheet, area),), {"area": area})
+            )
+    return total, findings
+
+
+def duplicate_areas(
+    rows: list[tuple[str, str, Row, Any]], total: int | None, file: str, sheet: str
+) -> list[Finding]:
+    findings: list[Finding] = []
+    first: dict[str, str] = {}
+    for i, (area, cell, *_) in enumerate(rows):
+        if i == total:
+            continue
+        if area in first:
+            findings.append(
+                Finding(
+                    "error",
+                    "load.duplicate_area",
+                    file,
+                    sheet,
+                    (CellRef(first[area], area, area, sheet, area), CellRef(cell, area, area, sheet, area)),
+                    {"area": area},
+                )
+            )
+        else:
+            first[area] = cell
+    return findings
+
+
+# ---------------------------------------------------------------- the sheet
+
+
+def parse_sheet(grid: Grid, *, file: str, county: str | None) -> SheetResult | None:
+    """One sheet → records and findings; None when the sheet holds no table (a notes sheet)."""
+    table = read_table(grid)
+    if table is None:
+        return None
+    findings: list[Finding] = []
+    resolved = resolve_columns([c.path for c in table.columns])
+    labels = display_labels(table.columns)
+    used, found = column_findings(grid, table, resolved, labels, file)
+    findings += found
+    units, found = amount_units(used, table, labels, file)
+    findings += found
+    rows, found = read_rows(grid, table, used, units, labels, file)
+    findings += found
+    county = find_county(table.preamble) or county
+    total, found = find_total(rows, county, file, grid.name)
+    findings += found
+    if total is not None and county is None:
+        county = county_from_total(rows[total][0])
+    findings += duplicate_areas(rows, total, file, grid.name)
+    records: list[Record] = []
+    derived_rows: list[tuple[str, Row]] = []
+    for i, (area, _cell, figures, shown) in enumerate(rows):
+        full = derive_totals(figures)
+        findings += check_row(full, file=file, sheet=grid.name, area=area)
+        findings += check_ratio(full, shown, file=file, sheet=grid.name, area=area)
+        if i != total:
+            derived_rows.append((area, full))
+        basis = {res.field: res.basis or None for _, res in used}
+        for name, fig in full.items():
+            records.append(Record(area, i == total, name, fig.value, fig.cell, i, basis.get(name)))
+    if total is not None:
+        total_area = rows[total][0]
+        reported = {k: v for k, v in derive_totals(rows[total][2]).items()}
+        findings += check_total(reported, total_area, derived_rows, file=file, sheet=grid.name)
+    fields = sorted({r.field for r in records})
+    if not used:
+        findings.append(Finding("error", "load.no_fields", file, grid.name, (CellRef(table.area_cell),), {}))
+    return SheetResult(grid.name, records, findings, table.preamble, table.notes, county, fields)
+
+
+def header_without_area(grid: Grid, file: str) -> Finding | None:
+    """An error when a sheet has field labels but no area column label above its rows."""
+    hit = looks_like_header_without_area(grid)
+    if hit is None:
+        return None
+    row, cells = hit
+    return Finding(
+        "error",
+        "load.no_area_column",
+        file,
+        grid.name,
+        tuple(CellRef(c) for c in cells),
+        {"row": row + 1},
+    )
