@@ -1,0 +1,124 @@
+"""Statistics against figures worked out by hand or published (indicators/stats.py, exact.py)."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from zhibiao.indicators.exact import round_half_up, rounded_float
+from zhibiao.indicators.stats import (
+    funnel_limits,
+    overdispersion_phi,
+    rank_intervals,
+    rank_values,
+    srb_interval,
+    wilson_interval,
+    wilson_lower_above,
+    wilson_upper_below,
+    winsorise,
+)
+
+Z95 = 1.959964
+Z998 = 3.090232
+
+
+def test_wilson_matches_newcombe_1998_example():
+    # Newcombe (1998), Statistics in Medicine 17:857, table I: 81/263, Wilson score 0.2553–0.3662
+    low, high = wilson_interval(81, 263, Z95)
+    assert round(low, 4) == 0.2553
+    assert round(high, 4) == 0.3662
+
+
+def test_wilson_by_hand_for_small_counts():
+    # x=0, n=10: z² = 3.841459; centre = (z²/2)/(10 + z²) and half-width the same,
+    # so the interval is 0 to z²/(10 + z²) = 3.841459/13.841459 = 0.277532
+    low, high = wilson_interval(0, 10, Z95)
+    assert low == pytest.approx(0.0, abs=1e-12)
+    assert high == pytest.approx(0.277532, abs=1e-6)
+    assert wilson_interval(3, 0, Z95) != wilson_interval(3, 0, Z95)  # (nan, nan)
+
+
+def test_srb_interval_maps_each_end_of_the_share_of_boys():
+    # 53 boys, 25 girls: Wilson on 53/78 at 95% gives p 0.5695–0.7728 → 132.3–340.2
+    low, high = srb_interval(53, 25, Z95)
+    plow, phigh = wilson_interval(53, 78, Z95)
+    assert low == pytest.approx(plow / (1 - plow) * 100)
+    assert high == pytest.approx(phigh / (1 - phigh) * 100)
+    assert round(low) == 132 and round(high) == 340
+
+
+def test_exact_interval_tests_agree_with_the_float_interval_at_the_boundary():
+    p0 = Fraction(107, 207)  # a sex ratio of 107 as a share of boys
+    z = Fraction("1.959964")
+    # 548 boys / 452 girls: 95% lower end 107.05 > 107; 547/453: 106.62 < 107
+    assert srb_interval(548, 452, Z95)[0] > 107 > srb_interval(547, 453, Z95)[0]
+    assert wilson_lower_above(548, 1000, p0, z)
+    assert not wilson_lower_above(547, 1000, p0, z)
+    # compliance target 90%: 171/200 upper end 89.71 < 90; 172/200: 90.13
+    assert wilson_upper_below(171, 200, Fraction(9, 10), z)
+    assert not wilson_upper_below(172, 200, Fraction(9, 10), z)
+
+
+@pytest.mark.parametrize(
+    ("value", "dp", "expected"),
+    [
+        (Fraction(1929, 2000) * 100, 2, "96.45"),  # 96.45 exactly, not 96.44
+        (96.445, 2, "96.45"),
+        (2.675, 2, "2.68"),  # the float 2.675 is below 2.675, yet a person rounds up
+        (-2.5, 0, "-3"),  # away from zero, as Excel's ROUND
+        (Fraction(1, 8), 2, "0.13"),
+        (Fraction(2100, 19), 2, "110.53"),
+        (0.0, 2, "0.00"),
+    ],
+)
+def test_round_half_up(value, dp, expected):
+    assert format(round_half_up(value, dp), "f") == expected
+
+
+def test_rounded_float_of_missing_is_nan():
+    assert rounded_float(None, 2) != rounded_float(None, 2)
+
+
+def test_funnel_limits_by_hand():
+    # p = 0.5, n = 100, z = 1.959964: 0.5 ± 1.959964 × 0.05 = 0.5 ± 0.0979982
+    low, high = funnel_limits(0.5, 100, Z95)
+    assert low == pytest.approx(0.4020018) and high == pytest.approx(0.5979982)
+    # phi = 4 doubles the half-width: 0.5 ± 0.1959964
+    low, high = funnel_limits(0.5, 100, Z95, phi=4)
+    assert low == pytest.approx(0.3040036) and high == pytest.approx(0.6959964)
+
+
+def test_winsorise_pulls_in_the_tails():
+    values = np.arange(1.0, 11.0)  # 1..10; 10th percentile 1.9, 90th 9.1 (linear)
+    assert winsorise(values, 0.10).tolist() == pytest.approx([1.9, 2, 3, 4, 5, 6, 7, 8, 9, 9.1])
+
+
+def test_overdispersion_phi_by_hand():
+    # p = 0.5, n = 100 each: residual z = (x/100 − 0.5)/0.05
+    x = np.array([50, 50, 60, 40])  # z = 0, 0, 2, −2
+    # winsorised at 10%: the 10th/90th percentiles of (−2, 0, 0, 2) are −1.4 and 1.4
+    # phi = (0 + 0 + 1.96 + 1.96)/4 = 0.98
+    assert overdispersion_phi(x, np.array([100] * 4), 0.5) == pytest.approx(0.98)
+
+
+def test_rank_values_share_the_better_rank():
+    import pandas as pd
+
+    assert rank_values(pd.Series([90.0, 80.0, 80.0, 70.0]), "higher").tolist() == [1, 2, 2, 4]
+    assert rank_values(pd.Series([90.0, None, 70.0]), "lower").tolist() == [2, pd.NA, 1]
+    # range: closeness to 105; 104 and 106 tie
+    assert rank_values(pd.Series([104.0, 106.0, 120.0]), "range", 105).tolist() == [1, 1, 3]
+
+
+def test_rank_intervals_are_reproducible_and_ordered():
+    num = np.array([900, 500, 100])
+    den = np.array([1000, 1000, 1000])
+    first = rank_intervals(num, den, draws=500, seed=7, direction="higher")
+    again = rank_intervals(num, den, draws=500, seed=7, direction="higher")
+    assert first.equals(again)
+    # three clearly separated shares: each area's rank is certain
+    assert first["rank_low"].tolist() == [1, 2, 3]
+    assert first["rank_high"].tolist() == [1, 2, 3]
+    # two areas that cannot be told apart share the interval 1–2
+    close = rank_intervals(np.array([50, 51]), np.array([100, 100]), draws=2000, seed=1)
+    assert close["rank_low"].tolist() == [1, 1] and close["rank_high"].tolist() == [2, 2]
