@@ -24,7 +24,15 @@ def describe(f: Finding, lang: str = "zh") -> str:
     key = "finding." + f.code
     sheet = f.sheet or ""
     cells = _SEPARATOR[lang].join(render_cell(c) for c in f.cells)
-    params = {**f.params, "file": f.file, "sheet": sheet, "at": f"{sheet}!" if sheet else "", "cells": cells}
+    in_sheet = i18n.t("load.in_sheet", lang, sheet=sheet) if sheet else ""
+    params = {
+        **f.params,
+        "file": f.file,
+        "sheet": sheet,
+        "at": f"{sheet}!" if sheet else "",
+        "in_sheet": in_sheet,
+        "cells": cells,
+    }
     if not i18n.has(key, lang):
         return i18n.t("finding.load.unknown", lang, code=f.code, **params)
     return i18n.t(key, lang, **params)

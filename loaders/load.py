@@ -19,6 +19,7 @@ from zhibiao.loaders.table import SheetResult, find_county, header_without_area,
 from zhibiao.loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult
 
 BASES = ("ytd", "month")
+TEXT_KINDS = ("csv", "html")
 
 
 def load(
@@ -78,14 +79,14 @@ def _stem(filename: str) -> str:
 
 
 def read_sheets(
-    grids: list[Grid], file: str, county: str | None
+    grids: list[Grid], file: str, county: str | None, kind: str = ""
 ) -> tuple[list[SheetResult], list[Finding]]:
     """Each sheet's table; a sheet without one is skipped with a note (or refused, when it has
     field labels but no area column)."""
     results: list[SheetResult] = []
     findings: list[Finding] = []
     for grid in grids:
-        result = parse_sheet(grid, file=file, county=county)
+        result = parse_sheet(grid, file=file, county=county, text_cells=kind in TEXT_KINDS)
         if result is not None:
             results.append(result)
             findings += result.findings
@@ -227,7 +228,7 @@ def load_grids(
     period, found = _options(period, basis, file)
     findings += found
     file_county = find_county([_stem(file)])
-    sheets, found = read_sheets(grids, file, file_county) if grids else ([], [])
+    sheets, found = read_sheets(grids, file, file_county, kind) if grids else ([], [])
     findings += found
     blocked = any(f.severity == "error" for f in findings)
     if not sheets and not blocked:

@@ -362,8 +362,13 @@ def duplicate_areas(
 # ---------------------------------------------------------------- the sheet
 
 
-def parse_sheet(grid: Grid, *, file: str, county: str | None) -> SheetResult | None:
-    """One sheet → records and findings; None when the sheet holds no table (a notes sheet)."""
+def parse_sheet(
+    grid: Grid, *, file: str, county: str | None, text_cells: bool = False
+) -> SheetResult | None:
+    """One sheet → records and findings; None when the sheet holds no table (a notes sheet).
+
+    text_cells: every cell is text by nature (CSV, HTML): no note about numbers stored as text.
+    """
     table = read_table(grid)
     if table is None:
         return None
@@ -375,6 +380,8 @@ def parse_sheet(grid: Grid, *, file: str, county: str | None) -> SheetResult | N
     units, found = amount_units(used, table, labels, file)
     findings += found
     rows, found = read_rows(grid, table, used, units, labels, file)
+    if text_cells:
+        found = [f for f in found if f.code != "load.text_numbers"]
     findings += found
     county = find_county(table.preamble) or county
     total, found = find_total(rows, county, file, grid.name)
