@@ -31,13 +31,12 @@ from zhibiao.dashboard.figures import (
     STATUS_ORDER,
     STATUS_STYLE,
     clean_status,
-    format_number,
     indicator_info,
     overview_cards,
     period_label,
     ranking_bar,
     status_text,
-    unit_label,
+    value_text,
 )
 from zhibiao.dashboard.render import to_png
 from zhibiao.i18n import has, t
@@ -120,20 +119,12 @@ def chosen_indicators(
     return list(dict.fromkeys(indicators))
 
 
-def reason_text(row: pd.Series, lang: str) -> str:
-    """The status reason in words, from the indicators layer (`indicators.output.reason`)."""
-    try:
-        from zhibiao.indicators.output import reason
-    except ImportError:
-        reason = None
-    if reason is not None:
-        return str(reason(row, lang))
-    code = row.get("reason_code")
-    if not isinstance(code, str) or not code:
-        return ""
-    key = code if code.startswith("reason.") else f"reason.{code}"
-    params = row.get("reason_params") or {}
-    return t(key, lang, **params) if has(key, lang) else code
+def reason_text(row: pd.Series, lang: str, catalog: Any = None) -> str:
+    """The status reason in words (`indicators.output.reason`); '' for a figure without one."""
+    from zhibiao.indicators.catalog import Catalog
+    from zhibiao.indicators.output import reason
+
+    return str(reason(row, lang, catalog if isinstance(catalog, Catalog) else None))
 
 
 def warning_rows(
@@ -157,8 +148,6 @@ def warning_rows(
     rows: list[dict[str, Any]] = []
     for _, row in work.iterrows():
         info = indicator_info(row["indicator"], lang, catalog)
-        unit = unit_label(info.unit, lang)
-        value = format_number(row["value"], info.dp)
         rows.append(
             {
                 "status": row["_status"],
@@ -166,8 +155,8 @@ def warning_rows(
                 "area": str(row["area"]),
                 "indicator": row["indicator"],
                 "indicator_name": info.name,
-                "value": f"{value} {unit}".strip() if value else "",
-                "reason": reason_text(row, lang),
+                "value": value_text(row["value"], info, lang),
+                "reason": reason_text(row, lang, catalog),
             }
         )
     return rows
@@ -219,7 +208,7 @@ def _overview_cells(pack: Pack) -> tuple[list[str], list[list[str]], list[str | 
     rows = [
         [
             card["label"],
-            f"{card['value']} {card['unit']}".strip(),
+            card["value_with_unit"],
             card["change"],
             status_text(card["status"], lang),
         ]
@@ -474,7 +463,7 @@ def pdf_from_pack(pack: Pack) -> bytes:
 
     story: list[Any] = [
         Paragraph(pack.title, title),
-        Paragraph(f"{pack.subtitle} · {pack.generated}", note),
+        Paragraph(f"{pack.subtitle}  {pack.generated}", note),
         Spacer(1, 0.5 * cm),
         Paragraph(t("exports.pack.overview", lang), heading),
         Spacer(1, 0.3 * cm),

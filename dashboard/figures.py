@@ -263,6 +263,13 @@ def unit_label(unit: str, lang: str) -> str:
     return t(f"figures.unit.{key}", lang) if key else unit
 
 
+def value_text(value: Any, info: IndicatorInfo, lang: str) -> str:
+    """The value with its unit as people write it: '72.00%', '120人', '212.00' ('' if none)."""
+    number = format_number(value, info.dp)
+    key = UNIT_KEYS.get(info.unit)
+    return f"{number}{t(f'figures.value_unit.{key}', lang)}" if number and key else number
+
+
 def change_unit_label(unit: str, lang: str) -> str:
     key = UNIT_KEYS.get(unit)
     return t(f"figures.change_unit.{key}", lang) if key else unit
@@ -509,6 +516,7 @@ def ranking_bar(
         for rank, name in zip(ranks, names, strict=True)
     ]
 
+    labels = [_bar_text(row, info, lang) for _, row in ordered.iterrows()]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -527,10 +535,8 @@ def ranking_bar(
                 },
                 "line": {"color": "#000000", "width": 0.5},
             },
-            text=[_bar_text(row, info, lang) for _, row in ordered.iterrows()],
-            textposition="outside",
-            textfont={"color": "#222222", "size": 15},
-            cliponaxis=False,
+            text=labels,
+            textposition="none",
             hovertext=[_hover_text(row, info, lang) for _, row in ordered.iterrows()],
             hovertemplate="%{hovertext}<extra></extra>",
         )
@@ -631,7 +637,27 @@ def ranking_bar(
     )
     for annotation in annotations:
         fig.add_annotation(annotation)
+    _bar_labels(fig, names, values, labels)
     return fig
+
+
+def _bar_labels(
+    fig: go.Figure, names: list[str], values: list[float | None], labels: list[str]
+) -> None:
+    """Each bar's value, mark and word just past its end, on a white ground over any line."""
+    for name, value, label in zip(names, values, labels, strict=True):
+        if value is None:
+            continue
+        fig.add_annotation(
+            x=max(value, 0.0),
+            y=name,
+            text=label,
+            xanchor="left",
+            xshift=4,
+            showarrow=False,
+            bgcolor=LABEL_BACKGROUND,
+            font={"size": 15, "color": "#222222"},
+        )
 
 
 # --- funnel ------------------------------------------------------------------------------
@@ -842,7 +868,8 @@ def change_text(change: Any, info: IndicatorInfo, lang: str) -> str:
 def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None) -> list[dict]:
     """The county's key figures for the overview, in OVERVIEW_INDICATORS order.
 
-    Each card: indicator, label, value (text), unit (text), change (text), change_value
+    Each card: indicator, label, value (text), unit (text), value_with_unit ('72.00%'),
+    change (text), change_value
     (float or None), status (key or None), status_label (word, '' without a rule), mark, colour.
     """
     county = table[table["is_total"].fillna(False).astype(bool)] if "is_total" in table else table
@@ -860,6 +887,8 @@ def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None
                 "label": info.name,
                 "value": value or t("figures.card.no_value", lang),
                 "unit": unit_label(info.unit, lang),
+                "value_with_unit": value_text(row.get("value"), info, lang)
+                or t("figures.card.no_value", lang),
                 "change": change_text(row.get("change"), info, lang),
                 "change_value": _number(row.get("change")),
                 "status": status,
