@@ -46,6 +46,8 @@ DEMO_PASSWORD_BYTES = 12
 #: Indicators of the county headline `demo` prints.
 HEADLINE = ("births", "srb", "compliance", "multi_rate", "fee_coverage", "fee_amount_rate")
 LOGIN_PATH = "/login"
+#: Units written as a word (persons, 万元), set apart from the number where the language does.
+WORD_UNITS = ("count", "wan_yuan", "score")
 
 
 # -- the parser ------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ def summary_line(result: LoadResult, lang: str) -> str:
     values = result.values
     areas = values.loc[~values["is_total"].astype(bool), "area"].nunique()
     names = field_names(lang)
-    fields = result.fields or sorted(set(values["field"]))
+    fields = [f for f in names if f in set(result.fields or values["field"])]
     periods = result.periods or sorted(set(values["period"]))
     bases = result.bases or sorted(set(values["basis"]))
     return t(
@@ -424,7 +426,8 @@ def headline(store: Store, settings: Settings, lang: str) -> str | None:
         ind = catalog.get(key)
         value = f"{county.at[key, 'value']:.{ind.dp}f}"
         unit = t(f"indicators.unit.{ind.unit}", lang)
-        items.append(t("cli.demo.item", lang, name=ind.name(lang), value=value, unit=unit))
+        key = "cli.demo.item_word" if ind.unit in WORD_UNITS else "cli.demo.item"
+        items.append(t(key, lang, name=ind.name(lang), value=value, unit=unit))
     return t(
         "cli.demo.headline",
         lang,
@@ -523,7 +526,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return OK
 
 
 if __name__ == "__main__":
