@@ -119,7 +119,7 @@ def read_calamine(data: bytes, limits: Limits) -> list[Grid]:
 
 def calamine_grid(sheet: calamine.CalamineSheet, name: str, limits: Limits) -> Grid:
     """One calamine sheet as a Grid from A1, with its merged ranges."""
-    merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
+    merges = sorted((r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or [])
     end = sheet.end
     if end is not None:
         check_range(name, end[0] + 1, end[1] + 1, limits)

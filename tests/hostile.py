@@ -404,29 +404,95 @@ def write_wide_row(folder: Path, columns: int = 1_001, name: str = "cols.xlsx") 
     return write_far_cell(folder, f"{column_letters(columns)}1", name)
 
 
-def write_slow_stamp(folder: Path) -> Path:
-    """A marker file whose mtime tests can compare with (used by sandbox timing tests)."""
-    path = folder / "stamp"
-    path.write_text(str(time.time()))
+TOWNSHIP_ROWS = [
+    ["示例县2024年1-3月出生情况", None, None, None],
+    ["乡镇", "出生人数", "男", "女"],
+    ["东镇", "30", "16", "14"],
+    ["西乡", "25", "12", "13"],
+    ["合计", "55", "28", "27"],
+]
+
+
+def write_csv_report(
+    folder: Path, encoding: str = "utf-8", delimiter: str = ",", name: str = "report.csv"
+) -> Path:
+    """TOWNSHIP_ROWS as delimited text in `encoding` ("utf-8-sig" writes a BOM)."""
+    lines = [delimiter.join(value or "" for value in row) for row in TOWNSHIP_ROWS]
+    path = folder / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+HTML_REPORT = """<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">
+<title>导出</title><style>td {{ border: 1px }}</style></head><body>
+<table border="1">
+<caption>出生情况</caption>
+<tr><th rowspan="2">乡　镇</th><th colspan="3">出生<br>人数</th></tr>
+<tr><th>合计</th><th>男</th><th>女</th></tr>
+<tr><td>东镇</td><td x:num="30">30</td><td>16</td><td>14</td></tr>
+<tr><td>西乡</td><td x:num="1234.5">1,234.5</td><td>&nbsp;</td><td>
+  13 </td></tr>
+</table>
+<p>说明</p>
+<table><tr><td>填报人</td><td>张三</td></tr></table>
+</body></html>
+"""
+
+
+def write_html_report(folder: Path, charset: str = "utf-8", name: str = "export.xls") -> Path:
+    """What a web system exports under an .xls name: two HTML tables, spans in the first."""
+    path = folder / name
+    path.write_bytes(HTML_REPORT.format(charset=charset).encode(charset))
+    return path
+
+
+XML2003_REPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="3月">
+  <Table>
+   <Row><Cell ss:MergeAcross="3"><Data ss:Type="String">示例县2024年3月</Data></Cell></Row>
+   <Row ss:Index="3"><Cell ss:MergeDown="1"><Data ss:Type="String">乡镇</Data></Cell>
+    <Cell ss:MergeAcross="2"><Data ss:Type="String">出生人数</Data></Cell></Row>
+   <Row><Cell ss:Index="2"><Data ss:Type="String">合计</Data></Cell>
+    <Cell><Data ss:Type="String">男</Data></Cell><Cell><Data ss:Type="String">女</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">东镇</Data></Cell><Cell><Data ss:Type="Number">30</Data></Cell>
+    <Cell ss:Index="4"><Data ss:Type="Number">14.5</Data></Cell></Row>
+  </Table>
+ </Worksheet>
+ <Worksheet ss:Name="说明">
+  <Table><Row><Cell ss:Index="3"><Data ss:Type="String">注</Data></Cell></Row></Table>
+ </Worksheet>
+</Workbook>
+"""
+
+
+def write_xml2003_report(folder: Path, name: str = "export2003.xls", prolog: str = "") -> Path:
+    """SpreadsheetML 2003 with MergeAcross, MergeDown and ss:Index gaps; prolog is inserted
+    after the XML declaration (a DOCTYPE, for the hostile variant)."""
+    text = XML2003_REPORT.replace("?>\n", "?>\n" + prolog, 1) if prolog else XML2003_REPORT
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
     return path
 
 
 # ----------------------------------------------------------------------------- child hooks
 
 
-def child_sleeps(data: bytes, filename: str) -> dict:
+def child_sleeps(data: bytes, filename: str, limits: object) -> dict:
     """A test-only child body that never finishes in time."""
     time.sleep(600)
     return {}
 
 
-def child_allocates(data: bytes, filename: str) -> dict:
+def child_allocates(data: bytes, filename: str, limits: object) -> dict:
     """A test-only child body that asks for far more memory than its limit."""
     hog = [bytearray(64 * 1024 * 1024) for _ in range(64)]
     return {"kind": str(len(hog))}
 
 
-def child_crashes(data: bytes, filename: str) -> dict:
+def child_crashes(data: bytes, filename: str, limits: object) -> dict:
     """A test-only child body that dies without a word (as a segfaulting parser would)."""
     import os
     import signal
