@@ -1,0 +1,294 @@
+"""Figure builders (dashboard/figures.py), the PNG renderer (dashboard/render.py) and the
+plotly zh-CN locale asset, on the hand-made indicator table of tests/figure_table.py."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from figure_table import CATALOG, COUNTY, indicator_table
+from PIL import Image, ImageChops
+
+from zhibiao.dashboard import figures
+from zhibiao.dashboard.figures import (
+    GRAPH_CONFIG,
+    STATUS_STYLE,
+    funnel_figure,
+    graph_config,
+    overview_cards,
+    ranking_bar,
+    status_label,
+    trend_figure,
+)
+from zhibiao.dashboard.render import png_size, stop_renderer, to_png
+
+ASSET = Path(figures.__file__).parent / "assets" / "plotly-locale-zh-cn.js"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _renderer():
+    yield
+    stop_renderer()
+
+
+def _bar(fig: go.Figure) -> go.Bar:
+    return fig.data[0]
+
+
+def _labels(fig: go.Figure) -> dict[str, str]:
+    """Bar-end labels (annotations on a category y) by area."""
+    return {a.y: a.text for a in fig.layout.annotations if a.yref in (None, "y") and a.y}
+
+
+# --- ranking -----------------------------------------------------------------------------
+
+
+def test_ranking_orders_areas_best_to_worst_top_down():
+    fig = ranking_bar(indicator_table(), "srb", "zh", catalog=CATALOG)
+    bar = _bar(fig)
+    assert list(bar.y) == ["城关镇", "新阳镇", "西城镇", "梅仙镇", "八字桥乡"]
+    assert list(fig.layout.yaxis.categoryarray) == list(bar.y)
+    assert fig.layout.yaxis.autorange == "reversed"  # the first category at the top
+    assert list(fig.layout.yaxis.ticktext)[:2] == ["1  城关镇", "2  新阳镇"]
+    assert list(bar.x) == [104.0, 106.0, 110.0, 96.0, 212.0]
+    assert COUNTY not in bar.y and "台溪乡" not in bar.y  # county line, not a bar; no value
+
+
+def test_ranking_higher_is_better_order_and_missing_area_named():
+    fig = ranking_bar(indicator_table(), "compliance", "zh", catalog=CATALOG)
+    assert list(_bar(fig).y) == ["城关镇", "西城镇", "新阳镇", "梅仙镇", "八字桥乡"]
+    texts = [a.text for a in fig.layout.annotations]
+    assert "无数据:台溪乡" in texts
+
+
+def test_ranking_bars_coloured_hatched_and_worded_by_status():
+    fig = ranking_bar(indicator_table(), "srb", "zh", catalog=CATALOG)
+    bar = _bar(fig)
+    colours = list(bar.marker.color)
+    assert colours == ["#4393C3", "#BDBDBD", "#FDB863", "#E08214", "#B2182B"]
+    patterns = list(bar.marker.pattern.shape)
+    assert patterns[4] == "x" and patterns[3] == "/"  # red and amber hatched
+    assert patterns[0] == "" and patterns[1] == ""
+    assert list(bar.text) == [
+        "104.00  √ 正常",
+        "106.00  ○ 不评价",
+        "110.00  △ 待观察",
+        "96.00  ▲ 需关注",
+        "212.00  ▲▲ 显著异常",
+    ]
+    labels = _labels(fig)
+    assert labels["八字桥乡"] == "212.00  ▲▲ 显著异常"
+    assert labels["城关镇"] == "104.00  √ 正常"
+    legend = [trace.name for trace in fig.data if trace.showlegend]
+    assert legend == ["▲▲ 显著异常", "▲ 需关注", "△ 待观察", "√ 正常", "○ 不评价"]
+
+
+def test_ranking_hover_has_fraction_interval_and_rank_interval():
+    fig = ranking_bar(indicator_table(), "srb", "zh", catalog=CATALOG)
+    hover = _bar(fig).hovertext[4]  # 八字桥乡
+    assert "分子 / 分母:212 / 100" in hover
+    assert "95%区间:132.00–340.00" in hover
+    assert "排名:第5名(95%区间 第5–6名)" in hover
+    assert "状态:显著异常" in hover
+
+
+def test_srb_draws_the_normal_band_and_the_county_line():
+    fig = ranking_bar(indicator_table(), "srb", "zh", catalog=CATALOG)
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert [(r.x0, r.x1) for r in rects] == [(103.0, 107.0)]
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert [line.x0 for line in lines] == [112.5]
+    texts = [a.text for a in fig.layout.annotations]
+    assert "正常范围 103–107" in texts
+    assert "尤溪县 112.50" in texts
+
+
+def test_compliance_target_and_fee_limits_drawn():
+    table = indicator_table()
+    target = ranking_bar(table, "compliance", "zh", catalog=CATALOG)
+    assert sorted(s.x0 for s in target.layout.shapes) == [88.4, 90.0]
+    assert "目标 90" in [a.text for a in target.layout.annotations]
+    fees = ranking_bar(table, "fee_amount_rate", "zh", catalog=CATALOG)
+    assert sorted(s.x0 for s in fees.layout.shapes) == [50.0, 60.0, 70.0]
+    texts = [a.text for a in fees.layout.annotations]
+    assert "正常线 70" in texts and "红线 50" in texts
+
+
+def test_english_labels_come_from_the_catalogs():
+    fig = ranking_bar(indicator_table(), "srb", "en", catalog=CATALOG)
+    assert fig.layout.title.text.startswith("Sex ratio at birth (boys per 100 girls)")
+    assert _bar(fig).text[4] == "212.00  ▲▲ Significant"
+
+
+def test_status_words():
+    assert [status_label(s, "zh") for s in ("red", "amber", "watch", "green", "grey")] == [
+        "显著异常",
+        "需关注",
+        "待观察",
+        "正常",
+        "不评价",
+    ]
+    assert status_label(None, "zh") == ""
+    assert status_label(float("nan"), "zh") == ""
+    assert {s["fill"] for s in STATUS_STYLE.values()} == {
+        "#B2182B",
+        "#E08214",
+        "#FDB863",
+        "#4393C3",
+        "#BDBDBD",
+        "#5E7A94",
+    }
+
+
+# --- config and locale -------------------------------------------------------------------
+
+
+def test_graph_config_has_no_cloud_no_logo_and_a_local_locale():
+    assert GRAPH_CONFIG["displaylogo"] is False
+    assert GRAPH_CONFIG["showSendToCloud"] is False
+    zh, en = graph_config("zh", "srb"), graph_config("en")
+    assert zh["locale"] == "zh-CN" and en["locale"] == "en"
+    assert zh["displaylogo"] is False and zh["showSendToCloud"] is False
+    assert zh["toImageButtonOptions"] == {
+        "format": "png",
+        "filename": "srb",
+        "width": 1600,
+        "height": 900,
+        "scale": 2,
+    }
+
+
+def test_locale_asset_registers_zh_cn_in_node():
+    text = ASSET.read_text("utf-8")
+    assert "MIT License" in text and "plotly.js-locales" in text
+    node = shutil.which("node")
+    assert node, "node is needed to run the locale asset"
+    import subprocess
+
+    script = (
+        "global.window = {}; require(process.argv[1]);"
+        "const l = window.PlotlyLocales[0];"
+        "console.log(l.name, l.moduleType, l.dictionary['Download plot as a PNG']);"
+    )
+    out = subprocess.run([node, "-e", script, str(ASSET)], capture_output=True, text=True)
+    assert out.stdout.strip() == "zh-CN locale 下载图表为PNG格式"
+
+
+# --- funnel, trend, cards ----------------------------------------------------------------
+
+
+def test_funnel_figure_limits_and_points_by_status():
+    limits = pd.DataFrame(
+        {
+            "denominator": [50.0, 100.0, 400.0],
+            "low95": [80.0, 85.0, 92.0],
+            "high95": [98.0, 96.0, 94.0],
+            "low998": [70.0, 78.0, 89.0],
+            "high998": [99.5, 99.0, 96.0],
+        }
+    )
+    points = pd.DataFrame(
+        {
+            "area": ["城关镇", "八字桥乡", "梅仙镇"],
+            "value": [98.0, 72.0, 85.0],
+            "denominator": [500.0, 100.0, 100.0],
+            "status": ["green", "red", "watch"],
+        }
+    )
+    fig = funnel_figure(
+        {"centre": 88.4, "points": points, "limits": limits, "phi": 1.8},
+        "compliance",
+        "zh",
+        catalog=CATALOG,
+    )
+    names = [trace.name for trace in fig.data]
+    assert names == ["99.8% 控制限"] * 2 + ["95% 控制限"] * 2 + [
+        "▲▲ 显著异常",
+        "△ 待观察",
+        "√ 正常",
+    ]
+    red = fig.data[4]
+    assert list(red.text) == ["八字桥乡"] and red.marker.symbol == "x"
+    assert [s.y0 for s in fig.layout.shapes] == [88.4]
+    assert "φ = 1.80" in fig.layout.title.text
+
+
+def test_trend_figure_three_lines_and_the_band():
+    series = pd.DataFrame(
+        {
+            "period": ["2024-02", "2024-01", "2024-03"],
+            "value": [110.0, 104.0, 212.0],
+            "county_value": [106.0, 105.0, 112.5],
+            "previous_year_value": [103.0, 101.0, 150.0],
+        }
+    )
+    fig = trend_figure(series, "srb", "八字桥乡", "zh", catalog=CATALOG)
+    assert [trace.name for trace in fig.data] == ["上年同期", "全县", "八字桥乡"]
+    assert list(fig.data[2].x) == ["2024-01", "2024-02", "2024-03"]
+    assert list(fig.data[2].y) == [104.0, 110.0, 212.0]
+    assert [(s.y0, s.y1) for s in fig.layout.shapes] == [(103.0, 107.0)]
+
+
+def test_overview_cards_county_figures_with_change_and_status():
+    cards = overview_cards(indicator_table(), "zh", catalog=CATALOG)
+    assert [c["indicator"] for c in cards] == ["srb", "compliance", "fee_amount_rate"]
+    srb, compliance, fees = cards
+    assert (srb["value"], srb["change"], srb["status_label"]) == (
+        "112.50",
+        "比上年同期 +4.50",
+        "需关注",
+    )
+    assert compliance["value_with_unit"] == "88.40%"
+    assert compliance["change"] == "比上年同期 -1.60个百分点"
+    assert compliance["status_label"] == "待观察" and compliance["mark"] == "△"
+    assert fees["change"] == "比上年同期 +1.50个百分点"
+
+
+# --- PNG ---------------------------------------------------------------------------------
+
+
+def _title_only(title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        title={"text": title, "font": {"size": 60}},
+        font={"family": figures.FONT_FAMILY},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        template="plotly_white",
+    )
+    return fig
+
+
+def _image(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data)).convert("L")
+
+
+def _ink(a: Image.Image, b: Image.Image) -> int:
+    """Pixels that differ by more than a faint shade."""
+    diff = ImageChops.difference(a, b).point(lambda v: 255 if v > 40 else 0)
+    return diff.histogram()[255]
+
+
+def test_png_has_the_signature_and_the_asked_size():
+    fig = ranking_bar(indicator_table(), "srb", "zh", catalog=CATALOG)
+    data = to_png(fig)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png_size(data) == (3200, 1800)
+    assert png_size(to_png(fig, width=800, height=450, scale=1)) == (800, 450)
+
+
+def test_chinese_renders_as_glyphs_not_boxes():
+    size = {"width": 800, "height": 200, "scale": 1}
+    empty = _image(to_png(_title_only(""), **size))
+    chinese = _image(to_png(_title_only("八字桥乡出生性别比"), **size))
+    other = _image(to_png(_title_only("城关镇政策符合率高"), **size))
+    tofu = _image(to_png(_title_only("\U000effff" * 9), **size))
+    # the Chinese title puts ink on the page
+    assert _ink(empty, chinese) > 3000
+    # two different Chinese titles differ (real glyphs), while missing glyphs are all alike
+    assert _ink(chinese, other) > 3000
+    assert _ink(chinese, tofu) > 3000
