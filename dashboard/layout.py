@@ -35,6 +35,8 @@ QUERY_KEYS = ("period", "basis", "indicator", "area", "lang", "present")
 USER_COMPONENT = "session-user"
 ALERT = "app-alert"
 URL = "url"
+#: The value of a filter meaning "no filter" (never written into the URL).
+ALL_VALUE = "__all__"
 
 
 def page_key(path: str) -> str | None:
@@ -237,7 +239,12 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def controls_to_url(values: list[Any], ids: list[dict], search: str) -> str:
-        changes = {i["name"]: v for i, v in zip(ids, values, strict=False)}
+        if not dash.ctx.triggered_id:
+            # the controls of a page just drawn, not a choice of the user
+            raise dash.exceptions.PreventUpdate
+        changes = {
+            i["name"]: (None if v == ALL_VALUE else v) for i, v in zip(ids, values, strict=False)
+        }
         new = with_query(search or "", **changes)
         if new == (search or ""):
             raise dash.exceptions.PreventUpdate

@@ -109,6 +109,11 @@ def ranked_indicators(table: pd.DataFrame, catalog: Any) -> list[str]:
     return keys
 
 
+def catalog_keys(catalog: Any) -> list[str]:
+    """Every indicator key of the catalog, then the composite score."""
+    return [i.key for i in catalog.indicators] + [catalog.composite.key]
+
+
 def funnel_indicators(catalog: Any) -> list[str]:
     """Count-based indicators with a denominator: those a funnel plot is drawn for."""
     return [i.key for i in catalog.indicators if i.count_based and i.denominator]

@@ -18,6 +18,8 @@ from zhibiao.i18n import t
 
 #: How many computed tables one worker keeps.
 TABLE_CACHE = 16
+#: Height of a chart whose figure does not say (pixels).
+DEFAULT_CHART_HEIGHT = 480
 
 
 @dataclass
@@ -58,7 +60,7 @@ def page_context(
     query = views.resolve_query(
         args,
         periods,
-        catalog.keys(),
+        views.catalog_keys(catalog),
         areas or [],
         default_indicator=default_indicator,
         default_lang=app.default_lang,
@@ -151,12 +153,14 @@ def no_data(ctx: PageContext) -> Any:
 
 
 def graph(figure: Any, ctx: PageContext, graph_id: str, filename: str) -> Any:
+    height = getattr(getattr(figure, "layout", None), "height", None) or DEFAULT_CHART_HEIGHT
     return dcc.Graph(
         id=graph_id,
         figure=figure,
         config=figures.graph_config(ctx.lang, filename),
         className="chart",
         responsive=True,
+        style={"height": f"{height}px"},
     )
 
 

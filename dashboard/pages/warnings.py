@@ -13,7 +13,7 @@ from zhibiao.dashboard.pages import _common as c
 from zhibiao.i18n import t
 
 PATH = "/warnings"
-ALL = "__all__"
+ALL = shell.ALL_VALUE
 
 dash.register_page(
     __name__, path=PATH, name="warnings", title=lambda: shell.page_title(PATH, shell.current_lang())

@@ -1,0 +1,77 @@
+"""Serving the dashboard with gunicorn: `serve(host, port, db_url, workers)`.
+
+Each worker builds its own app with `create_app` (no state shared through module globals);
+they share the database, the secret (beside the database or from $ZHIBIAO_SECRET_KEY) and the
+background-job cache on disk.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+#: Workers when not told: between 2 and 4, by the number of CPUs.
+MIN_WORKERS = 2
+MAX_WORKERS = 4
+#: Seconds a worker may spend on one request (a large upload is checked in a child process).
+TIMEOUT_SECONDS = 120
+THREADS = 4
+
+
+def default_workers() -> int:
+    return max(MIN_WORKERS, min(MAX_WORKERS, os.cpu_count() or MIN_WORKERS))
+
+
+class DashboardApplication(BaseApplication):
+    """gunicorn running `create_app(config).server` in every worker."""
+
+    def __init__(self, app_config: dict[str, Any], options: dict[str, Any]) -> None:
+        self.app_config = app_config
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from zhibiao.dashboard.app import create_app
+
+        return create_app(self.app_config).server
+
+
+def gunicorn_options(
+    host: str, port: int, workers: int | None, max_request_line: int = 8190
+) -> dict[str, Any]:
+    """Bind, workers, threads and request limits for gunicorn."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "threads": THREADS,
+        "worker_class": "gthread",
+        "timeout": TIMEOUT_SECONDS,
+        "limit_request_line": max_request_line,
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
+        "accesslog": "-",
+        "preload_app": False,
+    }
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    db_url: str | None = None,
+    workers: int | None = None,
+    **config: Any,
+) -> None:
+    """Run the dashboard until interrupted. `config` goes to `create_app` (secret_key, lang, …).
+
+    The request body cap is the Flask app's MAX_CONTENT_LENGTH (set by create_app from the
+    upload limit); gunicorn caps the request line and headers.
+    """
+    app_config = {"db_url": db_url, **config}
+    DashboardApplication(app_config, gunicorn_options(host, port, workers)).run()

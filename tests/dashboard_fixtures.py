@@ -1,0 +1,77 @@
+"""Fixtures of the dashboard tests: a store filled with the sample county, accounts, an app."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from zhibiao.data.make_samples import COUNTY, MONTH_FIELDS, generate
+from zhibiao.loaders.types import VALUE_COLUMNS, LoadResult
+from zhibiao.store import Store
+
+AMOUNT_FIELDS = ("fee_amount_due", "fee_amount_paid")
+PASSWORDS = {"ana": "analyst-pw-1", "vic": "viewer-pw-1", "adm": "admin-pw-1"}
+ROLES = {"ana": "analyst", "vic": "viewer", "adm": "admin"}
+
+
+def county_result(year: int, months: range, name: str | None = None) -> LoadResult:
+    """The sample county's year-to-date figures for `months` of `year`, as a loader would give."""
+    county = generate()
+    rows = []
+    for month in months:
+        period = f"{year}-{month:02d}"
+        areas = [*county.townships, None]
+        for order, area in enumerate(areas):
+            figures = county.ytd(year, month, area)
+            figures = {k: figures[k] for k in MONTH_FIELDS}
+            pop = county.population[year - 1]
+            figures["population"] = pop[area] if area else sum(pop.values())
+            for field, value in figures.items():
+                value = value / 10000 if field in AMOUNT_FIELDS else value
+                rows.append(
+                    {
+                        "area": area or "合计",
+                        "is_total": area is None,
+                        "period": period,
+                        "basis": "ytd",
+                        "field": field,
+                        "value": float(value),
+                        "sheet": "Sheet1",
+                        "cell": "",
+                        "row": order,
+                    }
+                )
+    values = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    file = name or f"{COUNTY}{year}年{months.start}-{months.stop - 1}月.xlsx"
+    return LoadResult(
+        file=file,
+        sha256=hashlib.sha256(file.encode()).hexdigest(),
+        values=values,
+        findings=[],
+        county=COUNTY,
+        kind="xlsx",
+        periods=sorted(values["period"].unique().tolist()),
+        bases=["ytd"],
+        fields=sorted(values["field"].unique().tolist()),
+    )
+
+
+def filled_store(url: str) -> Store:
+    """A store with 2024-01..03 and 2025-01..03 of the sample county and three accounts."""
+    store = Store(url)
+    store.create()
+    store.save_upload(county_result(2024, range(1, 4)), user="ana")
+    store.save_upload(county_result(2025, range(1, 4)), user="ana")
+    for name, role in ROLES.items():
+        store.add_user(name, role, PASSWORDS[name])
+    return store
+
+
+def app_config(tmp_path: Path, url: str) -> dict:
+    return {
+        "db_url": url,
+        "secret_key": "test-secret-key-0123456789",
+        "cache_dir": str(tmp_path / "cache"),
+    }

@@ -1,0 +1,110 @@
+"""Browser fixtures: the real server (gunicorn, two workers) over a filled store, Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+
+from dashboard_fixtures import PASSWORDS, filled_store  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
+#: The upload cap of the test server (small, so the too-large message can be shown).
+TEST_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, base: str, db_url: str, proc: subprocess.Popen, log: Path) -> None:
+        self.base = base
+        self.db_url = db_url
+        self.proc = proc
+        self.log = log
+
+
+def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    db_url = f"sqlite:///{tmp / 'zhibiao.db'}"
+    filled_store(db_url).dispose()
+    port = free_port()
+    log = tmp / "server.log"
+    code = (
+        "from zhibiao.dashboard.server import serve; "
+        f"serve('127.0.0.1', {port}, {db_url!r}, workers=2, max_upload_bytes={TEST_UPLOAD_BYTES})"
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("ZHIBIAO_SECRET_KEY", None)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp
+        )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/login", proc, log)
+        yield Server(f"http://127.0.0.1:{port}", db_url, proc, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def login(browser: object, server: Server, name: str, **context: object) -> object:
+    """A new page of a browser context logged in as `name`."""
+    ctx = browser.new_context(
+        viewport={"width": 1600, "height": 900}, accept_downloads=True, **context
+    )
+    page = ctx.new_page()
+    page.goto(server.base + "/login")
+    page.fill("#username", name)
+    page.fill("#password", PASSWORDS[name])
+    page.click("button[type=submit]")
+    page.wait_for_url(server.base + "/")
+    return page
