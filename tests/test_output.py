@@ -1,0 +1,140 @@
+"""Outputs: cli.md's JSON records, the wide CSV and xlsx, and reasons in words."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from zhibiao.config import Settings
+from zhibiao.indicators.engine import compute
+from zhibiao.indicators.output import (
+    RECORD_KEYS,
+    reason,
+    to_records,
+    to_wide,
+    write_csv,
+    write_xlsx,
+)
+
+
+def rows(area: str, period: str, row: int, **fields: float) -> list[dict]:
+    return [
+        {"area": area, "is_total": False, "period": period, "basis": "ytd", "field": f,
+         "value": float(v), "sheet": "", "cell": "", "row": row}
+        for f, v in fields.items()
+    ]  # fmt: skip
+
+
+def bazi_table() -> pd.DataFrame:
+    # cli.md's example: 八字桥乡 53 boys, 25 girls (212.00); last year 47 and 26 (180.77)
+    v = pd.DataFrame(
+        rows("八字桥乡", "2013-10", 0, births_male=53, births_female=25)
+        + rows("八字桥乡", "2012-10", 0, births_male=47, births_female=26)
+        + rows("=1+1", "2013-10", 1, births_male=20, births_female=20)
+    )
+    return compute(v, "2013-10", "ytd", settings=Settings(county="示例县"))
+
+
+def test_json_record_matches_cli_example():
+    records = to_records(bazi_table())
+    srb = [r for r in records if r["area"] == "八字桥乡" and r["indicator"] == "srb"][0]
+    assert list(srb) == RECORD_KEYS
+    assert srb == {
+        "period": "2013-10",
+        "basis": "ytd",
+        "area": "八字桥乡",
+        "is_total": False,
+        "indicator": "srb",
+        "value": 212.0,
+        "previous": 180.77,
+        "change": 31.23,
+        "numerator": 53,
+        "denominator": 25,
+        "low95": 132.35,
+        "high95": 339.6,
+        "rank": 2,  # |212 − 105| is farther than |100 − 105|
+        "status": "amber",  # 95% lower end 132.35 > 107; 99.8% lower end 101.83 < 107
+        "quality": [],
+    }
+    json.dumps(records, ensure_ascii=False)  # serialisable as it is
+
+
+def test_records_order_rounding_and_nulls():
+    records = to_records(bazi_table())
+    # county first, then the areas in report order; indicators in catalog order
+    assert [r["area"] for r in records[::20]] == ["示例县", "八字桥乡", "=1+1"]
+    assert records[0]["is_total"] is True and records[0]["indicator"] == "births"
+    births = records[0]
+    # births are derived from boys + girls (53 + 25 + 20 + 20 = 118), a count: integer value,
+    # denominator null; last year only 八字桥乡 reported (47 + 26 = 73)
+    assert (births["value"], births["numerator"], births["denominator"]) == (118, 118, None)
+    assert births["rank"] is None and births["status"] is None
+    assert (births["previous"], births["change"]) == (73, 45)
+    fee = [r for r in records if r["indicator"] == "fee_coverage"][0]
+    assert fee["value"] is None and fee["low95"] is None and fee["status"] is None
+
+
+def test_reason_in_words():
+    t = bazi_table()
+    row = t[(t["area"] == "八字桥乡") & (t["indicator"] == "srb")].iloc[0].to_dict()
+    assert reason(row) == "八字桥乡 出生人口性别比 212.00(95%区间 132–340),高于正常上限 107"
+    assert reason(row, "en") == (
+        "八字桥乡 Sex ratio at birth 212.00 (95% interval 132–340), above the normal upper limit 107"
+    )
+    green = t[(t["area"] == "=1+1") & (t["indicator"] == "srb")].iloc[0].to_dict()
+    assert green["status"] == "watch"  # 100.00 < 103 with 40 births
+    assert reason(green).endswith("低于正常下限 103,但95%区间包含正常范围,请核查数据")
+
+
+def test_low_srb_reason_asks_for_a_data_check():
+    v = pd.DataFrame(rows("甲乡", "2024-03", 0, births_male=458, births_female=542))
+    t = compute(v, "2024-03", "ytd", settings=Settings())
+    row = t[(t["area"] == "甲乡") & (t["indicator"] == "srb")].iloc[0].to_dict()
+    assert row["status"] == "red"
+    assert reason(row).endswith(",低于正常下限 103,请核查数据")
+
+
+def test_wide_table_one_row_per_area():
+    wide = to_wide(bazi_table())
+    assert wide["地区"].tolist() == ["示例县", "八字桥乡", "=1+1"]
+    assert wide.loc[1, "出生人口性别比"] == 212.0
+    assert wide.loc[1, "出生人口性别比 排名"] == 2
+    assert wide.loc[1, "出生人口性别比 状态"] == "需关注"
+    assert wide.loc[2, "出生人口性别比 状态"] == "待观察"
+    assert "出生率(‰)" in wide.columns
+    en = to_wide(bazi_table(), "en")
+    assert en.columns[0] == "Area" and "Sex ratio at birth status" in en.columns
+
+
+def test_csv_has_bom_and_is_formula_safe(tmp_path):
+    out = tmp_path / "t.csv"
+    write_csv(bazi_table(), out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("地区,出生人数,")
+    assert "\n'=1+1," in text
+
+
+def test_xlsx_status_colours_words_and_text_not_formula(tmp_path):
+    out = tmp_path / "t.xlsx"
+    write_xlsx(bazi_table(), out)
+    ws = load_workbook(out).active
+    assert ws["A1"].value == "地区"
+    assert ws["A3"].value == "八字桥乡"
+    # the area named "=1+1" is text, not a formula
+    assert ws["A4"].value == "'=1+1"
+    assert ws["A4"].data_type == "s"
+    headers = [c.value for c in ws[1]]
+    col = headers.index("出生人口性别比 状态") + 1
+    status_cell = ws.cell(row=4, column=col)
+    assert status_cell.value == "待观察"
+    assert status_cell.fill.patternType == "lightUp"  # hatched: readable in black and white
+    amber = ws.cell(row=3, column=col)
+    assert amber.value == "需关注"
+    assert amber.fill.fgColor.rgb == "00F5B041"
+    for row in ws.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
