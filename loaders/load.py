@@ -68,7 +68,9 @@ def _options(period: str | None, basis: str | None, file: str) -> tuple[str | No
     if period is not None:
         parsed = parse_period_option(period)
         if parsed is None:
-            findings.append(Finding("error", "load.bad_period_option", file, params={"value": period}))
+            findings.append(
+                Finding("error", "load.bad_period_option", file, params={"value": period})
+            )
     if basis is not None and basis not in BASES:
         findings.append(Finding("error", "load.bad_basis_option", file, params={"value": basis}))
     return parsed, findings
@@ -109,9 +111,7 @@ def assign_periods(
 ) -> tuple[list[_Sheet], list[Finding]]:
     """Each sheet's period and basis; one sheet per month makes each a month of its own."""
     findings: list[Finding] = []
-    out = [
-        _Sheet(s, find_period([*s.preamble, s.sheet, _stem(file)])) for s in sheets
-    ]
+    out = [_Sheet(s, find_period([*s.preamble, s.sheet, _stem(file)])) for s in sheets]
     months = {s.found.period for s in out if s.found.period}
     default_basis = "month" if len(out) > 1 and len(months) > 1 else "ytd"
     for s in out:
@@ -143,7 +143,11 @@ def assign_periods(
                 )
             s.basis = basis
         if s.period is None:
-            findings.append(Finding("error", "load.no_period", file, sheet, params={"sheet_name": s.result.sheet}))
+            findings.append(
+                Finding(
+                    "error", "load.no_period", file, sheet, params={"sheet_name": s.result.sheet}
+                )
+            )
         start = s.found.range_start
         if s.basis == "ytd" and start is not None and start != year_start_month and period is None:
             findings.append(
@@ -152,7 +156,11 @@ def assign_periods(
                     "load.ytd_start_mismatch",
                     file,
                     sheet,
-                    params={"start": start, "year_start": year_start_month, "source": s.found.source},
+                    params={
+                        "start": start,
+                        "year_start": year_start_month,
+                        "source": s.found.source,
+                    },
                 )
             )
     return out, findings
@@ -178,8 +186,17 @@ def values_frame(sheets: list[_Sheet]) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows, columns=VALUE_COLUMNS)
     return frame.astype(
-        {"area": str, "is_total": bool, "period": str, "basis": str, "field": str,
-         "value": float, "sheet": str, "cell": str, "row": int}
+        {
+            "area": str,
+            "is_total": bool,
+            "period": str,
+            "basis": str,
+            "field": str,
+            "value": float,
+            "sheet": str,
+            "cell": str,
+            "row": int,
+        }
     )
 
 

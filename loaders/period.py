@@ -15,7 +15,9 @@ from zhibiao.loaders.cells import nfkc
 _DASH = r"[-~至到—–―]+"
 _FULL_DATE = re.compile(r"(19|20)\d{2}(年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/.]\d{1,2})")
 _CROSS_YEAR = re.compile(
-    r"(?P<y1>(?:19|20)\d{2})年(?P<m1>\d{1,2})月?" + _DASH + r"(?P<y2>(?:19|20)\d{2})年(?P<m2>\d{1,2})月"
+    r"(?P<y1>(?:19|20)\d{2})年(?P<m1>\d{1,2})月?"
+    + _DASH
+    + r"(?P<y2>(?:19|20)\d{2})年(?P<m2>\d{1,2})月"
 )
 _RANGE = re.compile(r"(?<!\d)(?P<m1>\d{1,2})月?" + _DASH + r"(?P<m2>\d{1,2})月")
 _YEAR_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-./_](?P<m>\d{1,2})(?!\d)")
@@ -67,9 +69,8 @@ def read_clue(text: str) -> Clue:
         strong_basis = "ytd"
     elif any(w in text for w in _MONTH_WORDS):
         strong_basis = "month"
-    if m := _CROSS_YEAR.search(text):
-        if _valid_month(int(m["m2"])):
-            return Clue(text, int(m["y2"]), int(m["m2"]), "ytd", True, int(m["m1"]))
+    if (m := _CROSS_YEAR.search(text)) and _valid_month(int(m["m2"])):
+        return Clue(text, int(m["y2"]), int(m["m2"]), "ytd", True, int(m["m1"]))
     if (m := _RANGE.search(text)) and _valid_month(int(m["m2"])) and _valid_month(int(m["m1"])):
         return Clue(text, year, int(m["m2"]), "ytd", True, int(m["m1"]), True)
     if (m := _YEAR_MONTH.search(text)) and _valid_month(int(m["m"])):

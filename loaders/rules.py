@@ -164,8 +164,7 @@ def derive_totals(row: Row) -> Row:
             if target in row or not all(name in row for _, name in rule.right):
                 continue
             formula = "".join(
-                ("+" if sign > 0 else "-") + (row[name].where or name)
-                for sign, name in rule.right
+                ("+" if sign > 0 else "-") + (row[name].where or name) for sign, name in rule.right
             ).lstrip("+")
             row[target] = Figure(_sum(rule.right, row), "", row_label(target), formula, rule.id)
             changed = True
@@ -290,7 +289,11 @@ def check_total(
 
 
 def check_ratio(
-    row: Row, shown: dict[str, tuple[float, int, str, str]], *, file: str, sheet: str | None,
+    row: Row,
+    shown: dict[str, tuple[float, int, str, str]],
+    *,
+    file: str,
+    sheet: str | None,
     area: str,
 ) -> list[Finding]:
     """A ratio column (性别比, 符合率) against the counts of its row: a warning when they differ.
@@ -311,9 +314,16 @@ def check_ratio(
         computed = ratio.factor * _sum(ratio.numerator, row) / denominator
         value, decimals, cell, label = shown[ratio.field]
         half = 0.5 * 10 ** (-decimals) + 1e-9
-        if abs(value - computed) <= half or abs(value * ratio.factor - computed) <= half * ratio.factor:
+        if (
+            abs(value - computed) <= half
+            or abs(value * ratio.factor - computed) <= half * ratio.factor
+        ):
             continue
-        counts = [CellRef(row[n].cell, row[n].value, row[n].label, sheet, area, n) for n in sorted(names) if row[n].cell]
+        counts = [
+            CellRef(row[n].cell, row[n].value, row[n].label, sheet, area, n)
+            for n in sorted(names)
+            if row[n].cell
+        ]
         findings.append(
             Finding(
                 "warning",
@@ -366,7 +376,9 @@ def check_ytd_not_shrinking(
         if not is_flow(r.field):
             continue
         before = _previous_month(r.period)
-        if _statistical_year(before, year_start_month) != _statistical_year(r.period, year_start_month):
+        if _statistical_year(before, year_start_month) != _statistical_year(
+            r.period, year_start_month
+        ):
             continue
         old = index.get((r.area, before, r.field))
         if old is None or r.value >= old.value - tolerance({r.field}):

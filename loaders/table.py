@@ -183,10 +183,28 @@ def column_findings(
                     file,
                     grid.name,
                     (
-                        CellRef(other.cell, labels[other.col], labels[other.col], grid.name, None, res.field),
-                        CellRef(column.cell, labels[column.col], labels[column.col], grid.name, None, res.field),
+                        CellRef(
+                            other.cell,
+                            labels[other.col],
+                            labels[other.col],
+                            grid.name,
+                            None,
+                            res.field,
+                        ),
+                        CellRef(
+                            column.cell,
+                            labels[column.col],
+                            labels[column.col],
+                            grid.name,
+                            None,
+                            res.field,
+                        ),
                     ),
-                    {"field": field_catalog()[res.field or ""]["zh"] if res.field in field_catalog() else res.field},
+                    {
+                        "field": field_catalog()[res.field or ""]["zh"]
+                        if res.field in field_catalog()
+                        else res.field
+                    },
                 )
             )
         else:
@@ -213,7 +231,16 @@ def amount_units(
                     "load.unit_assumed",
                     file,
                     table.sheet,
-                    (CellRef(column.cell, labels[column.col], labels[column.col], table.sheet, None, res.field),),
+                    (
+                        CellRef(
+                            column.cell,
+                            labels[column.col],
+                            labels[column.col],
+                            table.sheet,
+                            None,
+                            res.field,
+                        ),
+                    ),
                     {"label": labels[column.col]},
                     acceptable=True,
                 )
@@ -243,7 +270,10 @@ def tally_notes(
 ) -> list[Finding]:
     notes: list[Finding] = []
     for col, tally in tallies.items():
-        for code, cells in (("load.text_numbers", tally.text_numbers), ("load.blank_as_zero", tally.zeros)):
+        for code, cells in (
+            ("load.text_numbers", tally.text_numbers),
+            ("load.blank_as_zero", tally.zeros),
+        ):
             if cells:
                 notes.append(
                     Finding(
@@ -258,6 +288,20 @@ def tally_notes(
     return notes
 
 
+Shown = dict[str, tuple[float, int, str, str]]
+
+
+@dataclass
+class DataRow:
+    """One data row: its area and, per basis the header names ('' = the sheet's), the figures
+    by field and the ratios it shows."""
+
+    area: str
+    cell: str
+    figures: dict[str, Row] = field(default_factory=dict)
+    shown: dict[str, Shown] = field(default_factory=dict)
+
+
 def read_rows(
     grid: Grid,
     table: Table,
@@ -265,31 +309,34 @@ def read_rows(
     units: dict[int, str],
     labels: dict[int, str],
     file: str,
-) -> tuple[list[tuple[str, str, Row, dict[str, tuple[float, int, str, str]]]], list[Finding]]:
-    """Each data row: (area, area cell, figures by field, shown ratios); and cell findings."""
+) -> tuple[list[DataRow], list[Finding]]:
+    """Each data row's figures (amounts in 万元) and shown ratios; and the cell findings."""
     findings: list[Finding] = []
     tallies: dict[int, _ColumnTally] = {}
     no_value = set(grid.formulas_without_value)
-    rows = []
+    rows: list[DataRow] = []
     for r in table.data_rows:
-        area = area_name(grid.cells[r][table.area_col])
-        figures: Row = {}
-        shown: dict[str, tuple[float, int, str, str]] = {}
+        row = DataRow(area_name(grid.cells[r][table.area_col]), a1(r, table.area_col))
+        area = row.area
         for column, res in used:
-            name = res.field or ""
-            col = column.col
+            name, col, basis = res.field or "", column.col, res.basis
+            figures = row.figures.setdefault(basis, {})
+            shown = row.shown.setdefault(basis, {})
             cell = a1(r, col)
             raw = grid.cells[r][col] if col < len(grid.cells[r]) else None
             ref = CellRef(cell, raw, labels[col], grid.name, area, name)
+            params = {"area": area, "label": labels[col], "value": "" if raw is None else str(raw)}
             if (r, col) in no_value:
                 severity = "warning" if res.derived else "error"
-                findings.append(Finding(severity, "load.formula_no_value", file, grid.name, (ref,), {"area": area, "label": labels[col]}))
+                findings.append(
+                    Finding(severity, "load.formula_no_value", file, grid.name, (ref,), params)
+                )
                 continue
             got = coerce_number(raw)
             if got.kind == "text":
                 code = "load.derived_not_number" if res.derived else "load.not_a_number"
                 severity = "warning" if res.derived else "error"
-                findings.append(Finding(severity, code, file, grid.name, (ref,), {"area": area, "label": labels[col], "value": str(raw)}))
+                findings.append(Finding(severity, code, file, grid.name, (ref,), params))
                 continue
             tally = tallies.setdefault(col, _ColumnTally())
             if got.kind in ("text_number", "percent"):
@@ -302,25 +349,29 @@ def read_rows(
                     shown[name] = (value, got.decimals, cell, labels[col])
                 continue
             if value < 0:
-                findings.append(Finding("error", "load.negative_value", file, grid.name, (ref,), {"area": area, "label": labels[col], "value": raw}))
+                findings.append(
+                    Finding("error", "load.negative_value", file, grid.name, (ref,), params)
+                )
                 continue
             if not is_amount(name) and not value.is_integer():
-                findings.append(Finding("error", "load.fractional_count", file, grid.name, (ref,), {"area": area, "label": labels[col], "value": raw}))
+                findings.append(
+                    Finding("error", "load.fractional_count", file, grid.name, (ref,), params)
+                )
                 continue
             if is_amount(name):
                 value = value / divisor(units[col])
             figures[name] = Figure(value, cell, labels[col])
-        rows.append((area, a1(r, table.area_col), figures, shown))
+        rows.append(row)
     findings += tally_notes(tallies, labels, grid.name, file)
     return rows, findings
 
 
 def find_total(
-    rows: list[tuple[str, str, Row, Any]], county: str | None, file: str, sheet: str
+    rows: list[DataRow], county: str | None, file: str, sheet: str
 ) -> tuple[int | None, list[Finding]]:
     """The index of the total row (first or last data row with a total label) and findings."""
     findings: list[Finding] = []
-    flags = [is_total_label(area, county) for area, *_ in rows]
+    flags = [is_total_label(row.area, county) for row in rows]
     total: int | None = None
     if flags and flags[0]:
         total = 0
@@ -328,19 +379,25 @@ def find_total(
         total = len(rows) - 1
     for i, flag in enumerate(flags):
         if flag and i != total:
-            area, cell = rows[i][0], rows[i][1]
+            area, cell = rows[i].area, rows[i].cell
             findings.append(
-                Finding("error", "load.total_row_misplaced", file, sheet, (CellRef(cell, area, area, sheet, area),), {"area": area})
+                Finding(
+                    "error",
+                    "load.total_row_misplaced",
+                    file,
+                    sheet,
+                    (CellRef(cell, area, area, sheet, area),),
+                    {"area": area},
+                )
             )
     return total, findings
 
 
-def duplicate_areas(
-    rows: list[tuple[str, str, Row, Any]], total: int | None, file: str, sheet: str
-) -> list[Finding]:
+def duplicate_areas(rows: list[DataRow], total: int | None, file: str, sheet: str) -> list[Finding]:
     findings: list[Finding] = []
     first: dict[str, str] = {}
-    for i, (area, cell, *_) in enumerate(rows):
+    for i, row in enumerate(rows):
+        area, cell = row.area, row.cell
         if i == total:
             continue
         if area in first:
@@ -350,7 +407,10 @@ def duplicate_areas(
                     "load.duplicate_area",
                     file,
                     sheet,
-                    (CellRef(first[area], area, area, sheet, area), CellRef(cell, area, area, sheet, area)),
+                    (
+                        CellRef(first[area], area, area, sheet, area),
+                        CellRef(cell, area, area, sheet, area),
+                    ),
                     {"area": area},
                 )
             )
@@ -360,6 +420,34 @@ def duplicate_areas(
 
 
 # ---------------------------------------------------------------- the sheet
+
+
+def check_rows(
+    rows: list[DataRow], total: int | None, file: str, sheet: str
+) -> tuple[list[Record], list[Finding]]:
+    """Derive each row's block totals, check its rules and ratios, the total against the areas;
+    and the records (reported and derived values) of every row."""
+    records: list[Record] = []
+    findings: list[Finding] = []
+    bases = sorted({b for row in rows for b in row.figures})
+    for basis in bases:
+        areas: list[tuple[str, Row]] = []
+        for i, row in enumerate(rows):
+            full = derive_totals(row.figures.get(basis, {}))
+            findings += check_row(full, file=file, sheet=sheet, area=row.area)
+            findings += check_ratio(
+                full, row.shown.get(basis, {}), file=file, sheet=sheet, area=row.area
+            )
+            if i != total:
+                areas.append((row.area, full))
+            for name, fig in full.items():
+                records.append(
+                    Record(row.area, i == total, name, fig.value, fig.cell, i, basis or None)
+                )
+        if total is not None:
+            full = derive_totals(rows[total].figures.get(basis, {}))
+            findings += check_total(full, rows[total].area, areas, file=file, sheet=sheet)
+    return records, findings
 
 
 def parse_sheet(
@@ -387,26 +475,15 @@ def parse_sheet(
     total, found = find_total(rows, county, file, grid.name)
     findings += found
     if total is not None and county is None:
-        county = county_from_total(rows[total][0])
+        county = county_from_total(rows[total].area)
     findings += duplicate_areas(rows, total, file, grid.name)
-    records: list[Record] = []
-    derived_rows: list[tuple[str, Row]] = []
-    for i, (area, _cell, figures, shown) in enumerate(rows):
-        full = derive_totals(figures)
-        findings += check_row(full, file=file, sheet=grid.name, area=area)
-        findings += check_ratio(full, shown, file=file, sheet=grid.name, area=area)
-        if i != total:
-            derived_rows.append((area, full))
-        basis = {res.field: res.basis or None for _, res in used}
-        for name, fig in full.items():
-            records.append(Record(area, i == total, name, fig.value, fig.cell, i, basis.get(name)))
-    if total is not None:
-        total_area = rows[total][0]
-        reported = {k: v for k, v in derive_totals(rows[total][2]).items()}
-        findings += check_total(reported, total_area, derived_rows, file=file, sheet=grid.name)
+    records, found = check_rows(rows, total, file, grid.name)
+    findings += found
     fields = sorted({r.field for r in records})
     if not used:
-        findings.append(Finding("error", "load.no_fields", file, grid.name, (CellRef(table.area_cell),), {}))
+        findings.append(
+            Finding("error", "load.no_fields", file, grid.name, (CellRef(table.area_cell),), {})
+        )
     return SheetResult(grid.name, records, findings, table.preamble, table.notes, county, fields)
 
 
