@@ -75,3 +75,73 @@ def app_config(tmp_path: Path, url: str) -> dict:
         "secret_key": "test-secret-key-0123456789",
         "cache_dir": str(tmp_path / "cache"),
     }
+
+
+def csrf(client) -> str:
+    """The CSRF token the server handed this client (fetching /login once if needed)."""
+    cookie = client.get_cookie("_csrf_token")
+    if cookie is None:
+        client.get("/login")
+        cookie = client.get_cookie("_csrf_token")
+    return cookie.value
+
+
+def log_in(client, name: str, password: str | None = None):
+    """POST the login form as `name`; returns the response."""
+    return client.post(
+        "/login",
+        data={
+            "username": name,
+            "password": PASSWORDS[name] if password is None else password,
+            "csrf_token": csrf(client),
+            "next": "/",
+        },
+    )
+
+
+def callback_spec(client, output_part: str) -> dict:
+    """The dependency (from /_dash-dependencies) whose output names `output_part`."""
+    deps = client.get("/_dash-dependencies").json
+    return next(d for d in deps if output_part in d["output"])
+
+
+def callback_body(spec: dict, values: dict) -> dict:
+    """A /_dash-update-component body for `spec` with `values` keyed 'id.prop'."""
+
+    def items(group: str) -> list[dict]:
+        return [
+            {
+                "id": i["id"],
+                "property": i["property"],
+                "value": values.get(f"{i['id']}.{i['property']}"),
+            }
+            for i in spec[group]
+        ]
+
+    outputs = [
+        {"id": part.split(".")[0], "property": part.split(".")[1].split("@")[0]}
+        for part in spec["output"].strip(".").split("...")
+    ]
+    return {
+        "output": spec["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": items("inputs"),
+        "state": items("state"),
+        "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
+    }
+
+
+def page_body(path: str, search: str = "") -> dict:
+    """The body the page router callback receives for `path` and `search`."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+    }

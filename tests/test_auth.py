@@ -1,0 +1,271 @@
+"""The login wall, roles and CSRF, through Flask's test client on a real SQLite store."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from dashboard_fixtures import (
+    app_config,
+    callback_body,
+    callback_spec,
+    csrf,
+    filled_store,
+    log_in,
+    page_body,
+)
+
+from zhibiao.dashboard import auth
+from zhibiao.dashboard.app import create_app
+from zhibiao.data.make_samples import write_samples
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def app(tmp_path: Path, sqlite_url: str):
+    store = filled_store(sqlite_url)
+    store.dispose()
+    return create_app(app_config(tmp_path, sqlite_url))
+
+
+@pytest.fixture
+def april(tmp_path: Path) -> Path:
+    """The sample county's report of January–April 2025 (a period the store does not hold)."""
+    paths = write_samples(tmp_path / "samples")
+    return next(p for p in paths if "2025年1-4月" in p.name)
+
+
+def store_of(app):
+    return app.server.extensions["zhibiao"].store
+
+
+def confirm_body(client, workbook: Path, user: str) -> dict:
+    contents = f"data:{XLSX};base64," + base64.b64encode(workbook.read_bytes()).decode()
+    spec = callback_spec(client, "upload-result")
+    return callback_body(
+        spec,
+        {
+            "upload-confirm.n_clicks": 1,
+            "upload-file.contents": contents,
+            "upload-file.filename": workbook.name,
+            "upload-period.value": None,
+            "upload-basis.value": "",
+            "upload-accept.checked": False,
+            "upload-lang.data": "zh",
+            "session-user.data": user,
+        },
+    )
+
+
+def text(response) -> str:
+    """A callback response as readable text (Dash escapes non-ASCII characters)."""
+    return json.dumps(response.json, ensure_ascii=False)
+
+
+def post_callback(client, body: dict):
+    return client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf(client)})
+
+
+# --- login and logout -------------------------------------------------------------------------
+
+
+def test_pages_redirect_to_login_without_a_session(app):
+    client = app.server.test_client()
+    response = client.get("/rankings?period=2025-03")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/rankings?period=2025-03"
+    assert client.get("/").headers["Location"] == "/login?next=/"
+    assert client.get("/download/xlsx").status_code == 302
+
+
+def test_dash_requests_without_a_session_are_refused_401(app):
+    client = app.server.test_client()
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/_dash-dependencies").status_code == 401
+    response = post_callback(client, page_body("/rankings"))
+    assert response.status_code == 401
+    assert response.text == "请先登录。"
+
+
+def test_login_page_in_both_languages_carries_the_csrf_token(app):
+    client = app.server.test_client()
+    zh = client.get("/login")
+    assert zh.status_code == 200
+    assert "<title>登录 · 乡镇指标看板</title>" in zh.text
+    token = client.get_cookie("_csrf_token").value
+    assert len(token) >= 32
+    assert f'name="csrf_token" value="{token}"' in zh.text
+    en = client.get("/login?lang=en")
+    assert "<title>Sign in · Township indicator dashboard</title>" in en.text
+
+
+def test_wrong_password_is_refused_and_no_session_is_made(app):
+    client = app.server.test_client()
+    response = log_in(client, "ana", "not-the-password")
+    assert response.status_code == 401
+    assert "用户名或密码不正确。" in response.text
+    assert client.get("/").status_code == 302
+    actions = [(e["user"], e["action"]) for e in store_of(app).audit_log()]
+    assert ("ana", "login_failed") in actions
+
+
+def test_right_password_opens_the_pages(app):
+    client = app.server.test_client()
+    response = log_in(client, "vic")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    page = client.get("/rankings")
+    assert page.status_code == 200
+    assert "<title>排名 · 乡镇指标看板</title>" in page.text
+    assert client.get("/_dash-layout").status_code == 200
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_login_never_redirects_to_another_site(app):
+    client = app.server.test_client()
+    response = client.post(
+        "/login",
+        data={
+            "username": "vic",
+            "password": "viewer-pw-1",
+            "csrf_token": csrf(client),
+            "next": "//evil.example/x",
+        },
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_logout_ends_the_session(app):
+    client = app.server.test_client()
+    log_in(client, "vic")
+    assert client.get("/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf(client)}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_post_without_the_csrf_token_is_refused(app):
+    client = app.server.test_client()
+    log_in(client, "ana")
+    no_header = client.post("/_dash-update-component", json=page_body("/rankings"))
+    assert no_header.status_code == 403
+    wrong = client.post(
+        "/_dash-update-component", json=page_body("/rankings"), headers={"X-CSRFToken": "x" * 43}
+    )
+    assert wrong.status_code == 403
+    login_form = client.post("/login", data={"username": "ana", "password": "analyst-pw-1"})
+    assert login_form.status_code == 403
+    right = post_callback(client, page_body("/rankings"))
+    assert right.status_code == 200
+
+
+def test_role_order():
+    assert auth.role_allows("admin", "analyst")
+    assert auth.role_allows("analyst", "analyst")
+    assert not auth.role_allows("viewer", "analyst")
+    assert not auth.role_allows(None, "viewer")
+    assert not auth.role_allows("root", "viewer")
+
+
+# --- the upload, by role ----------------------------------------------------------------------
+
+
+def test_analyst_confirm_stores_the_workbook(app, april):
+    client = app.server.test_client()
+    log_in(client, "ana")
+    response = post_callback(client, confirm_body(client, april, "ana"))
+    assert response.status_code == 200, response.text
+    assert "已保存:第 3 次上传,青川县2025年1-4月人口计生统计月报表.xlsx,统计期 2025-04。" in text(
+        response
+    )
+    uploads = store_of(app).uploads()
+    assert len(uploads) == 3
+    assert uploads[0]["user"] == "ana"
+    assert uploads[0]["periods"] == ["2025-04"]
+    assert "2025-04" in store_of(app).periods()
+
+
+def test_viewer_replaying_the_analysts_upload_is_refused_and_nothing_is_stored(app, april):
+    analyst = app.server.test_client()
+    log_in(analyst, "ana")
+    body = confirm_body(analyst, april, "ana")
+    viewer = app.server.test_client()
+    log_in(viewer, "vic")
+    # the analyst's payload as it is, and one claiming the viewer's own name
+    for payload in (
+        body,
+        {
+            **body,
+            "state": [
+                dict(s, value="vic") if s["id"] == "session-user" else s for s in body["state"]
+            ],
+        },
+    ):
+        response = post_callback(viewer, payload)
+        assert response.status_code == 403
+        assert response.text == "您的账号没有此项操作的权限。"
+    assert len(store_of(app).uploads()) == 2
+    assert "2025-04" not in store_of(app).periods()
+
+
+def test_the_confirm_callback_checks_the_role_itself(app, april):
+    # Even with the login wall's list of guarded outputs emptied, the callback refuses a viewer.
+    analyst = app.server.test_client()
+    log_in(analyst, "ana")
+    body = confirm_body(analyst, april, "ana")
+    app.server.config["ZHIBIAO_GUARDED"] = {}
+    viewer = app.server.test_client()
+    log_in(viewer, "vic")
+    response = post_callback(viewer, body)
+    assert response.status_code == 200
+    assert "您的账号没有此项操作的权限。" in text(response)
+    assert "已保存" not in text(response)
+    assert len(store_of(app).uploads()) == 2
+
+
+def test_viewer_is_refused_before_the_background_check_starts(app, april):
+    viewer = app.server.test_client()
+    log_in(viewer, "vic")
+    spec = callback_spec(viewer, "upload-preview")
+    body = callback_body(
+        spec,
+        {
+            "upload-file.contents": "data:;base64," + base64.b64encode(april.read_bytes()).decode(),
+            "upload-file.filename": april.name,
+            "upload-lang.data": "zh",
+            "session-user.data": "vic",
+        },
+    )
+    response = post_callback(viewer, body)
+    assert response.status_code == 403
+    assert "cacheKey" not in response.text
+
+
+def test_an_analyst_cannot_act_in_another_users_name(app, april):
+    client = app.server.test_client()
+    log_in(client, "ana")
+    response = post_callback(client, confirm_body(client, april, "adm"))
+    assert response.status_code == 403
+    assert len(store_of(app).uploads()) == 2
+
+
+def test_a_demoted_analyst_is_refused_at_once(app, april):
+    client = app.server.test_client()
+    log_in(client, "ana")
+    store_of(app).set_role("ana", "viewer")
+    response = post_callback(client, confirm_body(client, april, "ana"))
+    assert response.status_code == 403
+    assert len(store_of(app).uploads()) == 2
+
+
+def test_the_upload_page_tells_a_viewer_it_is_not_for_them(app):
+    client = app.server.test_client()
+    log_in(client, "vic")
+    response = post_callback(client, page_body("/upload"))
+    assert response.status_code == 200
+    assert "upload-forbidden" in response.text
+    assert "upload-file" not in response.text
