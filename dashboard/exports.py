@@ -115,7 +115,7 @@ def chosen_indicators(
         return [key for key in PACK_INDICATORS if key in present]
     for key in indicators:
         if key not in present:
-            raise ExportError(t("exports.error.indicator", lang, key=key))
+            raise ExportError(t("exports.error.indicator", lang, name=key))
     return list(dict.fromkeys(indicators))
 
 
