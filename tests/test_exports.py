@@ -168,18 +168,23 @@ def test_png_zip_of_the_rankings_or_one_png():
 def test_scorecard_xlsx_has_status_fills():
     data = scorecard_xlsx(indicator_table(), "zh")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-    cells = {
-        (cell.row, cell.column): cell for row in sheet.iter_rows() for cell in row if cell.value
-    }
-    areas = {cell.value: r for (r, c), cell in cells.items() if c == 1}
-    assert "八字桥乡" in areas
-    fills = {
-        cell.fill.fgColor.rgb
-        for (r, _c), cell in cells.items()
-        if r == areas["八字桥乡"] and cell.fill.fill_type == "solid"
-    }
-    assert len(fills) >= 1  # the red cells of 八字桥乡 are filled
-    assert any(str(rgb).upper().endswith("B2182B") or rgb for rgb in fills)
+    by_area = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1)}
+    assert list(by_area) == ["尤溪县", "城关镇", "八字桥乡", "西城镇", "梅仙镇", "新阳镇", "台溪乡"]
+    header = [cell.value for cell in sheet[1]]
+    status_columns = [i + 1 for i, name in enumerate(header) if name and name.endswith("状态")]
+    assert len(status_columns) == 3
+
+    def fills(area: str) -> list[str]:
+        row = by_area[area]
+        cells = [sheet.cell(row, c) for c in status_columns]
+        assert all(cell.fill.fill_type == "solid" for cell in cells)
+        return [cell.fill.fgColor.rgb for cell in cells]
+
+    red = fills("八字桥乡")  # red on all three indicators
+    green = fills("城关镇")  # green on all three
+    assert [sheet.cell(by_area["八字桥乡"], c).value for c in status_columns] == ["显著异常"] * 3
+    assert len(set(red)) == 1 and len(set(green)) == 1 and red[0] != green[0]
+    assert fills("新阳镇")[2] == red[0]  # 新阳镇's fee rate is red too
 
 
 # --- the file export from a real store -----------------------------------------------------
