@@ -34,6 +34,14 @@ class Figure:
     label: str
     formula: str = ""
     rule: str = ""
+    parts: tuple[Figure, ...] = ()
+    field: str = ""
+
+    def leaves(self) -> list[Figure]:
+        """The reported figures (with a cell) this one stands on: itself, or its parts'."""
+        if self.cell:
+            return [self]
+        return [leaf for part in self.parts for leaf in part.leaves()]
 
     @property
     def where(self) -> str:
@@ -166,7 +174,10 @@ def derive_totals(row: Row) -> Row:
             formula = "".join(
                 ("+" if sign > 0 else "-") + (row[name].where or name) for sign, name in rule.right
             ).lstrip("+")
-            row[target] = Figure(_sum(rule.right, row), "", row_label(target), formula, rule.id)
+            parts = tuple(row[name] for _, name in rule.right)
+            row[target] = Figure(
+                _sum(rule.right, row), "", row_label(target), formula, rule.id, parts, target
+            )
             changed = True
     return row
 
@@ -209,9 +220,9 @@ def _cell_refs(
     terms: tuple[tuple[int, str], ...], row: Row, sheet: str | None, area: str
 ) -> list[CellRef]:
     return [
-        CellRef(row[n].cell, row[n].value, row[n].label, sheet, area, n)
+        CellRef(leaf.cell, leaf.value, leaf.label, sheet, area, leaf.field or n)
         for _, n in terms
-        if row[n].cell
+        for leaf in row[n].leaves()
     ]
 
 
@@ -266,7 +277,11 @@ def check_total(
                 " ".join(x for x in (p.where, a, format_value(p.value)) if x) for a, p in parts
             )
             cells = [CellRef(fig.cell, fig.value, fig.label, sheet, total_area, name)]
-            cells += [CellRef(p.cell, p.value, a, sheet, a, name) for a, p in parts if p.cell]
+            cells += [
+                CellRef(leaf.cell, leaf.value, a, sheet, a, leaf.field or name)
+                for a, p in parts
+                for leaf in p.leaves()
+            ]
             findings.append(
                 Finding(
                     "error",
@@ -320,9 +335,9 @@ def check_ratio(
         ):
             continue
         counts = [
-            CellRef(row[n].cell, row[n].value, row[n].label, sheet, area, n)
+            CellRef(leaf.cell, leaf.value, leaf.label, sheet, area, leaf.field or n)
             for n in sorted(names)
-            if row[n].cell
+            for leaf in row[n].leaves()
         ]
         findings.append(
             Finding(

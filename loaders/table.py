@@ -360,7 +360,7 @@ def read_rows(
                 continue
             if is_amount(name):
                 value = value / divisor(units[col])
-            figures[name] = Figure(value, cell, labels[col])
+            figures[name] = Figure(value, cell, labels[col], field=name)
         rows.append(row)
     findings += tally_notes(tallies, labels, grid.name, file)
     return rows, findings
