@@ -1,9 +1,11 @@
 """The public door from bytes to grids: sniff, guard and read one file in a child process
 with capped memory and time, so that no file can take the server down.
 
-`read_workbook` is what the table parser calls. The child is started with multiprocessing's
-`spawn` context: a script that calls it must guard its entry point with
-`if __name__ == "__main__":`.
+`read_workbook` is what the table parser calls. Each file gets a fresh child, forked from
+multiprocessing's fork server (a clean interpreter started once, that has imported the
+readers and never reads a file itself), so a child starts in milliseconds and shares nothing
+with the previous file's. As with `spawn`, a script that calls it must guard its entry point
+with `if __name__ == "__main__":`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from zhibiao.loaders.types import Finding, Grid
 #: "encoding"}; plain data only.
 Message = dict[str, Any]
 ChildBody = Callable[[bytes, str, Limits], Message]
+#: How children are started, and what the fork server imports once for all of them.
+START_METHOD = "forkserver"
+PRELOAD = ["__main__", "zhibiao.loaders.sandbox"]
 #: Seconds the parent allows a killed child to be reaped.
 REAP_SECONDS = 5.0
 #: Exit signals that mean the child ran out of memory (the kernel's killer, or an allocator
@@ -156,13 +161,13 @@ def child_main(conn: Any, body: ChildBody, data: bytes, filename: str, limits: L
 
 
 def run_in_child(body: ChildBody, data: bytes, filename: str, limits: Limits) -> Message:
-    """Run `body(data, filename, limits)` in a fresh spawned child and return its message.
+    """Run `body(data, filename, limits)` in a fresh child process and return its message.
 
     The parent waits at most limits.child_seconds; a child that overruns is killed
     (`read.timeout`); one that dies is reported as `read.memory` or `read.crashed`.
     `body` must be a module-level function (it is pickled by name).
     """
-    context = multiprocessing.get_context("spawn")
+    context = child_context()
     reader, writer = context.Pipe(duplex=False)
     child = context.Process(
         target=child_main, args=(writer, body, data, filename, limits), name="zhibiao-read"
@@ -180,6 +185,23 @@ def run_in_child(body: ChildBody, data: bytes, filename: str, limits: Limits) ->
         child.join(REAP_SECONDS)
         if child.exitcode is not None:
             child.close()
+
+
+def child_context() -> multiprocessing.context.BaseContext:
+    """The fork-server context, preloaded with the readers (takes effect when it starts)."""
+    context = multiprocessing.get_context(START_METHOD)
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def start_children() -> None:
+    """Start the fork server now (it starts on the first read otherwise, which then takes
+    about a second longer); an app factory may call it at start-up."""
+    from multiprocessing import forkserver
+
+    child_context()
+    if START_METHOD == "forkserver":
+        forkserver.ensure_running()
 
 
 def wait_for_child(child: Any, reader: Any, filename: str, limits: Limits) -> Message:

@@ -285,10 +285,10 @@ def test_child_past_its_time_is_killed_and_reported(tmp_path: Path) -> None:
 
 
 def test_child_past_its_memory_is_reported(tmp_path: Path) -> None:
-    limits = replace(LIMITS, child_memory_bytes=512 * 1024 * 1024)
+    limits = replace(LIMITS, child_memory_bytes=640 * 1024 * 1024)
     message = run_in_child(hostile.child_allocates, b"x", "hog.xlsx", limits)
     (finding,) = message["findings"]
-    assert (finding["code"], finding["params"]) == ("read.memory", {"limit_mb": 512.0})
+    assert (finding["code"], finding["params"]) == ("read.memory", {"limit_mb": 640.0})
 
 
 def test_child_that_crashes_is_reported(tmp_path: Path) -> None:
@@ -299,9 +299,9 @@ def test_child_that_crashes_is_reported(tmp_path: Path) -> None:
 
 
 def test_calamine_out_of_memory_is_a_finding_and_the_parent_goes_on(tmp_path: Path) -> None:
-    # 100,000 rows × 1,000 columns is within the caps but far beyond 256 MB once read
+    # 100,000 rows × 1,000 columns is within the caps but needs gigabytes once read
     path = hostile.write_far_cell(tmp_path, "ALL100000")
-    finding = refused(path, replace(LIMITS, child_memory_bytes=256 * 1024 * 1024))
+    finding = refused(path, replace(LIMITS, child_memory_bytes=640 * 1024 * 1024))
     assert finding.code == "read.memory"
     assert os.getpid() > 0
     good = accepted(hostile.write_township_xlsx(tmp_path, towns=3))
