@@ -14,6 +14,7 @@ import math
 import multiprocessing
 import resource
 import signal
+import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -148,6 +149,7 @@ def child_main(conn: Any, body: ChildBody, data: bytes, filename: str, limits: L
     except MemoryError:
         message = refused_message(memory_finding(filename, limits))
     except Exception as error:  # a parser bug must not leave the parent waiting
+        traceback.print_exc()
         message = refused_message(refusal("read.crashed", filename, reason=type(error).__name__))
     try:
         conn.send(message)
@@ -174,6 +176,8 @@ def run_in_child(body: ChildBody, data: bytes, filename: str, limits: Limits) ->
     )
     try:
         child.start()
+    except Exception as error:  # no process to be had (file descriptors, fork server gone)
+        return refused_message(refusal("read.crashed", filename, reason=type(error).__name__))
     finally:
         writer.close()
     try:

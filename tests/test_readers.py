@@ -162,6 +162,14 @@ def test_csv_gb18030_character_outside_gbk(tmp_path: Path) -> None:
     assert result.grids[0].cells == [["乡镇", "出生"], ["𠮷镇", "3"]]
 
 
+def test_unicode_text_export_utf16_with_tabs(tmp_path: Path) -> None:
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("乡镇\t出生\r\n东镇\t30\r\n".encode("utf-16"))
+    result = read(path)
+    assert (result.kind, result.encoding) == ("csv", "utf-16")
+    assert result.grids[0].cells == [["乡镇", "出生"], ["东镇", "30"]]
+
+
 def test_csv_full_width_comma_tab_and_semicolon_delimiters(tmp_path: Path) -> None:
     for delimiter in ["，", "\t", ";"]:
         path = write_csv_report(tmp_path, delimiter=delimiter, name="d.csv")
