@@ -219,16 +219,15 @@ def download(kind: str) -> Any:
         return Response(t("ui.download.unknown", lang), status=404)
     app_state = state()
     store = app_state.store
-    periods = store.periods()
-    query = views.resolve_query(request.args, periods, default_lang=lang)
+    query = views.resolve_query(request.args, store.periods(), default_lang=lang)
     if query.period is None:
         return Response(t("ui.common.no_data", lang), status=404)
     mime, ext = DOWNLOAD_TYPES[kind]
-    name = f"zhibiao-{query.period}-{query.basis}"
+    table = view_table(app_state, query.period, query.basis)
     if kind == "png":
-        body, name = chart_png(app_state, query, request.args)
+        body, name = chart_png(app_state, table, query, request.args)
     else:
-        body = export_file(app_state, query, kind)
+        body, name = export_file(table, query, kind), f"zhibiao-{kind}-{query.period}-{query.basis}"
     user = auth.session_user() or {}
     store.audit(user.get("name", "-"), "download", {"kind": kind, "period": query.period})
     return Response(
@@ -238,25 +237,40 @@ def download(kind: str) -> Any:
     )
 
 
-def chart_png(app_state: AppState, query: Any, args: Any) -> tuple[bytes, str]:
-    """A chart of the view as PNG, drawn on the server (Chinese text intact)."""
-    from zhibiao.dashboard import figures
+def view_table(app_state: AppState, period: str, basis: str) -> Any:
+    """The indicator table of one period and basis, from the store."""
     from zhibiao.indicators import engine
-    from zhibiao.indicators.catalog import load_catalog
 
     store = app_state.store
-    catalog = load_catalog()
-    table = engine.compute(
+    return engine.compute(
         store.values(),
-        query.period,
-        query.basis,
-        catalog=catalog,
+        period,
+        basis,
+        catalog=catalog_of(app_state),
         settings=app_state.settings,
         quality=store.quality(),
         county=store.county(),
     )
+
+
+def catalog_of(app_state: AppState) -> Any:
+    """The indicator catalog, read once per app."""
+    if "catalog" not in app_state.tables:
+        from zhibiao.indicators.catalog import load_catalog
+
+        app_state.tables["catalog"] = load_catalog()
+    return app_state.tables["catalog"]
+
+
+def chart_png(app_state: AppState, table: Any, query: Any, args: Any) -> tuple[bytes, str]:
+    """A chart of the view as PNG, drawn on the server (Chinese text intact)."""
+    from zhibiao.dashboard import figures
+    from zhibiao.dashboard.render import to_png
+    from zhibiao.indicators import engine
+
+    catalog = catalog_of(app_state)
     keys = list(dict.fromkeys(table["indicator"]))
-    indicator = args.get("indicator") if args.get("indicator") in keys else "srb"
+    indicator = args.get("indicator") if args.get("indicator") in keys else keys[0]
     chart = args.get("chart", "ranking")
     if chart == "funnel":
         from zhibiao.indicators.funnel import funnel
@@ -265,26 +279,22 @@ def chart_png(app_state: AppState, query: Any, args: Any) -> tuple[bytes, str]:
             funnel(table, indicator), indicator, query.lang, catalog=catalog
         )
     elif chart == "trend":
-        areas = [a for a in dict.fromkeys(table.loc[~table["is_total"].astype(bool), "area"])]
+        areas = list(dict.fromkeys(table.loc[~table["is_total"].astype(bool), "area"]))
         area = args.get("area") if args.get("area") in areas else areas[0]
-        series = engine.series(store.values(), indicator, area, query.basis)
+        series = engine.series(app_state.store.values(), indicator, area, query.basis)
         fig = figures.trend_figure(series, indicator, area, query.lang, catalog=catalog)
     else:
         chart = "ranking"
         fig = figures.ranking_bar(table, indicator, query.lang, catalog=catalog)
-    return figures.to_png(fig), f"{chart}-{indicator}-{query.period}"
+    return to_png(fig), f"{chart}-{indicator}-{query.period}"
 
 
-def export_file(app_state: AppState, query: Any, kind: str) -> bytes:
+def export_file(table: Any, query: Any, kind: str) -> bytes:
     """The meeting pack (pptx, pdf) or the scorecard (xlsx) of the view, as bytes."""
     from zhibiao.dashboard import exports
 
-    out = app_state.cache_dir / "exports" / f"{secrets.token_hex(8)}.{kind}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        exports.export_pack(
-            app_state.db_url, query.period, query.basis, kind, out, query.lang, None
-        )
-        return out.read_bytes()
-    finally:
-        out.unlink(missing_ok=True)
+    if kind == "pptx":
+        return exports.pack_pptx(table, query.lang)
+    if kind == "pdf":
+        return exports.pack_pdf(table, query.lang)
+    return exports.scorecard_xlsx(table, query.lang)

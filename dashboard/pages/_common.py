@@ -13,7 +13,7 @@ import pandas as pd
 from dash import dcc, html
 
 from zhibiao.dashboard import auth, figures, layout, views
-from zhibiao.dashboard.app import AppState, state
+from zhibiao.dashboard.app import AppState, catalog_of, state, view_table
 from zhibiao.i18n import t
 
 #: How many computed tables one worker keeps.
@@ -37,14 +37,6 @@ class PageContext:
     @property
     def store(self) -> Any:
         return self.app.store
-
-
-def catalog_of(app: AppState) -> Any:
-    if "catalog" not in app.tables:
-        from zhibiao.indicators.catalog import load_catalog
-
-        app.tables["catalog"] = load_catalog()
-    return app.tables["catalog"]
 
 
 def page_context(
@@ -80,17 +72,7 @@ def table_of(ctx: PageContext, period: str | None = None, basis: str | None = No
     cached = ctx.app.tables.get(key)
     if cached is not None:
         return cached
-    from zhibiao.indicators import engine
-
-    table = engine.compute(
-        ctx.store.values(),
-        period,
-        basis,
-        catalog=ctx.catalog,
-        settings=ctx.app.settings,
-        quality=ctx.store.quality(),
-        county=ctx.store.county(),
-    )
+    table = view_table(ctx.app, period, basis)
     tables = [k for k in ctx.app.tables if isinstance(k, tuple)]
     for old in tables[: max(0, len(tables) - TABLE_CACHE + 1)]:
         ctx.app.tables.pop(old, None)

@@ -1,0 +1,326 @@
+"""The app factory, the page logic (views.py) and every page, on a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dashboard_fixtures import app_config, csrf, filled_store, log_in, page_body
+
+from zhibiao.dashboard import layout, views
+from zhibiao.dashboard.app import create_app, request_cap
+from zhibiao.i18n import catalog
+from zhibiao.indicators import engine
+from zhibiao.loaders import load
+
+PERIODS = ["2024-01", "2024-02", "2024-03", "2025-01", "2025-02", "2025-03"]
+#: A CSV with one refusing error (a negative count) and three consistency errors.
+BAD_CSV = (
+    "青川县2025年1-4月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,5\n白河镇,-3,0,0\n"
+    "东湖街道,8,4,4\n合计,15,10,9\n"
+)
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("app")
+    url = f"sqlite:///{tmp / 'zhibiao.db'}"
+    store = filled_store(url)
+    table = engine.compute(
+        store.values(), "2025-03", "ytd", quality=store.quality(), county=store.county()
+    )
+    store.dispose()
+    app = create_app(app_config(tmp, url))
+    client = app.server.test_client()
+    log_in(client, "ana")
+    return app, client, table, tmp, url
+
+
+def render(client, path: str, search: str = "") -> str:
+    response = client.post(
+        "/_dash-update-component",
+        json=page_body(path, search),
+        headers={"X-CSRFToken": csrf(client)},
+    )
+    assert response.status_code == 200, response.text
+    return json.dumps(response.json, ensure_ascii=False)
+
+
+# --- views: the URL -----------------------------------------------------------------------------
+
+
+def test_without_a_period_the_latest_with_data():
+    q = views.resolve_query({}, PERIODS, ["srb", "births"], ["城关镇"])
+    assert (q.period, q.basis, q.indicator, q.area, q.lang, q.present) == (
+        "2025-03",
+        "ytd",
+        "srb",
+        "城关镇",
+        "zh",
+        False,
+    )
+
+
+def test_unknown_values_fall_back_and_known_ones_are_kept():
+    args = {"period": "2031-13", "basis": "week", "indicator": "nope", "area": "x", "lang": "fr"}
+    q = views.resolve_query(
+        args, PERIODS, ["srb", "births"], ["城关镇", "白河镇"], default_indicator="births"
+    )
+    assert (q.period, q.basis, q.indicator, q.area, q.lang) == (
+        "2025-03",
+        "ytd",
+        "births",
+        "城关镇",
+        "zh",
+    )
+    args = {
+        "period": "2024-02",
+        "basis": "month",
+        "indicator": "srb",
+        "area": "白河镇",
+        "lang": "en",
+        "present": "1",
+    }
+    q = views.resolve_query(args, PERIODS, ["srb", "births"], ["城关镇", "白河镇"])
+    assert (q.period, q.basis, q.indicator, q.area, q.lang, q.present) == (
+        "2024-02",
+        "month",
+        "srb",
+        "白河镇",
+        "en",
+        True,
+    )
+
+
+def test_an_empty_store_has_no_period():
+    assert views.resolve_query({"period": "2025-03"}, []).period is None
+
+
+def test_with_query_keeps_order_and_drops_empty_values():
+    assert layout.with_query("?lang=en&period=2025-01", indicator="srb", period="2025-03") == (
+        "?period=2025-03&indicator=srb&lang=en"
+    )
+    assert layout.with_query("?period=2025-01&area=城关镇", area=None) == "?period=2025-01"
+    assert layout.with_query("", area="") == ""
+    assert (
+        layout.carried_query("?period=2025-01&indicator=srb&lang=en") == "?period=2025-01&lang=en"
+    )
+
+
+# --- views: the indicator table ----------------------------------------------------------------
+
+
+def test_warnings_come_worst_first_with_reasons(filled):
+    _, _, table, _, _ = filled
+    rows = views.warning_rows(table, "zh")
+    # counted by hand from the table: 0 red, 5 amber, 33 watch
+    assert views.warning_counts(table) == {"red": 0, "amber": 5, "watch": 33}
+    assert len(rows) == 38
+    assert [r["status"] for r in rows[:6]] == ["amber"] * 5 + ["watch"]
+    assert rows[0]["area"] == "青川县"
+    assert rows[0]["indicator"] == "compliance_order3"
+    assert rows[0]["reason"] == "青川县 多孩政策符合率 84.17(95%区间 76.6–89.6),低于目标 90"
+    assert rows[0]["status_label"] == "▲ 需关注"
+    only = views.warning_rows(table, "zh", area="双河乡", indicator="fee_coverage")
+    assert [(r["area"], r["value"]) for r in only] == [("双河乡", "80.00")]
+
+
+def test_scorecard_has_the_county_then_areas_by_composite_rank(filled):
+    _, _, table, _, _ = filled
+    rows, columns = views.scorecard(table, "zh")
+    assert len(rows) == 16
+    assert (rows[0]["area"], rows[0]["rank"]) == ("青川县", None)
+    assert [r["rank"] for r in rows[1:6]] == [1, 2, 3, 4, 5]
+    assert rows[0]["births"] == 874.0
+    assert rows[0]["births__text"] == "874"
+    assert rows[0]["srb__text"] == "108.59 △"
+    assert rows[0]["srb__status"] == "watch"
+    assert [c["field"] for c in columns[:4]] == ["rank", "area", "composite", "births"]
+    assert len(columns) == 3 + 19
+
+
+def test_cell_rules_test_null_before_comparing():
+    rules = views.status_class_rules("srb")
+    assert rules["status-red"] == (
+        "params.data != null && params.data['srb__status'] != null && "
+        "params.data['srb__status'] === 'red'"
+    )
+    assert sorted(rules) == [
+        "status-amber",
+        "status-green",
+        "status-grey",
+        "status-red",
+        "status-watch",
+    ]
+
+
+def test_upload_preview_names_every_cell_of_a_bad_file():
+    result = load(BAD_CSV.encode("utf-8"), "bad.csv")
+    preview = views.upload_preview(result, "zh")
+    assert preview["periods"] == ["2025-04"]
+    assert preview["areas"] == ["城关镇", "白河镇", "东湖街道"]
+    assert preview["errors"][0] == (
+        "bad.csv：B4 出生人数 -3：白河镇的“出生人数”为负数，人数和金额不能为负，已拒收。"
+    )
+    assert preview["errors"][1] == "bad.csv：B3 出生人数 10 ≠ C3 男 6 + D3 女 5（城关镇）"
+    assert len(preview["errors"]) == 4
+    assert (preview["can_store"], preview["needs_accept"]) == (False, False)
+
+
+def test_only_acceptable_errors_ask_for_the_accept_step():
+    csv = BAD_CSV.replace("白河镇,-3,0,0\n", "").replace("合计,15,10,9", "合计,18,10,9")
+    preview = views.upload_preview(load(csv.encode("utf-8"), "acc.csv"), "en")
+    assert len(preview["errors"]) == 2
+    assert (preview["can_store"], preview["needs_accept"]) == (False, True)
+    accepted = load(csv.encode("utf-8"), "acc.csv", accept_inconsistent=True)
+    assert views.upload_preview(accepted, "en")["can_store"] is True
+
+
+def test_history_rows_and_revisions(filled):
+    app, _, _, _, _ = filled
+    uploads = app.server.extensions["zhibiao"].store.uploads()
+    rows = views.history_rows(uploads, "zh")
+    assert [(r["id"], r["user"], r["periods"]) for r in rows] == [
+        (2, "ana", "2025-01、2025-02、2025-03"),
+        (1, "ana", "2024-01、2024-02、2024-03"),
+    ]
+    assert views.revision_of(uploads, "2025-02") == 1
+    assert views.revision_of(uploads, "2025-04") == 0
+
+
+# --- the factory --------------------------------------------------------------------------------
+
+
+def test_a_secret_is_made_once_beside_the_database_and_shared(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("ZHIBIAO_SECRET_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    first = create_app({"db_url": url, "cache_dir": str(tmp_path / "c")})
+    second = create_app({"db_url": url, "cache_dir": str(tmp_path / "c")})
+    secret = (tmp_path / "z.db.secret").read_text()
+    assert len(secret) == 64
+    assert first.server.secret_key == second.server.secret_key == secret
+    monkeypatch.setenv("ZHIBIAO_SECRET_KEY", "from-the-environment")
+    assert create_app({"db_url": url}).server.secret_key == "from-the-environment"
+
+
+def test_request_cap_fits_a_base64_upload_of_the_largest_file(tmp_path: Path):
+    app = create_app({"db_url": f"sqlite:///{tmp_path / 'z.db'}", "max_upload_bytes": 3_000_000})
+    assert request_cap(3_000_000) == 4_000_000 + 1024 * 1024
+    assert app.server.config["MAX_CONTENT_LENGTH"] == 4_000_000 + 1024 * 1024
+    assert app.config.serve_locally is True
+
+
+def test_nothing_from_a_cdn(filled):
+    _, client, _, _, _ = filled
+    index = client.get("/").text
+    assert "unpkg.com" not in index
+    assert "cdn" not in index.lower()
+    assert "/assets/app.css" in index
+
+
+def test_page_titles_in_both_languages(filled):
+    _, client, _, _, _ = filled
+    assert "<title>预警 · 乡镇指标看板</title>" in client.get("/warnings").text
+    assert (
+        "<title>Funnel · Township indicator dashboard</title>" in client.get("/funnel?lang=en").text
+    )
+    client.get("/?lang=zh")
+
+
+def test_ui_messages_have_the_same_keys_in_both_languages():
+    zh = {k for k in catalog("zh") if k.startswith("ui.")}
+    en = {k for k in catalog("en") if k.startswith("ui.")}
+    assert len(zh) == 91
+    assert zh == en
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def test_overview_shows_the_county_figures_of_the_table(filled):
+    _, client, table, _, _ = filled
+    births = views.county_value(table, "births")
+    assert births == 874.0
+    body = render(client, "/", "?period=2025-03")
+    assert '"children": "874"' in body
+    assert '"children": "108.59"' in body  # the county sex ratio
+    assert "需要注意的指标(显著异常 0 项,需关注 5 项,待观察 33 项)" in body
+    assert "数据来源:青川县2025年1-3月.xlsx(ana 于" in body
+
+
+def test_overview_of_an_earlier_period_and_month_basis(filled):
+    _, client, _, _, _ = filled
+    body = render(client, "/", "?period=2024-02&basis=month")
+    assert "2024年2月 · 当月" in body
+
+
+def test_rankings_draws_the_chosen_indicator(filled):
+    _, client, _, _, _ = filled
+    body = render(client, "/rankings", "?indicator=compliance")
+    assert '"data-indicator": "compliance"' in body
+    assert '"id": "scorecard"' in body
+    assert "政策符合率" in body
+    default = render(client, "/rankings")
+    assert '"data-indicator": "srb"' in default
+
+
+def test_warnings_page_filters(filled):
+    _, client, _, _, _ = filled
+    assert "共 38 项" in render(client, "/warnings")
+    assert "共 4 项" in render(client, "/warnings", "?indicator=fee_coverage")
+    assert "共 1 项" in render(client, "/warnings", "?indicator=fee_coverage&area=双河乡")
+
+
+def test_area_funnel_brief_upload_pages_render(filled):
+    _, client, _, _, _ = filled
+    area = render(client, "/area", "?area=白河镇")
+    assert "白河镇 · 出生人数" in area or '"page-indicator"' in area
+    assert '"id": "trend-births"' in area
+    assert '"id": "funnel-chart"' in render(client, "/funnel")
+    brief = render(client, "/brief")
+    assert '"id": "brief-text"' in brief
+    assert "青川县" in brief
+    upload = render(client, "/upload")
+    assert '"id": "upload-file"' in upload
+    assert '"max_size": 20971520' in upload
+
+
+def test_presentation_view_has_no_controls(filled):
+    _, client, _, _, _ = filled
+    body = render(client, "/rankings", "?present=1")
+    assert '"type": "q"' not in body
+    assert "download-pptx" not in body
+
+
+def test_an_oversized_callback_request_is_answered_with_a_message(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    filled_store(url).dispose()
+    app = create_app({**app_config(tmp_path, url), "max_upload_bytes": 1000})
+    client = app.server.test_client()
+    log_in(client, "ana")
+    big = {"inputs": [{"id": "upload-file", "property": "contents", "value": "x" * 1_200_000}]}
+    response = client.post(
+        "/_dash-update-component", json=big, headers={"X-CSRFToken": csrf(client)}
+    )
+    assert response.status_code == 200
+    side = response.json["sideUpdate"]["app-alert"]
+    assert side == {"children": "文件太大:单个文件不能超过 0.0 MB,没有上传。", "hide": False}
+
+
+def test_scorecard_download_is_an_xlsx(filled):
+    _, client, _, _, _ = filled
+    response = client.get("/download/xlsx?period=2025-03&basis=ytd")
+    assert response.status_code == 200
+    assert response.data[:2] == b"PK"
+    assert 'filename="zhibiao-xlsx-2025-03-ytd.xlsx"' in response.headers["Content-Disposition"]
+    assert client.get("/download/exe").status_code == 404
+
+
+def test_frames_are_not_mutated_by_views(filled):
+    _, _, table, _, _ = filled
+    before = table.copy()
+    views.warning_rows(table, "en")
+    views.scorecard(table, "en")
+    pd.testing.assert_frame_equal(table, before)
