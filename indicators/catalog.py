@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,7 @@ def _tokenise(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+@lru_cache(maxsize=4096)
 def parse_expression(text: str) -> Expr:
     """Parse `births - out_of_policy`, `(a + b) - 2`: names, numbers, + - and parentheses only."""
     tokens = _tokenise(text)

@@ -25,7 +25,7 @@ from zhibiao.config import Settings, load_settings
 from .catalog import Catalog, Expr, Indicator, load_catalog
 from .columns import INDICATOR_COLUMNS
 from .exact import exact_float, round_half_up, rounded_float
-from .periods import ValueIndex, previous_year, resolve_period
+from .periods import ValueIndex, periods_needed, previous_year, resolve_period
 from .ranks import composite_scores, rank_indicator, rank_interval_table
 from .stats import odds_per_hundred, wilson_interval
 from .status import Judgement, binomial_counts, judge
@@ -101,10 +101,11 @@ def period_fields(
     basis: str,
     catalog: Catalog,
     year_start_month: int,
+    needed: set[str] | None = None,
 ) -> tuple[dict[str, Fields], dict[str, int]]:
     """Each area's complete, alias-merged fields for a period and basis, and the row order."""
     resolved = resolve_period(idx, period, basis, field_flows(), year_start_month)
-    needed = needed_fields(catalog)
+    needed = needed_fields(catalog) if needed is None else needed
     completed = {a: complete_fields(v, catalog, needed) for a, v in resolved.fields.items()}
     return merge_aliases(completed, resolved.order, catalog.aliases)
 
@@ -264,7 +265,7 @@ def compute(
     catalog = catalog or load_catalog()
     settings = settings or load_settings()
     ysm = settings.year_start_month
-    idx = ValueIndex(values)
+    idx = ValueIndex(values, periods_needed(period, ysm))
     now, order = period_fields(idx, period, basis, catalog, ysm)
     before, _ = period_fields(idx, previous_year(period), basis, catalog, ysm)
     areas = sorted(now, key=lambda a: (order.get(a, 0), a))
@@ -423,12 +424,17 @@ def series(
     if ind.key == catalog.composite.key:
         raise ValueError("the composite score has no series")
     idx = ValueIndex(values)
+    needed = catalog.touched_fields(ind)
+    known: dict[str, tuple[dict[str, Fields], dict[str, int]]] = {}
+
+    def fields_of(p: str) -> dict[str, Fields]:
+        if p not in known:
+            known[p] = period_fields(idx, p, basis, catalog, settings.year_start_month, needed)
+        return known[p][0]
+
     rows = []
     for period in available_periods(values):
-        now, _ = period_fields(idx, period, basis, catalog, settings.year_start_month)
-        before, _ = period_fields(
-            idx, previous_year(period), basis, catalog, settings.year_start_month
-        )
+        now, before = fields_of(period), fields_of(previous_year(period))
         areas = list(now)
         figs, county_fig = _figures(ind, areas, now)
         prev_figs, county_prev = _figures(ind, areas, before)

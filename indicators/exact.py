@@ -21,6 +21,8 @@ def to_fraction(value: float | int | None) -> Fraction | None:
     v = float(value)
     if math.isnan(v) or math.isinf(v):
         return None
+    if v.is_integer():
+        return Fraction(int(v))
     return Fraction(Decimal(repr(v)).quantize(AMOUNT_STEP, rounding=ROUND_HALF_UP))
 
 
@@ -37,11 +39,9 @@ def round_half_up(value: Fraction | float | None, dp: int) -> Decimal | None:
         if math.isnan(v) or math.isinf(v):
             return None
         value = Fraction(Decimal(repr(v)))
-    scale = 10**dp
-    scaled = abs(value) * scale
-    whole = math.floor(scaled + Fraction(1, 2))
-    sign = -1 if value < 0 else 1
-    return Decimal(sign * whole).scaleb(-dp)
+    p, q = value.numerator, value.denominator  # q > 0
+    whole = (2 * abs(p) * 10**dp + q) // (2 * q)  # floor(|value|·10^dp + ½)
+    return Decimal(-whole if p < 0 else whole).scaleb(-dp)
 
 
 def rounded_float(value: Fraction | float | None, dp: int) -> float:

@@ -68,7 +68,7 @@ def funnel(table: pd.DataFrame, indicator: str, catalog: Catalog | None = None) 
         if ind.interval_kind == "odds" and math.isfinite(centre_p)
         else centre_p * ind.factor
     )
-    ok = np.isfinite(num) & np.isfinite(n) & (n > 0)
+    ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (num >= 0) & (num <= n)
     phi = overdispersion_phi(
         num[ok].to_numpy(), n[ok].to_numpy(), centre_p, float(catalog.setting("funnel_winsor"))
     )

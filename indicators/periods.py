@@ -72,10 +72,13 @@ class PeriodFields:
 
 
 class ValueIndex:
-    """The tidy values frame (areas only, total rows left out) as a lookup by key."""
+    """The tidy values frame (areas only, total rows left out) as a lookup by key; only the
+    given periods when `periods` is set."""
 
-    def __init__(self, values: pd.DataFrame) -> None:
+    def __init__(self, values: pd.DataFrame, periods: set[str] | None = None) -> None:
         frame = values
+        if periods is not None:
+            frame = frame[frame["period"].astype(str).isin(periods)]
         if "is_total" in frame.columns:
             frame = frame[~frame["is_total"].astype(bool)]
         self.lookup: dict[Key, Fraction | None] = {}
@@ -173,3 +176,10 @@ def resolve_period(
         out.fields[area] = values
         out.order[area] = idx.rows.get((period, area), 0)
     return out
+
+
+def periods_needed(period: str, year_start_month: int = 1) -> set[str]:
+    """Every month a period's figures and last year's can read: both statistical years so far."""
+    months = set(year_months(period, year_start_month))
+    months |= set(year_months(previous_year(period), year_start_month))
+    return months

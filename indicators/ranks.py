@@ -21,6 +21,15 @@ def rank_indicator(rounded: pd.Series, ind: Indicator) -> pd.Series:
     return rank_values(rounded, ind.direction, ind.reference)
 
 
+def rank_draws(areas: int, catalog: Catalog) -> int:
+    """Draws for the rank intervals: `rank_draws`, fewer for very many areas so that draws ×
+    areas stays within `rank_max_cells` (never under `rank_min_draws`)."""
+    draws = int(catalog.setting("rank_draws"))
+    cap = int(catalog.settings.get("rank_max_cells", draws * max(areas, 1)))
+    floor = int(catalog.settings.get("rank_min_draws", 200))
+    return max(floor, min(draws, cap // max(areas, 1)))
+
+
 def rank_interval_table(
     num: pd.Series, den: pd.Series, ind: Indicator, catalog: Catalog
 ) -> pd.DataFrame:
@@ -37,7 +46,7 @@ def rank_interval_table(
     out = rank_intervals(
         num.to_numpy(dtype=float),
         den.to_numpy(dtype=float),
-        draws=int(catalog.setting("rank_draws")),
+        draws=rank_draws(len(num), catalog),
         seed=int(catalog.setting("rank_seed")),
         kind=ind.interval_kind,
         direction=ind.direction,

@@ -15,9 +15,9 @@ import pandas as pd
 def wilson_interval(x: float, n: float, z: float) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion x/n (Wilson 1927; Newcombe 1998, method 3).
 
-    Returns (low, high) on the proportion scale; (nan, nan) when n is 0.
+    Returns (low, high) on the proportion scale; (nan, nan) when n is 0 or x is not in 0..n.
     """
-    if n <= 0:
+    if n <= 0 or x < 0 or x > n:
         return (math.nan, math.nan)
     z2 = z * z
     centre = (x + z2 / 2) / (n + z2)
@@ -150,7 +150,7 @@ def rank_intervals(
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     n = num + den if kind == "odds" else den
-    ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (den > 0)
+    ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (den > 0) & (num >= 0) & (num <= n)
     out = pd.DataFrame(
         {
             "rank_low": pd.array([pd.NA] * len(num), dtype="Int64"),
