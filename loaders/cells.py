@@ -46,8 +46,7 @@ def normalise_label(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _WHITESPACE.sub("", nfkc(str(value)))
-    text = _CIRCLED.sub("", text)
+    text = _WHITESPACE.sub("", nfkc(_CIRCLED.sub("", str(value))))
     text = _COLUMN_NUMBER.sub("", text)
     return text.rstrip(":")
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from zhibiao.loaders.cells import a1, coerce_number, is_blank, normalise_label, synonyms
+from zhibiao.loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
 from zhibiao.loaders.resolve import area_labels, path_tokens
 from zhibiao.loaders.types import Grid
 
@@ -88,8 +88,8 @@ def _markers(key: str) -> list[str]:
 def is_column_number_row(values: list[Any]) -> bool:
     """A row of column numbers under the header: 甲 乙 1 2 3 … (or （1） （2）)."""
     markers = set(_markers("column_markers"))
-    seen = [normalise_label(v) for v in values if not is_blank(v)]
-    seen = [s.strip("()") for s in seen]
+    seen = [normalise_label(v) or nfkc(str(v)).strip() for v in values if not is_blank(v)]
+    seen = [s.strip("()").removesuffix(".0") for s in seen]
     if len(seen) < 2:
         return False
     numbers = [int(s) for s in seen if _INTEGER.match(s)]
