@@ -32,6 +32,7 @@ DECLARATIONS = tuple(
 #: Parts whose presence means a macro project (VBA) or Excel 4.0 macro sheets.
 MACRO_MARKERS = (b"vbaproject", b"macrosheet")
 CHUNK = 1024 * 1024
+XML_PEEK = 64
 _OVERLAP = max(len(d) for d in DECLARATIONS)
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
@@ -215,7 +216,7 @@ def check_macros(archive: zipfile.ZipFile, filename: str, limits: Limits) -> lis
 def check_xml_parts(archive: zipfile.ZipFile, filename: str, limits: Limits) -> list[Finding]:
     """Stream every XML part: no DOCTYPE or ENTITY; no macro content type declared."""
     for info in archive.infolist():
-        if info.is_dir() or not info.filename.lower().endswith(XML_SUFFIXES):
+        if info.is_dir() or not looks_like_xml(archive, info):
             continue
         with archive.open(info) as member:
             if stream_has_declarations(member):
@@ -224,6 +225,16 @@ def check_xml_parts(archive: zipfile.ZipFile, filename: str, limits: Limits) -> 
     if any(marker in types for marker in MACRO_MARKERS):
         return [refusal("read.macro", filename, part="[Content_Types].xml")]
     return []
+
+
+def looks_like_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """An XML part by its name, or by its first bytes whatever its name (a part may be
+    named anything in the relationships that point to it)."""
+    if info.filename.lower().endswith(XML_SUFFIXES):
+        return True
+    with archive.open(info) as member:
+        head = member.read(XML_PEEK)
+    return head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00").startswith(b"<")
 
 
 def stream_has_declarations(stream: IO[bytes]) -> bool:

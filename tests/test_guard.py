@@ -196,6 +196,16 @@ def test_doctype_in_shared_strings_refused(tmp_path: Path) -> None:
     assert finding.params["part"] == "xl/sharedStrings.xml"
 
 
+def test_doctype_in_a_sheet_part_not_named_xml_refused(tmp_path: Path) -> None:
+    path = hostile.write_xlsx_parts(
+        tmp_path / "renamed.xlsx",
+        [("Sheet1", hostile.sheet_xml({"A1": 1}))],
+        extra_parts={"xl/worksheets/data.bin": hostile.BILLION_LAUGHS + "<worksheet/>"},
+    )
+    finding = refused(path)
+    assert (finding.code, finding.params["part"]) == ("read.xml_entities", "xl/worksheets/data.bin")
+
+
 def test_xlsm_with_vba_project_refused_and_without_it_read(tmp_path: Path) -> None:
     finding = refused(hostile.write_vba_xlsm(tmp_path))
     assert (finding.code, finding.params["part"]) == ("read.macro", "xl/vbaProject.bin")
