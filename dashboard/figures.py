@@ -316,8 +316,9 @@ def _base_layout(fig: go.Figure) -> None:
         plot_bgcolor="#FFFFFF",
         legend={
             "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.01,
+            "yref": "container",
+            "yanchor": "top",
+            "y": 0.995,
             "xanchor": "right",
             "x": 1,
             "font": {"size": 15},
@@ -583,6 +584,7 @@ def ranking_bar(
                 line_width=0,
                 annotation_text=mark["text"],
                 annotation_position="top left",
+                annotation_yanchor="bottom",
                 annotation_font={"size": 14, "color": BAND_COLOUR},
                 annotation_bgcolor=LABEL_BACKGROUND,
             )
@@ -592,6 +594,7 @@ def ranking_bar(
                 line={"color": mark["colour"], "dash": mark["dash"], "width": 2},
                 annotation_text=mark["text"],
                 annotation_position="top",
+                annotation_yanchor="bottom",
                 annotation_font={"size": 14, "color": mark["colour"]},
                 annotation_bgcolor=LABEL_BACKGROUND,
             )

@@ -203,7 +203,7 @@ def _load_result(period: str, rows: dict[str, dict[str, float]]) -> LoadResult:
                     "field": name,
                     "value": value,
                     "sheet": "Sheet1",
-                    "cell": f"{'BCDEF'[j]}{i + 4}",
+                    "cell": f"{'BCDEFGHIJK'[j]}{i + 4}",
                     "row": i + 4,
                 }
             )
