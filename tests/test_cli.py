@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from county_variants import bump_boys, report, with_cell
 
 from zhibiao.dashboard.cli import main
+from zhibiao.data import make_samples as ms
 from zhibiao.store import Store
 
 ZHIBIAO = Path(sys.executable).parent / "zhibiao"
@@ -46,7 +48,7 @@ def test_help_is_in_the_language_asked(capsys):
 def test_user_add_reads_two_lines_from_stdin(db_url, monkeypatch, capsys):
     _stdin(monkeypatch, "correct horse 电池\ncorrect horse 电池\n")
     assert main(["user", "add", "王芳", "--role", "analyst", "--db", db_url]) == 0
-    assert capsys.readouterr().out.strip() == "已创建账号 王芳(分析)"
+    assert capsys.readouterr().out.strip() == "已创建账号 王芳（分析）"
     store = Store(db_url)
     assert store.authenticate("王芳", "correct horse 电池")["role"] == "analyst"
     assert store.authenticate("王芳", "correct horse") is None
@@ -112,7 +114,7 @@ def test_default_db_is_zhibiao_db_in_the_current_folder(tmp_path, monkeypatch):
 
 def test_table_and_brief_without_data_exit_1(db_url, capsys):
     assert main(["table", "--period", "2025-10", "--db", db_url]) == 1
-    assert capsys.readouterr().err.strip() == "2025-10(累计)没有数据"
+    assert capsys.readouterr().err.strip() == "2025-10（累计）没有数据"
     assert main(["brief", "--period", "2025-10", "--db", db_url, "--lang", "en"]) == 1
     assert capsys.readouterr().err.strip() == "no data for 2025-10 (year to date)"
 
@@ -129,3 +131,149 @@ def test_json_output_is_valid_json_without_nan():
 
     text = json.dumps(_plain([{"a": float("nan"), "b": 1.5, "c": [float("nan")]}]))
     assert json.loads(text) == [{"a": None, "b": 1.5, "c": [None]}]
+
+
+# -- end to end with the sample county -------------------------------------------------------
+
+
+def test_ingest_several_files_each_all_or_nothing(db_url, tmp_path, capsys):
+    jan = report(tmp_path / "jan", 1)
+    feb = report(tmp_path / "feb", 2, lambda c: bump_boys(c, 2025, 2, "城关镇"))
+    mar = with_cell(report(tmp_path / "mar", 3), "D9", "abc", "三月坏表.xlsx")
+    code = main(["ingest", str(jan), str(feb), str(mar), "--db", db_url, "--user", "王芳"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.splitlines()[0] == f"{jan.name}：已入库（第 1 号）"
+    assert out.splitlines()[1].startswith(
+        "  统计期 2025-01；口径 累计；乡镇 15 个；识别字段 24 个："
+    )
+    assert out.splitlines()[-1] == "共 3 个文件：入库 1 个，拒收 2 个"
+    lines = err.splitlines()
+    assert lines[0].startswith(f"{feb.name}：拒收，")
+    assert f"{feb.name}：1-2月!B8 出生数 " in err  # file, sheet, cell of the boys ≠ births rule
+    assert any(line.startswith("三月坏表.xlsx") and "D9" in line for line in lines)
+    store = Store(db_url)
+    assert [(u["file"], u["user"]) for u in store.uploads()] == [(jan.name, "王芳")]
+    assert store.periods() == ["2025-01"]
+
+    # the analyst accepts February's inconsistency: stored, and only the text cell stays refused
+    code = main(["ingest", str(feb), "--db", db_url, "--accept-inconsistent", "--lang", "en"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out.splitlines()[0] == f"{feb.name}: stored (upload 2)"
+    assert "  accepted inconsistency: " in out
+    assert main(["ingest", str(mar), "--db", db_url, "--accept-inconsistent"]) == 1
+    assert store.periods() == ["2025-01", "2025-02"]
+
+
+def test_table_json_brief_and_wide_outputs(sqlite_url, tmp_path, capsys):
+    files = [str(report(tmp_path / f"m{m}", m)) for m in (1, 2)]
+    assert main(["ingest", *files, "--db", sqlite_url]) == 0
+    capsys.readouterr()
+
+    assert main(["table", "--period", "2025-02", "--db", sqlite_url]) == 0
+    records = json.loads(capsys.readouterr().out)
+    county = ms.generate()
+    births = sum(county.months[(2025, m)][a]["births"] for m in (1, 2) for a in county.townships)
+    first = records[0]
+    assert (first["area"], first["is_total"], first["indicator"]) == ("青川县", True, "births")
+    assert (first["period"], first["basis"], first["value"]) == ("2025-02", "ytd", births)
+    assert {r["area"] for r in records} == {"青川县", *county.townships}
+    assert records[-1]["area"] == "木鱼乡"  # areas in the report's row order, 木鱼乡 last
+
+    month = sum(county.months[(2025, 2)][a]["births"] for a in county.townships)
+    assert main(["table", "--period", "2025-02", "--basis", "month", "--db", sqlite_url]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["value"] == month
+
+    out = tmp_path / "table.xlsx"
+    assert main(["table", "--period", "2025-02", "--format", "xlsx", "--db", sqlite_url]) == 2
+    assert (
+        main(
+            [
+                "table",
+                "--period",
+                "2025-02",
+                "--format",
+                "xlsx",
+                "--out",
+                str(out),
+                "--db",
+                sqlite_url,
+            ]
+        )
+        == 0
+    )
+    assert out.read_bytes()[:2] == b"PK"
+    csv_out = tmp_path / "table.csv"
+    assert (
+        main(
+            [
+                "table",
+                "--period",
+                "2025-02",
+                "--format",
+                "csv",
+                "--out",
+                str(csv_out),
+                "--db",
+                sqlite_url,
+            ]
+        )
+        == 0
+    )
+    assert "木鱼乡" in csv_out.read_text("utf-8-sig")
+    capsys.readouterr()
+
+    assert main(["brief", "--period", "2025-02", "--db", sqlite_url]) == 0
+    assert f"全县出生 {births} 人" in capsys.readouterr().out
+    assert main(["table", "--period", "2025-03", "--db", sqlite_url]) == 1
+
+
+def test_installed_script_refuses_a_bad_file_on_stderr(tmp_path):
+    bad = with_cell(report(tmp_path, 1), "D9", "abc", "bad.xlsx")
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    done = subprocess.run(
+        [str(ZHIBIAO), "ingest", str(bad), "--db", url, "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.splitlines()[0].startswith("bad.xlsx: refused, ")
+    assert any("bad.xlsx" in line and "D9" in line for line in done.stderr.splitlines()[1:])
+    assert Store(url).uploads() == []
+
+
+def _passwords(out: str) -> dict[str, str]:
+    found = {}
+    for line in out.splitlines():
+        for name in ("admin", "analyst", "viewer"):
+            if line.startswith(f"  {name} ({name}): "):
+                found[name] = line.split(": ", 1)[1]
+    return found
+
+
+def test_demo_loads_once_and_resets_the_demo_passwords(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    folder = tmp_path / "samples"
+    assert main(["demo", "--db", url, "--dir", str(folder), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    first = _passwords(out)
+    assert sorted(first) == ["admin", "analyst", "viewer"]
+    assert "open http://127.0.0.1:8050/login in a browser to log in" in out
+    assert out.splitlines()[-1].startswith("青川县 2025-11, year to date: Births 3343 persons, ")
+    assert len(list(folder.iterdir())) == 13
+    store = Store(url)
+    assert len(store.uploads()) == 13
+    n_values = len(store.values())
+
+    assert main(["demo", "--db", url, "--dir", str(folder), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    second = _passwords(out)
+    assert out.count("already stored") == 13
+    assert len(store.uploads()) == 13 and len(store.values()) == n_values
+    for name in ("admin", "analyst", "viewer"):
+        assert second[name] != first[name]
+        assert store.authenticate(name, first[name]) is None
+        assert store.authenticate(name, second[name])["role"] == name
