@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ class Expr:
     text: str
     tree: tuple
 
-    @property
+    @cached_property
     def fields(self) -> list[str]:
         """Field names the expression reads, in order of appearance, without repeats."""
         seen: list[str] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 import pandas as pd
 
@@ -54,11 +55,16 @@ def year_start(period: str, year_start_month: int = 1) -> str:
 
 def year_months(period: str, year_start_month: int = 1) -> list[str]:
     """The months of the statistical year from its start through `period`."""
+    return list(_year_months(period, year_start_month))
+
+
+@lru_cache(maxsize=1024)
+def _year_months(period: str, year_start_month: int) -> tuple[str, ...]:
     first = year_start(period, year_start_month)
     months = [first]
     while months[-1] != period:
         months.append(shift_months(months[-1], 1))
-    return months
+    return tuple(months)
 
 
 @dataclass
@@ -118,7 +124,7 @@ def ytd_value(
     month's own report (so the sum of the reported months when only months were reported);
     None when any month of the statistical year is missing."""
     total = Fraction(0)
-    for month in reversed(year_months(period, year_start_month)):
+    for month in reversed(_year_months(period, year_start_month)):
         reported = idx.reported(area, month, "ytd", fld)
         if reported is not None:
             return total + reported
