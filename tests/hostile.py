@@ -148,7 +148,14 @@ def write_township_xlsx(folder: Path, name: str = "townships.xlsx", towns: int =
             {f"A{row}": f"第{i + 1}镇", f"B{row}": 30 + i, f"C{row}": 16, f"D{row}": 14 + i}
         )
     total = 5 + towns
-    cells.update({f"A{total}": "合计", f"B{total}": sum(30 + i for i in range(towns))})
+    cells.update(
+        {
+            f"A{total}": "合计",
+            f"B{total}": sum(30 + i for i in range(towns)),
+            f"C{total}": 16 * towns,
+            f"D{total}": sum(14 + i for i in range(towns)),
+        }
+    )
     xml = sheet_xml(cells, dimension=f"A1:D{total}", merges=["A1:D1", "A3:A4", "B3:D3"])
     return write_xlsx_parts(folder / name, [("3月", xml)])
 

@@ -83,7 +83,7 @@ def test_xlsx_township_report_merges_and_values(tmp_path: Path) -> None:
     assert grid.cells[3] == [None, "合计", "男", "女"]
     assert grid.cells[4] == ["第1镇", 30, 16, 14]
     assert grid.cells[18] == ["第15镇", 44, 16, 28]
-    assert grid.cells[19] == ["合计", 555, None, None]
+    assert grid.cells[19] == ["合计", 555, 240, 315]
 
 
 def test_formula_without_cached_value_is_reported_at_its_address(tmp_path: Path) -> None:
