@@ -61,7 +61,12 @@ class Coerced:
 
     kind: CellKind
     value: float | None
-    decimals: int = 0
+    text: str = ""
+
+    @property
+    def decimals(self) -> int:
+        """Decimals shown (`96.43` → 2, `100.0` → 0), for checking a ratio the form shows."""
+        return _decimals(self.text)
 
     @property
     def is_number(self) -> bool:
@@ -78,7 +83,7 @@ def coerce_number(raw: Any) -> Coerced:
         value = float(raw)
         if value != value:  # NaN
             return Coerced("blank", 0.0)
-        return Coerced("number", value, _decimals(repr(value)))
+        return Coerced("number", value, repr(value))
     text = _WHITESPACE.sub("", nfkc(str(raw)))
     if text == "":
         return Coerced("blank", 0.0)
@@ -91,7 +96,7 @@ def coerce_number(raw: Any) -> Coerced:
         text = text.replace(",", "")
     if not _PLAIN_NUMBER.match(text):
         return Coerced("text", None)
-    return Coerced(kind, float(text), _decimals(text))
+    return Coerced(kind, float(text), text)
 
 
 def _decimals(text: str) -> int:

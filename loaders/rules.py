@@ -61,10 +61,8 @@ class Rule:
     acceptable: bool
     code: str
     derive: bool = False
-
-    @property
-    def fields(self) -> set[str]:
-        return {f for _, f in self.left + self.right}
+    fields: frozenset[str] = frozenset()
+    tolerance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -109,16 +107,21 @@ def load_rules() -> tuple[Rule, ...]:
     """The validation rules of data/rules.toml."""
     rules = []
     for raw in _rules_file()["rule"]:
+        left = parse_expression(raw.get("left", ""))
+        right = parse_expression(raw.get("right", ""))
+        fields = frozenset(f for _, f in left + right)
         rules.append(
             Rule(
                 id=raw["id"],
-                left=parse_expression(raw.get("left", "")),
+                left=left,
                 operator=raw["operator"],
-                right=parse_expression(raw.get("right", "")),
+                right=right,
                 scope=raw.get("scope", "row"),
                 acceptable=bool(raw.get("acceptable", False)),
                 code=raw["code"],
                 derive=bool(raw.get("derive", False)),
+                fields=fields,
+                tolerance=tolerance(set(fields)),
             )
         )
     return tuple(rules)
@@ -230,12 +233,12 @@ def check_row(row: Row, *, file: str, sheet: str | None, area: str) -> list[Find
     """Every row rule whose fields are all present; a rule that made a value is not re-checked."""
     findings: list[Finding] = []
     for rule in load_rules():
-        if rule.scope != "row" or not rule.fields <= set(row):
+        if rule.scope != "row" or not rule.fields <= row.keys():
             continue
         if rule.derive and row[rule.left[0][1]].rule == rule.id:
             continue
         left, right = _sum(rule.left, row), _sum(rule.right, row)
-        if _holds(left, rule.operator, right, tolerance(rule.fields)):
+        if _holds(left, rule.operator, right, rule.tolerance):
             continue
         cells = _cell_refs(rule.left, row, sheet, area) + _cell_refs(rule.right, row, sheet, area)
         findings.append(

@@ -302,6 +302,23 @@ class DataRow:
     shown: dict[str, Shown] = field(default_factory=dict)
 
 
+def _cell_finding(
+    severity: str,
+    code: str,
+    file: str,
+    sheet: str,
+    cell: str,
+    raw: Any,
+    label: str,
+    area: str,
+    name: str,
+) -> Finding:
+    """A finding about one data cell, naming it with what it held."""
+    ref = CellRef(cell, raw, label, sheet, area, name)
+    params = {"area": area, "label": label, "value": "" if raw is None else str(raw)}
+    return Finding(severity, code, file, sheet, (ref,), params)  # type: ignore[arg-type]
+
+
 def read_rows(
     grid: Grid,
     table: Table,
@@ -312,55 +329,63 @@ def read_rows(
 ) -> tuple[list[DataRow], list[Finding]]:
     """Each data row's figures (amounts in 万元) and shown ratios; and the cell findings."""
     findings: list[Finding] = []
-    tallies: dict[int, _ColumnTally] = {}
+    tallies: dict[int, _ColumnTally] = {c.col: _ColumnTally() for c, _ in used}
     no_value = set(grid.formulas_without_value)
+    amounts = {c.col: is_amount(res.field or "") for c, res in used}
     rows: list[DataRow] = []
+    sheet = grid.name
     for r in table.data_rows:
         row = DataRow(area_name(grid.cells[r][table.area_col]), a1(r, table.area_col))
         area = row.area
+        line = grid.cells[r]
         for column, res in used:
             name, col, basis = res.field or "", column.col, res.basis
             figures = row.figures.setdefault(basis, {})
-            shown = row.shown.setdefault(basis, {})
             cell = a1(r, col)
-            raw = grid.cells[r][col] if col < len(grid.cells[r]) else None
-            ref = CellRef(cell, raw, labels[col], grid.name, area, name)
-            params = {"area": area, "label": labels[col], "value": "" if raw is None else str(raw)}
+            raw = line[col] if col < len(line) else None
+            label = labels[col]
             if (r, col) in no_value:
                 severity = "warning" if res.derived else "error"
                 findings.append(
-                    Finding(severity, "load.formula_no_value", file, grid.name, (ref,), params)
+                    _cell_finding(
+                        severity, "load.formula_no_value", file, sheet, cell, raw, label, area, name
+                    )
                 )
                 continue
             got = coerce_number(raw)
             if got.kind == "text":
                 code = "load.derived_not_number" if res.derived else "load.not_a_number"
                 severity = "warning" if res.derived else "error"
-                findings.append(Finding(severity, code, file, grid.name, (ref,), params))
+                findings.append(
+                    _cell_finding(severity, code, file, sheet, cell, raw, label, area, name)
+                )
                 continue
-            tally = tallies.setdefault(col, _ColumnTally())
             if got.kind in ("text_number", "percent"):
-                tally.text_numbers.append(cell)
+                tallies[col].text_numbers.append(cell)
             elif got.kind in ("blank", "zero_mark"):
-                tally.zeros.append(cell)
+                tallies[col].zeros.append(cell)
             value = float(got.value or 0.0)
             if res.derived:
                 if got.kind not in ("blank", "zero_mark"):
-                    shown[name] = (value, got.decimals, cell, labels[col])
+                    row.shown.setdefault(basis, {})[name] = (value, got.decimals, cell, label)
                 continue
             if value < 0:
                 findings.append(
-                    Finding("error", "load.negative_value", file, grid.name, (ref,), params)
+                    _cell_finding(
+                        "error", "load.negative_value", file, sheet, cell, raw, label, area, name
+                    )
                 )
                 continue
-            if not is_amount(name) and not value.is_integer():
+            if not amounts[col] and not value.is_integer():
                 findings.append(
-                    Finding("error", "load.fractional_count", file, grid.name, (ref,), params)
+                    _cell_finding(
+                        "error", "load.fractional_count", file, sheet, cell, raw, label, area, name
+                    )
                 )
                 continue
-            if is_amount(name):
+            if amounts[col]:
                 value = value / divisor(units[col])
-            figures[name] = Figure(value, cell, labels[col], field=name)
+            figures[name] = Figure(value, cell, label, field=name)
         rows.append(row)
     findings += tally_notes(tallies, labels, grid.name, file)
     return rows, findings
