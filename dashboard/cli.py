@@ -152,7 +152,7 @@ def settings_for(args: argparse.Namespace) -> Settings:
 
 
 def say(text: str, stream: TextIO | None = None) -> None:
-    print(text, file=stream or sys.stdout)
+    print(text, file=stream or sys.stdout, flush=True)
 
 
 def describe(finding: Finding, lang: str) -> str:

@@ -226,6 +226,27 @@ def test_table_json_brief_and_wide_outputs(sqlite_url, tmp_path, capsys):
 
     assert main(["brief", "--period", "2025-02", "--db", sqlite_url]) == 0
     assert f"全县出生 {births} 人" in capsys.readouterr().out
+
+    pack = tmp_path / "scorecard.xlsx"
+    args = ["export", "--period", "2025-02", "--format", "xlsx", "--out", str(pack)]
+    assert main([*args, "--db", sqlite_url]) == 0
+    assert pack.read_bytes()[:2] == b"PK"
+    assert (
+        main(
+            [
+                "export",
+                "--period",
+                "2025-09",
+                "--format",
+                "pdf",
+                "--out",
+                str(pack),
+                "--db",
+                sqlite_url,
+            ]
+        )
+        == 1
+    )
     assert main(["table", "--period", "2025-03", "--db", sqlite_url]) == 1
 
 
@@ -277,3 +298,34 @@ def test_demo_loads_once_and_resets_the_demo_passwords(tmp_path, capsys):
         assert second[name] != first[name]
         assert store.authenticate(name, first[name]) is None
         assert store.authenticate(name, second[name])["role"] == name
+
+
+def test_serve_answers_the_login_page(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    server = subprocess.Popen(
+        [str(ZHIBIAO), "serve", "--port", str(port), "--workers", "1", "--db", url, "--lang", "en"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status = None
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                    status = r.status
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=60)
+    assert f"dashboard at http://127.0.0.1:{port}/" in out
