@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from workbooks import LAYOUTS, report_sheet, write_report
 
+from zhibiao.config import Settings
 from zhibiao.loaders import load
 from zhibiao.loaders.describe import describe
 from zhibiao.loaders.load import load_grids
@@ -449,3 +450,36 @@ def test_area_missing_that_was_present_last_month():
     assert [(f.code, f.severity, f.params["area"]) for f in found] == [
         ("load.area_missing", "warning", "河口镇")
     ]
+
+
+def test_ytd_range_not_starting_the_statistical_year_is_a_warning():
+    r = run(flat_grid(GOOD, title="示例县2024年4-6月出生统计"))
+    f = only(r, "load.ytd_start_mismatch")
+    assert (f.severity, f.params["start"], f.params["year_start"]) == ("warning", 4, 1)
+    assert r.ok and r.periods == ["2024-06"]
+    october = Settings(year_start_month=10)
+    r = run(flat_grid(GOOD, title="示例县2023年10-3月出生统计"), settings=october)
+    assert r.periods == ["2024-03"] and not any(
+        f.code == "load.ytd_start_mismatch" for f in r.findings
+    )
+
+
+def test_every_finding_reads_in_both_languages_naming_the_file():
+    bad = [list(r) for r in GOOD]
+    bad[0][1:5] = [420, 226, 195, "abc"]
+    bad[1][4] = -2
+    bad[2][0] = "城关镇"
+    grids = [
+        flat_grid(bad),
+        flat_grid(GOOD, name="表二", title="各乡镇出生统计"),
+        Grid("说明", [["填报说明"]]),
+        Grid("名单", [["名称", "出生人数", "男"], ["城关镇", 1, 1]]),
+        merged_grid([*TOWN[:13], 90.0, *TOWN[14:]]),
+    ]
+    r = run(grids, period="2024-13")
+    assert len({f.code for f in r.findings}) >= 8
+    for f in r.findings:
+        for lang in ("zh", "en"):
+            text = describe(f, lang)
+            assert text.startswith("a.xlsx"), text
+            assert "{" not in text, text
