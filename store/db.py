@@ -189,6 +189,9 @@ class Store:
             if rows:
                 conn.execute(values.insert(), rows)
             conn.execute(
+                uploads.update().where(uploads.c.id == upload_id).values(n_values=len(rows))
+            )
+            conn.execute(
                 audit.insert().values(
                     at=utc_now(),
                     user=user,
@@ -237,14 +240,7 @@ class Store:
         }
 
     def _uploads_query(self) -> sa.Select:
-        counts = (
-            sa.select(values.c.upload_id, sa.func.count().label("n"))
-            .group_by(values.c.upload_id)
-            .subquery()
-        )
-        return sa.select(uploads, sa.func.coalesce(counts.c.n, 0).label("n_values")).outerjoin(
-            counts, counts.c.upload_id == uploads.c.id
-        )
+        return sa.select(uploads)
 
     def uploads(self) -> list[dict[str, Any]]:
         """Every upload, newest first (without its findings; see `upload`)."""

@@ -44,6 +44,7 @@ class Upload(Base):
     status: Mapped[str] = mapped_column(sa.String(20), default=STATUS_STORED)
     accepted_inconsistent: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     findings: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    n_values: Mapped[int] = mapped_column(sa.Integer, default=0)
 
 
 class Value(Base):

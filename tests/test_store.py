@@ -258,3 +258,33 @@ def test_audit_log_newest_first(db_url):
     assert log[0]["detail"] == {"format": "pptx", "period": "2025-10"}
     assert log[0]["at"].tzinfo is not None
     assert len(store.audit_log(1)) == 1
+
+
+def test_sqlite_is_wal_and_takes_concurrent_writers(sqlite_url):
+    import threading
+
+    stores = [Store(sqlite_url) for _ in range(3)]
+    stores[0].create()
+    with stores[0].engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+    failures: list[BaseException] = []
+
+    def write(k: int) -> None:
+        try:
+            for i in range(5):
+                res = _result(
+                    [(f"乡{k}", False, f"2025-{i + 1:02d}", "ytd", "births", k * 10 + i, "B7")],
+                    sha=f"{k}{i}".ljust(64, "0"),
+                )
+                stores[k].save_upload(res, user=f"u{k}")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert failures == []
+    assert len(stores[0].uploads()) == 15
+    assert sorted(stores[0].values("2025-05")["value"]) == [4.0, 14.0, 24.0]
