@@ -33,6 +33,7 @@ def scorecard_grid(table: Any, lang: str, catalog: Any, present: bool) -> Any:
             "domLayout": "autoHeight" if present else "normal",
             "animateRows": False,
             "suppressCellFocus": True,
+            "suppressColumnVirtualisation": True,
         },
         className="ag-theme-quartz scorecard",
         style={"height": None if present else "560px", "width": "100%"},

@@ -1,0 +1,254 @@
+"""The dashboard in a real Chromium against the real server (gunicorn, two workers).
+
+One server for the module over a store of the sample county (2024-01..03, 2025-01..03). The
+tests run in order: the pages first, then the uploads that add 2025-04.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from dashboard_fixtures import callback_body
+
+from e2e.conftest import REPO, login
+from zhibiao.data.make_samples import write_samples
+from zhibiao.indicators import engine
+from zhibiao.store import Store
+
+pytestmark = pytest.mark.browser
+
+SHOTS = REPO / "docs" / "screenshots"
+BAD_CSV = "青川县2025年1-4月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,5\n白河镇,-3,0,0\n东湖街道,8,4,4\n合计,15,10,9\n"
+
+
+@pytest.fixture(scope="module")
+def analyst(browser, server):
+    page = login(browser, server, "ana")
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def table(server):
+    store = Store(server.db_url)
+    try:
+        return engine.compute(
+            store.values(), "2025-03", "ytd", quality=store.quality(), county=store.county()
+        )
+    finally:
+        store.dispose()
+
+
+def county(table, indicator: str) -> float:
+    rows = table[table["is_total"] & (table["indicator"] == indicator)]
+    return float(rows["value"].iloc[0])
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def settle(page) -> None:
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+
+
+def choose(page, name: str, option: str) -> None:
+    """Pick `option` in the URL-bound select `name` (a Mantine select)."""
+    page.locator(f".control-{name} input").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_overview_shows_the_county_figures(analyst, server, table):
+    analyst.goto(server.base + "/?period=2025-03")
+    analyst.wait_for_selector("#card-births")
+    settle(analyst)
+    assert analyst.title() == "总览 · 乡镇指标看板"
+    births = analyst.locator("#card-births .card-value").inner_text()
+    assert float(births) == county(table, "births") == 874.0
+    srb = analyst.locator("#card-srb .card-value").inner_text()
+    assert srb == f"{county(table, 'srb'):.2f}" == "108.59"
+    assert "待观察" in analyst.locator("[data-indicator=srb] .status-badge").inner_text()
+    assert analyst.locator(".warning-item").count() == 5
+    assert "数据来源:青川县2025年1-3月.xlsx" in analyst.locator("#data-source").inner_text()
+    shot(analyst, "overview")
+
+
+def test_rankings_follow_the_indicator_and_period_in_the_url(analyst, server):
+    analyst.goto(server.base + "/rankings?period=2025-03")
+    analyst.wait_for_selector("#ranking-chart .main-svg")
+    settle(analyst)
+    assert analyst.locator(".page-rankings").get_attribute("data-indicator") == "srb"
+    title = analyst.locator("#ranking-chart .gtitle").first.text_content()
+    assert title.startswith("出生人口性别比")
+    assert analyst.locator("#scorecard .ag-row").count() >= 10
+    assert analyst.locator("#scorecard .ag-cell.status-watch").count() > 0
+    shot(analyst, "rankings")
+
+    choose(analyst, "indicator", "政策符合率")
+    analyst.wait_for_url(re.compile(r".*indicator=compliance.*"))
+    analyst.wait_for_selector(".page-rankings[data-indicator=compliance]")
+    settle(analyst)
+    assert analyst.locator("#ranking-chart .gtitle").first.text_content().startswith("政策符合率")
+    assert "period=2025-03" in analyst.url
+
+    choose(analyst, "period", "2025年2月")
+    analyst.wait_for_url(re.compile(r".*period=2025-02.*"))
+    analyst.wait_for_function(
+        "() => document.querySelector('.page-sub').innerText.startsWith('2025年2月')"
+    )
+    assert "indicator=compliance" in analyst.url
+    assert "2025年2月" in analyst.locator("#ranking-chart .gtitle").first.text_content()
+
+
+def test_warnings_area_funnel_brief(analyst, server, table):
+    analyst.goto(server.base + "/warnings?period=2025-03")
+    analyst.wait_for_selector("#warnings-table")
+    settle(analyst)
+    n = int((table["status"].isin(["red", "amber", "watch"])).sum())
+    assert analyst.locator("#warnings-table tbody tr").count() == n == 38
+    assert analyst.locator("#warnings-count").inner_text() == "共 38 项"
+    shot(analyst, "warnings")
+
+    analyst.goto(server.base + "/area?period=2025-03&area=白河镇")
+    analyst.wait_for_selector("#trend-births .main-svg")
+    settle(analyst)
+    assert "白河镇" in analyst.locator("#trend-births .gtitle").first.text_content()
+    shot(analyst, "area")
+
+    analyst.goto(server.base + "/funnel?period=2025-03")
+    analyst.wait_for_selector("#funnel-chart .main-svg")
+    settle(analyst)
+    shot(analyst, "funnel")
+
+    analyst.goto(server.base + "/brief?period=2025-03")
+    analyst.wait_for_selector("#brief-text")
+    settle(analyst)
+    assert "青川县" in analyst.locator("#brief-text").inner_text()
+    shot(analyst, "brief")
+
+
+def test_presentation_view_and_english(analyst, server):
+    analyst.goto(server.base + "/rankings?period=2025-03&present=1")
+    analyst.wait_for_selector("#ranking-chart .main-svg")
+    settle(analyst)
+    assert analyst.locator(".app-header").count() == 0
+    assert analyst.locator(".controls").count() == 0
+    shot(analyst, "present")
+    analyst.goto(server.base + "/?period=2025-03&lang=en")
+    analyst.wait_for_selector("#card-births")
+    assert analyst.title() == "Overview · Township indicator dashboard"
+    assert analyst.locator("#nav").inner_text().split()[:2] == ["Overview", "Rankings"]
+    analyst.goto(server.base + "/?lang=zh")
+    analyst.wait_for_selector("#card-births")
+
+
+def test_downloads_png_and_pptx(analyst, server):
+    png = analyst.request.get(
+        server.base + "/download/png?period=2025-03&basis=ytd&chart=ranking&indicator=srb"
+    )
+    assert png.status == 200
+    data = png.body()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (3200, 1800)
+    pptx = analyst.request.get(server.base + "/download/pptx?period=2025-03&basis=ytd")
+    assert pptx.status == 200
+    with zipfile.ZipFile(BytesIO(pptx.body())) as z:
+        slides = [n for n in z.namelist() if re.match(r"ppt/slides/slide\d+\.xml$", n)]
+        assert len(slides) >= 3
+        assert "青川县" in "".join(z.read(s).decode("utf-8") for s in slides)
+
+
+def test_a_bad_workbook_shows_its_cells_and_stores_nothing(analyst, server, tmp_path: Path):
+    bad = tmp_path / "坏表.csv"
+    bad.write_text(BAD_CSV, encoding="utf-8")
+    analyst.goto(server.base + "/upload")
+    analyst.wait_for_selector("#upload-file")
+    analyst.set_input_files("#upload-file input[type=file]", str(bad))
+    analyst.wait_for_selector("#upload-errors", timeout=60_000)
+    errors = analyst.locator("#upload-errors li").all_inner_texts()
+    # 4 in the file itself, 12 year-to-date figures smaller than the stored 2025-03
+    assert len(errors) == 16
+    assert (
+        "坏表.csv：B3 出生人数 10：城关镇“出生人数”2025-04 累计数 10 小于上月（2025-03）累计数 150。"
+        in errors
+    )
+    assert (
+        errors[0]
+        == "坏表.csv：B4 出生人数 -3：白河镇的“出生人数”为负数，人数和金额不能为负，已拒收。"
+    )
+    assert errors[1] == "坏表.csv：B3 出生人数 10 ≠ C3 男 6 + D3 女 5（城关镇）"
+    assert analyst.locator("#upload-confirm").is_disabled()
+    shot(analyst, "upload-errors")
+    store = Store(server.db_url)
+    try:
+        assert len(store.uploads()) == 2
+        assert "2025-04" not in store.periods()
+    finally:
+        store.dispose()
+
+
+def test_a_good_workbook_is_stored_and_appears_in_the_history(analyst, server, tmp_path: Path):
+    april = next(p for p in write_samples(tmp_path / "s") if "2025年1-4月" in p.name)
+    analyst.goto(server.base + "/upload")
+    analyst.wait_for_selector("#upload-file")
+    analyst.set_input_files("#upload-file input[type=file]", str(april))
+    analyst.wait_for_selector("#upload-verdict", timeout=60_000)
+    assert analyst.locator("#upload-verdict").inner_text() == "检查通过,可以保存。"
+    assert "2025-04" in analyst.locator(".preview-facts").inner_text()
+    assert "共 15 个" in analyst.locator(".preview-facts").inner_text()
+    shot(analyst, "upload")
+    analyst.click("#upload-confirm")
+    analyst.wait_for_selector("#upload-outcome", timeout=60_000)
+    assert analyst.locator("#upload-outcome").inner_text().startswith("已保存:第 3 次上传")
+    first_row = analyst.locator("#history-table tbody tr").first.inner_text()
+    assert april.name in first_row and "2025-04" in first_row and "ana" in first_row
+    store = Store(server.db_url)
+    try:
+        assert [u["periods"] for u in store.uploads()][0] == ["2025-04"]
+        assert store.periods()[-1] == "2025-04"
+    finally:
+        store.dispose()
+
+
+def test_a_viewer_replaying_the_upload_is_refused_on_the_server(browser, server, tmp_path: Path):
+    april = next(p for p in write_samples(tmp_path / "s") if "2025年1-4月" in p.name)
+    viewer = login(browser, server, "vic")
+    try:
+        assert viewer.locator("#nav").inner_text().count("上传") == 0
+        deps = viewer.request.get(server.base + "/_dash-dependencies").json()
+        spec = next(d for d in deps if "upload-result" in d["output"])
+        contents = "data:;base64," + base64.b64encode(april.read_bytes()).decode()
+        body = callback_body(
+            spec,
+            {
+                "upload-confirm.n_clicks": 1,
+                "upload-file.contents": contents,
+                "upload-file.filename": "replay.xlsx",
+                "upload-lang.data": "zh",
+                "session-user.data": "ana",
+            },
+        )
+        token = next(c["value"] for c in viewer.context.cookies() if c["name"] == "_csrf_token")
+        response = viewer.request.post(
+            server.base + "/_dash-update-component",
+            data=json.dumps(body),
+            headers={"Content-Type": "application/json", "X-CSRFToken": token},
+        )
+        assert response.status == 403
+        store = Store(server.db_url)
+        try:
+            assert len(store.uploads()) == 3
+            assert all(u["file"] != "replay.xlsx" for u in store.uploads())
+        finally:
+            store.dispose()
+    finally:
+        viewer.context.close()
