@@ -101,10 +101,10 @@ def view_controls(ctx: PageContext, *extra: Any) -> Any:
     )
 
 
-def heading(ctx: PageContext, key: str, *extra: Any) -> Any:
+def heading(ctx: PageContext, key: str, *extra: Any, with_period: bool = True) -> Any:
     """The page title with the period and basis it shows."""
     sub = ""
-    if ctx.query.period:
+    if ctx.query.period and with_period:
         sub = t(
             "ui.common.period_basis",
             ctx.lang,

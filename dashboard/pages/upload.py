@@ -129,14 +129,14 @@ def layout(**kwargs: Any) -> Any:
     if not auth.role_allows(role, NEEDED_ROLE):
         return html.Div(
             [
-                c.heading(ctx, "upload"),
+                c.heading(ctx, "upload", with_period=False),
                 dmc.Alert(t("ui.auth.forbidden", lang), color="red", id="upload-forbidden"),
             ]
         )
     limit_mb = round(ctx.app.max_upload_bytes / 1024 / 1024, 1)
     return html.Div(
         [
-            c.heading(ctx, "upload"),
+            c.heading(ctx, "upload", with_period=False),
             dcc.Store(id="upload-lang", data=lang),
             html.Div(
                 [
