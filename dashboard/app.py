@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import secrets
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -74,34 +73,16 @@ def default_cache_dir(db_url: str) -> Path:
     return Path(tempfile.gettempdir()) / f"zhibiao-cache-{digest}"
 
 
-def read_or_make_secret(path: Path) -> str:
-    """The secret kept in `path`, made once (the first worker wins, the rest read it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):
-            text = path.read_text("utf-8").strip()
-            if text:
-                return text
-            import time
+def resolve_secret(config: dict[str, Any], store: Any) -> str:
+    """config secret_key, else $ZHIBIAO_SECRET_KEY, else one made once in the database.
 
-            time.sleep(0.05)
-        raise RuntimeError(f"empty secret file {path}") from None
-    token = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(token)
-    return token
-
-
-def resolve_secret(config: dict[str, Any], db_url: str, cache_dir: Path) -> str:
-    """config secret_key, else $ZHIBIAO_SECRET_KEY, else a file beside the database."""
+    Kept in the database, the secret is the same for every worker on every host that serves
+    the same database (background job handles and session cookies are signed with it).
+    """
     given = config.get("secret_key") or os.environ.get(SECRET_ENV)
     if given:
         return str(given)
-    db_file = sqlite_path(db_url)
-    where = db_file.with_name(db_file.name + ".secret") if db_file else cache_dir / "secret"
-    return read_or_make_secret(where)
+    return store.secret("session")
 
 
 def request_cap(max_upload_bytes: int) -> int:
@@ -143,7 +124,8 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     lang = config.get("lang") or "zh"
 
     server = Flask("zhibiao.dashboard")
-    server.secret_key = resolve_secret(config, db_url, cache_dir)
+    store_factory = config.get("store_factory") or _default_store_factory
+    server.secret_key = resolve_secret(config, store_factory(db_url))
     server.config["MAX_CONTENT_LENGTH"] = request_cap(max_upload)
     server.extensions["zhibiao"] = AppState(
         db_url=db_url,
@@ -151,7 +133,7 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         max_upload_bytes=max_upload,
         cache_dir=cache_dir,
         default_lang=lang,
-        store_factory=config.get("store_factory") or _default_store_factory,
+        store_factory=store_factory,
     )
     manager = dash.DiskcacheManager(diskcache.Cache(str(cache_dir / "jobs")))
 

@@ -26,6 +26,7 @@ from .models import (
     VALUE_SCALE,
     Base,
     audit,
+    secrets_table,
     uploads,
     users,
     utc_now,
@@ -515,6 +516,25 @@ class Store:
                 secrets.token_urlsafe(16), method=PASSWORD_METHOD
             )
         return self._dummy_hash
+
+    # -- secrets -------------------------------------------------------------------------
+
+    def secret(self, name: str = "session") -> str:
+        """The secret `name`, made once in the database: every worker on every host shares it."""
+        table = secrets_table
+        engine = self._ready()
+        query = sa.select(table.c.value).where(table.c.name == name)
+        with engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        if found:
+            return str(found)
+        try:
+            with engine.begin() as conn:
+                conn.execute(table.insert().values(name=name, value=secrets.token_hex(32)))
+        except sa.exc.IntegrityError:
+            pass  # another worker made it first: read theirs
+        with engine.connect() as conn:
+            return str(conn.execute(query).scalar_one())
 
     # -- audit ---------------------------------------------------------------------------
 

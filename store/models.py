@@ -93,7 +93,18 @@ class Audit(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
 
+class Secret(Base):
+    """A server secret (the session signing key), made once and shared by every worker."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utc_now)
+
+
 uploads = Upload.__table__
 values = Value.__table__
 users = User.__table__
 audit = Audit.__table__
+secrets_table = Secret.__table__

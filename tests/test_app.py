@@ -14,6 +14,7 @@ from zhibiao.dashboard.app import create_app, request_cap
 from zhibiao.i18n import catalog
 from zhibiao.indicators import engine
 from zhibiao.loaders import load
+from zhibiao.store import Store
 
 PERIODS = ["2024-01", "2024-02", "2024-03", "2025-01", "2025-02", "2025-03"]
 #: A CSV with one refusing error (a negative count) and three consistency errors.
@@ -193,16 +194,16 @@ def test_history_rows_and_revisions(filled):
 # --- the factory --------------------------------------------------------------------------------
 
 
-def test_a_secret_is_made_once_beside_the_database_and_shared(tmp_path: Path, monkeypatch):
+def test_a_secret_is_made_once_in_the_database_and_shared(db_url: str, tmp_path: Path, monkeypatch):
     monkeypatch.delenv("ZHIBIAO_SECRET_KEY", raising=False)
-    url = f"sqlite:///{tmp_path / 'z.db'}"
-    first = create_app({"db_url": url, "cache_dir": str(tmp_path / "c")})
-    second = create_app({"db_url": url, "cache_dir": str(tmp_path / "c")})
-    secret = (tmp_path / "z.db.secret").read_text()
+    first = create_app({"db_url": db_url, "cache_dir": str(tmp_path / "c1")})
+    second = create_app({"db_url": db_url, "cache_dir": str(tmp_path / "c2")})
+    with Store(db_url) as store:
+        secret = store.secret("session")
     assert len(secret) == 64
     assert first.server.secret_key == second.server.secret_key == secret
     monkeypatch.setenv("ZHIBIAO_SECRET_KEY", "from-the-environment")
-    assert create_app({"db_url": url}).server.secret_key == "from-the-environment"
+    assert create_app({"db_url": db_url}).server.secret_key == "from-the-environment"
 
 
 def test_request_cap_fits_a_base64_upload_of_the_largest_file(tmp_path: Path):
