@@ -193,6 +193,25 @@ def find_data_rows(cells: list[list[Any]], first: int, area_col: int) -> tuple[l
     return rows, r
 
 
+def carry_groups_right(filled: list[list[Any]], band: list[int], area_col: int) -> None:
+    """An unmerged group label (centred across selection, a CSV or HTML export) carries to the
+    right over the blank cells after it, within the header band, where the row below has a
+    label, until the next label (unpivotr's up-left). Rows are filled bottom up, so a group
+    over groups carries as far as the groups below it reach."""
+    for upper, lower in reversed(list(zip(band, band[1:], strict=False))):
+        carry: Any = None
+        for c in range(len(filled[upper])):
+            value = filled[upper][c]
+            if c == area_col:
+                carry = None
+            elif not is_blank(value):
+                carry = value
+            elif carry is not None and not is_blank(_cell(filled, lower, c)):
+                filled[upper][c] = carry
+            else:
+                carry = None
+
+
 def build_columns(
     filled: list[list[Any]],
     origin: dict[tuple[int, int], tuple[int, int]],
@@ -236,6 +255,7 @@ def read_table(grid: Grid) -> Table | None:
         if not is_column_number_row(filled[r]) and row_line(filled, r) != ""
     ]
     data_rows, end = find_data_rows(cells, first, area_col)
+    carry_groups_right(filled, band, area_col)
     return Table(
         sheet=grid.name,
         area_col=area_col,

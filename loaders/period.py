@@ -10,22 +10,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zhibiao.loaders.cells import nfkc
+from zhibiao.loaders.cells import nfkc, synonyms
 
 _DASH = r"[-~至到—–―]+"
-_FULL_DATE = re.compile(r"(19|20)\d{2}(年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/.]\d{1,2})")
+_FULL_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})(?:年(?P<m>\d{1,2})月\d{1,2}日|(?P<s>[-/.])(?P<m2>\d{1,2})(?P=s)\d{1,2})"
+)
 _CROSS_YEAR = re.compile(
     r"(?P<y1>(?:19|20)\d{2})年(?P<m1>\d{1,2})月?"
     + _DASH
     + r"(?P<y2>(?:19|20)\d{2})年(?P<m2>\d{1,2})月"
 )
 _RANGE = re.compile(r"(?<!\d)(?P<m1>\d{1,2})月?" + _DASH + r"(?P<m2>\d{1,2})月")
+_YEAR_RANGE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[-./_年](?P<m1>\d{1,2})月?" + _DASH + r"(?P<m2>\d{1,2})(?!\d)"
+)
 _YEAR_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-./_](?P<m>\d{1,2})(?!\d)")
 _MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _PERIOD_OPTION = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
-_YTD_WORDS = ("累计",)
-_MONTH_WORDS = ("当月", "本月")
+_CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_CN_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
+_CN_MONTH = re.compile(
+    r"(?<![一二三四五六七八九十])(十[一二]?|[一二三四五六七八九])(?=月|" + _DASH + r")"
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Clue:
     strong: bool = False
     range_start: int | None = None
     year_given_for_start: bool = False
+    dated: tuple[int, int] | None = None  # a full date in the text (報出日期): (year, month)
 
 
 @dataclass(frozen=True)
@@ -58,21 +67,60 @@ def _valid_month(m: int) -> bool:
     return 1 <= m <= 12
 
 
+def arabic_numerals(text: str) -> str:
+    """Chinese numerals of a year or month as digits: `二〇二三年十月` → `2023年10月`."""
+
+    def year(m: re.Match[str]) -> str:
+        return "".join(str(_CN_DIGITS[ch]) for ch in m[0])
+
+    def month(m: re.Match[str]) -> str:
+        word = m[0]
+        if word.startswith("十"):
+            return str(10 + (_CN_DIGITS[word[1]] if len(word) > 1 else 0))
+        return str(_CN_DIGITS[word])
+
+    return _CN_MONTH.sub(month, _CN_YEAR.sub(year, text))
+
+
+def _full_date(text: str) -> tuple[int, int] | None:
+    found = _FULL_DATE.search(text)
+    if not found:
+        return None
+    month = int(found["m"] or found["m2"])
+    return (int(found["y"]), month) if _valid_month(month) else None
+
+
+def _words(key: str) -> tuple[str, ...]:
+    return tuple(synonyms()["period"][key])
+
+
 def read_clue(text: str) -> Clue:
     """Year, month and basis named in one piece of text."""
-    text = re.sub(r"\s+", "", nfkc(text))
+    text = arabic_numerals(re.sub(r"\s+", "", nfkc(text)))
+    dated = _full_date(text)
     text = _FULL_DATE.sub("", text)
     year_match = _YEAR.search(text)
     year = int(year_match.group(1)) if year_match else None
     strong_basis = None
-    if any(w in text for w in _YTD_WORDS):
+    if any(w in text for w in _words("ytd_words")):
         strong_basis = "ytd"
-    elif any(w in text for w in _MONTH_WORDS):
+    elif any(w in text for w in _words("month_words")):
         strong_basis = "month"
+    clue = _read_months(text, year, strong_basis)
+    return Clue(**{**clue.__dict__, "dated": dated})
+
+
+def _read_months(text: str, year: int | None, strong_basis: str | None) -> Clue:
     if (m := _CROSS_YEAR.search(text)) and _valid_month(int(m["m2"])):
         return Clue(text, int(m["y2"]), int(m["m2"]), "ytd", True, int(m["m1"]))
     if (m := _RANGE.search(text)) and _valid_month(int(m["m2"])) and _valid_month(int(m["m1"])):
         return Clue(text, year, int(m["m2"]), "ytd", True, int(m["m1"]), True)
+    if (
+        (m := _YEAR_RANGE.search(text))
+        and _valid_month(int(m["m2"]))
+        and _valid_month(int(m["m1"]))
+    ):
+        return Clue(text, int(m["y"]), int(m["m2"]), "ytd", True, int(m["m1"]), True)
     if (m := _YEAR_MONTH.search(text)) and _valid_month(int(m["m"])):
         return Clue(text, int(m["y"]), int(m["m"]), strong_basis, strong_basis is not None)
     if (m := _MONTH.search(text)) and _valid_month(int(m["m"])):
@@ -86,6 +134,10 @@ def find_period(sources: list[str]) -> Period:
     clues = [read_clue(s) for s in sources if s]
     year = next((c.year for c in clues if c.year is not None), None)
     month_clue = next((c for c in clues if c.month is not None), None)
+    dated = next((c.dated for c in clues if c.dated is not None), None)
+    if year is None and dated is not None and month_clue is not None:
+        # only the report date gives a year: a December report sent in January is last year's
+        year = dated[0] if month_clue.month <= dated[1] else dated[0] - 1
     basis: str | None = None
     for clue in clues:
         if clue.strong:

@@ -82,8 +82,12 @@ def find_county(texts: list[str]) -> str | None:
 
 
 def area_name(value: Any) -> str:
-    """The area as reported, whitespace removed (`东　城` → 东城)."""
-    return re.sub(r"\s+", "", nfkc(str(value)))
+    """The area as reported, whitespace removed (`东　城` → 东城) and a leading `其中:` dropped."""
+    name = re.sub(r"\s+", "", nfkc(str(value)))
+    for prefix in synonyms()["area"]["strip_prefixes"]:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix) :]
+    return name
 
 
 def is_total_label(label: str, county: str | None) -> bool:
