@@ -17,9 +17,6 @@ from typing import IO, Any
 from zhibiao.config import Limits
 from zhibiao.loaders.types import CellRef, Finding, Grid
 
-#: A member this much larger than its compressed size, and over ZIP_RATIO_MIN_BYTES, is a bomb.
-ZIP_RATIO_MAX = 100
-ZIP_RATIO_MIN_BYTES = 1024 * 1024
 #: Members whose content is XML (the only parts calamine parses).
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 #: Markup that declares a document type or entities; refused in any XML part. Searched in
@@ -177,11 +174,17 @@ def guard_ooxml(data: bytes, filename: str, limits: Limits) -> list[Finding]:
 
 
 def check_members(archive: zipfile.ZipFile, filename: str, limits: Limits) -> list[Finding]:
-    """Declared sizes: no member inflating beyond the ratio cap, the sum within the cap."""
+    """Declared sizes: no member inflating beyond the ratio cap (limits.zip_ratio_max), the sum
+    within the cap; no member name twice (the guard and the reader could read different ones)."""
     total = 0
+    seen: set[str] = set()
     for info in archive.infolist():
+        name = info.filename.replace("\\", "/").lower()
+        if name in seen:
+            return [refusal("read.zip_duplicate", filename, member=info.filename)]
+        seen.add(name)
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > ZIP_RATIO_MIN_BYTES and ratio > ZIP_RATIO_MAX:
+        if info.file_size > limits.zip_ratio_min_bytes and ratio > limits.zip_ratio_max:
             return [
                 refusal(
                     "read.zip_bomb",

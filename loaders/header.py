@@ -45,6 +45,7 @@ class Table:
     columns: list[Column]
     preamble: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    second_table: str = ""  # A1 of the area label of another table below this one ('' = none)
 
 
 def filled_cells(grid: Grid) -> tuple[list[list[Any]], dict[tuple[int, int], tuple[int, int]]]:
@@ -256,6 +257,7 @@ def read_table(grid: Grid) -> Table | None:
     ]
     data_rows, end = find_data_rows(cells, first, area_col)
     carry_groups_right(filled, band, area_col)
+    below = find_area_header(cells[end:], filled[end:])
     return Table(
         sheet=grid.name,
         area_col=area_col,
@@ -265,6 +267,7 @@ def read_table(grid: Grid) -> Table | None:
         columns=build_columns(filled, origin, band, area_col),
         preamble=[line for r in range(top) if (line := row_line(cells, r))],
         notes=[line for r in range(end, len(cells)) if (line := row_line(cells, r))],
+        second_table=a1(below[0] + end, below[1]) if below else "",
     )
 
 

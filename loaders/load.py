@@ -84,7 +84,21 @@ def read_sheets(
     grids: list[Grid], file: str, county: str | None, kind: str = ""
 ) -> tuple[list[SheetResult], list[Finding]]:
     """Each sheet's table; a sheet without one is skipped with a note (or refused, when it has
-    field labels but no area column)."""
+    field labels but no area column). Hidden sheets (often an older report kept out of
+    sight) are skipped with a note, unless no visible sheet holds a table."""
+    visible = [g for g in grids if not g.hidden]
+    results, findings = _read_each(visible, file, county, kind)
+    hidden = [g for g in grids if g.hidden]
+    if hidden and not results:
+        more, found = _read_each(hidden, file, county, kind)
+        return more, findings + found
+    findings += [Finding("note", "load.hidden_sheet_skipped", file, g.name or None) for g in hidden]
+    return results, findings
+
+
+def _read_each(
+    grids: list[Grid], file: str, county: str | None, kind: str
+) -> tuple[list[SheetResult], list[Finding]]:
     results: list[SheetResult] = []
     findings: list[Finding] = []
     for grid in grids:

@@ -113,7 +113,9 @@ def read_calamine(data: bytes, limits: Limits) -> list[Grid]:
             raise Refusal("read.encrypted") from error
         except calamine.CalamineError as error:
             raise Refusal("read.corrupt", meta.name) from error
-        grids.append(calamine_grid(sheet, meta.name, limits))
+        grid = calamine_grid(sheet, meta.name, limits)
+        grid.hidden = meta.visible != calamine.SheetVisibleEnum.Visible
+        grids.append(grid)
     return grids
 
 

@@ -490,6 +490,9 @@ def parse_sheet(
     if table is None:
         return None
     findings: list[Finding] = []
+    if table.second_table:
+        ref = CellRef(table.second_table, sheet=grid.name)
+        findings.append(Finding("warning", "load.second_table", file, grid.name, (ref,), {}))
     resolved = resolve_columns([c.path for c in table.columns])
     labels = display_labels(table.columns)
     used, found = column_findings(grid, table, resolved, labels, file)

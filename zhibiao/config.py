@@ -21,6 +21,10 @@ class Limits:
     sheets: int = 50
     rows: int = 100_000
     columns: int = 1_000
+    #: A zip member over zip_ratio_min_bytes that unpacks to more than zip_ratio_max times its
+    #: compressed size is a zip bomb.
+    zip_ratio_max: int = 100
+    zip_ratio_min_bytes: int = 1024 * 1024
     child_memory_bytes: int = 1024 * 1024 * 1024
     child_seconds: float = 60.0
 
