@@ -10,6 +10,7 @@ hatched so a black-and-white printout still tells them apart.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -101,6 +102,10 @@ UNIT_KEYS = {
     "score": "score",
 }
 
+#: Share of the funnel's value span left empty below and above (names sit above points).
+FUNNEL_PAD = 0.08
+FUNNEL_PAD_TOP = 0.15
+
 LINE_COLOUR = "#333333"
 BAND_COLOUR = "#1B7837"
 LABEL_BACKGROUND = "rgba(255,255,255,0.85)"
@@ -156,6 +161,7 @@ class IndicatorInfo:
     range_high: float | None
     target: float | None
     limits: tuple[tuple[str, float], ...]
+    min_denominator: float | None = None
 
 
 def _field(entry: Any, name: str, default: Any = None) -> Any:
@@ -236,6 +242,7 @@ def indicator_info(indicator: str, lang: str, catalog: Any = None) -> IndicatorI
         range_high=_number(_field(entry, "range_high")),
         target=_number(_field(entry, "target")),
         limits=_limit_pairs(_field(entry, "limits")),
+        min_denominator=_number(_field(entry, "min_denominator")),
     )
 
 
@@ -485,6 +492,129 @@ def _legend_entries(fig: go.Figure, statuses: list[str], lang: str) -> None:
         )
 
 
+#: Plot width (pixels) the room for labels is planned for: the ranking chart beside the
+#: scorecard on a 1280-pixel projector (wider screens and the exports only gain room).
+PLANNED_PLOT_WIDTH = 460
+#: Font size of a bar's label and of the labels above the plot.
+BAR_LABEL_SIZE = 15
+TOP_LABEL_SIZE = 14
+#: Height of one row of labels above the plot, and the gap kept between two labels (pixels).
+TOP_LABEL_LANE = 22
+TOP_LABEL_GAP = 10
+#: Room for the title, its subtitle and the legend above the labels (pixels).
+TITLE_ROOM = 92
+#: Share of the axis kept empty at each end, beyond the data and the labels.
+AXIS_PAD = 0.03
+#: Pixels between a bar's end and its label, and kept free after the label.
+LABEL_GAP = 12
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide `text` is drawn at font `size` (pixels): CJK and marks full, Latin 0.6."""
+    width = 0.0
+    for char in str(text):
+        wide = unicodedata.east_asian_width(char) in ("W", "F") or char in "√○△▲"
+        width += size if wide else size * 0.6
+    return width
+
+
+def bar_base(info: IndicatorInfo) -> float:
+    """Where bars start: the reference of a `range` indicator (e.g. srb 105), else 0."""
+    if info.direction != "range":
+        return 0.0
+    if info.reference is not None:
+        return info.reference
+    if info.range_low is not None and info.range_high is not None:
+        return (info.range_low + info.range_high) / 2
+    return 0.0
+
+
+def _axis_extent(
+    values: list[float | None], base: float, marks: list[dict[str, Any]], county: float | None
+) -> tuple[float, float]:
+    """The smallest and largest value the axis must show (bars, base, reference marks)."""
+    extent = [v for v in values if v is not None] + [base]
+    for mark in marks:
+        extent.extend([mark["low"], mark["high"]] if mark["kind"] == "band" else [mark["value"]])
+    if county is not None:
+        extent.append(county)
+    return min(extent), max(extent)
+
+
+def ranking_axis_range(
+    values: list[float | None],
+    labels: list[str],
+    base: float,
+    marks: list[dict[str, Any]],
+    county: float | None,
+    diverging: bool,
+    plot_px: float = PLANNED_PLOT_WIDTH,
+) -> list[float]:
+    """The value axis of a ranking: the data, the marks and room for every bar's label.
+
+    Each label starts just right of its bar's right end (the value, or the base for a bar that
+    runs left of it). Bars from 0 keep the axis at 0; diverging bars (from the reference) get
+    the data and the normal range with a little padding, not 0. The axis is the shortest that
+    holds every label at a plot `plot_px` wide.
+    """
+    low, high = _axis_extent(values, base, marks, county)
+    if not diverging:
+        low = min(low, 0.0)
+    pad_left = 0.0 if not diverging and low >= 0 else AXIS_PAD
+    span = (high - low) or max(abs(high), 1.0)
+    needed = [span / (1 - pad_left - AXIS_PAD)]
+    for value, label in zip(values, labels, strict=True):
+        if value is None:
+            continue
+        share = (text_width(label, BAR_LABEL_SIZE) + LABEL_GAP) / plot_px
+        needed.append((max(value, base) - low) / max(0.2, 1 - pad_left - share))
+    axis = max(needed)
+    start = low - pad_left * axis
+    return [start, start + axis]
+
+
+def top_label_lanes(
+    labels: list[tuple[float, str]], axis: list[float], plot_px: float = PLANNED_PLOT_WIDTH
+) -> list[int]:
+    """A row above the plot for each label (x, text) centred at x, so no two overlap."""
+    scale = plot_px / ((axis[1] - axis[0]) or 1.0)
+    lanes: list[list[tuple[float, float]]] = []
+    found: list[int] = []
+    for x, text in labels:
+        centre = (x - axis[0]) * scale
+        half = text_width(text, TOP_LABEL_SIZE) / 2 + TOP_LABEL_GAP / 2
+        span = (centre - half, centre + half)
+        for index, taken in enumerate(lanes):
+            if all(span[1] <= a or span[0] >= b for a, b in taken):
+                taken.append(span)
+                found.append(index)
+                break
+        else:
+            lanes.append([span])
+            found.append(len(lanes) - 1)
+    return found
+
+
+def _top_labels(fig: go.Figure, labels: list[tuple[float, str, str]], axis: list[float]) -> int:
+    """Labels of the band, lines and county above the plot, never over a bar; rows used."""
+    lanes = top_label_lanes([(x, text) for x, text, _ in labels], axis)
+    for (x, text, colour), lane in zip(labels, lanes, strict=True):
+        fig.add_annotation(
+            x=x,
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=2 + lane * TOP_LABEL_LANE,
+            xanchor="center",
+            text=text,
+            showarrow=False,
+            bgcolor=LABEL_BACKGROUND,
+            font={"size": TOP_LABEL_SIZE, "color": colour},
+        )
+    return max(lanes, default=-1) + 1
+
+
 def ranking_bar(
     table: pd.DataFrame,
     indicator: str,
@@ -496,8 +626,10 @@ def ranking_bar(
 
     Bars are coloured by status, hatched for red and amber, and end in the value with the status
     mark and word; the county value, the normal range, the target and the fee limits are drawn
-    in; hovering a bar gives value, numerator/denominator, 95% interval, rank and rank interval.
-    Areas without a value are named under the chart.
+    in, their labels above the plot; hovering a bar gives value, numerator/denominator, 95%
+    interval, rank and rank interval. Areas without a value are named under the chart.
+    A `range` indicator's bars start at its reference (srb: 105) and diverge from it; the others
+    start at 0.
     """
     info = indicator_info(indicator, lang, catalog)
     rows = table[table["indicator"] == indicator]
@@ -516,13 +648,17 @@ def ranking_bar(
         f"{int(rank)}  {name}" if rank is not None else name
         for rank, name in zip(ranks, names, strict=True)
     ]
+    diverging = info.direction == "range"
+    base = bar_base(info)
 
     labels = [_bar_text(row, info, lang) for _, row in ordered.iterrows()]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            x=values,
+            x=[None if v is None else v - base for v in values],
+            base=[base] * len(values) if diverging else None,
             y=names,
+            customdata=values,
             orientation="h",
             name=info.name,
             showlegend=False,
@@ -545,22 +681,15 @@ def ranking_bar(
     _legend_entries(fig, [s for s in statuses if s], lang)
     _base_layout(fig)
 
-    extent = [v for v in values if v is not None]
     marks = _reference_lines(info, lang)
-    for mark in marks:
-        extent.extend([mark["high"]] if mark["kind"] == "band" else [mark["value"]])
     county_value = _drawn_value(county) if county is not None else None
-    if county_value is not None:
-        extent.append(county_value)
-    top = max(extent, default=1.0)
-    bottom = min([0.0, *extent])
-    room = (top - bottom) or 1.0
+    axis = ranking_axis_range(values, labels, base, marks, county_value, diverging)
     fig.update_xaxes(
-        range=[bottom * 1.1 if bottom < 0 else 0, top + room * 0.28],
+        range=axis,
         title={"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
         showgrid=True,
         gridcolor="#E5E5E5",
-        zeroline=True,
+        zeroline=not diverging,
         zerolinecolor="#999999",
     )
     fig.update_yaxes(
@@ -573,6 +702,7 @@ def ranking_bar(
         automargin=True,
         ticks="",
     )
+    top: list[tuple[float, str, str]] = []
     for mark in marks:
         if mark["kind"] == "band":
             fig.add_vrect(
@@ -582,84 +712,79 @@ def ranking_bar(
                 opacity=0.15,
                 layer="below",
                 line_width=0,
-                annotation_text=mark["text"],
-                annotation_position="top left",
-                annotation_yanchor="bottom",
-                annotation_font={"size": 14, "color": BAND_COLOUR},
-                annotation_bgcolor=LABEL_BACKGROUND,
             )
+            top.append(((mark["low"] + mark["high"]) / 2, mark["text"], BAND_COLOUR))
         else:
             fig.add_vline(
                 x=mark["value"],
                 line={"color": mark["colour"], "dash": mark["dash"], "width": 2},
-                annotation_text=mark["text"],
-                annotation_position="top",
-                annotation_yanchor="bottom",
-                annotation_font={"size": 14, "color": mark["colour"]},
-                annotation_bgcolor=LABEL_BACKGROUND,
             )
+            top.append((mark["value"], mark["text"], mark["colour"]))
+    if diverging:
+        fig.add_vline(x=base, line={"color": BAND_COLOUR, "width": 2}, layer="below")
     if county_value is not None and county is not None:
-        fig.add_vline(
-            x=county_value,
-            line={"color": LINE_COLOUR, "dash": "longdash", "width": 2},
-            annotation_text=t(
-                "figures.county_line",
-                lang,
-                county=county["area"],
-                value=format_number(county["value"], info.dp),
-            ),
-            annotation_position="bottom right",
-            annotation_font={"size": 14, "color": LINE_COLOUR},
-            annotation_bgcolor=LABEL_BACKGROUND,
+        fig.add_vline(x=county_value, line={"color": LINE_COLOUR, "dash": "longdash", "width": 2})
+        county_text = t(
+            "figures.county_line",
+            lang,
+            county=county["area"],
+            value=format_number(county["value"], info.dp),
         )
-    annotations = []
+        top.append((county_value, county_text, LINE_COLOUR))
+    lanes = _top_labels(fig, top, axis)
     if missing:
-        annotations.append(
-            {
-                "text": t(
-                    "figures.no_value",
-                    lang,
-                    areas=t("figures.separator", lang).join(str(a) for a in missing),
-                ),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 0,
-                "yshift": -70,
-                "xanchor": "left",
-                "showarrow": False,
-                "font": {"size": 13, "color": "#555555"},
-            }
+        fig.add_annotation(
+            text=t(
+                "figures.no_value",
+                lang,
+                areas=t("figures.separator", lang).join(str(a) for a in missing),
+            ),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-70,
+            xanchor="left",
+            showarrow=False,
+            font={"size": 13, "color": "#555555"},
         )
     fig.update_layout(
         title=_title(info, lang, _subtitle(rows, lang)),
         barmode="overlay",
         bargap=0.25,
-        height=max(420, 150 + 34 * len(names)),
-        margin={"l": 20, "r": 40, "t": 110, "b": 90 if missing else 60},
+        height=max(420, 150 + 34 * len(names) + TOP_LABEL_LANE * max(0, lanes - 1)),
+        margin={
+            "l": 20,
+            "r": 40,
+            "t": TITLE_ROOM + TOP_LABEL_LANE * max(1, lanes),
+            "b": 90 if missing else 60,
+        },
     )
-    for annotation in annotations:
-        fig.add_annotation(annotation)
-    _bar_labels(fig, names, values, labels)
+    _bar_labels(fig, names, values, labels, base if diverging else 0.0)
     return fig
 
 
 def _bar_labels(
-    fig: go.Figure, names: list[str], values: list[float | None], labels: list[str]
+    fig: go.Figure,
+    names: list[str],
+    values: list[float | None],
+    labels: list[str],
+    base: float,
 ) -> None:
-    """Each bar's value, mark and word just past its end, on a white ground over any line."""
+    """Each bar's value, mark and word just right of its right end (the base for a bar that runs
+    left of it), on a white ground over any line."""
     for name, value, label in zip(names, values, labels, strict=True):
         if value is None:
             continue
         fig.add_annotation(
-            x=max(value, 0.0),
+            x=max(value, base),
             y=name,
             text=label,
             xanchor="left",
             xshift=4,
             showarrow=False,
             bgcolor=LABEL_BACKGROUND,
-            font={"size": 15, "color": "#222222"},
+            font={"size": BAR_LABEL_SIZE, "color": "#222222"},
         )
 
 
@@ -676,7 +801,7 @@ def funnel_figure(
     """Each area's value against its denominator, with the 95% and 99.8% limits (funnel)."""
     info = indicator_info(indicator, lang, catalog)
     fig = go.Figure()
-    limits = pd.DataFrame(funnel.get("limits", pd.DataFrame())).sort_values("denominator")
+    limits = funnel_limits_drawn(pd.DataFrame(funnel.get("limits", pd.DataFrame())), info)
     centre = _number(funnel.get("centre"))
     for low, high, key, dash in (
         ("low998", "high998", "figures.funnel.limit998", "dot"),
@@ -772,8 +897,44 @@ def funnel_figure(
     fig.update_yaxes(
         title={"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
         gridcolor="#E5E5E5",
+        range=funnel_y_range(points, centre, limits),
     )
     return fig
+
+
+def funnel_limits_drawn(limits: pd.DataFrame, info: IndicatorInfo) -> pd.DataFrame:
+    """The limit lines from the indicator's minimum denominator for judging on (srb: 20).
+
+    Below it an area is not judged (grey), and the limits there run off to thousands.
+    """
+    if "denominator" not in limits:
+        return limits
+    limits = limits.sort_values("denominator")
+    if info.min_denominator is not None:
+        limits = limits[limits["denominator"] >= info.min_denominator]
+    return limits
+
+
+def funnel_y_range(
+    points: pd.DataFrame, centre: float | None, limits: pd.DataFrame
+) -> list[float] | None:
+    """The value axis of a funnel: every point, the county value and the 99.8% limits where the
+    funnel is narrowest (the largest denominator), padded; the limit lines never set it."""
+    values = [_number(v) for v in points.get("value", [])]
+    extent = [v for v in values if v is not None and math.isfinite(v)]
+    if centre is not None:
+        extent.append(centre)
+    if not limits.empty:
+        neck = limits.iloc[-1]
+        for column in ("low998", "high998", "low95", "high95"):
+            value = _number(neck.get(column))
+            if value is not None and math.isfinite(value):
+                extent.append(value)
+    if not extent:
+        return None
+    low, high = min(extent), max(extent)
+    span = (high - low) or max(abs(high) * 0.1, 1.0)
+    return [low - span * FUNNEL_PAD, high + span * FUNNEL_PAD_TOP]
 
 
 # --- trend -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -53,7 +54,7 @@ def test_ranking_orders_areas_best_to_worst_top_down():
     assert list(fig.layout.yaxis.categoryarray) == list(bar.y)
     assert fig.layout.yaxis.autorange == "reversed"  # the first category at the top
     assert list(fig.layout.yaxis.ticktext)[:2] == ["1  城关镇", "2  新阳镇"]
-    assert list(bar.x) == [104.0, 106.0, 110.0, 96.0, 212.0]
+    assert list(bar.customdata) == [104.0, 106.0, 110.0, 96.0, 212.0]
     assert COUNTY not in bar.y and "台溪乡" not in bar.y  # county line, not a bar; no value
 
 
@@ -95,15 +96,97 @@ def test_ranking_hover_has_fraction_interval_and_rank_interval():
     assert "状态:显著异常" in hover
 
 
-def test_srb_draws_the_normal_band_and_the_county_line():
+def test_srb_draws_the_normal_band_the_reference_and_the_county_line():
     fig = ranking_bar(indicator_table(), "srb", "zh", catalog=CATALOG)
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert [(r.x0, r.x1) for r in rects] == [(103.0, 107.0)]
     lines = [s for s in fig.layout.shapes if s.type == "line"]
-    assert [line.x0 for line in lines] == [112.5]
+    assert [line.x0 for line in lines] == [105.0, 112.5]  # the reference, the county
     texts = [a.text for a in fig.layout.annotations]
     assert "正常范围 103–107" in texts
     assert "尤溪县 112.50" in texts
+
+
+def test_range_bars_diverge_from_the_reference():
+    fig = ranking_bar(indicator_table(), "srb", "zh", catalog=CATALOG)
+    bar = _bar(fig)
+    # each bar runs from 105 to its value: 104 is 1 to the left, 212 is 107 to the right
+    assert list(bar.base) == [105.0] * 5
+    assert list(bar.x) == [-1.0, 1.0, 5.0, -9.0, 107.0]
+    assert [b + x for b, x in zip(bar.base, bar.x, strict=True)] == [104, 106, 110, 96, 212]
+    low, high = fig.layout.xaxis.range
+    # not from 0: the axis spans 96..212 and the band, padded, with room for 212's label
+    assert 85 < low < 96 and 212 < high < 300
+    assert fig.layout.xaxis.zeroline is False
+    # order, colours, hatches and words are kept
+    assert list(bar.y) == ["城关镇", "新阳镇", "西城镇", "梅仙镇", "八字桥乡"]
+    assert list(bar.marker.pattern.shape)[3:] == ["/", "x"]
+    # each label just right of its bar: at the value, or at 105 for a bar left of it
+    labels = {a.y: a for a in fig.layout.annotations if a.yref in (None, "y") and a.y}
+    assert (labels["梅仙镇"].x, labels["梅仙镇"].xanchor) == (105.0, "left")
+    assert (labels["八字桥乡"].x, labels["八字桥乡"].xanchor) == (212.0, "left")
+    # the longest label fits after 212 at the planned width
+    room = (high - 212) / (high - low) * figures.PLANNED_PLOT_WIDTH
+    assert room >= figures.text_width("212.00  ▲▲ 显著异常", 15) == 171.0
+
+
+def test_srb_103_and_129_look_different():
+    table = indicator_table()
+    srb = table["indicator"] == "srb"
+    for area, value in (("城关镇", 103.0), ("八字桥乡", 129.0)):
+        table.loc[srb & (table["area"] == area), ["value", "value_exact"]] = value
+    fig = ranking_bar(table, "srb", "zh", catalog=CATALOG)
+    low, high = fig.layout.xaxis.range
+    lengths = {y: abs(x) for y, x in zip(_bar(fig).y, _bar(fig).x, strict=True)}
+    assert (lengths["城关镇"], lengths["八字桥乡"]) == (2.0, 24.0)
+    assert 90 < low < 96  # the axis starts near the data, so 24 reads 12 times 2
+
+
+def test_bars_of_a_percentage_start_at_zero_with_room_for_the_longest_label():
+    fig = ranking_bar(indicator_table(), "compliance", "zh", catalog=CATALOG)
+    bar = _bar(fig)
+    assert bar.base is None and list(bar.x) == [98.0, 93.5, 91.0, 85.0, 72.0]
+    low, high = fig.layout.xaxis.range
+    assert low == 0
+    room = (high - 98.0) / (high - low) * figures.PLANNED_PLOT_WIDTH
+    assert room >= figures.text_width("98.00  √ 正常", 15) == 117.0
+
+
+def _srb_with_areas(n: int) -> pd.DataFrame:
+    """srb for `n` areas named like 东城街道办事处 (7 characters), 100 + 2i, worst last."""
+    table = indicator_table()
+    srb = table[table["indicator"] == "srb"]
+    template = srb[srb["area"] == "城关镇"].iloc[0]
+    rows = [srb[srb["is_total"]].iloc[0]]
+    for i in range(n):
+        row = template.copy()
+        row["area"], row["order"] = f"第{i + 1:02d}街道办事处", i + 1
+        row["value"] = row["value_exact"] = 100.0 + 2 * i
+        row["rank"], row["status"] = i + 1, "green"
+        rows.append(row)
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("n", [15, 40])
+def test_county_label_sits_above_the_plot_never_over_a_bar(n: int):
+    fig = ranking_bar(_srb_with_areas(n), "srb", "zh", catalog=CATALOG)
+    assert len(_bar(fig).y) == n
+    county = next(a for a in fig.layout.annotations if a.text == "尤溪县 112.50")
+    band = next(a for a in fig.layout.annotations if a.text == "正常范围 103–107")
+    for label in (county, band):
+        # in paper coordinates at the top edge of the plot, drawn upwards: outside every bar
+        assert (label.xref, label.yref, label.y, label.yanchor) == ("x", "paper", 1, "bottom")
+    # 112.5 and the band's middle 105 are close: the labels take two rows, not one place
+    assert {county.yshift, band.yshift} == {2, 2 + figures.TOP_LABEL_LANE}
+    assert fig.layout.margin.t == figures.TITLE_ROOM + 2 * figures.TOP_LABEL_LANE
+    assert fig.layout.height == 150 + 34 * n + figures.TOP_LABEL_LANE
+
+
+def test_top_labels_far_apart_share_a_row():
+    lanes = figures.top_label_lanes([(0.0, "目标 90"), (50.0, "尤溪县 88.40")], [0.0, 100.0])
+    assert lanes == [0, 0]
+    lanes = figures.top_label_lanes([(50.0, "目标 90"), (52.0, "尤溪县 88.40")], [0.0, 100.0])
+    assert lanes == [0, 1]
 
 
 def test_compliance_target_and_fee_limits_drawn():
@@ -207,6 +290,55 @@ def test_funnel_figure_limits_and_points_by_status():
     assert list(red.text) == ["八字桥乡"] and red.marker.symbol == "x"
     assert [s.y0 for s in fig.layout.shapes] == [88.4]
     assert "φ = 1.80" in fig.layout.title.text
+
+
+def test_funnel_limits_start_at_the_minimum_denominator_and_do_not_set_the_range():
+    # srb-like limits that run off to ~7000 at small denominators (boys + girls = 5, 10)
+    limits = pd.DataFrame(
+        {
+            "denominator": [5.0, 10.0, 20.0, 50.0, 160.0],
+            "low95": [0.0, 20.0, 50.0, 75.0, 90.0],
+            "high95": [2300.0, 600.0, 250.0, 160.0, 130.0],
+            "low998": [0.0, 5.0, 30.0, 60.0, 80.0],
+            "high998": [7000.0, 1500.0, 400.0, 200.0, 140.0],
+        }
+    )
+    points = pd.DataFrame(
+        {
+            "area": ["城关镇", "金竹乡", "双河乡"],
+            "value": [108.0, 125.0, 300.0],
+            "denominator": [150.0, 25.0, 8.0],
+            "status": ["watch", "watch", "grey"],
+        }
+    )
+    catalog = {**CATALOG, "srb": SimpleNamespace(**{**vars(CATALOG["srb"]), "min_denominator": 20})}
+    fig = funnel_figure(
+        {"centre": 108.59, "points": points, "limits": limits, "phi": 1.0},
+        "srb",
+        "zh",
+        catalog=catalog,
+    )
+    lines = [trace for trace in fig.data if trace.mode == "lines"]
+    assert len(lines) == 4
+    for line in lines:
+        assert list(line.x) == [20.0, 50.0, 160.0]  # 5 and 10 are below the 20 births judged
+    # the range: every point (108, 125, 300), the county 108.59 and the 99.8% limits at the
+    # largest denominator (80, 140): 80..300, 8% below and 15% above the 220 span
+    low, high = fig.layout.yaxis.range
+    assert (round(low, 6), round(high, 6)) == (62.4, 333.0)
+
+
+def test_funnel_without_a_minimum_draws_every_limit():
+    limits = pd.DataFrame(
+        {"denominator": [50.0, 10.0], "low95": [80.0, 60.0], "high95": [96.0, 99.0]}
+    )
+    points = pd.DataFrame({"area": ["城关镇"], "value": [90.0], "denominator": [40.0]})
+    fig = funnel_figure(
+        {"centre": 88.0, "points": points, "limits": limits}, "compliance", "zh", catalog=CATALOG
+    )
+    assert [list(trace.x) for trace in fig.data if trace.mode == "lines"] == [[10.0, 50.0]] * 2
+    low, high = fig.layout.yaxis.range  # 80..96 at the largest denominator, 90 and 88 inside
+    assert (round(low, 6), round(high, 6)) == (78.72, 98.4)
 
 
 def test_trend_figure_three_lines_and_the_band():
