@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import pandas as pd
@@ -313,10 +316,27 @@ def when_text(moment: Any) -> str:
 # --- upload --------------------------------------------------------------------------------
 
 
+@cache
+def field_labels() -> dict[str, dict[str, str]]:
+    """data/fields.toml: canonical field → its label per language ({'zh': …, 'en': …})."""
+    text = resources.files("zhibiao.data").joinpath("fields.toml").read_text("utf-8")
+    return {
+        key: {lang: str(entry[lang]) for lang in LANGS if lang in entry}
+        for key, entry in tomllib.loads(text).items()
+        if isinstance(entry, dict)
+    }
+
+
+def field_label(field: str, lang: str) -> str:
+    """A field's label in `lang` ('births_male' → '出生男' / 'Births, boys'); the key if none."""
+    labels = field_labels().get(field, {})
+    return labels.get(lang) or labels.get("zh") or field
+
+
 def upload_preview(result: Any, lang: str, *, describe: Any = None) -> dict[str, Any]:
     """What the upload page shows of a checked file.
 
-    period(s), basis, areas, fields recognised, and every error and warning as one line naming
+    period(s), basis, areas, fields recognised (labels in `lang`; keys in `field_keys`), and every error and warning as one line naming
     the cells; `can_store` when nothing blocks; `needs_accept` when only acceptable errors
     stand between the file and the store.
     """
@@ -335,7 +355,8 @@ def upload_preview(result: Any, lang: str, *, describe: Any = None) -> dict[str,
         "periods": list(result.periods),
         "bases": [t(f"ui.basis.{b}", lang) for b in result.bases],
         "areas": areas,
-        "fields": list(result.fields),
+        "fields": [field_label(f, lang) for f in result.fields],
+        "field_keys": list(result.fields),
         "values": 0 if values is None else len(values),
         "errors": [describe(f, lang) for f in errors],
         "warnings": [describe(f, lang) for f in warnings],

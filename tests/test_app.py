@@ -170,6 +170,17 @@ def test_upload_preview_names_every_cell_of_a_bad_file():
     assert (preview["can_store"], preview["needs_accept"]) == (False, False)
 
 
+def test_upload_preview_names_fields_by_their_label_in_the_users_language():
+    result = load(BAD_CSV.encode("utf-8"), "bad.csv")
+    assert list(result.fields) == ["births", "births_female", "births_male"]
+    zh = views.upload_preview(result, "zh")
+    en = views.upload_preview(result, "en")
+    assert zh["fields"] == ["出生人数", "出生女", "出生男"]
+    assert en["fields"] == ["Births", "Births, girls", "Births, boys"]
+    assert zh["field_keys"] == ["births", "births_female", "births_male"]
+    assert views.field_label("no_such_field", "en") == "no_such_field"
+
+
 def test_only_acceptable_errors_ask_for_the_accept_step():
     csv = BAD_CSV.replace("白河镇,-3,0,0\n", "").replace("合计,15,10,9", "合计,18,10,9")
     preview = views.upload_preview(load(csv.encode("utf-8"), "acc.csv"), "en")
