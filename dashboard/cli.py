@@ -325,6 +325,9 @@ def run_table(args: argparse.Namespace) -> int:
         else:
             say(text)
         return OK
+    if not args.out and args.format == "csv":
+        output.write_csv(table, sys.stdout, args.lang)
+        return OK
     if not args.out:
         say(t("cli.need_out", args.lang, format=args.format), sys.stderr)
         return USAGE

@@ -223,6 +223,11 @@ def test_table_json_brief_and_wide_outputs(sqlite_url, tmp_path, capsys):
     )
     assert "木鱼乡" in csv_out.read_text("utf-8-sig")
     capsys.readouterr()
+    # csv without --out goes to standard output, the same table
+    assert main(["table", "--period", "2025-02", "--format", "csv", "--db", sqlite_url]) == 0
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()
+    assert lines[0].split(",")[0] == "地区" and lines[1].split(",")[0] == "青川县"
+    assert lines[1].split(",")[1] == str(births)
 
     assert main(["brief", "--period", "2025-02", "--db", sqlite_url]) == 0
     assert f"全县出生 {births} 人" in capsys.readouterr().out
