@@ -244,7 +244,7 @@ def test_page_titles_in_both_languages(filled):
 def test_ui_messages_have_the_same_keys_in_both_languages():
     zh = {k for k in catalog("zh") if k.startswith("ui.")}
     en = {k for k in catalog("en") if k.startswith("ui.")}
-    assert len(zh) == 91
+    assert len(zh) == 93
     assert zh == en
 
 
@@ -336,3 +336,36 @@ def test_frames_are_not_mutated_by_views(filled):
     views.warning_rows(table, "en")
     views.scorecard(table, "en")
     pd.testing.assert_frame_equal(table, before)
+
+
+# --- empty states --------------------------------------------------------------------------------
+
+PAGES = ("/", "/rankings", "/warnings", "/area", "/funnel", "/brief")
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("empty")
+    url = f"sqlite:///{tmp / 'zhibiao.db'}"
+    store = Store(url)
+    store.add_user("ana", "analyst", "analyst-pw-1")
+    store.add_user("vic", "viewer", "viewer-pw-1")
+    store.dispose()
+    app = create_app(app_config(tmp, url))
+    analyst, viewer = app.server.test_client(), app.server.test_client()
+    log_in(analyst, "ana")
+    log_in(viewer, "vic")
+    return analyst, viewer
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_fresh_database_says_so_and_points_to_the_upload_page(empty, path: str):
+    analyst, viewer = empty
+    zh = render(analyst, path, "?lang=zh")
+    assert "还没有数据。" in zh and "请在“上传”页上传月报表。" in zh
+    assert '"href": "/upload?lang=zh"' in zh and "前往上传" in zh
+    en = render(analyst, path, "?lang=en")
+    assert "No data yet." in en and '"href": "/upload?lang=en"' in en and "Go to Upload" in en
+    seen = render(viewer, path, "?lang=zh")
+    assert "还没有数据。" in seen and "请联系统计分析人员上传月报表。" in seen
+    assert "/upload" not in seen

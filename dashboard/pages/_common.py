@@ -122,15 +122,24 @@ def heading(ctx: PageContext, key: str, *extra: Any, with_period: bool = True) -
 
 
 def no_data(ctx: PageContext) -> Any:
-    hint = (
-        t("ui.common.no_data_hint", ctx.lang)
-        if auth.role_allows((ctx.user or {}).get("role"), "analyst")
-        else ""
-    )
+    """A friendly empty state: no data yet; analysts get a link to the upload page."""
+    if auth.role_allows((ctx.user or {}).get("role"), "analyst"):
+        hint: list[Any] = [
+            html.P(t("ui.common.no_data_hint", ctx.lang)),
+            dcc.Link(
+                t("ui.common.go_upload", ctx.lang),
+                href="/upload" + layout.with_query("", lang=ctx.lang),
+                className="download no-data-link",
+                id="no-data-upload",
+            ),
+        ]
+    else:
+        hint = [html.P(t("ui.common.no_data_viewer", ctx.lang))]
     return dmc.Alert(
-        [html.P(t("ui.common.no_data", ctx.lang)), html.P(hint)],
+        [html.P(t("ui.common.no_data", ctx.lang)), *hint],
         color="gray",
         className="no-data",
+        id="no-data",
     )
 
 

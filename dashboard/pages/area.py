@@ -27,6 +27,8 @@ def layout(**kwargs: Any) -> Any:
     from zhibiao.indicators import engine
 
     table = c.table_of(ctx)
+    if table.empty:
+        return html.Div([c.heading(ctx, "area"), c.view_controls(ctx), c.no_data(ctx)])
     areas = views.areas_of(table)
     area = kwargs.get("area") if kwargs.get("area") in areas else (areas[0] if areas else None)
     values = ctx.store.values()

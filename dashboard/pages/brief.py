@@ -25,7 +25,10 @@ def layout(**kwargs: Any) -> Any:
         return html.Div([c.heading(ctx, "brief"), c.no_data(ctx)])
     from zhibiao.indicators.brief import briefing
 
-    text = briefing(c.table_of(ctx), lang)
+    table = c.table_of(ctx)
+    if table.empty:
+        return html.Div([c.heading(ctx, "brief"), c.view_controls(ctx), c.no_data(ctx)])
+    text = briefing(table, lang)
     copy = (
         html.Div(
             [

@@ -28,6 +28,8 @@ def layout(**kwargs: Any) -> Any:
     from zhibiao.indicators.funnel import funnel
 
     table = c.table_of(ctx)
+    if table.empty:
+        return html.Div([c.heading(ctx, "funnel"), c.view_controls(ctx), c.no_data(ctx)])
     present = set(views.indicators_of(table))
     keys = [k for k in views.funnel_indicators(ctx.catalog) if k in present]
     if not keys:

@@ -69,6 +69,8 @@ def layout(**kwargs: Any) -> Any:
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "overview"), c.no_data(ctx)])
     table = c.table_of(ctx)
+    if table.empty:
+        return html.Div([c.heading(ctx, "overview"), c.view_controls(ctx), c.no_data(ctx)])
     cards = figures.overview_cards(table, lang, catalog=ctx.catalog)
     warnings = views.warning_rows(table, lang, catalog=ctx.catalog)
     counts = views.warning_counts(table)

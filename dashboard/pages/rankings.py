@@ -46,6 +46,8 @@ def layout(**kwargs: Any) -> Any:
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "rankings"), c.no_data(ctx)])
     table = c.table_of(ctx)
+    if table.empty:
+        return html.Div([c.heading(ctx, "rankings"), c.view_controls(ctx), c.no_data(ctx)])
     keys = views.ranked_indicators(table, ctx.catalog) + [views.COMPOSITE]
     indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
     figure = figures.ranking_bar(table, indicator, lang, catalog=ctx.catalog)

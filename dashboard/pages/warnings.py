@@ -57,6 +57,8 @@ def layout(**kwargs: Any) -> Any:
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "warnings"), c.no_data(ctx)])
     table = c.table_of(ctx)
+    if table.empty:
+        return html.Div([c.heading(ctx, "warnings"), c.view_controls(ctx), c.no_data(ctx)])
     areas = views.areas_of(table)
     county = views.county_name(table)
     area = kwargs.get("area") if kwargs.get("area") in ([county] + areas) else None
