@@ -265,7 +265,7 @@ def read_table(grid: Grid) -> Table | None:
         header_rows=band,
         data_rows=data_rows,
         columns=build_columns(filled, origin, band, area_col),
-        preamble=[line for r in range(top) if (line := row_line(cells, r))],
+        preamble=grid.preamble + [line for r in range(top) if (line := row_line(cells, r))],
         notes=[line for r in range(end, len(cells)) if (line := row_line(cells, r))],
         second_table=a1(below[0] + end, below[1]) if below else "",
     )

@@ -78,15 +78,18 @@ def pad(cells: list[list[Any]], rows: int, cols: int) -> list[list[Any]]:
 
 
 def read_ooxml(data: bytes, limits: Limits) -> list[Grid]:
-    """An .xlsx/.xlsm workbook: every worksheet (hidden ones too) with formulas lacking a value."""
-    formulas = formulas_without_value(data)
+    """An .xlsx/.xlsm workbook: every worksheet (hidden ones too) with formulas lacking a value,
+    and error cells (`#DIV/0!`) holding their error text (calamine reads them as blank)."""
+    formulas, errors = cells_calamine_misses(data)
     grids = read_calamine(data, limits)
     for grid in grids:
         grid.formulas_without_value = formulas.get(grid.name, [])
-        if grid.formulas_without_value:
-            far_row = max(r for r, _ in grid.formulas_without_value) + 1
-            far_col = max(c for _, c in grid.formulas_without_value) + 1
-            pad(grid.cells, far_row, far_col)
+        marked = errors.get(grid.name, {})
+        spots = grid.formulas_without_value + list(marked)
+        if spots:
+            pad(grid.cells, max(r for r, _ in spots) + 1, max(c for _, c in spots) + 1)
+        for (r, c), text in marked.items():
+            grid.cells[r][c] = text
     return grids
 
 
@@ -134,20 +137,36 @@ def calamine_grid(sheet: calamine.CalamineSheet, name: str, limits: Limits) -> G
 
 def formulas_without_value(data: bytes) -> dict[str, list[tuple[int, int]]]:
     """Sheet name → 0-based (row, col) of `<c>` holding an `<f>` but no (or an empty) `<v>`."""
-    found: dict[str, list[tuple[int, int]]] = {}
+    return cells_calamine_misses(data)[0]
+
+
+def cells_calamine_misses(
+    data: bytes,
+) -> tuple[dict[str, list[tuple[int, int]]], dict[str, dict[tuple[int, int], str]]]:
+    """Per sheet name: the 0-based (row, col) of formulas without a value, and the error cells
+    (`t="e"`) with their text (`#DIV/0!`); one streamed pass over each worksheet part."""
+    formulas: dict[str, list[tuple[int, int]]] = {}
+    errors: dict[str, dict[tuple[int, int], str]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name, path in sheet_parts(archive):
             if path is None or path not in archive.NameToInfo:
                 continue
             with archive.open(path) as member:
-                cells = [
-                    (row - 1, col - 1)
-                    for row, col, element in iter_cells(member)
-                    if formula_lacks_value(element)
-                ]
-            if cells:
-                found[name] = cells
-    return found
+                for row, col, element in iter_cells(member):
+                    if len(element) == 0:
+                        continue
+                    if formula_lacks_value(element):
+                        formulas.setdefault(name, []).append((row - 1, col - 1))
+                    elif element.get("t") == "e":
+                        text = error_text(element)
+                        errors.setdefault(name, {})[(row - 1, col - 1)] = text
+    return formulas, errors
+
+
+def error_text(element: ET.Element) -> str:
+    """The error an error cell shows (`#DIV/0!`); `#N/A` when it names none."""
+    value = next((c for c in element if c.tag.rsplit("}", 1)[-1] == "v"), None)
+    return (value.text or "").strip() if value is not None and value.text else "#N/A"
 
 
 def formula_lacks_value(element: ET.Element) -> bool:
@@ -181,9 +200,10 @@ def read_csv(text: str, delimiter: str, limits: Limits) -> list[Grid]:
 class TableBuilder:
     """One HTML table being read: cells placed around rowspan/colspan, merges recorded."""
 
-    def __init__(self, order: int, limits: Limits) -> None:
+    def __init__(self, order: int, limits: Limits, lead: str = "") -> None:
         self.order = order
         self.limits = limits
+        self.lead = lead  # the page's text just before the table (a title outside it)
         self.caption = ""
         self.cells: dict[tuple[int, int], Any] = {}
         self.merges: list[tuple[int, int, int, int]] = []
@@ -239,7 +259,9 @@ class TableBuilder:
     def grid(self) -> Grid:
         self.finish_cell()
         height = max(self.height, self.row + 1)
-        return Grid(self.name(), rectangle(self.cells, height, self.width), self.merges)
+        grid = Grid(self.name(), rectangle(self.cells, height, self.width), self.merges)
+        grid.preamble = [self.lead] if self.lead else []
+        return grid
 
 
 def span(raw: str | None) -> int:
@@ -263,13 +285,21 @@ class HtmlTables(HTMLParser):
         self.count = 0
         self.skipping = 0
         self.in_caption = False
+        self.loose: list[str] = []  # text outside any table since the last one ended
+
+    def lead_text(self) -> str:
+        """The text just before a table that starts now: in the cell of a table around it
+        (a layout table), else on the page since the previous table."""
+        outer = self.open[-1] if self.open else None
+        parts = outer.parts if outer is not None and outer.cell is not None else self.loose
+        return _SPACES.sub(" ", " ".join(parts)).strip()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIPPED:
             self.skipping += 1
         elif tag == "table":
             self.count += 1
-            self.open.append(TableBuilder(self.count, self.limits))
+            self.open.append(TableBuilder(self.count, self.limits, self.lead_text()))
         elif not self.open:
             return
         elif tag == "tr":
@@ -286,13 +316,17 @@ class HtmlTables(HTMLParser):
             return
         elif tag == "table":
             self.done.append(self.open.pop())
+            self.loose = []
         elif tag in ("td", "th"):
             self.open[-1].finish_cell()
         elif tag == "caption":
             self.in_caption = False
 
     def handle_data(self, data: str) -> None:
-        if self.skipping or not self.open:
+        if self.skipping:
+            return
+        if not self.open:
+            self.loose.append(data)
             return
         table = self.open[-1]
         if self.in_caption:

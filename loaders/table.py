@@ -101,7 +101,7 @@ def is_total_label(label: str, county: str | None) -> bool:
         stem = name.removesuffix(suffix)
         if stem != name and stem and stem[-1] in area["county_suffixes"]:
             return True
-    return False
+    return county_from_total(name) is not None
 
 
 def county_from_total(label: str) -> str | None:
@@ -110,7 +110,7 @@ def county_from_total(label: str) -> str | None:
     name = normalise_label(label)
     for suffix in area["total_suffixes"]:
         name = name.removesuffix(suffix)
-    if len(name) >= 2 and name[-1] in ("县", "旗") and _CJK.match(name):
+    if len(name) >= 2 and name[-1] in area["total_row_county_suffixes"] and _CJK.match(name):
         return name
     return None
 

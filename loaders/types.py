@@ -33,7 +33,9 @@ class Grid:
     cells[r][c] is str, int, float, bool or None (0-based; A1 is cells[0][0]).
     merges are inclusive 0-based (r0, c0, r1, c1). formulas_without_value lists
     (r, c) of formula cells that carry no cached value (never read as 0). hidden: the
-    workbook hides the sheet (read only when no visible sheet holds a table).
+    workbook hides the sheet (read only when no visible sheet holds a table). preamble: text
+    the reader found outside the cells (an HTML page's title above its table), read before
+    the lines above the header.
     """
 
     name: str
@@ -41,6 +43,7 @@ class Grid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)
     hidden: bool = False
+    preamble: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
