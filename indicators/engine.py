@@ -12,23 +12,32 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from zhibiao.config import Settings, load_settings
 
+from .arrays import AreaFields, ValueArrays, evaluate_arrays, period_arrays
 from .catalog import Catalog, Expr, Indicator, load_catalog
 from .columns import INDICATOR_COLUMNS
-from .exact import exact_float, round_half_up, rounded_float
+from .exact import (
+    SCALE,
+    int_ratio_floats,
+    round_half_up_ints,
+    rounded_float,
+    rounded_floats,
+    rounded_floats_of_ints,
+)
 from .periods import ValueIndex, periods_needed, previous_year, resolve_period
-from .ranks import composite_scores, rank_indicator, rank_interval_table
-from .stats import odds_per_hundred, wilson_interval
-from .status import Judgement, binomial_counts, judge
+from .ranks import composite_score_arrays, rank_indicator, rank_interval_table
+from .stats import odds_per_hundred, odds_per_hundred_array, wilson_interval, wilson_intervals
+from .status import FigureArrays, binomial_counts, judge_arrays
 
 Fields = dict[str, Fraction | None]
 
@@ -232,18 +241,6 @@ def county_name(county: str | None, settings: Settings, catalog: Catalog) -> str
     return county or settings.county or str(catalog.setting("total_name"))
 
 
-@dataclass
-class _Row:
-    area: str
-    is_total: bool
-    order: int
-    indicator: str
-    figure: Figure
-    value: Fraction | None
-    previous: Fraction | None
-    data: dict[str, Any] = field(default_factory=dict)
-
-
 def _figures(
     ind: Indicator, areas: list[str], fields: dict[str, Fields]
 ) -> tuple[dict[str, Figure], Figure]:
@@ -261,147 +258,289 @@ def compute(
     quality: pd.DataFrame | None = None,
     county: str | None = None,
 ) -> pd.DataFrame:
-    """The indicator table (INDICATOR_COLUMNS) of one period and basis, county first."""
+    """The indicator table (INDICATOR_COLUMNS) of one period and basis, county first.
+
+    Every area at once: fields as arrays of exact integers, ratios as integer pairs rounded half
+    up in integers, statuses by the exact score inequality in integers (see `arrays`,
+    `exact.round_half_up_ints`, `status.judge_arrays`)."""
     catalog = catalog or load_catalog()
     settings = settings or load_settings()
     ysm = settings.year_start_month
-    idx = ValueIndex(values, periods_needed(period, ysm))
-    now, order = period_fields(idx, period, basis, catalog, ysm)
-    before, _ = period_fields(idx, previous_year(period), basis, catalog, ysm)
-    areas = sorted(now, key=lambda a: (order.get(a, 0), a))
+    va = ValueArrays(values, periods_needed(period, ysm))
+    needed = needed_fields(catalog)
+    now = period_arrays(va, period, basis, catalog, field_flows(), needed, ysm)
+    before = period_arrays(va, previous_year(period), basis, catalog, field_flows(), needed, ysm)
+    sorted_idx = sorted(range(len(now.areas)), key=lambda i: (int(now.order[i]), now.areas[i]))
+    areas = [now.areas[i] for i in sorted_idx]
+    now_fields = {f: (v[sorted_idx], ok[sorted_idx]) for f, (v, ok) in now.fields.items()}
+    before_fields = _aligned(before, areas)
     total = county_name(county, settings, catalog)
     z95 = float(catalog.setting("z95"))
     z998 = float(catalog.setting("z998"))
     notes = quality_notes(quality, period, basis, catalog.aliases)
 
-    records: list[dict[str, Any]] = []
+    columns: list[dict[str, Any]] = []
     ranks_by_ind: dict[str, pd.Series] = {}
     for ind in catalog.indicators:
-        figs, county_fig = _figures(ind, areas, now)
-        prev_figs, county_prev = _figures(ind, areas, before)
-        touched = catalog.touched_fields(ind)
-        rows: list[dict[str, Any]] = []
-        for name, is_total, pos, fig, prev in [(total, True, 0, county_fig, county_prev)] + [
-            (a, False, i + 1, figs[a], prev_figs[a]) for i, a in enumerate(areas)
-        ]:
-            exact = fig.value(ind)
-            prev_exact = prev.value(ind)
-            rounded = round_half_up(exact, ind.dp)
-            low95, high95 = interval(ind, fig, z95)
-            low998, high998 = interval(ind, fig, z998)
-            verdict: Judgement = judge(ind, rounded, fig.num, fig.den, z95, z998, fig.min_of)
-            params = dict(verdict.reason_params)
-            if verdict.reason_code and ind.status_rule == "interval":
-                params.update({"low95": low95, "high95": high95})
-            change = None if exact is None or prev_exact is None else exact - prev_exact
-            rows.append(
-                {
-                    "period": period,
-                    "basis": basis,
-                    "area": name,
-                    "is_total": is_total,
-                    "order": pos,
-                    "indicator": ind.key,
-                    "value": rounded_float(exact, ind.dp),
-                    "value_exact": exact_float(exact),
-                    "previous": rounded_float(prev_exact, ind.dp),
-                    "change": rounded_float(change, ind.dp),
-                    "numerator": exact_float(fig.num),
-                    "denominator": exact_float(fig.den),
-                    "low95": rounded_float(low95, ind.dp),
-                    "high95": rounded_float(high95, ind.dp),
-                    "low998": rounded_float(low998, ind.dp),
-                    "high998": rounded_float(high998, ind.dp),
-                    "status": verdict.status,
-                    "reason_code": verdict.reason_code,
-                    "reason_params": params,
-                    "quality": notes_touching(notes, None if is_total else name, touched),
-                }
-            )
-        frame = pd.DataFrame(rows)
-        area_part = frame[~frame["is_total"]].set_index("area")
-        ranks = rank_indicator(area_part["value"], ind)
-        ranks_by_ind[ind.key] = ranks
-        intervals = rank_interval_table(
-            area_part["numerator"], area_part["denominator"], ind, catalog
+        cols, ranks = _indicator_columns(
+            ind, catalog, areas, now_fields, before_fields, z95, z998, notes
         )
-        for row in rows:
-            if row["is_total"]:
-                row["rank"] = row["rank_low"] = row["rank_high"] = pd.NA
-            else:
-                row["rank"] = ranks.get(row["area"], pd.NA)
-                has_rank = not pd.isna(row["rank"])
-                row["rank_low"] = intervals.at[row["area"], "rank_low"] if has_rank else pd.NA
-                row["rank_high"] = intervals.at[row["area"], "rank_high"] if has_rank else pd.NA
-        records.extend(rows)
-
-    records.extend(_composite_rows(catalog, ranks_by_ind, period, basis, total, areas))
-    return _table(records, catalog)
+        ranks_by_ind[ind.key] = ranks
+        columns.append(cols)
+    columns.append(_composite_columns(catalog, ranks_by_ind, areas))
+    return _assemble(columns, catalog, period, basis, total, areas)
 
 
-def _composite_rows(
+def _aligned(fields: AreaFields, areas: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Another period's fields on this period's list of areas (missing where absent)."""
+    pos = {a: i for i, a in enumerate(fields.areas)}
+    where = np.array([pos.get(a, -1) for a in areas], dtype=np.int64)
+    have = where >= 0
+    take = np.where(have, where, 0)
+    out = {}
+    for name, (v, ok) in fields.fields.items():
+        if len(v) == 0:
+            out[name] = (np.zeros(len(areas), dtype=object), np.zeros(len(areas), dtype=bool))
+        else:
+            out[name] = (np.where(have, v[take], 0), have & ok[take])
+    return out
+
+
+def _figure_arrays(ind: Indicator, fields: dict, size: int) -> tuple[np.ndarray, ...]:
+    """area_figure of every area and county_figure on top (row 0): num, has_num, den, has_den,
+    min_of, has_min, as integers of SCALE."""
+    missing = (np.zeros(size, dtype=object), np.zeros(size, dtype=bool))
+
+    def lookup(name: str):
+        return fields.get(name, missing)
+
+    num, has_num = evaluate_arrays(ind.numerator_expr.tree, lookup, size)
+    if ind.denominator_expr is not None:
+        den, has_den = evaluate_arrays(ind.denominator_expr.tree, lookup, size)
+        both = has_num & has_den
+        num, den = np.where(both, num, 0), np.where(both, den, 0)
+        has_num, has_den = both, both.copy()
+    else:
+        den, has_den = np.zeros(size, dtype=object), np.zeros(size, dtype=bool)
+    if ind.min_of_expr is not None:
+        mins, has_min = evaluate_arrays(ind.min_of_expr.tree, lookup, size)
+    else:
+        mins, has_min = np.zeros(size, dtype=object), np.zeros(size, dtype=bool)
+    # the county: sums over the areas that have the figure
+    c_has = bool(has_num.any())
+    c_num = sum(num[has_num].tolist()) if c_has else 0
+    c_den = sum(den[has_num].tolist()) if c_has and ind.is_rate else 0
+    m_in = has_num & has_min
+    c_has_min = c_has and bool(m_in.any())
+    c_min = sum(mins[m_in].tolist()) if c_has_min else 0
+
+    def top(c: Any, arr: np.ndarray) -> np.ndarray:
+        out = np.empty(size + 1, dtype=arr.dtype)
+        out[0], out[1:] = c, arr
+        return out
+
+    return (
+        top(c_num, num),
+        top(c_has, has_num),
+        top(c_den, den),
+        top(c_has and ind.is_rate, has_den),
+        top(c_min, mins),
+        top(c_has_min, has_min),
+    )
+
+
+def _value_pairs(ind: Indicator, num, has_num, den) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Figure.value of each row as an exact ratio p/q (q > 0) and its mask."""
+    if not ind.is_rate:
+        return num * ind.factor, np.full(len(num), SCALE, dtype=object), has_num.copy()
+    ok = has_num & np.asarray(den != 0, dtype=bool)
+    p = np.where(ok, num * ind.factor, 0)
+    q = np.where(ok, den, 1)
+    neg = np.asarray(q < 0, dtype=bool)
+    return np.where(neg, -p, p), np.where(neg, -q, q), ok
+
+
+def _interval_arrays(ind: Indicator, num, has_num, den, has_den, z: float):
+    """engine.interval of every row: the Wilson interval in the indicator's unit; nan otherwise."""
+    size = len(num)
+    nan = np.full(size, np.nan)
+    if ind.interval_kind is None:
+        return nan, nan.copy()
+    n = num + den if ind.interval_kind == "odds" else den
+    ok = has_num & has_den & np.asarray(n > 0, dtype=bool) & np.asarray(den != 0, dtype=bool)
+    ones = np.full(size, SCALE, dtype=object)
+    x_f = int_ratio_floats(np.where(ok, num, 0), ones, ok)
+    n_f = int_ratio_floats(np.where(ok, n, 0), ones, ok)
+    low, high = wilson_intervals(x_f, n_f, z)
+    if ind.interval_kind == "odds":
+        low = odds_per_hundred_array(low) * ind.factor / 100
+        high = odds_per_hundred_array(high) * ind.factor / 100
+    else:
+        low, high = low * ind.factor, high * ind.factor
+    low = np.where(ok & np.isfinite(low), low, np.nan)
+    high = np.where(ok & np.isfinite(high), high, np.nan)
+    return low, high
+
+
+def _notes_column(
+    notes: list[tuple[str | None, str | None, dict]], areas: list[str], touched: set[str]
+) -> list[list[dict]]:
+    """notes_touching of the county (row 0) and of every area."""
+    mine = [n for n in notes if n[1] is None or n[1] in touched]
+    county = notes_touching(mine, None, touched)
+    if not mine:
+        return [county] + [[] for _ in areas]
+    shared = notes_touching([n for n in mine if n[0] is None], "", touched)
+    own = {n[0] for n in mine if n[0] is not None}
+    out = [county]
+    for a in areas:
+        out.append(notes_touching(mine, a, touched) if a in own else list(shared))
+    return out
+
+
+def _indicator_columns(
+    ind: Indicator,
     catalog: Catalog,
-    ranks_by_ind: dict[str, pd.Series],
+    areas: list[str],
+    now: dict,
+    before: dict,
+    z95: float,
+    z998: float,
+    notes: list[tuple[str | None, str | None, dict]],
+) -> tuple[dict[str, Any], pd.Series]:
+    """The columns of one indicator (county first, then the areas) and the areas' ranks."""
+    size = len(areas)
+    num, has_num, den, has_den, mins, has_min = _figure_arrays(ind, now, size)
+    pnum, phas, pden, _, _, _ = _figure_arrays(ind, before, size)
+    p, q, ok = _value_pairs(ind, num, has_num, den)
+    pp, pq, pok = _value_pairs(ind, pnum, phas, pden)
+    whole = round_half_up_ints(np.where(ok, p, 0), q, ind.dp)
+    value = rounded_floats_of_ints(whole, ok, ind.dp)
+    prev_whole = round_half_up_ints(np.where(pok, pp, 0), pq, ind.dp)
+    both = ok & pok
+    cp = np.where(both, p * pq - pp * q, 0)
+    cq = np.where(both, q * pq, 1)
+    change = rounded_floats_of_ints(round_half_up_ints(cp, cq, ind.dp), both, ind.dp)
+    ones = np.full(size + 1, SCALE, dtype=object)
+    low95, high95 = _interval_arrays(ind, num, has_num, den, has_den, z95)
+    low998, high998 = _interval_arrays(ind, num, has_num, den, has_den, z998)
+    figs = FigureArrays(num, has_num, den, has_den, mins, has_min, whole, ok, SCALE)
+    status, code, params = judge_arrays(ind, figs, z95, z998)
+    if ind.status_rule == "interval":
+        for i in np.flatnonzero(np.array([c is not None for c in code], dtype=bool)):
+            params[i].update({"low95": float(low95[i]), "high95": float(high95[i])})
+    numerator = int_ratio_floats(num, ones, has_num)
+    cols: dict[str, Any] = {
+        "value": value,
+        "value_exact": int_ratio_floats(p, q, ok),
+        "previous": rounded_floats_of_ints(prev_whole, pok, ind.dp),
+        "change": change,
+        "numerator": numerator,
+        "denominator": int_ratio_floats(den, ones, has_den),
+        "low95": rounded_floats(low95, ind.dp),
+        "high95": rounded_floats(high95, ind.dp),
+        "low998": rounded_floats(low998, ind.dp),
+        "high998": rounded_floats(high998, ind.dp),
+        "status": status,
+        "reason_code": code,
+        "reason_params": params,
+        "quality": _notes_column(notes, areas, catalog.touched_fields(ind)),
+    }
+    ranks = rank_indicator(pd.Series(value[1:], index=areas, dtype=float), ind)
+    rank = ranks.to_numpy(dtype=float, na_value=np.nan)
+    has_rank = ~np.isnan(rank)
+    intervals = rank_interval_table(
+        pd.Series(numerator[1:], index=areas),
+        pd.Series(cols["denominator"][1:], index=areas),
+        ind,
+        catalog,
+    )
+    nan = np.array([np.nan])
+    cols["rank"] = np.concatenate([nan, rank])
+    for col in ("rank_low", "rank_high"):
+        got = intervals[col].to_numpy(dtype=float, na_value=np.nan)
+        cols[col] = np.concatenate([nan, np.where(has_rank, got, np.nan)])
+    return cols, ranks
+
+
+def _composite_columns(
+    catalog: Catalog, ranks_by_ind: dict[str, pd.Series], areas: list[str]
+) -> dict[str, Any]:
+    """The composite score of each area (nothing for the county, row 0) and its rank."""
+    comp = catalog.composite
+    p, q, ok = composite_score_arrays(
+        {k: r.to_numpy(dtype=float, na_value=np.nan) for k, r in ranks_by_ind.items()},
+        catalog,
+        len(areas),
+    )
+    whole = round_half_up_ints(np.where(ok, p, 0), q, comp.dp)
+    value = rounded_floats_of_ints(whole, ok, comp.dp)
+    ranks = rank_indicator(pd.Series(value, index=areas, dtype=float), comp)
+    size = len(areas) + 1
+    nan = np.full(size, np.nan)
+    return {
+        "value": np.concatenate([[np.nan], value]),
+        "value_exact": np.concatenate([[np.nan], int_ratio_floats(p, q, ok)]),
+        "previous": nan,
+        "change": nan,
+        "numerator": nan,
+        "denominator": nan,
+        "low95": nan,
+        "high95": nan,
+        "low998": nan,
+        "high998": nan,
+        "rank": np.concatenate([[np.nan], ranks.to_numpy(dtype=float, na_value=np.nan)]),
+        "rank_low": nan,
+        "rank_high": nan,
+        "status": np.full(size, None, dtype=object),
+        "reason_code": np.full(size, None, dtype=object),
+        "reason_params": [{} for _ in range(size)],
+        "quality": [[] for _ in range(size)],
+    }
+
+
+def _interleave(parts: list[Any], dtype: Any) -> np.ndarray:
+    """Columns of several indicators (each county first, then the areas) as one column ordered
+    by area, then indicator."""
+    stacked = np.empty((len(parts), len(parts[0])), dtype=dtype)
+    for i, part in enumerate(parts):
+        if dtype is object and isinstance(part, list):
+            stacked[i, :] = np.array(part + [None], dtype=object)[:-1]
+        else:
+            stacked[i, :] = part
+    return stacked.T.reshape(-1)
+
+
+def _assemble(
+    columns: list[dict[str, Any]],
+    catalog: Catalog,
     period: str,
     basis: str,
     total: str,
     areas: list[str],
-) -> list[dict[str, Any]]:
-    """The composite score of each area (and an empty row for the county), with its rank."""
-    comp = catalog.composite
-    scores = composite_scores(ranks_by_ind, catalog)
-    rounded = pd.Series({a: rounded_float(scores.get(a), comp.dp) for a in areas}, dtype=float)
-    ranks = rank_indicator(rounded, comp) if areas else pd.Series(dtype="Int64")
-    rows = []
-    for name, is_total, pos in [(total, True, 0)] + [
-        (a, False, i + 1) for i, a in enumerate(areas)
-    ]:
-        score = None if is_total else scores.get(name)
-        rows.append(
-            {
-                "period": period,
-                "basis": basis,
-                "area": name,
-                "is_total": is_total,
-                "order": pos,
-                "indicator": comp.key,
-                "value": rounded_float(score, comp.dp),
-                "value_exact": exact_float(score),
-                "previous": math.nan,
-                "change": math.nan,
-                "numerator": math.nan,
-                "denominator": math.nan,
-                "low95": math.nan,
-                "high95": math.nan,
-                "low998": math.nan,
-                "high998": math.nan,
-                "rank": pd.NA if is_total else ranks.get(name, pd.NA),
-                "rank_low": pd.NA,
-                "rank_high": pd.NA,
-                "status": None,
-                "reason_code": None,
-                "reason_params": {},
-                "quality": [],
-            }
-        )
-    return rows
-
-
-def _table(records: list[dict[str, Any]], catalog: Catalog) -> pd.DataFrame:
-    """Records as the indicator table: typed columns, county first, indicators in catalog order."""
-    if not records:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in INDICATOR_COLUMNS})
-    table = pd.DataFrame(records, columns=INDICATOR_COLUMNS)
-    keys = {k: i for i, k in enumerate(catalog.table_keys())}
-    table["_k"] = table["indicator"].map(keys)
-    table = table.sort_values(["order", "_k"], kind="stable").drop(columns="_k")
+) -> pd.DataFrame:
+    """The indicator table from each indicator's columns: county first, indicators in order."""
+    keys = catalog.table_keys()
+    rows = len(areas) + 1
+    n = rows * len(keys)
+    names = np.array([total, *areas], dtype=object)
+    data: dict[str, Any] = {
+        "period": np.full(n, period, dtype=object),
+        "basis": np.full(n, basis, dtype=object),
+        "area": np.repeat(names, len(keys)),
+        "is_total": np.repeat(np.arange(rows) == 0, len(keys)),
+        "order": np.repeat(np.arange(rows), len(keys)).astype(int),
+        "indicator": np.tile(np.array(keys, dtype=object), rows),
+    }
+    for col in INDICATOR_COLUMNS:
+        if col in data:
+            continue
+        obj = col in ("status", "reason_code", "reason_params", "quality")
+        data[col] = _interleave([c[col] for c in columns], object if obj else float)
+    table = pd.DataFrame(data, columns=INDICATOR_COLUMNS)
     for col in ("rank", "rank_low", "rank_high"):
-        table[col] = pd.array(table[col].tolist(), dtype="Int64")
-    for col in ("status", "reason_code"):
-        table[col] = table[col].astype(object).where(table[col].notna(), None)
-    table["is_total"] = table["is_total"].astype(bool)
-    table["order"] = table["order"].astype(int)
-    return table.reset_index(drop=True)
+        table[col] = pd.array([pd.NA if np.isnan(v) else int(v) for v in data[col]], dtype="Int64")
+    return table
 
 
 # ---------------------------------------------------------------------------- series

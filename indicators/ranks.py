@@ -5,8 +5,10 @@ Ranks use the rounded values a leader sees; the county is never ranked.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from .catalog import Catalog, Indicator
@@ -82,3 +84,37 @@ def composite_scores(ranks: dict[str, pd.Series], catalog: Catalog) -> dict[str,
             totals[area] = totals.get(area, Fraction(0)) + w * score
             weights[area] = weights.get(area, Fraction(0)) + w
     return {area: totals[area] / weights[area] for area in totals}
+
+
+def composite_score_arrays(
+    ranks: dict[str, np.ndarray], catalog: Catalog, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """composite_scores of every area as exact ratios p/q (object arrays of int, q > 0) and the
+    mask of areas with a score; `ranks` holds each indicator's ranks as floats (nan: none)."""
+    terms: list[tuple[int, int, int, np.ndarray, np.ndarray]] = []  # wp, wq, wq·sq, sp, ranked
+    for ind in catalog.indicators:
+        if ind.direction == "none" or ind.weight <= 0 or ind.key not in ranks:
+            continue
+        w = Fraction(str(ind.weight))
+        r = ranks[ind.key]
+        ranked = ~np.isnan(r)
+        n = int(ranked.sum())
+        if n == 0:
+            continue
+        rank = np.where(ranked, r, 0).astype(np.int64).astype(object)
+        sp = np.full(size, 100, dtype=object) if n == 1 else 100 * (n - rank)
+        sq = 1 if n == 1 else n - 1
+        terms.append((w.numerator, w.denominator, w.denominator * sq, sp, ranked))
+    zero = np.zeros(size, dtype=object)
+    if not terms:
+        return zero, np.ones(size, dtype=object), np.zeros(size, dtype=bool)
+    big = math.lcm(*(t[2] for t in terms))
+    small = math.lcm(*(t[1] for t in terms))
+    total, weight = zero.copy(), zero.copy()
+    has = np.zeros(size, dtype=bool)
+    for wp, wq, wsq, sp, ranked in terms:
+        total = total + np.where(ranked, wp * sp * (big // wsq), 0)
+        weight = weight + np.where(ranked, wp * (small // wq), 0)
+        has |= ranked
+    q = np.where(has, weight * big, 1)
+    return np.where(has, total * small, 0), q, has

@@ -25,6 +25,30 @@ def wilson_interval(x: float, n: float, z: float) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def wilson_intervals(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """wilson_interval of each (x, n), element by element with the same float operations (so
+    the same bits); nan where n is not positive or x is not in 0..n."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    good = (n > 0) & (x >= 0) & (x <= n)
+    xs, ns = np.where(good, x, 0.0), np.where(good, n, 1.0)
+    z2 = z * z
+    centre = (xs + z2 / 2) / (ns + z2)
+    half = z / (ns + z2) * np.sqrt(xs * (ns - xs) / ns + z2 / 4)
+    low, high = centre - half, centre + half
+    low = np.where(low > 0.0, low, 0.0)  # max(0.0, low)
+    high = np.where(high < 1.0, high, 1.0)  # min(1.0, high)
+    return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
+def odds_per_hundred_array(p: np.ndarray) -> np.ndarray:
+    """odds_per_hundred of each share."""
+    p = np.asarray(p, dtype=float)
+    below = p < 1
+    out = np.where(below, np.where(below, p, 0.0) / (1 - np.where(below, p, 0.0)) * 100, np.inf)
+    return np.where(np.isnan(p), np.nan, out)
+
+
 def odds_per_hundred(p: float) -> float:
     """Map a share p to the ratio p/(1−p)×100 (the sex ratio form); p = 1 gives infinity."""
     if math.isnan(p):
