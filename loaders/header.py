@@ -183,12 +183,12 @@ def find_data_rows(cells: list[list[Any]], first: int, area_col: int) -> tuple[l
     while r < len(cells):
         row = cells[r]
         area = _cell(cells, r, area_col)
-        leading = next((normalise_label(v) for v in row if not is_blank(v)), "")
-        data_like = is_data_like(row, area_col)
         if is_blank(area):
             break
-        if not data_like and (any(leading.startswith(m) for m in ends) or ":" in leading):
-            break
+        if not is_data_like(row, area_col):
+            leading = next((normalise_label(v) for v in row if not is_blank(v)), "")
+            if any(leading.startswith(m) for m in ends) or ":" in leading:
+                break
         rows.append(r)
         r += 1
     return rows, r

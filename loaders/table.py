@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from zhibiao.loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
@@ -90,10 +91,15 @@ def area_name(value: Any) -> str:
     return name
 
 
+@cache
+def total_labels() -> frozenset[str]:
+    return frozenset(normalise_label(x) for x in synonyms()["area"]["total"])
+
+
 def is_total_label(label: str, county: str | None) -> bool:
     area = synonyms()["area"]
     name = normalise_label(label)
-    if name in {normalise_label(x) for x in area["total"]}:
+    if name in total_labels():
         return True
     if county and name in {county, *(county + s for s in area["total_suffixes"])}:
         return True
