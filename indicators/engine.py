@@ -538,6 +538,8 @@ def _assemble(
         obj = col in ("status", "reason_code", "reason_params", "quality")
         data[col] = _interleave([c[col] for c in columns], object if obj else float)
     table = pd.DataFrame(data, columns=INDICATOR_COLUMNS)
+    for col in ("status", "reason_code"):  # None stays None (not a string column's NaN)
+        table[col] = pd.Series(data[col], dtype=object)
     for col in ("rank", "rank_low", "rank_high"):
         table[col] = pd.array([pd.NA if np.isnan(v) else int(v) for v in data[col]], dtype="Int64")
     return table

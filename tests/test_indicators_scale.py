@@ -263,6 +263,8 @@ def test_rows_hold_their_invariants(name, tables):
     catalog = load_catalog()
     assert list(table.columns) == INDICATOR_COLUMNS
     assert table["status"].dropna().isin(STATUSES).all()
+    for col in ("status", "reason_code"):  # no status is None, never NaN
+        assert all(v is None or isinstance(v, str) for v in table[col])
     county = table[table["is_total"]]
     assert county["rank"].isna().all()
     assert (county["order"] == 0).all()
