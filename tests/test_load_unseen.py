@@ -674,8 +674,7 @@ def test_deeply_nested_xml_is_refused_or_read_never_hangs(tmp_path):
     path = write_xlsx_parts(tmp_path / "deep.xlsx", [("S", sheet_xml({}, raw_cells=rows))])
     started = time.monotonic()
     result = load_file(path)
-    assert not result.ok
-    assert codes(result, "error")[0].startswith(("read.", "load."))
+    assert codes(result) == ["read.corrupt"]  # the reader gives up on it, in the child
     assert time.monotonic() - started < 30
 
 
