@@ -1,8 +1,9 @@
 """The indicator table of a period: figures per area and for the county, previous year, change,
 intervals, statuses, ranks, the composite score and the quality notes touching each figure.
 
-Counts are summed first and every ratio computed exactly (Fractions); rounding half up to the
-indicator's decimals happens once, at the end. The county figure is Σ numerators / Σ
+Counts are summed first and every ratio computed exactly (integers of 0.000001 for every area
+at once in `compute`, Fractions in the one-figure helpers `series` uses); rounding half up to
+the indicator's decimals happens once, at the end. The county figure is Σ numerators / Σ
 denominators over its areas (the areas that have the figure), never an average of rates and
 never the report's own total row.
 """
