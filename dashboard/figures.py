@@ -503,6 +503,8 @@ TOP_LABEL_LANE = 22
 TOP_LABEL_GAP = 10
 #: Room for the title, its subtitle and the legend above the labels (pixels).
 TITLE_ROOM = 92
+#: Title size of a trend chart (two of them share a row on the area page).
+TREND_TITLE_SIZE = 22
 #: Share of the axis kept empty at each end, beyond the data and the labels.
 AXIS_PAD = 0.03
 #: Pixels between a bar's end and its label, and kept free after the label.
@@ -539,6 +541,20 @@ def _axis_extent(
     if county is not None:
         extent.append(county)
     return min(extent), max(extent)
+
+
+def wrap_title(text: str, size: float, width_px: float = PLANNED_PLOT_WIDTH) -> str:
+    """`text` broken into lines at spaces when it would run wider than `width_px` (a chart in
+    half the screen of a projector: long English names), so no title is cut off."""
+    if text_width(text, size) <= width_px:
+        return text
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width_px:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def ranking_axis_range(
@@ -997,12 +1013,18 @@ def trend_figure(
             )
     _base_layout(fig)
     title = {
-        "text": t("figures.trend.title", lang, area=area, indicator=chart_title(info, lang)),
+        "text": wrap_title(
+            t("figures.trend.title", lang, area=area, indicator=chart_title(info, lang)),
+            TREND_TITLE_SIZE,
+        ),
         "x": 0.01,
         "xanchor": "left",
-        "font": {"size": 24},
+        "font": {"size": TREND_TITLE_SIZE},
     }
-    fig.update_layout(title=title, height=480, margin={"l": 70, "r": 40, "t": 100, "b": 60})
+    extra = TREND_TITLE_SIZE * 1.3 * title["text"].count("<br>")
+    fig.update_layout(
+        title=title, height=480 + extra, margin={"l": 70, "r": 40, "t": 100 + extra, "b": 60}
+    )
     fig.update_xaxes(type="category", title={"text": t("figures.axis.period", lang)})
     fig.update_yaxes(
         title={"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},

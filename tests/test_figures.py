@@ -357,6 +357,19 @@ def test_trend_figure_three_lines_and_the_band():
     assert [(s.y0, s.y1) for s in fig.layout.shapes] == [(103.0, 107.0)]
 
 
+def test_a_long_english_trend_title_wraps_instead_of_being_cut():
+    series = pd.DataFrame({"period": ["2024-01"], "value": [104.0]})
+    fig = trend_figure(series, "srb", "Dongcheng Subdistrict Office", "en", catalog=CATALOG)
+    lines = fig.layout.title.text.split("<br>")
+    assert (
+        " ".join(lines) == "Dongcheng Subdistrict Office · Sex ratio at birth (boys per 100 girls)"
+    )
+    assert len(lines) == 3
+    assert all(figures.text_width(line, 22) <= figures.PLANNED_PLOT_WIDTH for line in lines)
+    short = trend_figure(series, "srb", "城关镇", "zh", catalog=CATALOG)
+    assert short.layout.title.text == "城关镇 · 出生人口性别比(女=100)"
+
+
 def test_overview_cards_county_figures_with_change_and_status():
     cards = overview_cards(indicator_table(), "zh", catalog=CATALOG)
     assert [c["indicator"] for c in cards] == ["srb", "compliance", "fee_amount_rate"]

@@ -252,3 +252,81 @@ def test_a_viewer_replaying_the_upload_is_refused_on_the_server(browser, server,
             store.dispose()
     finally:
         viewer.context.close()
+
+
+# --- layout checks: both languages, a projector, print -------------------------------------------
+
+OVERLAP_JS = """(sel) => {
+  const boxes = [...document.querySelectorAll(sel + ' .barlayer .point path')]
+    .map(p => p.getBoundingClientRect()).filter(b => b.width > 0 && b.height > 0);
+  const labels = [...document.querySelectorAll(sel + ' .annotation')]
+    .map(a => ({text: a.textContent, box: a.getBoundingClientRect()}));
+  const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+    && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const over = [];
+  for (const l of labels) for (const b of boxes) if (hit(l.box, b)) over.push(l.text);
+  return {bars: boxes.length, labels: labels.map(l => l.text), over};
+}"""
+
+WIDE_JS = """() => [...document.querySelectorAll('.page *')]
+  .filter(e => !e.closest('.ag-root-wrapper'))  // the scorecard scrolls inside itself
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .map(e => e.className || e.tagName).slice(0, 5)"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"), [("zh", "下载图表为PNG格式"), ("en", "Download plot as a PNG")]
+)
+def test_modebar_tooltips_speak_the_users_language(analyst, server, lang, title):
+    analyst.goto(server.base + f"/rankings?period=2025-03&lang={lang}")
+    analyst.wait_for_selector("#ranking-chart .main-svg")
+    settle(analyst)
+    analyst.hover("#ranking-chart .main-svg")
+    camera = analyst.locator("#ranking-chart .modebar-btn").first
+    camera.hover()
+    assert camera.get_attribute("data-title") == title
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (1280, 720)])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_label_over_a_bar_and_nothing_wider_than_the_screen(analyst, server, lang, size):
+    analyst.set_viewport_size({"width": size[0], "height": size[1]})
+    try:
+        for indicator in ("srb", "compliance"):
+            analyst.goto(
+                server.base + f"/rankings?period=2025-03&indicator={indicator}&lang={lang}"
+            )
+            analyst.wait_for_selector("#ranking-chart .main-svg")
+            settle(analyst)
+            found = analyst.evaluate(OVERLAP_JS, "#ranking-chart")
+            assert found["bars"] == 15
+            assert any(text.startswith("青川县") for text in found["labels"])
+            assert found["over"] == []
+        if size == (1280, 720):
+            shot(analyst, f"rankings-1280-{lang}")
+        for path in ("/", "/rankings", "/warnings", "/area", "/funnel", "/brief", "/upload"):
+            analyst.goto(server.base + f"{path}?period=2025-03&lang={lang}")
+            analyst.wait_for_selector(".page-head")
+            settle(analyst)
+            assert analyst.evaluate(WIDE_JS) == [], path
+    finally:
+        analyst.set_viewport_size({"width": 1600, "height": 900})
+
+
+def test_english_pages_and_the_printed_presentation_view(analyst, server, tmp_path: Path):
+    for path, name in (("/", "overview-en"), ("/funnel", "funnel-en"), ("/upload", "upload-en")):
+        analyst.goto(server.base + f"{path}?period=2025-03&lang=en")
+        analyst.wait_for_selector(".page-head")
+        settle(analyst)
+        shot(analyst, name)
+    analyst.goto(server.base + "/rankings?period=2025-03&present=1")
+    analyst.wait_for_selector("#ranking-chart .main-svg")
+    settle(analyst)
+    analyst.emulate_media(media="print")
+    try:
+        pdf = analyst.pdf(format="A4", landscape=True, print_background=True)
+        assert pdf[:5] == b"%PDF-"
+        assert analyst.locator(".app-header").count() == 0
+        shot(analyst, "present-print")
+    finally:
+        analyst.emulate_media(media="screen")
