@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import Catalog, Expr
-from .exact import SCALE, scaled_ints
+from .exact import SCALE, scaled_int64
 from .periods import _other, _year_months, is_year_start, shift_months
 
 Pair = tuple[np.ndarray, np.ndarray]  # values (object ints, 0 where missing), present mask
@@ -72,11 +72,11 @@ class ValueArrays:
             for i, p in enumerate(period_names)
             for j, b in enumerate(basis_names)
         }
-        scaled, ok = scaled_ints(frame["value"].to_numpy())
+        scaled, ok = scaled_int64(frame["value"].to_numpy())
         key = ((p_codes.astype(np.int64) * n_b + b_codes) * n_a + a_codes) * n_f + f_codes
         size = len(period_names) * n_b * n_a * n_f
         last = self._last_rows(key, size)
-        self.values = np.zeros(size, dtype=object)
+        self.values = np.zeros(size, dtype=scaled.dtype)
         self.present = np.zeros(size, dtype=bool)
         self.values[key[last]] = scaled[last]
         self.present[key[last]] = ok[last]
@@ -114,7 +114,7 @@ class ValueArrays:
         f = self.field_index.get(fld)
         if pb is None or f is None:
             return np.zeros(self.n_areas, dtype=object), np.zeros(self.n_areas, dtype=bool)
-        return self.values[pb, :, f], self.present[pb, :, f]
+        return self.values[pb, :, f].astype(object), self.present[pb, :, f]
 
 
 def ytd_arrays(va: ValueArrays, period: str, fld: str, year_start_month: int) -> Pair:

@@ -101,6 +101,26 @@ def scaled_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, ok
 
 
+def scaled_int64(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """scaled_ints as int64 when every value fits well inside it (|value| < 2^62 / SCALE), else
+    as the object array of int."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        f = arr.astype(float)
+        ok = np.isfinite(f)
+        fin = np.where(ok, f, 0.0)
+        if np.abs(fin).max(initial=0.0) < 2.0**62 / SCALE:
+            whole = np.floor(fin) == fin
+            out = fin.astype(np.int64) * SCALE
+            rest = np.flatnonzero(ok & ~whole)
+            if rest.size:
+                uniques, inverse = np.unique(f[rest], return_inverse=True)
+                scaled = np.array([_scaled(float(u)) for u in uniques.tolist()], dtype=np.int64)
+                out[rest] = scaled[inverse]
+            return np.where(ok, out, 0), ok
+    return scaled_ints(arr)
+
+
 def round_half_up_ints(p: np.ndarray, q: np.ndarray, dp: int) -> np.ndarray:
     """round_half_up of the exact ratios p/q (object arrays of int, q > 0) as integers of
     10^-dp: floor(|p/q|·10^dp + ½) with the sign of p."""
