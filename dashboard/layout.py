@@ -28,6 +28,8 @@ NAV: list[tuple[str, str]] = [
     ("/upload", "upload"),
     ("/brief", "brief"),
 ]
+#: The accounts page: last in the navigation, shown only to admins; its label is ui.admin.nav.
+ADMIN_NAV: tuple[str, str] = ("/admin", "admin")
 #: Query parameters that follow the user from page to page.
 CARRIED = ("period", "basis", "lang")
 #: Every query parameter a view reads.
@@ -42,7 +44,7 @@ ALL_VALUE = "__all__"
 def page_key(path: str) -> str | None:
     """The page key of an address ('/rankings' → 'rankings'), None if it is no page."""
     path = "/" + path.strip("/")
-    for address, key in NAV:
+    for address, key in [*NAV, ADMIN_NAV]:
         if address == path:
             return key
     if path == "/login":
@@ -54,7 +56,12 @@ def page_title(path: str, lang: str) -> str:
     """The browser title of a page: '排名 · 乡镇指标看板'."""
     app = t("app.title", lang)
     key = page_key(path)
-    return f"{t(f'ui.nav.{key}', lang)} · {app}" if key else app
+    return f"{nav_label(key, lang)} · {app}" if key else app
+
+
+def nav_label(key: str, lang: str) -> str:
+    """The navigation label of a page key (the accounts page's lives under ui.admin)."""
+    return t("ui.admin.nav", lang) if key == ADMIN_NAV[1] else t(f"ui.nav.{key}", lang)
 
 
 def page_args() -> dict[str, str]:
@@ -96,13 +103,14 @@ def carried_query(search: str) -> str:
 
 def _nav(lang: str, search: str, path: str, role: str) -> list[Any]:
     links = []
-    for address, key in NAV:
+    pages = [*NAV, ADMIN_NAV] if auth.role_allows(role, "admin") else NAV
+    for address, key in pages:
         if key == "upload" and not auth.role_allows(role, "analyst"):
             continue
         active = " active" if address == path else ""
         links.append(
             dcc.Link(
-                t(f"ui.nav.{key}", lang),
+                nav_label(key, lang),
                 href=address + carried_query(search),
                 id={"type": "nav", "page": address},
                 className="nav-link" + active,
