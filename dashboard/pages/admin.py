@@ -27,6 +27,7 @@ NEEDED_ROLE = "admin"
 GUARDED_OUTPUTS = ("admin-add-result", "admin-change-result")
 #: The two forms side by side, and a row of controls (the shared stylesheet has no rule for them).
 FORMS_STYLE = {"display": "grid", "gridTemplateColumns": "1fr 1fr", "gap": "2rem"}
+FORM_STYLE = {"display": "flex", "flexDirection": "column", "gap": "0.6rem"}
 ROW_STYLE = {"display": "flex", "gap": "0.75rem", "alignItems": "flex-end", "flexWrap": "wrap"}
 #: The buttons of the change form.
 CHANGE_BUTTONS = ("admin-set-role", "admin-deactivate", "admin-reactivate", "admin-reset")
@@ -133,10 +134,13 @@ def add_form(lang: str) -> Any:
                 autoComplete="new-password",
                 className="control",
             ),
-            dmc.Button(t("ui.admin.add", lang), id="admin-add", color="blue"),
+            dmc.Button(
+                t("ui.admin.add", lang), id="admin-add", color="blue", style={"alignSelf": "start"}
+            ),
             html.Div(id="admin-add-result"),
         ],
         className="admin-form admin-add",
+        style=FORM_STYLE,
     )
 
 
@@ -207,6 +211,7 @@ def change_form(store: Any, lang: str) -> Any:
             html.Div(id="admin-change-result"),
         ],
         className="admin-form admin-change",
+        style=FORM_STYLE,
     )
 
 

@@ -330,3 +330,51 @@ def test_english_pages_and_the_printed_presentation_view(analyst, server, tmp_pa
         shot(analyst, "present-print")
     finally:
         analyst.emulate_media(media="screen")
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+def test_the_admin_adds_an_account_that_can_then_log_in(browser, server):
+    admin = login(browser, server, "adm")
+    try:
+        assert admin.locator("#nav").inner_text().split()[-1] == "账号"
+        admin.goto(server.base + "/admin")
+        admin.wait_for_selector("#admin-accounts .ag-row")
+        settle(admin)
+        assert admin.title() == "账号 · 乡镇指标看板"
+        assert admin.locator("#admin-accounts .ag-row").count() == 3
+        admin.fill("#admin-new-name", "zhou")
+        admin.locator(".control-new-role input").first.click()
+        admin.get_by_role("option", name="分析", exact=True).click()
+        admin.fill("#admin-new-password", "zhou-pw-2025")
+        admin.fill("#admin-new-again", "zhou-pw-2025")
+        admin.click("#admin-add")
+        admin.wait_for_selector("#admin-add-outcome")
+        assert admin.locator("#admin-add-outcome").inner_text() == "已创建账号 zhou（分析）。"
+        admin.wait_for_selector("#admin-accounts .ag-row[row-id=zhou]")
+        row = admin.locator("#admin-accounts .ag-row[row-id=zhou]").first.inner_text()
+        assert "分析" in row and "启用" in row
+        assert "管理员新建账号" in admin.locator("#audit-table tbody tr").first.inner_text()
+        settle(admin)
+        shot(admin, "admin")
+    finally:
+        admin.context.close()
+    store = Store(server.db_url)
+    try:
+        assert store.get_user("zhou")["role"] == "analyst"
+    finally:
+        store.dispose()
+    ctx = browser.new_context(viewport={"width": 1600, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(server.base + "/login")
+        page.fill("#username", "zhou")
+        page.fill("#password", "zhou-pw-2025")
+        page.click("button[type=submit]")
+        page.wait_for_url(server.base + "/")
+        page.wait_for_selector("#nav")
+        assert "zhou(分析)" in page.locator(".user-name").inner_text()
+        assert "账号" not in page.locator("#nav").inner_text()
+    finally:
+        ctx.close()
