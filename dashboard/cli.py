@@ -14,16 +14,15 @@ import math
 import os
 import secrets
 import sys
-import tomllib
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
 
 from zhibiao.config import DEFAULT_DB_URL, Settings, load_settings
+from zhibiao.fields import field_catalog, field_label
 from zhibiao.i18n import DEFAULT_LANG, LANGS, t
 from zhibiao.loaders.types import Finding, LoadResult
 from zhibiao.store import Store
@@ -164,8 +163,7 @@ def describe(finding: Finding, lang: str) -> str:
 
 @cache
 def field_names(lang: str) -> dict[str, str]:
-    raw = tomllib.loads(resources.files("zhibiao.data").joinpath("fields.toml").read_text("utf-8"))
-    return {key: str(spec.get(lang) or spec.get("zh") or key) for key, spec in raw.items()}
+    return {key: field_label(key, lang) for key in field_catalog()}
 
 
 def basis_word(basis: str, lang: str) -> str:

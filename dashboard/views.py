@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
 
 from zhibiao.dashboard import figures
+from zhibiao.fields import field_label
 from zhibiao.i18n import LANGS, has, t
 
 BASES = ("ytd", "month")
@@ -314,23 +312,6 @@ def when_text(moment: Any) -> str:
 
 
 # --- upload --------------------------------------------------------------------------------
-
-
-@cache
-def field_labels() -> dict[str, dict[str, str]]:
-    """data/fields.toml: canonical field → its label per language ({'zh': …, 'en': …})."""
-    text = resources.files("zhibiao.data").joinpath("fields.toml").read_text("utf-8")
-    return {
-        key: {lang: str(entry[lang]) for lang in LANGS if lang in entry}
-        for key, entry in tomllib.loads(text).items()
-        if isinstance(entry, dict)
-    }
-
-
-def field_label(field: str, lang: str) -> str:
-    """A field's label in `lang` ('births_male' → '出生男' / 'Births, boys'); the key if none."""
-    labels = field_labels().get(field, {})
-    return labels.get(lang) or labels.get("zh") or field
 
 
 def upload_preview(result: Any, lang: str, *, describe: Any = None) -> dict[str, Any]:

@@ -11,18 +11,17 @@ never the report's own total row.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from zhibiao.config import Settings, load_settings
+from zhibiao.fields import field_catalog
 
 from .arrays import AreaFields, ValueArrays, evaluate_arrays, period_arrays
 from .catalog import Catalog, Expr, Indicator, load_catalog
@@ -46,8 +45,7 @@ Fields = dict[str, Fraction | None]
 @cache
 def field_flows() -> dict[str, bool]:
     """Canonical field → flow (adds up over months) from data/fields.toml."""
-    text = resources.files("zhibiao.data").joinpath("fields.toml").read_text("utf-8")
-    return {name: bool(spec.get("flow", True)) for name, spec in tomllib.loads(text).items()}
+    return {name: bool(spec.get("flow", True)) for name, spec in field_catalog().items()}
 
 
 # ---------------------------------------------------------------------------- field values

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from zhibiao.config import Settings, load_settings
+from zhibiao.fields import in_catalog_order
 from zhibiao.loaders.period import Period, find_period, parse_period_option
 from zhibiao.loaders.table import SheetResult, find_county, header_without_area, parse_sheet
 from zhibiao.loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult
@@ -285,6 +286,6 @@ def load_grids(
         kind=kind,
         periods=sorted(set(values["period"])),
         bases=sorted(set(values["basis"])),
-        fields=sorted(set(values["field"])),
+        fields=in_catalog_order(values["field"]),
         accepted=accept_inconsistent,
     )

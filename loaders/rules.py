@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from zhibiao.fields import field_catalog
 from zhibiao.loaders.types import CellRef, Finding
 
 _TERM = re.compile(r"([+-])?\s*([a-z_0-9]+)")
@@ -84,13 +85,6 @@ def parse_expression(text: str) -> tuple[tuple[int, str], ...]:
 @cache
 def _rules_file() -> dict[str, Any]:
     text = resources.files("zhibiao.data").joinpath("rules.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-@cache
-def field_catalog() -> dict[str, dict[str, Any]]:
-    """data/fields.toml: field → {zh, en, kind, flow}."""
-    text = resources.files("zhibiao.data").joinpath("fields.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

@@ -172,12 +172,12 @@ def test_upload_preview_names_every_cell_of_a_bad_file():
 
 def test_upload_preview_names_fields_by_their_label_in_the_users_language():
     result = load(BAD_CSV.encode("utf-8"), "bad.csv")
-    assert list(result.fields) == ["births", "births_female", "births_male"]
+    assert list(result.fields) == ["births", "births_male", "births_female"]
     zh = views.upload_preview(result, "zh")
     en = views.upload_preview(result, "en")
-    assert zh["fields"] == ["出生人数", "出生女", "出生男"]
-    assert en["fields"] == ["Births", "Births, girls", "Births, boys"]
-    assert zh["field_keys"] == ["births", "births_female", "births_male"]
+    assert zh["fields"] == ["出生人数", "出生男", "出生女"]
+    assert en["fields"] == ["Births", "Births, boys", "Births, girls"]
+    assert zh["field_keys"] == ["births", "births_male", "births_female"]
     assert views.field_label("no_such_field", "en") == "no_such_field"
 
 

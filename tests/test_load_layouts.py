@@ -55,7 +55,7 @@ def test_one_row_header_with_title_unit_line_and_total_last(tmp_path):
     assert set(total["area"]) == {"合计"}
     assert float(total[total["field"] == "births"]["value"].iloc[0]) == 276
     assert list(r.values[r.values["field"] == "births"]["row"]) == [0, 1, 2, 3, 4]
-    assert r.fields == ["births", "births_female", "births_male", "out_of_policy"]
+    assert r.fields == ["births", "births_male", "births_female", "out_of_policy"]
     assert codes(r, "error") == [] and codes(r, "warning") == []
 
 
