@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 DB ?= sqlite:///zhibiao.db
 
-.PHONY: install system-deps run demo test lint format bench clean
+.PHONY: install system-deps run demo test lint format bench screenshots clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,9 @@ format: install
 
 test: install system-deps lint
 	$(VENV)/bin/pytest
+
+screenshots: install system-deps
+	ZHIBIAO_SCREENSHOTS=1 $(VENV)/bin/pytest tests/e2e
 
 bench: install
 	$(PY) benchmarks/run.py

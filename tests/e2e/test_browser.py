@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import tempfile
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -23,7 +25,13 @@ from zhibiao.store import Store
 
 pytestmark = pytest.mark.browser
 
-SHOTS = REPO / "docs" / "screenshots"
+#: Screenshots go to docs/screenshots when ZHIBIAO_SCREENSHOTS=1 (`make screenshots`), else to a
+#: folder under the system's temporary directory, so a test run leaves the work tree as it was.
+SHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("ZHIBIAO_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "zhibiao-screenshots"
+)
 BAD_CSV = "青川县2025年1-4月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,5\n白河镇,-3,0,0\n东湖街道,8,4,4\n合计,15,10,9\n"
 
 
@@ -319,15 +327,22 @@ def test_english_pages_and_the_printed_presentation_view(analyst, server, tmp_pa
         analyst.wait_for_selector(".page-head")
         settle(analyst)
         shot(analyst, name)
-    analyst.goto(server.base + "/rankings?period=2025-03&present=1")
+    analyst.goto(server.base + "/rankings?period=2025-03&present=1&lang=zh")
     analyst.wait_for_selector("#ranking-chart .main-svg")
     settle(analyst)
     analyst.emulate_media(media="print")
     try:
         pdf = analyst.pdf(format="A4", landscape=True, print_background=True)
         assert pdf[:5] == b"%PDF-"
+        # the chart on the first A4 page, the scorecard from the second
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2
         assert analyst.locator(".app-header").count() == 0
         shot(analyst, "present-print")
+        analyst.goto(server.base + "/?period=2025-03&present=1&lang=zh")
+        analyst.wait_for_selector("#card-births")
+        settle(analyst)
+        pdf = analyst.pdf(format="A4", landscape=True, print_background=True)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # the overview on one page
     finally:
         analyst.emulate_media(media="screen")
 
