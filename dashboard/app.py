@@ -27,6 +27,12 @@ from zhibiao.i18n import t
 
 HERE = Path(__file__).resolve().parent
 SECRET_ENV = "ZHIBIAO_SECRET_KEY"
+#: The login throttle's settings: create_app config key → environment variable.
+THROTTLE_ENV = {
+    "login_max_failures": "ZHIBIAO_LOGIN_MAX_FAILURES",
+    "login_window_seconds": "ZHIBIAO_LOGIN_WINDOW_SECONDS",
+    "login_lockout_seconds": "ZHIBIAO_LOGIN_LOCKOUT_SECONDS",
+}
 #: Room for the JSON around a base64 upload in one Dash request.
 REQUEST_OVERHEAD_BYTES = 1024 * 1024
 
@@ -85,6 +91,17 @@ def resolve_secret(config: dict[str, Any], store: Any) -> str:
     return store.secret("session")
 
 
+def throttle_rule(config: dict[str, Any]) -> auth.ThrottleRule:
+    """The login throttle: config keys, else the environment, else the defaults."""
+    default = auth.ThrottleRule()
+    given = {key: config.get(key) or os.environ.get(env) for key, env in THROTTLE_ENV.items()}
+    return auth.ThrottleRule(
+        max_failures=int(given["login_max_failures"] or default.max_failures),
+        window_seconds=float(given["login_window_seconds"] or default.window_seconds),
+        lockout_seconds=float(given["login_lockout_seconds"] or default.lockout_seconds),
+    )
+
+
 def request_cap(max_upload_bytes: int) -> int:
     """The server's request size cap: a base64 upload of the largest file, plus its JSON."""
     return math.ceil(max_upload_bytes * 4 / 3) + REQUEST_OVERHEAD_BYTES
@@ -112,7 +129,8 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     """Build the dashboard.
 
     config keys: db_url, secret_key, max_upload_bytes, cache_dir, lang, secure_cookies,
-    settings (a Settings), store_factory (url → Store; tests never need it).
+    settings (a Settings), store_factory (url → Store; tests never need it), and the login
+    throttle's login_max_failures, login_window_seconds, login_lockout_seconds.
     """
     config = dict(config or {})
     settings: Settings = config.get("settings") or load_settings(db_url=config.get("db_url"))
@@ -163,6 +181,8 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         secure_cookies=bool(config.get("secure_cookies", False)),
         guarded=guarded,
         user_component=layout.USER_COMPONENT,
+        throttle_dir=cache_dir / "logins",
+        throttle_rule=throttle_rule(config),
     )
     _register_errors(server)
     server.add_url_rule("/download/<kind>", "download", download, methods=["GET"])

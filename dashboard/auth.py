@@ -3,17 +3,26 @@
 Every page, Dash request and download needs a session. Data-changing Dash callbacks are listed
 in the app config (``ZHIBIAO_GUARDED``: output component id → least role) and refused before
 they run (and before a background job starts) when the session user's role, read afresh from the
-store, is too low. Callbacks that change data check the role again themselves.
+store, is too low. Callbacks that change data check the role again themselves. Every request behind the wall
+reads the account afresh, so a deactivated or deleted account's live session ends at once.
+Failed logins are counted per user name and per address in a disk cache every worker shares
+(`LoginThrottle`); past the limit, the login form refuses for a while. Every response carries
+headers against sniffing, framing and leaking the address to other sites.
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
+import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import diskcache
 import flask
 from flask import Flask, Response, abort, current_app, g, redirect, request, session
 from markupsafe import escape
@@ -28,6 +37,13 @@ LANG_COOKIE = "lang"
 DASH_CALLBACK_PATH = "/_dash-update-component"
 #: Paths anyone may fetch: the login page and static files (no data in them).
 PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
+#: Headers on every response: no MIME sniffing, no framing by other sites, no address leaks.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Content-Security-Policy": "frame-ancestors 'self'",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def role_allows(role: str | None, needed: str) -> bool:
@@ -166,15 +182,25 @@ def login_wall(store_of: Callable[[], Any]) -> Callable[[], Response | None]:
             if path.startswith("/_dash-") or request.method != "GET":
                 return _refuse(401)
             return redirect("/login?next=" + quote(request.full_path.rstrip("?"), safe="/?=&"))
+        store = store_of()
+        if current_user(store) is None:
+            # The account was deactivated or removed since login: end this session now.
+            session.clear()
+            if path.startswith("/_dash-") or request.method != "GET":
+                return _refuse(401)
+            return redirect("/login")
         if path == DASH_CALLBACK_PATH:
-            return _guard_dash_callback(store_of())
+            return _guard_dash_callback(store)
         return None
 
     return check
 
 
 def set_cookies(response: Response) -> Response:
-    """The after_request hook: hand out the CSRF cookie, remember the chosen language."""
+    """The after_request hook: hand out the CSRF cookie, remember the chosen language, and set
+    the security headers."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     token = getattr(g, "csrf_token", None)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     if token and getattr(g, "csrf_new", False):
@@ -186,6 +212,60 @@ def set_cookies(response: Response) -> Response:
             LANG_COOKIE, lang, samesite="Lax", secure=secure, max_age=365 * 24 * 3600
         )
     return response
+
+
+@dataclass(frozen=True)
+class ThrottleRule:
+    """How many failed logins in how many seconds lock a user name or an address, and for how
+    long."""
+
+    max_failures: int = 5
+    window_seconds: float = 15 * 60
+    lockout_seconds: float = 15 * 60
+
+
+class LoginThrottle:
+    """Failed logins per user name and per address, in a disk cache every worker shares."""
+
+    def __init__(self, folder: str | Path, rule: ThrottleRule) -> None:
+        self.rule = rule
+        self.cache = diskcache.Cache(str(folder))
+
+    @staticmethod
+    def keys(name: str, address: str | None) -> list[str]:
+        """The counters one login attempt touches."""
+        return [f"user:{name.casefold()}", f"addr:{address or '-'}"]
+
+    def locked_for(self, keys: Iterable[str], now: float | None = None) -> float:
+        """Seconds left until every one of `keys` may try again (0 when none is locked)."""
+        now = time.time() if now is None else now
+        until = max((float(self.cache.get("lock:" + k, 0.0)) for k in keys), default=0.0)
+        return max(0.0, until - now)
+
+    def failed(self, keys: Iterable[str], now: float | None = None) -> None:
+        """Count one failure on each key; lock a key that reaches the limit in the window."""
+        now = time.time() if now is None else now
+        rule = self.rule
+        with self.cache.transact():
+            for key in keys:
+                recent = [
+                    s for s in self.cache.get("fail:" + key, []) if now - s < rule.window_seconds
+                ]
+                recent.append(now)
+                self.cache.set("fail:" + key, recent, expire=rule.window_seconds)
+                if len(recent) >= rule.max_failures:
+                    until = now + rule.lockout_seconds
+                    self.cache.set("lock:" + key, until, expire=rule.lockout_seconds)
+                    self.cache.delete("fail:" + key)
+
+    def succeeded(self, name: str) -> None:
+        """A right password forgets the user name's failures (not the address's)."""
+        self.cache.delete("fail:" + self.keys(name, None)[0])
+
+
+def login_throttle() -> LoginThrottle:
+    """The throttle of the app serving this request."""
+    return current_app.extensions["zhibiao_throttle"]
 
 
 def login_page(lang: str, error: str | None = None, next_url: str = "/") -> str:
@@ -230,10 +310,20 @@ def _login_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
             return login_page(lang, next_url=next_url)
         store = store_of()
         name = (request.form.get("username") or "").strip()
+        throttle = login_throttle()
+        keys = throttle.keys(name, request.remote_addr)
+        wait = throttle.locked_for(keys)
+        if wait > 0:
+            store.audit(name or "-", "login_throttled", {"address": request.remote_addr})
+            message = t("security.login_throttled", lang, minutes=max(1, math.ceil(wait / 60)))
+            return login_page(lang, message, next_url), 429
         user = store.authenticate(name, request.form.get("password") or "")
         if not user:
-            store.audit(name or "-", "login_failed", {})
+            throttle.failed(keys)
+            store.audit(name or "-", "login_failed", {"address": request.remote_addr})
             return login_page(lang, t("ui.auth.wrong", lang), next_url), 401
+        throttle.succeeded(name)
+        # A new session: nothing set before login (by anyone) survives it.
         session.clear()
         session["user"] = user["name"]
         session["role"] = user["role"]
@@ -262,8 +352,13 @@ def init_auth(
     secure_cookies: bool = False,
     guarded: Mapping[str, str] | None = None,
     user_component: str = "",
+    throttle_dir: str | Path | None = None,
+    throttle_rule: ThrottleRule | None = None,
 ) -> None:
-    """Wire the login wall, the CSRF guard, /login and /logout into the Flask server."""
+    """Wire the login wall, the CSRF guard, the login throttle, /login and /logout into the
+    Flask server. `throttle_dir` is a folder every worker shares (default: the instance path)."""
+    folder = Path(throttle_dir or Path(server.instance_path) / "logins")
+    server.extensions["zhibiao_throttle"] = LoginThrottle(folder, throttle_rule or ThrottleRule())
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
