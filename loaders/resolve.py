@@ -100,14 +100,25 @@ def path_tokens(path: list[str]) -> Tokens:
 
 
 def refine(child: Tokens, parent: Tokens) -> Tokens:
-    """A `其中` column refines the block before it: it inherits what it does not say."""
-    inherited = {d: getattr(child, d) or getattr(parent, d) for d in DIMENSIONS}
-    return replace(
-        child,
-        measures=child.measures | parent.measures,
-        conflict=child.conflict or parent.conflict,
-        **inherited,
-    )
+    """A `其中` column refines the block before it: it inherits what it does not say, of the
+    dimensions that matter to the measure it ends with (`一孩/女` then `其中/计划内`: the
+    in-policy births of the first order, not of its girls)."""
+    merged = replace(child, measures=child.measures | parent.measures)
+    relevant = _relevant(_effective_measures(merged))
+    inherited = {
+        d: getattr(child, d) or (getattr(parent, d) if relevant.get(d, True) else "")
+        for d in DIMENSIONS
+    }
+    return replace(merged, conflict=child.conflict or parent.conflict, **inherited)
+
+
+def _relevant(measures: frozenset[str]) -> dict[str, bool]:
+    """Which of order, sex, stage, quantity matter to a set of measures ([measures] table)."""
+    rules = synonyms()["measures"]
+    return {
+        d: any(m in rules[f"with_{d}"] for m in measures)
+        for d in ("order", "sex", "stage", "quantity")
+    }
 
 
 def _effective_measures(tokens: Tokens) -> frozenset[str]:
@@ -132,13 +143,7 @@ def field_for(tokens: Tokens) -> str | None:
     measures = _effective_measures(tokens)
     if not measures:
         return None
-    rules = synonyms()["measures"]
-    relevant = {
-        "order": any(m in rules["with_order"] for m in measures),
-        "sex": any(m in rules["with_sex"] for m in measures),
-        "stage": any(m in rules["with_stage"] for m in measures),
-        "quantity": any(m in rules["with_quantity"] for m in measures),
-    }
+    relevant = _relevant(measures)
     for entry in synonyms()["field"]:
         if frozenset(entry["measures"]) != measures:
             continue

@@ -1,0 +1,158 @@
+"""load() on workbooks laid out as Chinese county statistics forms really are: the classic
+人口和计划生育统计月报表 header four rows deep, a sex pair under each order without totals,
+`其中` groups, columns that carry their basis (本月/累计/上年同期), units and column numbers in
+header cells, area cells with codes or the county's prefix, sub-total rows (其中：城镇), units
+inside cells, web-system CSV exports, a TSV named .xls, duplicate, blank and dash-only rows.
+Every figure below is written down by hand from the fixture (each town's parts add up to its
+totals; the county row is the sum of the towns).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from zhibiao.loaders import load
+from zhibiao.loaders.types import LoadResult
+
+N = None
+
+
+def load_file(path: Path, **options: Any) -> LoadResult:
+    return load(path.read_bytes(), path.name, **options)
+
+
+def value(result: LoadResult, area: str, field: str, basis: str | None = None) -> float:
+    v = result.values
+    hit = v[(v["area"] == area) & (v["field"] == field)]
+    if basis:
+        hit = hit[hit["basis"] == basis]
+    assert len(hit) == 1, (area, field, basis, hit)
+    return float(hit["value"].iloc[0])
+
+
+def has(result: LoadResult, area: str, field: str) -> bool:
+    v = result.values
+    return bool(((v["area"] == area) & (v["field"] == field)).any())
+
+
+def cell(result: LoadResult, area: str, field: str) -> str:
+    v = result.values
+    return str(v[(v["area"] == area) & (v["field"] == field)]["cell"].iloc[0])
+
+
+def codes(result: LoadResult, severity: str | None = None) -> list[str]:
+    return [f.code for f in result.findings if severity is None or f.severity == severity]
+
+
+def cells_of(result: LoadResult, code: str) -> list[str]:
+    return [c.cell for f in result.findings if f.code == code for c in f.cells]
+
+
+def areas(result: LoadResult) -> list[str]:
+    v = result.values
+    return list(dict.fromkeys(v.loc[~v["is_total"], "area"]))
+
+
+def total_area(result: LoadResult) -> str:
+    v = result.values
+    names = set(v.loc[v["is_total"], "area"])
+    assert len(names) == 1, names
+    return names.pop()
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], merges: tuple[str, ...] = ()) -> Path:
+    """An .xlsx of one sheet from rows (None = empty) and merged ranges."""
+    book = Workbook()
+    sheet = book.active
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                sheet.cell(r, c, v)
+    for m in merges:
+        sheet.merge_cells(m)
+    book.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- 1. the classic monthly form
+
+# 乡镇 | 出生人数: 合计 男 女 | 按孩次分: 一孩, 二孩, 多孩 each 小计 男 女 其中/计划内 |
+# 政策外出生: 合计 一孩 二孩 多孩 | 补报往年出生: 小计 其中政策外 |
+# 社会抚养费: 应征收, 已征收 each 人数 金额(万元)
+CLASSIC_HEADER = [
+    ["乡镇", "出生人数", N, N, "按孩次分", *[N] * 11, "政策外出生", N, N, N]
+    + ["补报往年出生", N, "社会抚养费", N, N, N],
+    [N, "合计", "男", "女", "一孩", N, N, N, "二孩", N, N, N, "多孩", N, N, N]
+    + ["合计", "一孩", "二孩", "多孩", "小计", "其中政策外", "应征收", N, "已征收", N],
+    [N, N, N, N] + ["小计", "男", "女", "其中"] * 3 + [N] * 6 + ["人数", "金额(万元)"] * 2,
+    [N, N, N, N] + [N, N, N, "计划内"] * 3 + [N] * 10,
+]
+CLASSIC_MERGES = (
+    "A3:A6", "B3:D3", "E3:P3", "Q3:T3", "U3:V3", "W3:Z3",
+    "B4:B6", "C4:C6", "D4:D6", "E4:H4", "I4:L4", "M4:P4",
+    "Q4:Q6", "R4:R6", "S4:S6", "T4:T6", "U4:U6", "V4:V6", "W4:X4", "Y4:Z4",
+    "E5:E6", "F5:F6", "G5:G6", "I5:I6", "J5:J6", "K5:K6", "M5:M6", "N5:N6", "O5:O6",
+    "W5:W6", "X5:X6", "Y5:Y6", "Z5:Z6",
+)  # fmt: skip
+# births, m, f | o1 subtotal, m, f, in policy | o2 … | o3 … | out of policy total, o1, o2, o3 |
+# late, late out of policy | due persons, due 万元, paid persons, paid 万元
+CLASSIC_ROWS = [
+    ["尤溪县", 170, 91, 79, 102, 55, 47, 102, 60, 31, 29, 57, 8, 5, 3, 1]
+    + [10, 0, 3, 7, 4, 1, 10, 20.5, 7, 13.7],
+    ["城关镇", 100, 54, 46, 60, 33, 27, 60, 35, 18, 17, 33, 5, 3, 2, 1]
+    + [6, 0, 2, 4, 3, 1, 6, 12.5, 4, 8.2],
+    ["西城镇", 50, 26, 24, 30, 16, 14, 30, 18, 9, 9, 17, 2, 1, 1, 0]
+    + [3, 0, 1, 2, 1, 0, 3, 6.0, 3, 5.5],
+    ["八字桥乡", 20, 11, 9, 12, 6, 6, 12, 7, 4, 3, 7, 1, 1, 0, 0]
+    + [1, 0, 0, 1, 0, 0, 1, 2.0, 0, 0],
+]
+
+
+def classic_rows() -> list[list[Any]]:
+    return [
+        ["尤溪县2013年1-10月人口和计划生育统计月报表", *[N] * 25],
+        ["填报单位：尤溪县卫生和计划生育局", *[N] * 20, "单位：人、万元", *[N] * 4],
+        *CLASSIC_HEADER,
+        *CLASSIC_ROWS,
+        [N] * 26,
+        ["单位负责人：", N, N, N, "填报人：", *[N] * 21],
+    ]
+
+
+def test_classic_monthly_form_four_header_rows(tmp_path):
+    path = write_xlsx(tmp_path / "yx.xlsx", classic_rows(), ("A1:Z1", *CLASSIC_MERGES))
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == []
+    assert codes(result, "warning") == []
+    assert result.periods == ["2013-10"] and result.bases == ["ytd"]
+    assert total_area(result) == "尤溪县"
+    assert areas(result) == ["城关镇", "西城镇", "八字桥乡"]
+    # the county row, read from the values frame
+    assert value(result, "尤溪县", "births") == 170
+    assert cell(result, "尤溪县", "births") == "B7"
+    assert value(result, "尤溪县", "births_male") == 91
+    assert value(result, "尤溪县", "births_female") == 79
+    assert round(100 * 91 / 79, 2) == 115.19  # srb of the county
+    assert value(result, "尤溪县", "births_o1") == 102
+    assert cell(result, "尤溪县", "births_o1") == "E7"
+    assert value(result, "尤溪县", "births_o2_female") == 29
+    assert value(result, "尤溪县", "in_policy_o1") == 102
+    assert cell(result, "尤溪县", "in_policy_o2") == "L7"
+    assert value(result, "尤溪县", "in_policy_o3") == 1
+    assert value(result, "尤溪县", "out_of_policy") == 10
+    assert value(result, "尤溪县", "out_of_policy_o3") == 7
+    assert round(100 * (170 - 10) / 170, 2) == 94.12  # compliance of the county
+    assert value(result, "尤溪县", "late_reports") == 4
+    assert value(result, "尤溪县", "late_reports_out_of_policy") == 1
+    assert value(result, "尤溪县", "fee_persons_due") == 10
+    assert value(result, "尤溪县", "fee_amount_due") == 20.5
+    assert value(result, "尤溪县", "fee_persons_paid") == 7
+    assert cell(result, "尤溪县", "fee_amount_paid") == "Z7"
+    assert value(result, "八字桥乡", "births_o3_male") == 1
+    assert value(result, "八字桥乡", "in_policy_o2") == 7
+    assert cell(result, "八字桥乡", "in_policy_o2") == "L10"
+    assert value(result, "城关镇", "in_policy") == 60 + 33 + 1  # derived from the orders
