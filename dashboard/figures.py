@@ -400,13 +400,23 @@ def _hover_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
     status = clean_status(row.get("status"))
     if status:
         lines.append(t("figures.hover.status", lang, status=status_label(status, lang)))
+    notes = quality_count(row)
+    if notes:
+        lines.append(t("ui.quality.hover", lang, n=notes))
     return "<br>".join(lines)
+
+
+def quality_count(row: Any) -> int:
+    """How many data-quality notes touch a row's figure (its `quality` column)."""
+    notes = row.get("quality") if hasattr(row, "get") else None
+    return len(notes) if isinstance(notes, list | tuple) else 0
 
 
 def _bar_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
     value = format_number(row["value"], info.dp)
     mark = status_text(row.get("status"), lang)
-    return f"{value}  {mark}" if mark else value
+    text = f"{value}  {mark}" if mark else value
+    return f"{text} {t('ui.quality.symbol', lang)}" if quality_count(row) else text
 
 
 def _county_row(rows: pd.DataFrame) -> pd.Series | None:
@@ -1056,7 +1066,8 @@ def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None
 
     Each card: indicator, label, value (text), unit (text), value_with_unit ('72.00%'),
     change (text), change_value
-    (float or None), status (key or None), status_label (word, '' without a rule), mark, colour.
+    (float or None), status (key or None), status_label (word, '' without a rule), mark, colour,
+    quality (how many data-quality notes touch it), quality_mark ('※ 数据质量提示 2' or '').
     """
     county = table[table["is_total"].fillna(False).astype(bool)] if "is_total" in table else table
     present = list(dict.fromkeys(county["indicator"]))
@@ -1067,6 +1078,7 @@ def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None
         info = indicator_info(key, lang, catalog)
         status = clean_status(row.get("status"))
         value = format_number(row.get("value"), info.dp)
+        notes = quality_count(row)
         cards.append(
             {
                 "indicator": key,
@@ -1081,6 +1093,8 @@ def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None
                 "status_label": status_label(status, lang),
                 "mark": STATUS_STYLE[status]["mark"] if status else "",
                 "colour": status_style(status)["fill"],
+                "quality": notes,
+                "quality_mark": t("ui.quality.mark", lang, n=notes) if notes else "",
             }
         )
     return cards

@@ -550,3 +550,145 @@ def audit_rows(entries: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str
         }
         for e in entries
     ]
+
+
+# --- data-quality notes --------------------------------------------------------------------
+
+
+def notes_of(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The data-quality notes of one row of the indicator table (its `quality` column)."""
+    notes = row.get("quality") if hasattr(row, "get") else None
+    return [n for n in notes if isinstance(n, Mapping)] if isinstance(notes, list | tuple) else []
+
+
+def note_key(note: Mapping[str, Any]) -> str:
+    """One note's identity (the same finding reached through several figures counts once)."""
+    import json
+
+    return json.dumps(note, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def describe_note(note: Mapping[str, Any], lang: str) -> str:
+    """The note as one line naming file, sheet and cells (`loaders.describe`)."""
+    from zhibiao.loaders.describe import describe
+    from zhibiao.loaders.types import Finding
+
+    return describe(Finding.from_dict(dict(note)), lang)
+
+
+def note_areas(note: Mapping[str, Any]) -> list[str]:
+    """The areas a note's cells name (else its `area` parameter), in cell order."""
+    areas = [str(c["area"]) for c in note.get("cells") or [] if c.get("area")]
+    if not areas and (note.get("params") or {}).get("area"):
+        areas = [str(note["params"]["area"])]
+    return list(dict.fromkeys(areas))
+
+
+def quality_mark(n: int, lang: str) -> str:
+    """'※ 数据质量提示 2' for a figure with n notes; '' for none."""
+    return t("ui.quality.mark", lang, n=n) if n else ""
+
+
+def quality_rows(
+    table: pd.DataFrame,
+    lang: str,
+    *,
+    area: str | None = None,
+    indicator: str | None = None,
+    catalog: Any = None,
+) -> list[dict[str, Any]]:
+    """Every data-quality note of the table's figures, once each, in the report's order.
+
+    `area` and `indicator` keep the notes of those figures (the county's figure carries every
+    area's notes). Each row: area (the areas the note's cells name, else the figure's area),
+    indicators (keys of the figures with a value it touches; all it touches when none has one),
+    indicator_labels (names joined), text (the described finding), key (the note's identity).
+    """
+    if "quality" not in table:
+        return []
+    rows = table
+    if area:
+        rows = rows[rows["area"] == area]
+    if indicator:
+        rows = rows[rows["indicator"] == indicator]
+    rows = rows.assign(_t=~_is_total(rows)).sort_values(["_t", "order"], kind="stable")
+    order = {k: i for i, k in enumerate(indicators_of(table, with_composite=True))}
+    found: dict[str, dict[str, Any]] = {}
+    touched: dict[str, dict[str, list[str]]] = {}
+    for record in rows.to_dict("records"):
+        has_value = _number(record.get("value")) is not None
+        for note in notes_of(record):
+            key = note_key(note)
+            if key not in found:
+                found[key] = {"note": note, "area": str(record["area"])}
+                touched[key] = {"valued": [], "all": []}
+            kinds = ("valued", "all") if has_value else ("all",)
+            for kind in kinds:
+                if record["indicator"] not in touched[key][kind]:
+                    touched[key][kind].append(record["indicator"])
+    out = []
+    sep = t("ui.quality.separator", lang)
+    for key, item in found.items():
+        keys = touched[key]["valued"] or touched[key]["all"]
+        keys = sorted(keys, key=lambda k: order.get(k, len(order)))
+        areas = note_areas(item["note"]) or [item["area"]]
+        out.append(
+            {
+                "key": key,
+                "area": sep.join(areas),
+                "areas": areas,
+                "indicators": keys,
+                "indicator_labels": sep.join(
+                    figures.indicator_info(k, lang, catalog).name for k in keys
+                ),
+                "text": describe_note(item["note"], lang),
+            }
+        )
+    return out
+
+
+def card_quality(table: pd.DataFrame, lang: str) -> dict[str, dict[str, Any]]:
+    """The county figures' notes by indicator: {key: {n, mark, notes (described lines)}}."""
+    out: dict[str, dict[str, Any]] = {}
+    if "quality" not in table:
+        return out
+    county = table[_is_total(table)]
+    for record in county.to_dict("records"):
+        notes = notes_of(record)
+        if notes:
+            out[str(record["indicator"])] = {
+                "n": len(notes),
+                "mark": quality_mark(len(notes), lang),
+                "notes": [describe_note(n, lang) for n in notes],
+            }
+    return out
+
+
+def mark_scorecard_quality(
+    rows: list[dict[str, Any]], table: pd.DataFrame, lang: str
+) -> list[dict[str, Any]]:
+    """Scorecard rows (from `scorecard`) with the note mark on each cell whose figure has notes.
+
+    A marked cell's text ends in '※', its tooltip adds the notes' count, and `<key>__quality`
+    holds the count (0 elsewhere).
+    """
+    counts: dict[tuple[str, str], int] = {}
+    if "quality" in table:
+        for record in table.to_dict("records"):
+            n = len(notes_of(record))
+            if n:
+                counts[(str(record["area"]), str(record["indicator"]))] = n
+    symbol = t("ui.quality.symbol", lang)
+    out = []
+    for row in rows:
+        row = dict(row)
+        for key in [k[: -len("__text")] for k in row if k.endswith("__text")]:
+            n = counts.get((row["area"], key), 0)
+            row[f"{key}__quality"] = n
+            if n:
+                row[f"{key}__text"] = f"{row[f'{key}__text']} {symbol}"
+                label = row.get(f"{key}__label") or ""
+                hover = t("ui.quality.hover", lang, n=n)
+                row[f"{key}__label"] = f"{label} {hover}".strip()
+        out.append(row)
+    return out

@@ -1,4 +1,5 @@
-"""乡镇 area profile: one area, each indicator over the months with the county and last year."""
+"""乡镇 area profile: one area, each indicator over the months with the county and last year, and
+the data-quality notes touching the area in the period."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dash import html
 from zhibiao.dashboard import figures, views
 from zhibiao.dashboard import layout as shell
 from zhibiao.dashboard.pages import _common as c
+from zhibiao.dashboard.pages.overview import quality_table
 from zhibiao.i18n import t
 
 PATH = "/area"
@@ -55,6 +57,12 @@ def layout(**kwargs: Any) -> Any:
                 ),
             ),
             html.Div(charts or [html.P(t("ui.common.no_data", lang))], className="trend-grid"),
+            html.H2(t("ui.quality.title", lang), className="section-title"),
+            quality_table(
+                views.quality_rows(table, lang, area=area, catalog=ctx.catalog),
+                lang,
+                "area-quality",
+            ),
             c.download_links(
                 ctx, chart="trend", area=area, indicator=views.indicators_of(table)[0]
             ),

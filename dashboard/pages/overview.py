@@ -1,4 +1,5 @@
-"""总览 overview: the county's key figures, the most serious warnings, the date and source."""
+"""总览 overview: the county's key figures, the most serious warnings, the data-quality notes,
+the date and source."""
 
 from __future__ import annotations
 
@@ -17,7 +18,22 @@ dash.register_page(
 )
 
 
-def _card(card: dict[str, Any]) -> Any:
+def _card_notes(card: dict[str, Any], notes: dict[str, Any] | None) -> Any:
+    """The card's data-quality mark; the notes on hover and in a small list that opens."""
+    if not notes:
+        return None
+    return html.Details(
+        [
+            html.Summary(notes["mark"], className="quality-mark"),
+            html.Ul([html.Li(line) for line in notes["notes"]], className="quality-card-list"),
+        ],
+        className="card-quality",
+        title="\n".join(notes["notes"]),
+        id=f"card-quality-{card['indicator']}",
+    )
+
+
+def _card(card: dict[str, Any], notes: dict[str, Any] | None = None) -> Any:
     status = card["status"]
     badge = (
         html.Span(
@@ -39,6 +55,7 @@ def _card(card: dict[str, Any]) -> Any:
             ),
             html.Div(card["change"], className="card-change"),
             badge,
+            _card_notes(card, notes),
         ],
         className=f"key-card status-edge-{status or 'none'}",
         **{"data-indicator": card["indicator"]},
@@ -63,6 +80,52 @@ def warning_list(rows: list[dict[str, Any]], lang: str) -> Any:
     )
 
 
+def quality_section(rows: list[dict[str, Any]], lang: str) -> Any:
+    """数据质量提示: every note of the period (area, indicators it touches, the finding)."""
+    return html.Div(
+        [
+            html.H2(t("ui.quality.title", lang), className="section-title"),
+            quality_table(rows, lang, "overview-quality"),
+        ],
+        className="quality-section",
+        id="overview-quality-section",
+    )
+
+
+def quality_table(rows: list[dict[str, Any]], lang: str, table_id: str) -> Any:
+    """The notes as a table, each row led by the mark (never told by colour alone)."""
+    if not rows:
+        return html.P(t("ui.quality.none", lang), className="muted", id=f"{table_id}-empty")
+    head = html.Thead(
+        html.Tr([html.Th(t(f"ui.quality.{k}", lang)) for k in ("area", "indicators", "note")])
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(
+                        [
+                            html.Span(t("ui.quality.symbol", lang), className="quality-symbol"),
+                            " ",
+                            r["area"],
+                        ]
+                    ),
+                    html.Td(r["indicator_labels"]),
+                    html.Td(r["text"], className="quality-text"),
+                ],
+                className="quality-row",
+            )
+            for r in rows
+        ]
+    )
+    return html.Div(
+        [
+            html.P(t("ui.quality.explain", lang), className="muted quality-explain"),
+            html.Table([head, body], className="data-table quality-table", id=table_id),
+        ]
+    )
+
+
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs)
     lang = ctx.lang
@@ -72,6 +135,8 @@ def layout(**kwargs: Any) -> Any:
     if table.empty:
         return html.Div([c.heading(ctx, "overview"), c.view_controls(ctx), c.no_data(ctx)])
     cards = figures.overview_cards(table, lang, catalog=ctx.catalog)
+    card_notes = views.card_quality(table, lang)
+    notes = views.quality_rows(table, lang, catalog=ctx.catalog)
     warnings = views.warning_rows(table, lang, catalog=ctx.catalog)
     counts = views.warning_counts(table)
     source = views.data_source(ctx.store.uploads(), ctx.query.period)
@@ -91,9 +156,14 @@ def layout(**kwargs: Any) -> Any:
         [
             c.heading(ctx, "overview", html.Span(county, className="page-county")),
             c.view_controls(ctx),
-            html.Div([_card(card) for card in cards], className="key-cards", id="key-cards"),
+            html.Div(
+                [_card(card, card_notes.get(card["indicator"])) for card in cards],
+                className="key-cards",
+                id="key-cards",
+            ),
             html.H2(t("ui.overview.warnings", lang, **counts), className="section-title"),
             warning_list(warnings[: views.OVERVIEW_WARNINGS], lang),
+            quality_section(notes, lang),
             html.P(source_line, className="data-source", id="data-source"),
             c.download_links(ctx),
         ],

@@ -23,6 +23,7 @@ dash.register_page(
 
 def scorecard_grid(table: Any, lang: str, catalog: Any, present: bool) -> Any:
     rows, columns = views.scorecard(table, lang, catalog=catalog)
+    rows = views.mark_scorecard_quality(rows, table, lang)
     return dag.AgGrid(
         id="scorecard",
         rowData=rows,

@@ -1,4 +1,5 @@
-"""预警 warnings: every red, amber and watch figure, worst first, with its reason; filters."""
+"""预警 warnings: every red, amber and watch figure, worst first, with its reason; below them the
+data-quality notes of the same figures; filters by area and indicator."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dash import html
 from zhibiao.dashboard import layout as shell
 from zhibiao.dashboard import views
 from zhibiao.dashboard.pages import _common as c
+from zhibiao.dashboard.pages.overview import quality_table
 from zhibiao.i18n import t
 
 PATH = "/warnings"
@@ -65,6 +67,7 @@ def layout(**kwargs: Any) -> Any:
     keys = views.indicators_of(table, with_composite=True)
     indicator = kwargs.get("indicator") if kwargs.get("indicator") in keys else None
     rows = views.warning_rows(table, lang, area=area, indicator=indicator, catalog=ctx.catalog)
+    notes = views.quality_rows(table, lang, area=area, indicator=indicator, catalog=ctx.catalog)
     everything = (ALL, t("ui.common.all", lang))
     area_options = [everything] + [(a, a) for a in ([county] if county else []) + areas]
     indicator_options = [everything] + c.indicator_options(ctx, keys)
@@ -85,6 +88,11 @@ def layout(**kwargs: Any) -> Any:
                 t("ui.warnings.count", lang, n=len(rows)), className="muted", id="warnings-count"
             ),
             warnings_table(rows, lang),
+            html.H2(t("ui.quality.title", lang), className="section-title"),
+            html.P(
+                t("ui.quality.count", lang, n=len(notes)), className="muted", id="quality-count"
+            ),
+            quality_table(notes, lang, "warnings-quality"),
             c.download_links(ctx),
         ],
         className="page-warnings",
