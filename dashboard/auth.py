@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import diskcache
 import flask
@@ -91,8 +91,18 @@ def require_role(store: Any, needed: str) -> dict[str, str]:
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to return to after login (never another site)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A local path to return to after login (never another site).
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so "/", a tab,
+    "/evil.example" would leave the site: any control character, space or backslash, or anything
+    with a scheme or host, sends the user to `/` instead.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return "/"
     return target
 
