@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -61,6 +61,8 @@ SLIDE_WARNING_ROWS = 10
 PACK_CHART_WIDTH = 1600
 PACK_CHART_HEIGHT = 820
 PACK_CHART_SCALE = 2
+#: Lines of data-quality notes on one slide.
+SLIDE_NOTE_ROWS = 8
 
 
 class ExportError(ValueError):
@@ -88,6 +90,7 @@ class Pack:
     cards: list[dict]
     charts: list[Chart]
     warnings: list[dict]
+    notes: list[str] = field(default_factory=list)
 
 
 def _basis_text(basis: str, lang: str) -> str:
@@ -194,7 +197,25 @@ def build_pack(
         cards=overview_cards(table, lang, catalog=catalog),
         charts=[_pack_chart(table, key, lang, catalog) for key in chosen],
         warnings=warning_rows(table, lang, catalog=catalog),
+        notes=quality_lines(table, lang, catalog=catalog),
     )
+
+
+def quality_lines(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None) -> list[str]:
+    """One line per data-quality note of the table: '※ 城关镇(出生人数、…):<the finding>'."""
+    from zhibiao.dashboard.views import quality_rows
+
+    return [
+        t(
+            "ui.quality.line",
+            lang,
+            symbol=t("ui.quality.symbol", lang),
+            area=row["area"],
+            indicators=row["indicator_labels"],
+            text=row["text"],
+        )
+        for row in quality_rows(table, lang, catalog=catalog)
+    ]
 
 
 def _legend(lang: str) -> str:
@@ -208,7 +229,9 @@ def _overview_cells(pack: Pack) -> tuple[list[str], list[list[str]], list[str | 
     rows = [
         [
             card["label"],
-            card["value_with_unit"],
+            f"{card['value_with_unit']} {t('ui.quality.symbol', lang)}"
+            if card.get("quality")
+            else card["value_with_unit"],
             card["change"],
             status_text(card["status"], lang),
         ]
@@ -359,9 +382,27 @@ def pptx_from_pack(pack: Pack) -> bytes:
             1.6,
             0,
         )
+    _pptx_notes(prs, pack)
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
+
+
+def _pptx_notes(prs: Any, pack: Pack) -> None:
+    """The data-quality notes after the warnings: one line each, SLIDE_NOTE_ROWS a slide."""
+    from pptx.util import Inches
+
+    rows = pack.notes
+    for start in range(0, len(rows), SLIDE_NOTE_ROWS):
+        slide = _pptx_slide(prs, t("ui.quality.title", pack.lang), pack.subtitle)
+        box = slide.shapes.add_textbox(Inches(0.5), Inches(1.5), Inches(12.333), Inches(5.4))
+        frame = box.text_frame
+        frame.word_wrap = True
+        for n, line in enumerate(rows[start : start + SLIDE_NOTE_ROWS]):
+            paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
+            run = paragraph.add_run()
+            run.text = line
+            _pptx_font(run, 15)
 
 
 def _pptx_note(slide: Any, text: str) -> None:
@@ -442,6 +483,13 @@ def _pdf_table(
     return table
 
 
+def _escaped(text: str) -> str:
+    """Text for a reportlab Paragraph (which reads its markup): &, < and > escaped."""
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
 def pdf_from_pack(pack: Pack) -> bytes:
     """The pack on A4 landscape pages; Chinese in a CJK font, charts embedded as PNG."""
     from reportlab.lib.pagesizes import A4, landscape
@@ -490,6 +538,9 @@ def pdf_from_pack(pack: Pack) -> bytes:
         story.append(_pdf_table(header, rows, statuses, widths, 0, font))
     else:
         story.append(Paragraph(t("exports.pack.no_warnings", lang), body))
+    if pack.notes:
+        story += [Spacer(1, 0.5 * cm), Paragraph(t("ui.quality.title", lang), heading)]
+        story += [Paragraph(_escaped(line), body) for line in pack.notes]
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
