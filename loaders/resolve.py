@@ -8,7 +8,7 @@ from typing import Any
 
 from zhibiao.loaders.cells import normalise_label, synonyms
 
-DIMENSIONS = ("order", "sex", "stage", "quantity", "unit", "basis")
+DIMENSIONS = ("order", "sex", "stage", "quantity", "unit", "basis", "compare")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Tokens:
     quantity: str = ""
     unit: str = ""
     basis: str = ""
+    compare: str = ""  # previous (上年同期) or change (增减%): not a figure of this period
     refines: bool = False
     conflict: bool = False
 
@@ -40,6 +41,7 @@ class Resolved:
     basis: str = ""
     ignored: bool = False
     tokens: Tokens = field(default_factory=Tokens)
+    previous: bool = False  # last year's figure (上年同期): recognised, never stored
 
 
 @cache
@@ -174,9 +176,12 @@ def resolve_columns(paths: list[list[str]]) -> list[Resolved]:
             out.append(Resolved(None, ignored=bool(path)))
             continue
         effective = refine(tokens, parent) if tokens.refines and parent else tokens
-        name = field_for(effective)
-        if not tokens.refines and not tokens.empty:
+        if not tokens.refines and not tokens.empty and not tokens.compare:
             parent = tokens
+        if effective.compare:
+            out.append(comparison(effective))
+            continue
+        name = field_for(effective)
         out.append(
             Resolved(
                 name,
@@ -187,6 +192,13 @@ def resolve_columns(paths: list[list[str]]) -> list[Resolved]:
             )
         )
     return out
+
+
+def comparison(tokens: Tokens) -> Resolved:
+    """A column that compares with another period: a change (增减%) is derived and ignored
+    silently; last year's figure (上年同期) is recognised as such and never stored."""
+    previous = tokens.compare == synonyms()["compare"]["previous"]
+    return Resolved(None, ignored=not previous, tokens=tokens, previous=previous)
 
 
 def resolve_path(path: list[str]) -> str | None:

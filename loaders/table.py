@@ -83,12 +83,19 @@ def find_county(texts: list[str]) -> str | None:
 
 
 def area_name(value: Any) -> str:
-    """The area as reported, whitespace removed (`东　城` → 东城) and a leading `其中:` dropped."""
+    """The area as reported, whitespace removed (`东　城` → 东城), a leading division code
+    (`350426001 城关镇`) and a leading `其中:` dropped."""
     name = re.sub(r"\s+", "", nfkc(str(value)))
+    name = _code_prefix().sub("", name)
     for prefix in synonyms()["area"]["strip_prefixes"]:
         if name.startswith(prefix) and len(name) > len(prefix):
             return name[len(prefix) :]
     return name
+
+
+@cache
+def _code_prefix() -> re.Pattern[str]:
+    return re.compile(synonyms()["area"]["code_prefix"])
 
 
 @cache
@@ -164,6 +171,16 @@ def column_findings(
     bottom = table.header_rows[-1] if table.header_rows else 0
     for column, res in zip(table.columns, resolved, strict=True):
         if res.ignored:
+            continue
+        if res.previous:
+            label = "/".join(column.path)
+            cell = column.cell or a1(bottom, column.col)
+            ref = CellRef(cell, label, label, grid.name)
+            findings.append(
+                Finding(
+                    "note", "load.previous_year_column", file, grid.name, (ref,), {"label": label}
+                )
+            )
             continue
         if res.field is None:
             if column.path or _has_data(grid, table.data_rows, column.col):

@@ -156,3 +156,177 @@ def test_classic_monthly_form_four_header_rows(tmp_path):
     assert value(result, "八字桥乡", "in_policy_o2") == 7
     assert cell(result, "八字桥乡", "in_policy_o2") == "L10"
     assert value(result, "城关镇", "in_policy") == 60 + 33 + 1  # derived from the orders
+
+
+# ---------------------------------------------------------------- 2. parts without totals
+
+
+def test_sex_pair_under_each_order_without_any_total_derives_them_all(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "一孩", N, "二孩", N, "多孩", N],
+            [N, "男", "女", "男", "女", "男", "女"],
+            ["城关镇", 5, 4, 3, 2, 1, 0],
+            ["西城镇", 2, 3, 1, 1, 0, 0],
+            ["合计", 7, 7, 4, 3, 1, 0],
+        ],
+        ("A1:A2", "B1:C1", "D1:E1", "F1:G1"),
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == [] and codes(result, "warning") == []
+    assert value(result, "城关镇", "births_o1") == 9
+    assert value(result, "城关镇", "births_o2") == 5
+    assert value(result, "城关镇", "births_o3") == 1
+    assert value(result, "城关镇", "births_male") == 9
+    assert value(result, "城关镇", "births_female") == 6
+    assert value(result, "城关镇", "births") == 15
+    assert cell(result, "城关镇", "births") == ""  # derived, no cell of its own
+    assert value(result, "合计", "births") == 22
+    assert value(result, "西城镇", "births_o3") == 0
+
+
+def test_total_and_girls_only_never_invents_the_boys(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "其中:女", "出生性别比"],
+            ["城关镇", 100, 46, 117.39],
+            ["西城镇", 50, 24, 108.33],
+            ["合计", 150, 70, 114.29],
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert value(result, "城关镇", "births") == 100
+    assert value(result, "城关镇", "births_female") == 46
+    assert not has(result, "城关镇", "births_male")
+    assert not has(result, "合计", "births_male")
+    # no boys, no srb to check: neither a ratio warning nor a stored ratio
+    assert "load.derived_mismatch" not in codes(result)
+    assert not has(result, "合计", "srb")
+    assert sorted(set(result.values["field"])) == ["births", "births_female"]
+
+
+# ---------------------------------------------------------------- 3. 其中 refines the block before
+
+
+def test_qizhong_columns_refine_births(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "其中:男", "其中:政策外", "女性初婚人数"],
+            ["城关镇", 100, 54, 6, 80],
+            ["西城镇", 50, 26, 3, 41],
+            ["合计", 150, 80, 9, 121],
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "warning") == []
+    assert value(result, "城关镇", "births_male") == 54
+    assert cell(result, "城关镇", "births_male") == "C2"
+    assert value(result, "城关镇", "out_of_policy") == 6
+    assert cell(result, "西城镇", "out_of_policy") == "D3"
+    assert value(result, "合计", "first_marriages_female") == 121
+    assert not has(result, "城关镇", "births_female")
+
+
+# ---------------------------------------------------------------- 4. the basis in the header
+
+
+def test_month_ytd_previous_year_and_change_columns(tmp_path):
+    path = write_xlsx(
+        tmp_path / "yx.xlsx",
+        [
+            ["尤溪县2013年10月人口和计划生育统计月报表", N, N, N, N, N],
+            ["乡镇", "本月出生", "累计出生", "本年累计政策外出生", "上年同期出生", "增减%"],
+            ["城关镇", 9, 100, 6, 110, -9.09],
+            ["西城镇", 4, 50, 3, 40, 25.0],
+            ["合计", 13, 150, 9, 150, 0.0],
+        ],
+        ("A1:F1",),
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == []
+    assert result.periods == ["2013-10"]
+    assert value(result, "城关镇", "births", "month") == 9
+    assert value(result, "城关镇", "births", "ytd") == 100
+    assert value(result, "西城镇", "out_of_policy", "ytd") == 3
+    assert cell(result, "西城镇", "out_of_policy") == "D4"
+    # last year's column is never this year's births; the change column is ignored
+    assert set(result.values["cell"].str[0]) == {"B", "C", "D"}
+    assert len(result.values) == 3 * 3
+    assert cells_of(result, "load.previous_year_column") == ["E2"]
+    assert "load.unrecognised_column" not in codes(result)
+
+
+# ---------------------------------------------------------------- 5. units and column numbers
+
+
+def test_units_and_column_numbers_in_header_cells_and_a_unit_row(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数（人）①", "男（人）②", "女（人）③", "社会抚养费", N, N],
+            [N, N, N, N, "应征收人数④", "应征收金额(元)⑤", "已征收金额（元）⑥"],
+            [N, "人", "人", "人", "人", "元", "元"],
+            ["城关镇", 100, 54, 46, 6, 125000, 82000],
+            ["西城镇", 50, 26, 24, 3, 60000, 55000],
+            ["合计", 150, 80, 70, 9, 185000, 137000],
+        ],
+        ("A1:A3", "B1:B2", "C1:C2", "D1:D2", "E1:G1"),
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == [] and codes(result, "warning") == []
+    assert value(result, "城关镇", "births") == 100
+    assert cell(result, "城关镇", "births") == "B4"  # the unit row is not data
+    assert value(result, "西城镇", "births_female") == 24
+    assert value(result, "城关镇", "fee_persons_due") == 6
+    assert value(result, "城关镇", "fee_amount_due") == 12.5  # 125000 元 = 12.5 万元
+    assert value(result, "合计", "fee_amount_paid") == 13.7
+    assert areas(result) == ["城关镇", "西城镇"]
+
+
+# ---------------------------------------------------------------- 6. area cells as written
+
+
+def test_area_codes_and_county_prefixed_names(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["尤溪县2013年1-10月出生统计表", N, N, N],
+            ["乡镇", "出生人数", "男", "女"],
+            ["350426 尤溪县", 170, 91, 79],
+            ["350426001 城关镇", 100, 54, 46],
+            ["尤溪县西城镇", 50, 26, 24],
+            ["350426203　八字桥乡", 20, 11, 9],
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == []
+    assert total_area(result) == "尤溪县"
+    assert areas(result) == ["城关镇", "尤溪县西城镇", "八字桥乡"]
+    assert value(result, "尤溪县西城镇", "births") == 50
+    assert cell(result, "八字桥乡", "births_female") == "D6"
+
+
+def test_county_prefixed_township_first_is_not_the_total(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "男", "女"],
+            ["尤溪县城关镇", 100, 54, 46],
+            ["尤溪县西城镇", 50, 26, 24],
+            ["尤溪县", 150, 80, 70],
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert total_area(result) == "尤溪县"
+    assert areas(result) == ["尤溪县城关镇", "尤溪县西城镇"]
+    assert "load.total_row_misplaced" not in codes(result)
