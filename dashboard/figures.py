@@ -1078,7 +1078,7 @@ def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None
         info = indicator_info(key, lang, catalog)
         status = clean_status(row.get("status"))
         value = format_number(row.get("value"), info.dp)
-        notes = quality_count(row)
+        notes = quality_count(row) if value else 0  # no figure, nothing to warn beside
         cards.append(
             {
                 "indicator": key,

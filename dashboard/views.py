@@ -648,14 +648,17 @@ def quality_rows(
 
 
 def card_quality(table: pd.DataFrame, lang: str) -> dict[str, dict[str, Any]]:
-    """The county figures' notes by indicator: {key: {n, mark, notes (described lines)}}."""
+    """The county figures' notes by indicator: {key: {n, mark, notes (described lines)}}.
+
+    A figure without a value carries no mark (there is nothing beside which to show it).
+    """
     out: dict[str, dict[str, Any]] = {}
     if "quality" not in table:
         return out
     county = table[_is_total(table)]
     for record in county.to_dict("records"):
         notes = notes_of(record)
-        if notes:
+        if notes and _number(record.get("value")) is not None:
             out[str(record["indicator"])] = {
                 "n": len(notes),
                 "mark": quality_mark(len(notes), lang),
@@ -670,13 +673,13 @@ def mark_scorecard_quality(
     """Scorecard rows (from `scorecard`) with the note mark on each cell whose figure has notes.
 
     A marked cell's text ends in '※', its tooltip adds the notes' count, and `<key>__quality`
-    holds the count (0 elsewhere).
+    holds the count (0 elsewhere, and for a cell without a value).
     """
     counts: dict[tuple[str, str], int] = {}
     if "quality" in table:
         for record in table.to_dict("records"):
             n = len(notes_of(record))
-            if n:
+            if n and _number(record.get("value")) is not None:
                 counts[(str(record["area"]), str(record["indicator"]))] = n
     symbol = t("ui.quality.symbol", lang)
     out = []

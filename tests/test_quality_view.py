@@ -87,6 +87,8 @@ def test_the_overview_marks_the_cards_the_note_touches(table):
     # fee coverage is not made of births: no note, no mark
     assert "fee_coverage" not in notes
     assert cards["fee_coverage"]["quality"] == 0 and cards["fee_coverage"]["quality_mark"] == ""
+    # the birth rate is made of births too, but has no value (no population): no mark
+    assert "birth_rate" not in notes and cards["birth_rate"]["quality_mark"] == ""
     assert views.card_quality(table, "en")["srb"]["mark"] == "※ Data-quality notes: 1"
 
 
@@ -129,6 +131,8 @@ def test_the_scorecard_marks_the_cells_with_notes(table):
     assert marked["白河镇"]["srb__quality"] == 0
     assert marked["青川县"]["srb__text"].endswith("※")
     assert marked["城关镇"]["fee_coverage__quality"] == 0
+    assert marked["城关镇"]["birth_rate__quality"] == 0  # touched, but no value to mark
+    assert marked["城关镇"]["birth_rate__text"] == "—"
 
 
 def test_the_ranking_bar_of_chengguan_has_the_mark_and_the_count(table):

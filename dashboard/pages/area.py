@@ -21,6 +21,19 @@ dash.register_page(
 )
 
 
+def area_quality(rows: list[dict[str, Any]], lang: str) -> Any:
+    """The notes touching the area in the period, above its charts (nothing when none)."""
+    if not rows:
+        return html.Div(id="area-quality-none")
+    return html.Div(
+        [
+            html.H2(t("ui.quality.title", lang), className="section-title"),
+            quality_table(rows, lang, "area-quality"),
+        ],
+        className="quality-section",
+    )
+
+
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs)
     lang = ctx.lang
@@ -56,13 +69,8 @@ def layout(**kwargs: Any) -> Any:
                     "area", t("ui.control.area", lang), [(a, a) for a in areas], area
                 ),
             ),
+            area_quality(views.quality_rows(table, lang, area=area, catalog=ctx.catalog), lang),
             html.Div(charts or [html.P(t("ui.common.no_data", lang))], className="trend-grid"),
-            html.H2(t("ui.quality.title", lang), className="section-title"),
-            quality_table(
-                views.quality_rows(table, lang, area=area, catalog=ctx.catalog),
-                lang,
-                "area-quality",
-            ),
             c.download_links(
                 ctx, chart="trend", area=area, indicator=views.indicators_of(table)[0]
             ),

@@ -64,6 +64,7 @@ def test_an_accepted_inconsistency_is_shown_beside_the_figures(browser, server, 
         assert analyst.locator("#card-quality-srb summary").inner_text() == "※ 数据质量提示 1"
         assert analyst.locator("#card-quality-births summary").inner_text() == "※ 数据质量提示 1"
         assert analyst.locator("#card-quality-fee_coverage").count() == 0
+        assert analyst.locator("#card-quality-birth_rate").count() == 0  # no value, no mark
         analyst.click("#card-quality-srb summary")
         assert analyst.locator("#card-quality-srb li").inner_text() == NOTE
         shot(analyst, "quality-overview")
@@ -94,5 +95,8 @@ def test_an_accepted_inconsistency_is_shown_beside_the_figures(browser, server, 
         analyst.wait_for_selector("#area-quality", timeout=60_000)
         assert NOTE in analyst.locator("#area-quality").inner_text()
         shot(analyst, "quality-area")
+        analyst.goto(server.base + "/area" + VIEW + "&area=白河镇")
+        analyst.wait_for_selector("#area-quality-none", state="attached", timeout=60_000)
+        assert analyst.locator("#area-quality").count() == 0
     finally:
         analyst.context.close()
