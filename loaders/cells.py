@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-CellKind = Literal["number", "text_number", "percent", "blank", "zero_mark", "text"]
+CellKind = Literal["number", "text_number", "percent", "blank", "zero_mark", "with_unit", "text"]
 
 _WHITESPACE = re.compile(r"\s+")
 _COLUMN_NUMBER = re.compile(r"\((?:\d{1,3}|[甲乙丙丁戊])\)")
@@ -56,12 +56,14 @@ class Coerced:
     """What a data cell holds, read as a number.
 
     kind: number (a real number cell), text_number (a number stored as text),
-    percent (`96.4%`, value 96.4), blank, zero_mark (— - / 无: value 0), text (not a number).
+    percent (`96.4%`, value 96.4), blank, zero_mark (— - / 无: value 0), with_unit (a number
+    written with a unit or 万, value in persons or 元: `1.2万` 12000), text (not a number).
     """
 
     kind: CellKind
     value: float | None
     text: str = ""
+    unit: str = ""  # with_unit: count (`12人`), yuan (`3,200元`, `1.2万元`) or any (`1.2万`)
 
     @property
     def decimals(self) -> int:
@@ -92,11 +94,40 @@ def coerce_number(raw: Any) -> Coerced:
     kind: CellKind = "text_number"
     if text.endswith("%"):
         text, kind = text[:-1], "percent"
+    number = _plain(text)
+    if number is None:
+        return with_unit(text) if kind == "text_number" else Coerced("text", None)
+    return Coerced(kind, number, text.replace(",", ""))
+
+
+def _plain(text: str) -> float | None:
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
-    if not _PLAIN_NUMBER.match(text):
-        return Coerced("text", None)
-    return Coerced(kind, float(text), text)
+    return float(text) if _PLAIN_NUMBER.match(text) else None
+
+
+@cache
+def _cell_units() -> tuple[dict[str, float], dict[str, str]]:
+    """Multipliers (万 → 10000) and unit words → their kind (人 → count, 元 → yuan)."""
+    table = synonyms()["cells"]
+    units = {nfkc(u): "count" for u in table["count_units"]}
+    units |= {nfkc(u): "yuan" for u in table["amount_units"]}
+    return {nfkc(k): float(v) for k, v in table["multipliers"].items()}, units
+
+
+def with_unit(text: str) -> Coerced:
+    """`12人`, `1.2万`, `3,200元`, `0.18万元`: the number in persons or 元, and its unit kind."""
+    multipliers, units = _cell_units()
+    for word, kind in [*units.items(), ("", "any")]:
+        if not text.endswith(word):
+            continue
+        stem = text[: len(text) - len(word)]
+        for mark, factor in [*multipliers.items(), ("", 1.0)]:
+            if (word or mark) and stem.endswith(mark):
+                number = _plain(stem[: len(stem) - len(mark)])
+                if number is not None:
+                    return Coerced("with_unit", number * factor, text, kind)
+    return Coerced("text", None)
 
 
 def _decimals(text: str) -> int:

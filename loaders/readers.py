@@ -181,17 +181,29 @@ def formula_lacks_value(element: ET.Element) -> bool:
 
 
 def read_csv(text: str, delimiter: str, limits: Limits) -> list[Grid]:
-    """Delimited text: one Grid named "", every value a string (blank → None)."""
+    """Delimited text: one Grid named "", every value a string (blank → None).
+
+    Lines may end in \\r\\n, \\n or a bare \\r (old Mac exports); a web system's `="0012"`
+    (a text formula that keeps leading zeros) is read as its text.
+    """
     rows: list[list[Any]] = []
     try:
-        for line, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+        lines = io.StringIO(text, newline=None)
+        for line, record in enumerate(csv.reader(lines, delimiter=delimiter), 1):
             check_range("", line, max(len(record), 1), limits)
-            rows.append([value if value != "" else None for value in record])
+            rows.append([text_formula(value) or None for value in record])
     except csv.Error as error:
         raise Refusal("read.corrupt") from error
     while rows and not any(v is not None for v in rows[-1]):
         rows.pop()
     return [Grid(name="", cells=pad(rows, len(rows), 0))]
+
+
+def text_formula(value: str) -> str:
+    """`="0012"` → `0012` (a CSV export's way to keep text); anything else as it is."""
+    if len(value) >= 3 and value.startswith('="') and value.endswith('"'):
+        return value[2:-1].replace('""', '"')
+    return value
 
 
 # ----------------------------------------------------------------------------- HTML

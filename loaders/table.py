@@ -24,12 +24,14 @@ from zhibiao.loaders.rules import (
     derive_totals,
     field_catalog,
     is_amount,
+    tolerance,
 )
 from zhibiao.loaders.types import CellRef, Finding, Grid
 
 _YEAR = re.compile(r"(19|20)\d{2}")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _SHOWN_CELLS = 5
+_ZERO = Figure(0.0, "", "")
 
 
 @dataclass
@@ -82,11 +84,17 @@ def find_county(texts: list[str]) -> str | None:
     return next((c for t in texts if (c := county_from_text(t))), None)
 
 
+def is_refined(value: Any) -> bool:
+    """An area cell that begins with `其中` (`其中：城镇`)."""
+    name = re.sub(r"\s+", "", nfkc(str(value)))
+    return any(name.startswith(p) for p in synonyms()["area"]["strip_prefixes"])
+
+
 def area_name(value: Any) -> str:
     """The area as reported, whitespace removed (`东　城` → 东城), a leading division code
-    (`350426001 城关镇`) and a leading `其中:` dropped."""
+    (`350426001 城关镇`), a trailing colon (`合计：`) and a leading `其中:` dropped."""
     name = re.sub(r"\s+", "", nfkc(str(value)))
-    name = _code_prefix().sub("", name)
+    name = _code_prefix().sub("", name).rstrip(":")
     for prefix in synonyms()["area"]["strip_prefixes"]:
         if name.startswith(prefix) and len(name) > len(prefix):
             return name[len(prefix) :]
@@ -285,6 +293,7 @@ class _ColumnTally:
 
     text_numbers: list[str] = field(default_factory=list)
     zeros: list[str] = field(default_factory=list)
+    with_unit: list[str] = field(default_factory=list)
 
 
 def _shown(cells: list[str]) -> str:
@@ -300,6 +309,7 @@ def tally_notes(
         for code, cells in (
             ("load.text_numbers", tally.text_numbers),
             ("load.blank_as_zero", tally.zeros),
+            ("load.unit_in_cells", tally.with_unit),
         ):
             if cells:
                 notes.append(
@@ -327,6 +337,8 @@ class DataRow:
     cell: str
     figures: dict[str, Row] = field(default_factory=dict)
     shown: dict[str, Shown] = field(default_factory=dict)
+    refined: bool = False  # the label began with `其中` (a part of the row before it)
+    blank: bool = False  # every field cell of the row is empty
 
 
 def _cell_finding(
@@ -362,7 +374,8 @@ def read_rows(
     rows: list[DataRow] = []
     sheet = grid.name
     for r in table.data_rows:
-        row = DataRow(area_name(grid.cells[r][table.area_col]), a1(r, table.area_col))
+        raw_area = grid.cells[r][table.area_col]
+        row = DataRow(area_name(raw_area), a1(r, table.area_col), refined=is_refined(raw_area))
         area = row.area
         line = grid.cells[r]
         for column, res in used:
@@ -387,7 +400,17 @@ def read_rows(
                     _cell_finding(severity, code, file, sheet, cell, raw, label, area, name)
                 )
                 continue
-            if got.kind in ("text_number", "percent"):
+            if got.kind == "with_unit":
+                fits = unit_fits(got.unit, amounts[col])
+                if res.derived or not fits:
+                    code = "load.derived_not_number" if res.derived else "load.unit_mismatch"
+                    severity = "warning" if res.derived else "error"
+                    findings.append(
+                        _cell_finding(severity, code, file, sheet, cell, raw, label, area, name)
+                    )
+                    continue
+                tallies[col].with_unit.append(cell)
+            elif got.kind in ("text_number", "percent"):
                 tallies[col].text_numbers.append(cell)
             elif got.kind in ("blank", "zero_mark"):
                 tallies[col].zeros.append(cell)
@@ -411,11 +434,17 @@ def read_rows(
                 )
                 continue
             if amounts[col]:
-                value = value / divisor(units[col])
+                value = value / divisor(got.unit and "yuan" or units[col])
             figures[name] = Figure(value, cell, label, field=name)
         rows.append(row)
     findings += tally_notes(tallies, labels, grid.name, file)
     return rows, findings
+
+
+def unit_fits(unit: str, amount: bool) -> bool:
+    """A unit written in a cell fits its column: persons in a count column, 元 in an amount
+    column; a bare 万 fits both (`1.2万` persons, or 1.2万 元)."""
+    return unit == "any" or unit == ("yuan" if amount else "count")
 
 
 def find_total(
@@ -429,6 +458,10 @@ def find_total(
         total = 0
     elif flags and flags[-1]:
         total = len(rows) - 1
+    elif True in flags:
+        last = len(flags) - 1 - flags[::-1].index(True)
+        if rows[last + 1].refined:  # the last total, then its parts (其中：城镇, 乡村)
+            total = last
     for i, flag in enumerate(flags):
         if flag and i != total:
             area, cell = rows[i].area, rows[i].cell
@@ -443,6 +476,54 @@ def find_total(
                 )
             )
     return total, findings
+
+
+def find_subtotals(rows: list[DataRow], total: int | None) -> list[int]:
+    """Rows after the total that split it (`其中：城镇`, `乡村`), not townships.
+
+    They start with a `其中` row right after the total. After a last total row, every row
+    that follows is such a part. After a first total row, the parts are the shortest run from
+    the `其中` row without which the townships add up to the total, field by field.
+    """
+    if total is None or total + 1 >= len(rows) or not rows[total + 1].refined:
+        return []
+    start = total + 1
+    if total > 0:
+        return list(range(start, len(rows)))
+    others = range(start, len(rows))
+    for end in range(start + 1, len(rows)):
+        group = range(start, end)
+        rest = [rows[i] for i in others if i not in group]
+        if _adds_up(rest, rows[total]) and not _adds_up([rows[i] for i in group], DataRow("", "")):
+            return list(group)
+    return []
+
+
+def _adds_up(parts: list[DataRow], whole: DataRow) -> bool:
+    """The reported figures of `parts` add up to every reported figure of `whole`."""
+    bases = {b for row in [whole, *parts] for b in row.figures}
+    for basis in bases:
+        names = {n for row in [whole, *parts] for n in row.figures.get(basis, {})}
+        for name in names:
+            want = whole.figures.get(basis, {}).get(name)
+            got = sum(p.figures.get(basis, {}).get(name, _ZERO).value for p in parts)
+            if abs((want.value if want else 0.0) - got) > tolerance({name}):
+                return False
+    return True
+
+
+def subtotal_notes(rows: list[DataRow], skipped: list[int], file: str, sheet: str) -> list[Finding]:
+    return [
+        Finding(
+            "note",
+            "load.subtotal_row_skipped",
+            file,
+            sheet,
+            (CellRef(rows[i].cell, rows[i].area, rows[i].area, sheet, rows[i].area),),
+            {"area": rows[i].area},
+        )
+        for i in skipped
+    ]
 
 
 def duplicate_areas(rows: list[DataRow], total: int | None, file: str, sheet: str) -> list[Finding]:
@@ -531,6 +612,9 @@ def parse_sheet(
     findings += found
     if total is not None and county is None:
         county = county_from_total(rows[total].area)
+    skipped = find_subtotals(rows, total)
+    findings += subtotal_notes(rows, skipped, file, grid.name)
+    rows = [row for i, row in enumerate(rows) if i not in skipped]
     findings += duplicate_areas(rows, total, file, grid.name)
     records, found = check_rows(rows, total, file, grid.name)
     findings += found

@@ -330,3 +330,140 @@ def test_county_prefixed_township_first_is_not_the_total(tmp_path):
     assert total_area(result) == "尤溪县"
     assert areas(result) == ["尤溪县城关镇", "尤溪县西城镇"]
     assert "load.total_row_misplaced" not in codes(result)
+
+
+# ---------------------------------------------------------------- 7. 街道, 管委会, sub-totals
+
+TOWNS_7 = [
+    ["城关街道办事处", 40, 21, 19],
+    ["西城镇", 25, 13, 12],
+    ["经济开发区管委会", 10, 6, 4],
+    ["八字桥乡", 5, 3, 2],
+]
+
+
+def test_subtotal_rows_after_a_first_total_are_skipped_with_a_note(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "男", "女"],
+            ["全县合计", 80, 43, 37],
+            ["其中：城镇", 50, 27, 23],
+            ["乡村", 30, 16, 14],
+            *TOWNS_7,
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == []
+    assert areas(result) == ["城关街道办事处", "西城镇", "经济开发区管委会", "八字桥乡"]
+    assert value(result, "经济开发区管委会", "births_male") == 6
+    assert value(result, "全县合计", "births") == 80
+    assert cells_of(result, "load.subtotal_row_skipped") == ["A3", "A4"]
+    assert "城镇" not in set(result.values["area"])
+
+
+def test_subtotal_rows_after_a_last_total_are_skipped_with_a_note(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "男", "女"],
+            *TOWNS_7,
+            ["合计", 80, 43, 37],
+            ["其中:城镇", 50, 27, 23],
+            ["乡村", 30, 16, 14],
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == []
+    assert total_area(result) == "合计"
+    assert len(areas(result)) == 4
+    assert cells_of(result, "load.subtotal_row_skipped") == ["A7", "A8"]
+    assert "乡村" not in set(result.values["area"])
+
+
+# ---------------------------------------------------------------- 8. units inside cells
+
+
+def test_units_inside_cells_are_stripped_when_they_fit_the_column(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["单位：人、元", N, N, N],
+            ["乡镇", "总人口", "出生人数", "社会抚养费已征收金额"],
+            ["城关镇", "1.2万", "12人", "3,200元"],
+            ["西城镇", 8500, 7, "0.18万元"],
+            ["合计", "2.05万", "19人", 5000],
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == []
+    assert value(result, "城关镇", "population") == 12000
+    assert value(result, "城关镇", "births") == 12
+    assert value(result, "城关镇", "fee_amount_paid") == 0.32  # 3,200 元
+    assert value(result, "西城镇", "fee_amount_paid") == 0.18  # written in 万元 in a 元 column
+    assert value(result, "合计", "population") == 20500
+    assert value(result, "合计", "fee_amount_paid") == 0.5
+    notes = [f for f in result.findings if f.code == "load.unit_in_cells"]
+    assert sorted(f.params["count"] for f in notes) == [2, 2, 2]
+
+
+def test_unit_that_does_not_fit_the_column_is_an_error_naming_the_cell(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "社会抚养费已征收金额(万元)"],
+            ["城关镇", "12元", 0.3],
+            ["西城镇", 7, "5人"],
+            ["合计", 19, 0.3],
+        ],
+    )
+    result = load_file(path)
+    assert not result.ok
+    assert cells_of(result, "load.unit_mismatch") == ["B2", "C3"]
+    assert codes(result, "error") == ["load.unit_mismatch", "load.unit_mismatch"]
+
+
+# ---------------------------------------------------------------- 9. web-system exports
+
+
+def test_web_export_csv_with_formula_quoted_cells_and_cr_line_ends(tmp_path):
+    lines = [
+        "尤溪县2013年1-10月出生统计,,,,,",
+        "乡镇代码,乡镇,出生人数,男,女,,",
+        '="350426001",城关镇,="0012",="7",="5",,',
+        '="350426002",西城镇,="0008",="3",="5",,',
+        ",合计：,20,10,10,,",
+    ]
+    path = tmp_path / "export.csv"
+    path.write_bytes("\r".join(lines).encode("utf-8") + b"\r")
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == [] and codes(result, "warning") == []
+    assert areas(result) == ["城关镇", "西城镇"]
+    assert value(result, "城关镇", "births") == 12
+    assert cell(result, "城关镇", "births") == "C3"
+    assert value(result, "西城镇", "births_female") == 5
+    assert total_area(result) == "合计"
+    assert value(result, "合计", "births_male") == 10
+    assert result.periods == ["2013-10"]
+
+
+def test_tsv_under_an_xls_name(tmp_path):
+    lines = [
+        "尤溪县2013年1-10月出生统计",
+        "乡镇\t出生人数\t男\t女",
+        "城关镇\t12\t7\t5",
+        "西城镇\t8\t3\t5",
+        "尤溪县\t20\t10\t10",
+    ]
+    path = tmp_path / "出生统计.xls"
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert result.kind == "csv"
+    assert total_area(result) == "尤溪县"
+    assert value(result, "西城镇", "births_male") == 3
+    assert cell(result, "西城镇", "births_male") == "C4"
