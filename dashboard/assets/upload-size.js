@@ -6,10 +6,18 @@
     var max = parseInt(zone.getAttribute("data-max-bytes") || "0", 10);
     var tooBig = max > 0 && files[0].size > max;
     var note = document.getElementById("upload-too-big");
+    var props = {style: {display: tooBig ? "block" : "none"}};
+    var named = note ? note.getAttribute("data-named") : null;
+    if (tooBig && named) {
+      /* the message names the file and its size (the template comes from the catalog) */
+      props.children = named.replace("{file}", files[0].name)
+        .replace("{size_mb}", (Math.round(files[0].size / 1048576 * 10) / 10).toString());
+    }
     if (window.dash_clientside && window.dash_clientside.set_props) {
-      window.dash_clientside.set_props("upload-too-big", {style: {display: tooBig ? "block" : "none"}});
+      window.dash_clientside.set_props("upload-too-big", props);
     } else if (note) {
-      note.style.display = tooBig ? "block" : "none";
+      note.style.display = props.style.display;
+      if (props.children) { note.textContent = props.children; }
     }
   }
   document.addEventListener("change", function (e) {

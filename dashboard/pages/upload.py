@@ -161,6 +161,16 @@ def layout(**kwargs: Any) -> Any:
                         className="upload-too-big",
                         style={"display": "none"},
                         role="alert",
+                        # upload-size.js fills in the file's name and size
+                        **{
+                            "data-named": t(
+                                "security.too_large_named",
+                                lang,
+                                file="{file}",
+                                size_mb="{size_mb}",
+                                mb=limit_mb,
+                            )
+                        },
                     ),
                 ],
                 id="upload-zone",
