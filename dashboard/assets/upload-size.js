@@ -11,7 +11,7 @@
     if (tooBig && named) {
       /* the message names the file and its size (the template comes from the catalog) */
       props.children = named.replace("{file}", files[0].name)
-        .replace("{size_mb}", (Math.round(files[0].size / 1048576 * 10) / 10).toString());
+        .replace("{size_mb}", (files[0].size / 1048576).toFixed(1));
     }
     if (window.dash_clientside && window.dash_clientside.set_props) {
       window.dash_clientside.set_props("upload-too-big", props);
