@@ -216,7 +216,8 @@ def values_frame(sheets: list[_Sheet]) -> pd.DataFrame:
 
 
 def duplicate_periods(values: pd.DataFrame, file: str) -> list[Finding]:
-    """The same area, period, basis and field reported on two sheets."""
+    """The same area, period, basis and field reported on two sheets (twice on one sheet is
+    a duplicate area, found by the sheet itself)."""
     findings: list[Finding] = []
     keys = ["area", "period", "basis", "field"]
     dup = values[values.duplicated(keys, keep=False) & (values["cell"] != "")]
@@ -225,7 +226,7 @@ def duplicate_periods(values: pd.DataFrame, file: str) -> list[Finding]:
             CellRef(r.cell, r.value, field, r.sheet or None, area, field)
             for r in group.itertuples(index=False)
         )
-        if len(cells) > 1:
+        if len(cells) > 1 and group["sheet"].nunique() > 1:
             findings.append(
                 Finding(
                     "error",

@@ -378,6 +378,12 @@ def read_rows(
         row = DataRow(area_name(raw_area), a1(r, table.area_col), refined=is_refined(raw_area))
         area = row.area
         line = grid.cells[r]
+        if is_blank_row(line, [c.col for c, _ in used], r, no_value):
+            ref = CellRef(row.cell, area, area, sheet, area)
+            findings.append(
+                Finding("warning", "load.blank_row_skipped", file, sheet, (ref,), {"area": area})
+            )
+            continue
         for column, res in used:
             name, col, basis = res.field or "", column.col, res.basis
             figures = row.figures.setdefault(basis, {})
@@ -439,6 +445,14 @@ def read_rows(
         rows.append(row)
     findings += tally_notes(tallies, labels, grid.name, file)
     return rows, findings
+
+
+def is_blank_row(line: list[Any], cols: list[int], r: int, no_value: set[tuple[int, int]]) -> bool:
+    """Every field cell of the row empty (a dash is a zero, a formula without value is not
+    blank): a township that reported nothing, never read as zeros."""
+    return bool(cols) and all(
+        (c >= len(line) or is_blank(line[c])) and (r, c) not in no_value for c in cols
+    )
 
 
 def unit_fits(unit: str, amount: bool) -> bool:

@@ -467,3 +467,64 @@ def test_tsv_under_an_xls_name(tmp_path):
     assert total_area(result) == "尤溪县"
     assert value(result, "西城镇", "births_male") == 3
     assert cell(result, "西城镇", "births_male") == "C4"
+
+
+# ---------------------------------------------------------------- 10. duplicate, blank, dash rows
+
+
+def test_township_twice_is_an_error_naming_both_cells(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "男", "女"],
+            ["城关镇", 12, 7, 5],
+            ["西城镇", 8, 3, 5],
+            ["城 关 镇", 12, 7, 5],
+            ["合计", 32, 17, 15],
+        ],
+    )
+    result = load_file(path)
+    assert not result.ok
+    assert codes(result, "error") == ["load.duplicate_area"]
+    assert cells_of(result, "load.duplicate_area") == ["A2", "A4"]
+
+
+def test_entirely_blank_township_row_is_skipped_with_a_warning(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "男", "女"],
+            ["城关镇", 12, 7, 5],
+            ["八字桥乡", N, N, "  "],
+            ["西城镇", 8, 3, 5],
+            ["合计", 20, 10, 10],
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == []
+    assert codes(result, "warning") == ["load.blank_row_skipped"]
+    assert cells_of(result, "load.blank_row_skipped") == ["A3"]
+    assert areas(result) == ["城关镇", "西城镇"]
+    assert value(result, "合计", "births") == 20
+
+
+def test_row_of_dashes_is_zero_everywhere(tmp_path):
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "男", "女", "政策外出生"],
+            ["城关镇", 12, 7, 5, 1],
+            ["八字桥乡", "—", "—", "—", "—"],
+            ["西城镇", 8, 3, 5, "—"],
+            ["合计", 20, 10, 10, 1],
+        ],
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert codes(result, "error") == [] and codes(result, "warning") == []
+    assert areas(result) == ["城关镇", "八字桥乡", "西城镇"]
+    assert value(result, "八字桥乡", "births") == 0
+    assert value(result, "八字桥乡", "out_of_policy") == 0
+    assert cell(result, "八字桥乡", "births_male") == "C3"
+    assert len(result.values[result.values["area"] == "八字桥乡"]) == 4
