@@ -528,3 +528,39 @@ def test_row_of_dashes_is_zero_everywhere(tmp_path):
     assert value(result, "八字桥乡", "out_of_policy") == 0
     assert cell(result, "八字桥乡", "births_male") == "C3"
     assert len(result.values[result.values["area"] == "八字桥乡"]) == 4
+
+
+def test_new_findings_read_in_both_languages(tmp_path):
+    from zhibiao.loaders.describe import describe
+
+    path = write_xlsx(
+        tmp_path / "尤溪县2013年1-10月.xlsx",
+        [
+            ["乡镇", "出生人数", "上年同期出生", "总人口"],
+            ["城关镇", "12元", 10, "1.2万"],
+            ["八字桥乡", N, N, N],
+            ["西城镇", 8, 9, "8500人"],
+            ["合计", 20, 19, "2.05万"],
+            ["其中：城镇", 12, 10, 12000],
+            ["乡村", 8, 9, 8500],
+        ],
+    )
+    result = load_file(path)
+    assert sorted(codes(result)) == [
+        "load.blank_row_skipped",
+        "load.previous_year_column",
+        "load.subtotal_row_skipped",
+        "load.subtotal_row_skipped",
+        "load.unit_in_cells",
+        "load.unit_mismatch",
+    ]
+    zh = {f.code: describe(f, "zh") for f in result.findings}
+    en = {f.code: describe(f, "en") for f in result.findings}
+    assert "B2" in zh["load.unit_mismatch"] and "12元" in zh["load.unit_mismatch"]
+    assert "单位与该列不符" in zh["load.unit_mismatch"]
+    assert "does not fit the column" in en["load.unit_mismatch"]
+    assert "C1" in zh["load.previous_year_column"] and "上年同期" in zh["load.previous_year_column"]
+    assert "last year" in en["load.previous_year_column"]
+    assert "A3" in en["load.blank_row_skipped"] and "八字桥乡" in en["load.blank_row_skipped"]
+    assert "乡村" in zh["load.subtotal_row_skipped"]
+    assert "3 numbers" in en["load.unit_in_cells"] and "D2, D4, D5" in en["load.unit_in_cells"]
