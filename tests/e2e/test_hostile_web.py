@@ -157,7 +157,7 @@ def test_zip_bomb(analyst, server, workers_at_start, tmp_path: Path):
     assert head == "压缩炸弹.xlsx：文件内部部件 xl/media/zeros.bin 解压后达 300.0 MB"
     ratio, _, rest = tail.partition(":1）")
     assert int(ratio) > 100  # 300 MB of zeros in a few hundred KB
-    assert rest == "疑似压缩炸弹，已拒收。"
+    assert rest == "，疑似压缩炸弹，已拒收。"
     assert verdict == REFUSED
     assert_nothing_stored(server, path.name)
     assert_still_serving(analyst, server, workers_at_start)
