@@ -87,7 +87,8 @@ def quality_section(rows: list[dict[str, Any]], lang: str) -> Any:
             html.H2(t("ui.quality.title", lang), className="section-title"),
             quality_table(rows, lang, "overview-quality"),
         ],
-        className="quality-section",
+        # an empty section says so on screen but takes no room in the presentation view
+        className="quality-section" if rows else "quality-section no-print",
         id="overview-quality-section",
     )
 
