@@ -121,6 +121,23 @@ def heading(ctx: PageContext, key: str, *extra: Any, with_period: bool = True) -
     )
 
 
+def indicator_head(ctx: PageContext, key: str, indicator: str, keys: list[str]) -> list[Any]:
+    """The page title naming one indicator, then the view controls with its indicator select."""
+    info = figures.indicator_info(indicator, ctx.lang, ctx.catalog)
+    return [
+        heading(ctx, key, html.Span(info.name, className="page-indicator")),
+        view_controls(
+            ctx,
+            layout.query_select(
+                "indicator",
+                t("ui.control.indicator", ctx.lang),
+                indicator_options(ctx, keys),
+                indicator,
+            ),
+        ),
+    ]
+
+
 def no_data(ctx: PageContext) -> Any:
     """A friendly empty state: no data yet; analysts get a link to the upload page."""
     if auth.role_allows((ctx.user or {}).get("role"), "analyst"):

@@ -36,19 +36,9 @@ def layout(**kwargs: Any) -> Any:
         return html.Div([c.heading(ctx, "funnel"), c.no_data(ctx)])
     indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
     figure = figures.funnel_figure(funnel(table, indicator), indicator, lang, catalog=ctx.catalog)
-    info = figures.indicator_info(indicator, lang, ctx.catalog)
     return html.Div(
         [
-            c.heading(ctx, "funnel", html.Span(info.name, className="page-indicator")),
-            c.view_controls(
-                ctx,
-                shell.query_select(
-                    "indicator",
-                    t("ui.control.indicator", lang),
-                    c.indicator_options(ctx, keys),
-                    indicator,
-                ),
-            ),
+            *c.indicator_head(ctx, "funnel", indicator, keys),
             c.graph(figure, ctx, "funnel-chart", f"funnel-{indicator}"),
             html.P(t("ui.funnel.explain", lang), className="muted"),
             c.download_links(ctx, chart="funnel", indicator=indicator),

@@ -52,19 +52,9 @@ def layout(**kwargs: Any) -> Any:
     keys = views.ranked_indicators(table, ctx.catalog) + [views.COMPOSITE]
     indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
     figure = figures.ranking_bar(table, indicator, lang, catalog=ctx.catalog)
-    info = figures.indicator_info(indicator, lang, ctx.catalog)
     return html.Div(
         [
-            c.heading(ctx, "rankings", html.Span(info.name, className="page-indicator")),
-            c.view_controls(
-                ctx,
-                shell.query_select(
-                    "indicator",
-                    t("ui.control.indicator", lang),
-                    c.indicator_options(ctx, keys),
-                    indicator,
-                ),
-            ),
+            *c.indicator_head(ctx, "rankings", indicator, keys),
             html.Div(
                 [
                     html.Div(
