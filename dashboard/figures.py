@@ -200,7 +200,8 @@ def _catalog_entry(catalog: Any, key: str) -> Any:
     return None
 
 
-def _number(value: Any) -> float | None:
+def number_or_none(value: Any) -> float | None:
+    """A cell's value as a float; None when it is missing, NA, NaN or not a number."""
     if value is None or value is pd.NA:
         return None
     try:
@@ -215,11 +216,13 @@ def _limit_pairs(limits: Any) -> tuple[tuple[str, float], ...]:
     if limits is None:
         return ()
     if isinstance(limits, Mapping):
-        pairs = [(str(k), _number(v)) for k, v in limits.items()]
+        pairs = [(str(k), number_or_none(v)) for k, v in limits.items()]
     elif isinstance(limits, list | tuple):
-        pairs = [(name, _number(v)) for name, v in zip(("green", "amber"), limits, strict=False)]
+        pairs = [
+            (name, number_or_none(v)) for name, v in zip(("green", "amber"), limits, strict=False)
+        ]
     else:
-        pairs = [(name, _number(getattr(limits, name, None))) for name in ("green", "amber")]
+        pairs = [(name, number_or_none(getattr(limits, name, None))) for name in ("green", "amber")]
     return tuple((name, value) for name, value in pairs if value is not None)
 
 
@@ -237,12 +240,12 @@ def indicator_info(indicator: str, lang: str, catalog: Any = None) -> IndicatorI
         unit=str(_field(entry, "unit", "score" if indicator == "composite" else "") or ""),
         dp=int(dp if dp is not None else 2),
         direction=str(_field(entry, "direction", "higher") or "none"),
-        reference=_number(_field(entry, "reference")),
-        range_low=_number(_field(entry, "range_low")),
-        range_high=_number(_field(entry, "range_high")),
-        target=_number(_field(entry, "target")),
+        reference=number_or_none(_field(entry, "reference")),
+        range_low=number_or_none(_field(entry, "range_low")),
+        range_high=number_or_none(_field(entry, "range_high")),
+        target=number_or_none(_field(entry, "target")),
         limits=_limit_pairs(_field(entry, "limits")),
-        min_denominator=_number(_field(entry, "min_denominator")),
+        min_denominator=number_or_none(_field(entry, "min_denominator")),
     )
 
 
@@ -251,13 +254,13 @@ def indicator_info(indicator: str, lang: str, catalog: Any = None) -> IndicatorI
 
 def format_number(value: Any, dp: int) -> str:
     """`value` with `dp` decimals ('' when there is none). The table already rounded it."""
-    number = _number(value)
+    number = number_or_none(value)
     return "" if number is None else f"{number:.{dp}f}"
 
 
 def format_amount(value: Any) -> str:
     """A numerator or denominator: whole numbers without decimals, amounts with up to two."""
-    number = _number(value)
+    number = number_or_none(value)
     if number is None:
         return ""
     if number == round(number):
@@ -337,8 +340,8 @@ def _base_layout(fig: go.Figure) -> None:
 
 
 def _drawn_value(row: pd.Series) -> float | None:
-    exact = _number(row.get("value_exact"))
-    return exact if exact is not None else _number(row.get("value"))
+    exact = number_or_none(row.get("value_exact"))
+    return exact if exact is not None else number_or_none(row.get("value"))
 
 
 def rank_order(rows: pd.DataFrame, direction: str) -> pd.DataFrame:
@@ -361,7 +364,7 @@ def _hover_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
     lines = [f"<b>{row['area']}</b>"]
     lines.append(t("figures.hover.value", lang, value=format_number(row["value"], info.dp)))
     numerator, denominator = row.get("numerator"), row.get("denominator")
-    if _number(denominator) is not None:
+    if number_or_none(denominator) is not None:
         lines.append(
             t(
                 "figures.hover.fraction",
@@ -370,9 +373,9 @@ def _hover_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
                 denominator=format_amount(denominator),
             )
         )
-    elif _number(numerator) is not None:
+    elif number_or_none(numerator) is not None:
         lines.append(t("figures.hover.count", lang, numerator=format_amount(numerator)))
-    low, high = _number(row.get("low95")), _number(row.get("high95"))
+    low, high = number_or_none(row.get("low95")), number_or_none(row.get("high95"))
     if low is not None and high is not None:
         lines.append(
             t(
@@ -382,9 +385,12 @@ def _hover_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
                 high=format_number(high, info.dp),
             )
         )
-    rank = _number(row.get("rank"))
+    rank = number_or_none(row.get("rank"))
     if rank is not None:
-        rank_low, rank_high = _number(row.get("rank_low")), _number(row.get("rank_high"))
+        rank_low, rank_high = (
+            number_or_none(row.get("rank_low")),
+            number_or_none(row.get("rank_high")),
+        )
         if rank_low is not None and rank_high is not None:
             lines.append(
                 t(
@@ -669,7 +675,7 @@ def ranking_bar(
     values = [_drawn_value(row) for _, row in ordered.iterrows()]
     statuses = [clean_status(s) for s in ordered["status"]] if "status" in ordered else []
     styles = [status_style(s) for s in statuses] or [STATUS_STYLE["none"]] * len(names)
-    ranks = [_number(r) for r in ordered["rank"]]
+    ranks = [number_or_none(r) for r in ordered["rank"]]
     ticks = [
         f"{int(rank)}  {name}" if rank is not None else name
         for rank, name in zip(ranks, names, strict=True)
@@ -828,7 +834,7 @@ def funnel_figure(
     info = indicator_info(indicator, lang, catalog)
     fig = go.Figure()
     limits = funnel_limits_drawn(pd.DataFrame(funnel.get("limits", pd.DataFrame())), info)
-    centre = _number(funnel.get("centre"))
+    centre = number_or_none(funnel.get("centre"))
     for low, high, key, dash in (
         ("low998", "high998", "figures.funnel.limit998", "dot"),
         ("low95", "high95", "figures.funnel.limit95", "dash"),
@@ -905,7 +911,7 @@ def funnel_figure(
             )
         )
     _base_layout(fig)
-    phi = _number(funnel.get("phi"))
+    phi = number_or_none(funnel.get("phi"))
     subtitle = _subtitle(points, lang)
     if phi is not None and phi > 1:
         note = t("figures.funnel.overdispersion", lang, phi=f"{phi:.2f}")
@@ -946,14 +952,14 @@ def funnel_y_range(
 ) -> list[float] | None:
     """The value axis of a funnel: every point, the county value and the 99.8% limits where the
     funnel is narrowest (the largest denominator), padded; the limit lines never set it."""
-    values = [_number(v) for v in points.get("value", [])]
+    values = [number_or_none(v) for v in points.get("value", [])]
     extent = [v for v in values if v is not None and math.isfinite(v)]
     if centre is not None:
         extent.append(centre)
     if not limits.empty:
         neck = limits.iloc[-1]
         for column in ("low998", "high998", "low95", "high95"):
-            value = _number(neck.get(column))
+            value = number_or_none(neck.get(column))
             if value is not None and math.isfinite(value):
                 extent.append(value)
     if not extent:
@@ -1048,7 +1054,7 @@ def trend_figure(
 
 def change_text(change: Any, info: IndicatorInfo, lang: str) -> str:
     """'比上年同期 +1.20个百分点' from the table's change (already in the indicator's unit)."""
-    number = _number(change)
+    number = number_or_none(change)
     if number is None:
         return t("figures.card.no_previous", lang)
     sign = "+" if number > 0 else ("-" if number < 0 else "±")
@@ -1088,7 +1094,7 @@ def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None
                 "value_with_unit": value_text(row.get("value"), info, lang)
                 or t("figures.card.no_value", lang),
                 "change": change_text(row.get("change"), info, lang),
-                "change_value": _number(row.get("change")),
+                "change_value": number_or_none(row.get("change")),
                 "status": status,
                 "status_label": status_label(status, lang),
                 "mark": STATUS_STYLE[status]["mark"] if status else "",

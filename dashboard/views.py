@@ -6,7 +6,6 @@ tests call them directly (importing a page module needs an app; importing this n
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -120,16 +119,6 @@ def funnel_indicators(catalog: Any) -> list[str]:
     return [i.key for i in catalog.indicators if i.count_based and i.denominator]
 
 
-def _number(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 def value_text(value: Any, dp: int, lang: str) -> str:
     text = figures.format_number(value, dp)
     return text if text else t("ui.common.no_value", lang)
@@ -138,7 +127,7 @@ def value_text(value: Any, dp: int, lang: str) -> str:
 def county_value(table: pd.DataFrame, indicator: str) -> float | None:
     """The county's figure of one indicator (None when it has none)."""
     rows = table[_is_total(table) & (table["indicator"] == indicator)]
-    return _number(rows["value"].iloc[0]) if not rows.empty else None
+    return figures.number_or_none(rows["value"].iloc[0]) if not rows.empty else None
 
 
 # --- warnings ------------------------------------------------------------------------------
@@ -221,7 +210,7 @@ def scorecard(
         )
         key = row["indicator"]
         if key == COMPOSITE:
-            entry[COMPOSITE] = _number(row["value"])
+            entry[COMPOSITE] = figures.number_or_none(row["value"])
             rank = row["rank"]
             entry["rank"] = None if rank is pd.NA or pd.isna(rank) else int(rank)
             continue
@@ -230,7 +219,7 @@ def scorecard(
         text = value_text(row["value"], info.dp, lang)
         if status:
             text = f"{text} {figures.STATUS_STYLE[status]['mark']}"
-        entry[key] = _number(row["value"])
+        entry[key] = figures.number_or_none(row["value"])
         entry[f"{key}__text"] = text
         entry[f"{key}__status"] = status
         entry[f"{key}__label"] = figures.status_label(status, lang)
@@ -616,7 +605,7 @@ def quality_rows(
     found: dict[str, dict[str, Any]] = {}
     touched: dict[str, dict[str, list[str]]] = {}
     for record in rows.to_dict("records"):
-        has_value = _number(record.get("value")) is not None
+        has_value = figures.number_or_none(record.get("value")) is not None
         for note in notes_of(record):
             key = note_key(note)
             if key not in found:
@@ -658,7 +647,7 @@ def card_quality(table: pd.DataFrame, lang: str) -> dict[str, dict[str, Any]]:
     county = table[_is_total(table)]
     for record in county.to_dict("records"):
         notes = notes_of(record)
-        if notes and _number(record.get("value")) is not None:
+        if notes and figures.number_or_none(record.get("value")) is not None:
             out[str(record["indicator"])] = {
                 "n": len(notes),
                 "mark": quality_mark(len(notes), lang),
@@ -679,7 +668,7 @@ def mark_scorecard_quality(
     if "quality" in table:
         for record in table.to_dict("records"):
             n = len(notes_of(record))
-            if n and _number(record.get("value")) is not None:
+            if n and figures.number_or_none(record.get("value")) is not None:
                 counts[(str(record["area"]), str(record["indicator"]))] = n
     symbol = t("ui.quality.symbol", lang)
     out = []
