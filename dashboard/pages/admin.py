@@ -106,8 +106,26 @@ def forbidden(lang: str, alert_id: str) -> Any:
     return dmc.Alert(t("ui.auth.forbidden", lang), color="red", id=alert_id)
 
 
+def password_inputs(lang: str, prefix: str, label_key: str) -> list[Any]:
+    """A new password (with the length hint) and the same again: `<prefix>-password`, `-again`."""
+    return [
+        dmc.PasswordInput(
+            id=f"{prefix}-password",
+            label=t(label_key, lang),
+            description=t("ui.admin.password_hint", lang, n=views.MIN_PASSWORD_LENGTH),
+            autoComplete="new-password",
+            className="control",
+        ),
+        dmc.PasswordInput(
+            id=f"{prefix}-again",
+            label=t("ui.admin.again", lang),
+            autoComplete="new-password",
+            className="control",
+        ),
+    ]
+
+
 def add_form(lang: str) -> Any:
-    hint = t("ui.admin.password_hint", lang, n=views.MIN_PASSWORD_LENGTH)
     return html.Div(
         [
             html.H2(t("ui.admin.add_title", lang), className="section-title"),
@@ -121,19 +139,7 @@ def add_form(lang: str) -> Any:
                 className="control control-new-role",
                 comboboxProps={"withinPortal": True},
             ),
-            dmc.PasswordInput(
-                id="admin-new-password",
-                label=t("ui.admin.password", lang),
-                description=hint,
-                autoComplete="new-password",
-                className="control",
-            ),
-            dmc.PasswordInput(
-                id="admin-new-again",
-                label=t("ui.admin.again", lang),
-                autoComplete="new-password",
-                className="control",
-            ),
+            *password_inputs(lang, "admin-new", "ui.admin.password"),
             dmc.Button(
                 t("ui.admin.add", lang), id="admin-add", color="blue", style={"alignSelf": "start"}
             ),
@@ -145,7 +151,6 @@ def add_form(lang: str) -> Any:
 
 
 def change_form(store: Any, lang: str) -> Any:
-    hint = t("ui.admin.password_hint", lang, n=views.MIN_PASSWORD_LENGTH)
     return html.Div(
         [
             html.H2(t("ui.admin.change_title", lang), className="section-title"),
@@ -190,19 +195,7 @@ def change_form(store: Any, lang: str) -> Any:
             ),
             html.Div(
                 [
-                    dmc.PasswordInput(
-                        id="admin-reset-password",
-                        label=t("ui.admin.new_password", lang),
-                        description=hint,
-                        autoComplete="new-password",
-                        className="control",
-                    ),
-                    dmc.PasswordInput(
-                        id="admin-reset-again",
-                        label=t("ui.admin.again", lang),
-                        autoComplete="new-password",
-                        className="control",
-                    ),
+                    *password_inputs(lang, "admin-reset", "ui.admin.new_password"),
                     dmc.Button(t("ui.admin.reset", lang), id="admin-reset", variant="light"),
                 ],
                 className="admin-row",
