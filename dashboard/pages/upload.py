@@ -51,6 +51,16 @@ def history_table(store: Any, lang: str) -> Any:
     )
 
 
+def findings_list(lines: list[str], key: str, severity: str, lang: str) -> list[Any]:
+    """A counted title and the list `upload-<key>` of one severity's findings (none: nothing)."""
+    if not lines:
+        return []
+    return [
+        html.H3(t(f"ui.upload.{key}", lang, n=len(lines)), className=f"findings-title {severity}"),
+        html.Ul([html.Li(x, className=f"finding {severity}") for x in lines], id=f"upload-{key}"),
+    ]
+
+
 def preview_panel(preview: dict[str, Any], lang: str, replaced: dict[str, int]) -> Any:
     """What was recognised, and every error and warning with its cells."""
 
@@ -86,32 +96,8 @@ def preview_panel(preview: dict[str, Any], lang: str, replaced: dict[str, int]) 
                 className="replace-note",
             )
         )
-    if preview["errors"]:
-        parts.append(
-            html.H3(
-                t("ui.upload.errors", lang, n=len(preview["errors"])),
-                className="findings-title error",
-            )
-        )
-        parts.append(
-            html.Ul(
-                [html.Li(e, className="finding error") for e in preview["errors"]],
-                id="upload-errors",
-            )
-        )
-    if preview["warnings"]:
-        parts.append(
-            html.H3(
-                t("ui.upload.warnings", lang, n=len(preview["warnings"])),
-                className="findings-title warning",
-            )
-        )
-        parts.append(
-            html.Ul(
-                [html.Li(w, className="finding warning") for w in preview["warnings"]],
-                id="upload-warnings",
-            )
-        )
+    parts += findings_list(preview["errors"], "errors", "error", lang)
+    parts += findings_list(preview["warnings"], "warnings", "warning", lang)
     if preview["can_store"]:
         verdict = dmc.Alert(t("ui.upload.ready", lang), color="green", id="upload-verdict")
     elif preview["needs_accept"]:
