@@ -286,6 +286,14 @@ def indicator_table(store: Store, period: str, basis: str, settings: Settings) -
     return table
 
 
+def requested_table(args: argparse.Namespace) -> pd.DataFrame:
+    """The indicator table of the command's --period and --basis, read from its store."""
+    store = open_store(args)
+    table = indicator_table(store, args.period, args.basis, settings_for(args))
+    store.dispose()
+    return table
+
+
 def no_data(args: argparse.Namespace) -> int:
     say(
         t("cli.no_data", args.lang, period=args.period, basis=basis_word(args.basis, args.lang)),
@@ -308,9 +316,7 @@ def _plain(obj: Any) -> Any:
 
 
 def run_table(args: argparse.Namespace) -> int:
-    store = open_store(args)
-    table = indicator_table(store, args.period, args.basis, settings_for(args))
-    store.dispose()
+    table = requested_table(args)
     if table.empty:
         return no_data(args)
     from zhibiao.indicators import output
@@ -336,9 +342,7 @@ def run_table(args: argparse.Namespace) -> int:
 
 
 def run_brief(args: argparse.Namespace) -> int:
-    store = open_store(args)
-    table = indicator_table(store, args.period, args.basis, settings_for(args))
-    store.dispose()
+    table = requested_table(args)
     if table.empty:
         return no_data(args)
     from zhibiao.indicators.brief import briefing
