@@ -86,6 +86,20 @@ def _with_unit(catalog: Catalog, key: str, value: Any, lang: str) -> str:
     return _fmt(catalog, key, value, lang) + unit
 
 
+def _order_items(
+    figs: _Figures, catalog: Catalog, keys: tuple[str, ...], code: str, lang: str
+) -> list[str]:
+    """The county's figure of each birth order that has one, as the clause `code` words it."""
+    items = []
+    for key in keys:
+        v = figs.total_value(key)
+        if v is not None:
+            items.append(
+                t(code, lang, name=catalog.get(key).name(lang), value=_fmt(catalog, key, v, lang))
+            )
+    return items
+
+
 def _flagged_items(figs: _Figures, catalog: Catalog, key: str, lang: str) -> list[str]:
     """Areas whose status is red, amber or watch, with their interval."""
     ind = catalog.get(key)
@@ -193,18 +207,7 @@ def srb_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[str]:
         )
         deviation = t(code, lang, reference=ref, diff=diff_text)
         out.append(t("brief.srb", lang, srb=_fmt(catalog, "srb", value, lang), deviation=deviation))
-    items = []
-    for key in SRB_ORDERS:
-        v = figs.total_value(key)
-        if v is not None:
-            items.append(
-                t(
-                    "brief.srb_order_item",
-                    lang,
-                    name=catalog.get(key).name(lang),
-                    value=_fmt(catalog, key, v, lang),
-                )
-            )
+    items = _order_items(figs, catalog, SRB_ORDERS, "brief.srb_order_item", lang)
     if items:
         out.append(t("brief.srb_orders", lang, items=t("brief.clause_sep", lang).join(items)))
     flagged = _flagged_items(figs, catalog, "srb", lang)
@@ -235,18 +238,7 @@ def compliance_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[st
     else:
         code = "brief.compliance_change_up" if change > 0 else "brief.compliance_change_down"
         out = [t(code, lang, value=value, change=_fmt(catalog, "compliance", abs(change), lang))]
-    items = []
-    for key in COMPLIANCE_ORDERS:
-        v = figs.total_value(key)
-        if v is not None:
-            items.append(
-                t(
-                    "brief.compliance_order_item",
-                    lang,
-                    name=catalog.get(key).name(lang),
-                    value=_fmt(catalog, key, v, lang),
-                )
-            )
+    items = _order_items(figs, catalog, COMPLIANCE_ORDERS, "brief.compliance_order_item", lang)
     if items:
         out.append(
             t("brief.compliance_orders", lang, items=t("brief.clause_sep", lang).join(items))
