@@ -116,6 +116,23 @@ def _read_each(
     return results, findings
 
 
+def _contradiction(
+    what: str, given: str, found: str | None, source: str, file: str, sheet: str | None
+) -> list[Finding]:
+    """A warning when the file names another `what` (period, basis) than the one given."""
+    if not found or found == given:
+        return []
+    return [
+        Finding(
+            "warning",
+            f"load.{what}_contradiction",
+            file,
+            sheet,
+            params={"given": given, "found": found, "source": source},
+        )
+    ]
+
+
 def assign_periods(
     sheets: list[SheetResult],
     file: str,
@@ -134,28 +151,12 @@ def assign_periods(
         s.period = s.found.period
         s.basis = s.found.basis or default_basis
         if period is not None:
-            if s.found.period and s.found.period != period:
-                findings.append(
-                    Finding(
-                        "warning",
-                        "load.period_contradiction",
-                        file,
-                        sheet,
-                        params={"given": period, "found": s.found.period, "source": s.found.source},
-                    )
-                )
+            findings += _contradiction(
+                "period", period, s.found.period, s.found.source, file, sheet
+            )
             s.period = period
         if basis is not None:
-            if s.found.basis and s.found.basis != basis:
-                findings.append(
-                    Finding(
-                        "warning",
-                        "load.basis_contradiction",
-                        file,
-                        sheet,
-                        params={"given": basis, "found": s.found.basis, "source": s.found.source},
-                    )
-                )
+            findings += _contradiction("basis", basis, s.found.basis, s.found.source, file, sheet)
             s.basis = basis
         if s.period is None:
             findings.append(
