@@ -223,6 +223,29 @@ def _cell_refs(
     ]
 
 
+def _broken(
+    rule: Rule,
+    file: str,
+    sheet: str | None,
+    cells: list[CellRef],
+    area: str,
+    left: str,
+    right: str,
+    **extra: str,
+) -> Finding:
+    """The error of a rule that does not hold: its sides as written, then any extra values."""
+    return Finding(
+        "error",
+        rule.code,
+        file,
+        sheet,
+        tuple(cells),
+        {"area": area, "left": left, "right": right, **extra, "op": _NEGATED[rule.operator]},
+        rule=rule.id,
+        acceptable=rule.acceptable,
+    )
+
+
 def check_row(row: Row, *, file: str, sheet: str | None, area: str) -> list[Finding]:
     """Every row rule whose fields are all present; a rule that made a value is not re-checked."""
     findings: list[Finding] = []
@@ -235,23 +258,8 @@ def check_row(row: Row, *, file: str, sheet: str | None, area: str) -> list[Find
         if _holds(left, rule.operator, right, rule.tolerance):
             continue
         cells = _cell_refs(rule.left, row, sheet, area) + _cell_refs(rule.right, row, sheet, area)
-        findings.append(
-            Finding(
-                "error",
-                rule.code,
-                file,
-                sheet,
-                tuple(cells),
-                {
-                    "area": area,
-                    "left": _render_side(rule.left, row),
-                    "right": _render_side(rule.right, row),
-                    "op": _NEGATED[rule.operator],
-                },
-                rule=rule.id,
-                acceptable=rule.acceptable,
-            )
-        )
+        left_text, right_text = _render_side(rule.left, row), _render_side(rule.right, row)
+        findings.append(_broken(rule, file, sheet, cells, area, left_text, right_text))
     return findings
 
 
@@ -279,23 +287,10 @@ def check_total(
                 for a, p in parts
                 for leaf in p.leaves()
             ]
+            left = render_figure(fig)
+            total_sum = format_value(float(summed))
             findings.append(
-                Finding(
-                    "error",
-                    rule.code,
-                    file,
-                    sheet,
-                    tuple(cells),
-                    {
-                        "area": total_area,
-                        "left": render_figure(fig),
-                        "right": right,
-                        "sum": format_value(float(summed)),
-                        "op": _NEGATED[rule.operator],
-                    },
-                    rule=rule.id,
-                    acceptable=rule.acceptable,
-                )
+                _broken(rule, file, sheet, cells, total_area, left, right, sum=total_sum)
             )
     return findings
 
