@@ -9,46 +9,18 @@ totals; the county row is the sum of the towns).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+from workbooks import cell, cells_of, codes, load_file, value, write_xlsx
 
-from zhibiao.loaders import load
 from zhibiao.loaders.types import LoadResult
 
 N = None
 
 
-def load_file(path: Path, **options: Any) -> LoadResult:
-    return load(path.read_bytes(), path.name, **options)
-
-
-def value(result: LoadResult, area: str, field: str, basis: str | None = None) -> float:
-    v = result.values
-    hit = v[(v["area"] == area) & (v["field"] == field)]
-    if basis:
-        hit = hit[hit["basis"] == basis]
-    assert len(hit) == 1, (area, field, basis, hit)
-    return float(hit["value"].iloc[0])
-
-
 def has(result: LoadResult, area: str, field: str) -> bool:
     v = result.values
     return bool(((v["area"] == area) & (v["field"] == field)).any())
-
-
-def cell(result: LoadResult, area: str, field: str) -> str:
-    v = result.values
-    return str(v[(v["area"] == area) & (v["field"] == field)]["cell"].iloc[0])
-
-
-def codes(result: LoadResult, severity: str | None = None) -> list[str]:
-    return [f.code for f in result.findings if severity is None or f.severity == severity]
-
-
-def cells_of(result: LoadResult, code: str) -> list[str]:
-    return [c.cell for f in result.findings if f.code == code for c in f.cells]
 
 
 def areas(result: LoadResult) -> list[str]:
@@ -61,20 +33,6 @@ def total_area(result: LoadResult) -> str:
     names = set(v.loc[v["is_total"], "area"])
     assert len(names) == 1, names
     return names.pop()
-
-
-def write_xlsx(path: Path, rows: list[list[Any]], merges: tuple[str, ...] = ()) -> Path:
-    """An .xlsx of one sheet from rows (None = empty) and merged ranges."""
-    book = Workbook()
-    sheet = book.active
-    for r, row in enumerate(rows, 1):
-        for c, v in enumerate(row, 1):
-            if v is not None:
-                sheet.cell(r, c, v)
-    for m in merges:
-        sheet.merge_cells(m)
-    book.save(path)
-    return path
 
 
 # ---------------------------------------------------------------- 1. the classic monthly form

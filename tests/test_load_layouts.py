@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from workbooks import LAYOUTS, TOWNS, Sheet, report_sheet, write_csv, write_report, write_workbook
+from workbooks import (
+    LAYOUTS,
+    TOWNS,
+    Sheet,
+    cell,
+    codes,
+    load_file,
+    report_sheet,
+    value,
+    write_csv,
+    write_report,
+    write_workbook,
+)
 
-from zhibiao.loaders import load
-from zhibiao.loaders.types import VALUE_COLUMNS, LoadResult
-
-
-def load_file(path: Path, **options) -> LoadResult:
-    return load(path.read_bytes(), path.name, **options)
-
-
-def value(result: LoadResult, area: str, field: str, period: str | None = None) -> float:
-    v = result.values
-    hit = v[(v["area"] == area) & (v["field"] == field)]
-    if period:
-        hit = hit[hit["period"] == period]
-    assert len(hit) == 1, (area, field, period, hit)
-    return float(hit["value"].iloc[0])
-
-
-def cell(result: LoadResult, area: str, field: str) -> str:
-    v = result.values
-    return str(v[(v["area"] == area) & (v["field"] == field)]["cell"].iloc[0])
-
-
-def codes(result: LoadResult, severity: str | None = None) -> list[str]:
-    return [f.code for f in result.findings if severity is None or f.severity == severity]
+from zhibiao.loaders.types import VALUE_COLUMNS
 
 
 def test_one_row_header_with_title_unit_line_and_total_last(tmp_path):
@@ -299,9 +286,9 @@ def test_one_sheet_per_month_and_a_notes_sheet(tmp_path):
     assert r.ok, [f.code for f in r.findings]
     assert r.periods == ["2024-01", "2024-02", "2024-03"]
     assert r.bases == ["month"]
-    assert value(r, "合计", "births", "2024-01") == 276
-    assert value(r, "合计", "births", "2024-02") == 552
-    assert value(r, "城关镇", "births", "2024-03") == 360
+    assert value(r, "合计", "births", period="2024-01") == 276
+    assert value(r, "合计", "births", period="2024-02") == 552
+    assert value(r, "城关镇", "births", period="2024-03") == 360
     assert set(r.values[r.values["period"] == "2024-02"]["sheet"]) == {"2月"}
     skipped = [f for f in r.findings if f.code == "load.sheet_skipped"]
     assert [(f.severity, f.sheet) for f in skipped] == [("note", "填报说明")]

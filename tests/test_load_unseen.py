@@ -13,41 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import workbooks
 import xlwt
 from hostile import XML_DECL, sheet_xml, write_township_xlsx, write_xlsx_parts
 from openpyxl import Workbook
-from workbooks import write_csv
+from workbooks import cell, cells_of, codes, load_file, value, write_csv
 
 from zhibiao.loaders import load
-from zhibiao.loaders.types import LoadResult
 
 N = None
-
-
-def load_file(path: Path, **options: Any) -> LoadResult:
-    return load(path.read_bytes(), path.name, **options)
-
-
-def value(result: LoadResult, area: str, field: str, basis: str | None = None) -> float:
-    v = result.values
-    hit = v[(v["area"] == area) & (v["field"] == field)]
-    if basis:
-        hit = hit[hit["basis"] == basis]
-    assert len(hit) == 1, (area, field, basis, hit)
-    return float(hit["value"].iloc[0])
-
-
-def cell(result: LoadResult, area: str, field: str) -> str:
-    v = result.values
-    return str(v[(v["area"] == area) & (v["field"] == field)]["cell"].iloc[0])
-
-
-def codes(result: LoadResult, severity: str | None = None) -> list[str]:
-    return [f.code for f in result.findings if severity is None or f.severity == severity]
-
-
-def cells_of(result: LoadResult, code: str) -> list[str]:
-    return [c.cell for f in result.findings if f.code == code for c in f.cells]
 
 
 def write_xlsx(
@@ -57,26 +31,8 @@ def write_xlsx(
     title: str = "Sheet1",
     more: tuple[tuple[str, list[list[Any]], bool], ...] = (),
 ) -> Path:
-    """An .xlsx from rows (None = empty); more: further (name, rows, hidden) sheets."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    for r, row in enumerate(rows, 1):
-        for c, v in enumerate(row, 1):
-            if v is not None:
-                sheet.cell(r, c, v)
-    for m in merges:
-        sheet.merge_cells(m)
-    for name, extra, hidden in more:
-        other = book.create_sheet(name)
-        for r, row in enumerate(extra, 1):
-            for c, v in enumerate(row, 1):
-                if v is not None:
-                    other.cell(r, c, v)
-        if hidden:
-            other.sheet_state = "hidden"
-    book.save(path)
-    return path
+    """An .xlsx whose first sheet is Sheet1 (as the forms of this file are)."""
+    return workbooks.write_xlsx(path, rows, merges, title=title, more=more)
 
 
 # ---------------------------------------------------------------- 1. unmerged group headers

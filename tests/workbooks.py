@@ -22,6 +22,10 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from zhibiao.loaders import load
+from zhibiao.loaders.types import LoadResult
 
 
 @dataclass(frozen=True)
@@ -347,3 +351,79 @@ def write_report(
     if path.suffix.lower() == ".csv":
         return write_csv(path, made.cells, encoding)
     return write_workbook(path, [made])
+
+
+def _fill(sheet: Worksheet, rows: Sequence[Sequence[Any]]) -> None:
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                sheet.cell(r, c, v)
+
+
+def write_xlsx(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    merges: tuple[str, ...] = (),
+    *,
+    title: str | None = None,
+    more: tuple[tuple[str, Sequence[Sequence[Any]], bool], ...] = (),
+) -> Path:
+    """An .xlsx from rows (None = empty) and merged ranges; its first sheet is named `title`
+    (openpyxl's default name when None); more: further (name, rows, hidden) sheets."""
+    book = Workbook()
+    sheet = book.active
+    if title is not None:
+        sheet.title = title
+    _fill(sheet, rows)
+    for m in merges:
+        sheet.merge_cells(m)
+    for name, extra, hidden in more:
+        other = book.create_sheet(name)
+        _fill(other, extra)
+        if hidden:
+            other.sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+# -- reading what load() returned ----------------------------------------------------------
+
+
+def load_file(path: Path, **options: Any) -> LoadResult:
+    """load() on a fixture file, under its own name."""
+    return load(path.read_bytes(), path.name, **options)
+
+
+def value(
+    result: LoadResult,
+    area: str,
+    field: str,
+    basis: str | None = None,
+    *,
+    period: str | None = None,
+) -> float:
+    """The one value of an area's field (of the basis and the period given)."""
+    v = result.values
+    hit = v[(v["area"] == area) & (v["field"] == field)]
+    if basis:
+        hit = hit[hit["basis"] == basis]
+    if period:
+        hit = hit[hit["period"] == period]
+    assert len(hit) == 1, (area, field, basis, period, hit)
+    return float(hit["value"].iloc[0])
+
+
+def cell(result: LoadResult, area: str, field: str) -> str:
+    """The address of an area's field."""
+    v = result.values
+    return str(v[(v["area"] == area) & (v["field"] == field)]["cell"].iloc[0])
+
+
+def codes(result: LoadResult, severity: str | None = None) -> list[str]:
+    """The codes of the findings (of one severity when given)."""
+    return [f.code for f in result.findings if severity is None or f.severity == severity]
+
+
+def cells_of(result: LoadResult, code: str) -> list[str]:
+    """The cell addresses of every finding with `code`."""
+    return [c.cell for f in result.findings if f.code == code for c in f.cells]
