@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
+from dash import Dash
 
+from zhibiao.dashboard.app import create_app
 from zhibiao.data.make_samples import COUNTY, MONTH_FIELDS, generate
 from zhibiao.loaders.types import VALUE_COLUMNS, LoadResult
 from zhibiao.store import Store
@@ -86,17 +89,40 @@ def csrf(client) -> str:
     return cookie.value
 
 
-def log_in(client, name: str, password: str | None = None):
-    """POST the login form as `name`; returns the response."""
+def log_in(client, name: str, password: str | None = None, next_url: str = "/", **kw):
+    """POST the login form as `name` (their own password unless one is given), asking to go on
+    to `next_url`; `kw` go to the test client (environ_base=…). Returns the response."""
     return client.post(
         "/login",
         data={
             "username": name,
             "password": PASSWORDS[name] if password is None else password,
             "csrf_token": csrf(client),
-            "next": "/",
+            "next": next_url,
         },
+        **kw,
     )
+
+
+def filled_app(tmp_path: Path, url: str) -> Dash:
+    """The app on a store filled by `filled_store`."""
+    filled_store(url).dispose()
+    return create_app(app_config(tmp_path, url))
+
+
+def store_of(app: Dash) -> Store:
+    """The store the app's server reads."""
+    return app.server.extensions["zhibiao"].store
+
+
+def post_callback(client, body: dict):
+    """POST a callback body with the client's CSRF token."""
+    return client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf(client)})
+
+
+def response_text(response) -> str:
+    """A callback response as readable text (Dash escapes non-ASCII characters)."""
+    return json.dumps(response.json, ensure_ascii=False)
 
 
 def callback_spec(client, output_part: str) -> dict:

@@ -7,40 +7,27 @@ from pathlib import Path
 
 import pytest
 from dashboard_fixtures import (
-    app_config,
     callback_body,
     callback_spec,
     csrf,
+    filled_app,
     filled_store,
     log_in,
     page_body,
+    post_callback,
+    response_text,
+    store_of,
 )
 
 from zhibiao.dashboard import views
-from zhibiao.dashboard.app import create_app
 from zhibiao.i18n import t
-from zhibiao.store import Store
 
 NEW_PASSWORD = "new-staff-pw-9"
 
 
 @pytest.fixture
 def app(tmp_path: Path, sqlite_url: str):
-    filled_store(sqlite_url).dispose()
-    return create_app(app_config(tmp_path, sqlite_url))
-
-
-def store_of(app) -> Store:
-    return app.server.extensions["zhibiao"].store
-
-
-def text(response) -> str:
-    """A callback response as readable text (Dash escapes non-ASCII characters)."""
-    return json.dumps(response.json, ensure_ascii=False)
-
-
-def post_callback(client, body: dict):
-    return client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf(client)})
+    return filled_app(tmp_path, sqlite_url)
 
 
 def add_body(client, user: str, name: str = "lin", role: str = "analyst", again: str | None = None):
@@ -198,7 +185,7 @@ def test_the_admin_sees_accounts_and_the_audit_trail(app):
     log_in(client, "adm")
     page = post_callback(client, page_body("/admin"))
     assert page.status_code == 200
-    body = text(page)
+    body = response_text(page)
     grid = next(
         c["props"]
         for c in page.json["response"]["_pages_content"]["children"]["props"]["children"]
@@ -222,11 +209,11 @@ def test_others_are_told_the_page_is_not_for_their_role(app, name, role):
     log_in(client, name)
     page = post_callback(client, page_body("/admin"))
     assert page.status_code == 200
-    body = text(page)
+    body = response_text(page)
     assert "admin-forbidden" in body
     assert f"账号管理只对管理员开放。您的角色是“{role}”" in body
     assert "admin-accounts" not in body and "admin-add" not in body
-    en = text(post_callback(client, page_body("/admin", "?lang=en")))
+    en = response_text(post_callback(client, page_body("/admin", "?lang=en")))
     assert "Account management is for administrators only." in en
     assert '"href": "/admin' not in json.dumps(client.get("/_dash-layout").json)
 
@@ -239,7 +226,7 @@ def test_the_admins_request_creates_the_account_and_it_can_log_in(app):
     log_in(client, "adm")
     response = post_callback(client, add_body(client, "adm"))
     assert response.status_code == 200, response.text
-    assert "已创建账号 lin（分析）。" in text(response)
+    assert "已创建账号 lin（分析）。" in response_text(response)
     assert names(app) == ["adm", "ana", "lin", "vic"]
     assert store_of(app).get_user("lin")["role"] == "analyst"
     rows = response.json["response"]["admin-accounts"]["rowData"]
@@ -264,7 +251,7 @@ def test_a_refused_form_says_why_and_stores_nothing(app):
     log_in(client, "adm")
     response = post_callback(client, add_body(client, "adm", again="something-else"))
     assert response.status_code == 200
-    assert "两次输入的密码不一致。" in text(response)
+    assert "两次输入的密码不一致。" in response_text(response)
     assert "admin-accounts" not in response.json["response"]
     assert names(app) == ["adm", "ana", "vic"]
 
@@ -309,7 +296,7 @@ def test_the_callbacks_check_the_role_themselves(app):
     ):
         response = post_callback(analyst, payload)
         assert response.status_code == 200
-        assert "您的账号没有此项操作的权限。" in text(response)
+        assert "您的账号没有此项操作的权限。" in response_text(response)
     assert names(app) == ["adm", "ana", "vic"]
     assert store_of(app).get_user("vic")["active"] is True
 
@@ -322,7 +309,7 @@ def test_a_demoted_admin_is_refused_at_once(app):
     response = post_callback(client, body)
     assert response.status_code == 403
     assert names(app) == ["adm", "ana", "vic"]
-    page = text(post_callback(client, page_body("/admin")))
+    page = response_text(post_callback(client, page_body("/admin")))
     assert "admin-forbidden" in page and "您的角色是“分析”" in page
 
 
@@ -347,11 +334,11 @@ def test_the_admin_changes_deactivates_and_resets_accounts(app):
     response = post_callback(
         client, change_body(client, "adm", "admin-set-role", "vic", role="analyst")
     )
-    assert "已将 vic 的角色改为“分析”。" in text(response)
+    assert "已将 vic 的角色改为“分析”。" in response_text(response)
     assert store_of(app).get_user("vic")["role"] == "analyst"
 
     response = post_callback(client, change_body(client, "adm", "admin-deactivate", "vic"))
-    assert "已停用账号 vic。" in text(response)
+    assert "已停用账号 vic。" in response_text(response)
     rows = response.json["response"]["admin-accounts"]["rowData"]
     assert [r["active"] for r in rows] == ["启用", "启用", "已停用"]
     viewer = app.server.test_client()
@@ -361,7 +348,7 @@ def test_the_admin_changes_deactivates_and_resets_accounts(app):
     response = post_callback(
         client, change_body(client, "adm", "admin-reset", "vic", password="vic-new-pw-1")
     )
-    assert "已重设 vic 的密码。" in text(response)
+    assert "已重设 vic 的密码。" in response_text(response)
     assert store_of(app).authenticate("vic", "vic-new-pw-1")["name"] == "vic"
 
     mine = [e["action"] for e in store_of(app).audit_log(10) if e["user"] == "adm"]
@@ -377,11 +364,11 @@ def test_the_admin_cannot_deactivate_or_demote_themself_through_the_page(app):
     client = app.server.test_client()
     log_in(client, "adm")
     response = post_callback(client, change_body(client, "adm", "admin-deactivate", "adm"))
-    assert "不能停用自己的账号。" in text(response)
+    assert "不能停用自己的账号。" in response_text(response)
     response = post_callback(
         client, change_body(client, "adm", "admin-set-role", "adm", role="viewer")
     )
-    assert "不能降低自己的角色。" in text(response)
+    assert "不能降低自己的角色。" in response_text(response)
     assert store_of(app).get_user("adm")["role"] == "admin"
     assert store_of(app).get_user("adm")["active"] is True
 

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import pytest
 from dashboard_fixtures import (
-    app_config,
     callback_body,
     callback_spec,
     csrf,
-    filled_store,
+    filled_app,
     log_in,
     page_body,
+    post_callback,
+    response_text,
+    store_of,
 )
 
 from zhibiao.dashboard import auth
-from zhibiao.dashboard.app import create_app
 from zhibiao.data.make_samples import write_samples
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,9 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture
 def app(tmp_path: Path, sqlite_url: str):
-    store = filled_store(sqlite_url)
-    store.dispose()
-    return create_app(app_config(tmp_path, sqlite_url))
+    return filled_app(tmp_path, sqlite_url)
 
 
 @pytest.fixture
@@ -36,10 +34,6 @@ def april(tmp_path: Path) -> Path:
     """The sample county's report of January–April 2025 (a period the store does not hold)."""
     paths = write_samples(tmp_path / "samples")
     return next(p for p in paths if "2025年1-4月" in p.name)
-
-
-def store_of(app):
-    return app.server.extensions["zhibiao"].store
 
 
 def confirm_body(client, workbook: Path, user: str) -> dict:
@@ -58,15 +52,6 @@ def confirm_body(client, workbook: Path, user: str) -> dict:
             "session-user.data": user,
         },
     )
-
-
-def text(response) -> str:
-    """A callback response as readable text (Dash escapes non-ASCII characters)."""
-    return json.dumps(response.json, ensure_ascii=False)
-
-
-def post_callback(client, body: dict):
-    return client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf(client)})
 
 
 # --- login and logout -------------------------------------------------------------------------
@@ -179,8 +164,9 @@ def test_analyst_confirm_stores_the_workbook(app, april):
     log_in(client, "ana")
     response = post_callback(client, confirm_body(client, april, "ana"))
     assert response.status_code == 200, response.text
-    assert "已保存:第 3 次上传,青川县2025年1-4月人口计生统计月报表.xlsx,统计期 2025-04。" in text(
-        response
+    assert (
+        "已保存:第 3 次上传,青川县2025年1-4月人口计生统计月报表.xlsx,统计期 2025-04。"
+        in response_text(response)
     )
     uploads = store_of(app).uploads()
     assert len(uploads) == 3
@@ -222,8 +208,8 @@ def test_the_confirm_callback_checks_the_role_itself(app, april):
     log_in(viewer, "vic")
     response = post_callback(viewer, body)
     assert response.status_code == 200
-    assert "您的账号没有此项操作的权限。" in text(response)
-    assert "已保存" not in text(response)
+    assert "您的账号没有此项操作的权限。" in response_text(response)
+    assert "已保存" not in response_text(response)
     assert len(store_of(app).uploads()) == 2
 
 

@@ -14,7 +14,16 @@ from pathlib import Path
 from types import FunctionType, ModuleType
 
 import pytest
-from dashboard_fixtures import PASSWORDS, app_config, csrf, filled_store, log_in, page_body
+from dashboard_fixtures import (
+    PASSWORDS,
+    app_config,
+    csrf,
+    filled_app,
+    filled_store,
+    log_in,
+    page_body,
+    store_of,
+)
 from openpyxl import load_workbook
 
 from zhibiao.dashboard import ingest
@@ -28,12 +37,7 @@ WRITES = ("save_upload", "add_user", "set_password", "set_role", "set_active")
 
 @pytest.fixture
 def app(tmp_path: Path, sqlite_url: str):
-    filled_store(sqlite_url).dispose()
-    return create_app(app_config(tmp_path, sqlite_url))
-
-
-def store_of(app) -> Store:
-    return app.server.extensions["zhibiao"].store
+    return filled_app(tmp_path, sqlite_url)
 
 
 def session_cookie(client) -> str | None:
@@ -43,14 +47,6 @@ def session_cookie(client) -> str | None:
 
 def set_cookie_header(response, name: str) -> str:
     return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "="))
-
-
-def post_login(client, name: str, password: str, next_url: str = "/", **kw):
-    return client.post(
-        "/login",
-        data={"username": name, "password": password, "csrf_token": csrf(client), "next": next_url},
-        **kw,
-    )
 
 
 # --- cookies and the session ------------------------------------------------------------------
@@ -132,14 +128,14 @@ def test_login_never_sends_the_user_off_site(app, target: str):
     form = client.get("/login", query_string={"next": target})
     assert form.status_code == 200
     assert 'name="next" value="/"' in form.text
-    response = post_login(client, "vic", PASSWORDS["vic"], target)
+    response = log_in(client, "vic", PASSWORDS["vic"], target)
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
 def test_login_returns_to_a_local_page(app):
     client = app.server.test_client()
-    response = post_login(client, "vic", PASSWORDS["vic"], "/rankings?period=2025-03")
+    response = log_in(client, "vic", PASSWORDS["vic"], "/rankings?period=2025-03")
     assert response.headers["Location"] == "/rankings?period=2025-03"
 
 
@@ -353,20 +349,18 @@ def throttled_app(tmp_path: Path, url: str, **rule) -> object:
 def test_five_failures_lock_the_user_name_even_for_the_right_password(app):
     client = app.server.test_client()
     for _ in range(5):
-        assert post_login(client, "ana", "wrong-password").status_code == 401
-    locked = post_login(client, "ana", PASSWORDS["ana"])
+        assert log_in(client, "ana", "wrong-password").status_code == 401
+    locked = log_in(client, "ana", PASSWORDS["ana"])
     assert locked.status_code == 429
     assert "登录失败次数过多，请 15 分钟后再试。" in locked.text
     assert session_cookie(client) is None
     # from another address too (the user name's own counter)
     other = app.server.test_client()
-    elsewhere = post_login(other, "ana", PASSWORDS["ana"], environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    elsewhere = log_in(other, "ana", PASSWORDS["ana"], environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert elsewhere.status_code == 429
     # another user from another address is not affected
     assert (
-        post_login(
-            other, "vic", PASSWORDS["vic"], environ_base={"REMOTE_ADDR": "10.0.0.9"}
-        ).status_code
+        log_in(other, "vic", PASSWORDS["vic"], environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code
         == 302
     )
     actions = [(e["user"], e["action"]) for e in store_of(app).audit_log()]
@@ -378,8 +372,8 @@ def test_five_failures_from_one_address_lock_the_address_for_every_name(app):
     client = app.server.test_client()
     addr = {"REMOTE_ADDR": "192.0.2.7"}
     for name in ("u1", "u2", "u3", "u4", "u5"):
-        assert post_login(client, name, "guess", environ_base=addr).status_code == 401
-    response = post_login(client, "vic", PASSWORDS["vic"], environ_base=addr)
+        assert log_in(client, name, "guess", environ_base=addr).status_code == 401
+    response = log_in(client, "vic", PASSWORDS["vic"], environ_base=addr)
     assert response.status_code == 429
     assert "登录失败次数过多" in response.text
     english = client.post(
@@ -389,21 +383,21 @@ def test_five_failures_from_one_address_lock_the_address_for_every_name(app):
     )
     assert "Too many failed sign-ins. Please try again in 15 minutes." in english.text
     # the same user from another address signs in
-    assert post_login(app.server.test_client(), "vic", PASSWORDS["vic"]).status_code == 302
+    assert log_in(app.server.test_client(), "vic", PASSWORDS["vic"]).status_code == 302
 
 
 def test_four_failures_then_the_right_password_signs_in_and_resets_the_count(app):
     client = app.server.test_client()
     for _ in range(4):
-        post_login(client, "ana", "wrong", environ_base={"REMOTE_ADDR": "10.1.1.1"})
-    assert post_login(client, "ana", PASSWORDS["ana"]).status_code == 302
+        log_in(client, "ana", "wrong", environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert log_in(client, "ana", PASSWORDS["ana"]).status_code == 302
     other = app.server.test_client()
     for _ in range(4):
         assert (
-            post_login(other, "ana", "wrong", environ_base={"REMOTE_ADDR": "10.1.1.2"}).status_code
+            log_in(other, "ana", "wrong", environ_base={"REMOTE_ADDR": "10.1.1.2"}).status_code
             == 401
         )
-    assert post_login(other, "ana", PASSWORDS["ana"]).status_code == 302
+    assert log_in(other, "ana", PASSWORDS["ana"]).status_code == 302
 
 
 def test_the_throttle_is_shared_by_workers_and_configurable(tmp_path: Path, sqlite_url: str):
@@ -411,21 +405,21 @@ def test_the_throttle_is_shared_by_workers_and_configurable(tmp_path: Path, sqli
     rule = {"login_max_failures": 3, "login_window_seconds": 60, "login_lockout_seconds": 1.5}
     first = throttled_app(tmp_path, sqlite_url, **rule).server.test_client()
     second = throttled_app(tmp_path, sqlite_url, **rule).server.test_client()
-    assert post_login(first, "ana", "wrong").status_code == 401
-    assert post_login(second, "ana", "wrong").status_code == 401
-    assert post_login(first, "ana", "wrong").status_code == 401
+    assert log_in(first, "ana", "wrong").status_code == 401
+    assert log_in(second, "ana", "wrong").status_code == 401
+    assert log_in(first, "ana", "wrong").status_code == 401
     # three failures over two app instances (two workers) lock the name in both
-    locked = post_login(second, "ana", PASSWORDS["ana"])
+    locked = log_in(second, "ana", PASSWORDS["ana"])
     assert locked.status_code == 429
     assert "请 1 分钟后再试" in locked.text
     time.sleep(1.6)
-    assert post_login(second, "ana", PASSWORDS["ana"]).status_code == 302
+    assert log_in(second, "ana", PASSWORDS["ana"]).status_code == 302
 
 
 def test_the_throttle_reads_the_environment(tmp_path: Path, sqlite_url: str, monkeypatch):
     filled_store(sqlite_url).dispose()
     monkeypatch.setenv("ZHIBIAO_LOGIN_MAX_FAILURES", "2")
     client = create_app(app_config(tmp_path, sqlite_url)).server.test_client()
-    assert post_login(client, "vic", "wrong").status_code == 401
-    assert post_login(client, "vic", "wrong").status_code == 401
-    assert post_login(client, "vic", PASSWORDS["vic"]).status_code == 429
+    assert log_in(client, "vic", "wrong").status_code == 401
+    assert log_in(client, "vic", "wrong").status_code == 401
+    assert log_in(client, "vic", PASSWORDS["vic"]).status_code == 429
