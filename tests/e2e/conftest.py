@@ -56,32 +56,50 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) -
     raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("e2e")
-    db_url = f"sqlite:///{tmp / 'zhibiao.db'}"
+def start_server(folder: Path, settings: str | None = None) -> Server:
+    """The dashboard under gunicorn with 2 workers over a filled store in `folder`; `settings`:
+    the text of a county.toml it reads instead of the default."""
+    db_url = f"sqlite:///{folder / 'zhibiao.db'}"
     filled_store(db_url).dispose()
     port = free_port()
-    log = tmp / "server.log"
+    log = folder / "server.log"
     code = (
         "from zhibiao.dashboard.server import serve; "
         f"serve('127.0.0.1', {port}, {db_url!r}, workers=2, max_upload_bytes={TEST_UPLOAD_BYTES})"
     )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("ZHIBIAO_SECRET_KEY", None)
+    if settings is not None:
+        (folder / "county.toml").write_text(settings, encoding="utf-8")
+        env["ZHIBIAO_SETTINGS"] = str(folder / "county.toml")
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-c", code], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp
+            [sys.executable, "-c", code], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=folder
         )
+    started = Server(f"http://127.0.0.1:{port}", db_url, proc, log)
     try:
         wait_for(f"http://127.0.0.1:{port}/login", proc, log)
-        yield Server(f"http://127.0.0.1:{port}", db_url, proc, log)
+    except BaseException:
+        stop_server(started)
+        raise
+    return started
+
+
+def stop_server(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(10)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    started = start_server(tmp_path_factory.mktemp("e2e"))
+    try:
+        yield started
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(started)
 
 
 @pytest.fixture(scope="module")

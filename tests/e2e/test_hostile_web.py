@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import hostile
 import pytest
-from dashboard_fixtures import callback_body, filled_store
+from dashboard_fixtures import callback_body
 
-from e2e.conftest import TEST_UPLOAD_BYTES, Server, free_port, login, wait_for
+from e2e.conftest import TEST_UPLOAD_BYTES, Server, login, start_server, stop_server
 from zhibiao.store import Store
 
 pytestmark = pytest.mark.browser
@@ -33,37 +30,6 @@ COUNTY_BIRTHS = "874"
 CHILD_SECONDS = 0.2
 #: Rows of the legal report the slow server cannot read in CHILD_SECONDS.
 SLOW_ROWS = 20_000
-
-
-def start_server(folder: Path, settings: str | None = None) -> Server:
-    """The dashboard under gunicorn with 2 workers over a filled store (as tests/e2e/conftest)."""
-    db_url = f"sqlite:///{folder / 'zhibiao.db'}"
-    filled_store(db_url).dispose()
-    port = free_port()
-    log = folder / "server.log"
-    code = (
-        "from zhibiao.dashboard.server import serve; "
-        f"serve('127.0.0.1', {port}, {db_url!r}, workers=2, max_upload_bytes={TEST_UPLOAD_BYTES})"
-    )
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("ZHIBIAO_SECRET_KEY", None)
-    if settings is not None:
-        (folder / "county.toml").write_text(settings, encoding="utf-8")
-        env["ZHIBIAO_SETTINGS"] = str(folder / "county.toml")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", code], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=folder
-        )
-    wait_for(f"http://127.0.0.1:{port}/login", proc, log)
-    return Server(f"http://127.0.0.1:{port}", db_url, proc, log)
-
-
-def stop_server(server: Server) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(10)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
 
 
 @pytest.fixture(scope="module")
