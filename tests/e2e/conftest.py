@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from dashboard_fixtures import PASSWORDS, filled_store  # noqa: E402
+from dashboard_fixtures import PASSWORDS, callback_body, filled_store  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -25,6 +27,13 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
     "--disable-background-networking",
 ]
+#: Screenshots go to docs/screenshots when ZHIBIAO_SCREENSHOTS=1 (`make screenshots`), else to a
+#: folder under the system's temporary directory, so a test run leaves the work tree as it was.
+SHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("ZHIBIAO_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "zhibiao-screenshots"
+)
 #: The upload cap of the test server (small, so the too-large message can be shown).
 TEST_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -126,3 +135,23 @@ def login(browser: object, server: Server, name: str, **context: object) -> obje
     page.click("button[type=submit]")
     page.wait_for_url(server.base + "/")
     return page
+
+
+def shot(page: object, name: str, *, full_page: bool = False) -> None:
+    """A screenshot of the page as SHOTS/<name>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def post_callback(page: object, server: Server, output_part: str, values: dict) -> object:
+    """POST the callback whose output names `output_part` past the page, with `values` keyed
+    'id.prop', in the page's session and with its CSRF token; returns the response."""
+    deps = page.request.get(server.base + "/_dash-dependencies").json()
+    spec = next(d for d in deps if output_part in d["output"])
+    body = callback_body(spec, values)
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
+    return page.request.post(
+        server.base + "/_dash-update-component",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": token},
+    )

@@ -7,31 +7,20 @@ tests run in order: the pages first, then the uploads that add 2025-04.
 from __future__ import annotations
 
 import base64
-import json
-import os
 import re
-import tempfile
 import zipfile
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from dashboard_fixtures import callback_body
 
-from e2e.conftest import REPO, login
+from e2e.conftest import login, post_callback, shot
 from zhibiao.data.make_samples import write_samples
 from zhibiao.indicators import engine
 from zhibiao.store import Store
 
 pytestmark = pytest.mark.browser
 
-#: Screenshots go to docs/screenshots when ZHIBIAO_SCREENSHOTS=1 (`make screenshots`), else to a
-#: folder under the system's temporary directory, so a test run leaves the work tree as it was.
-SHOTS = (
-    REPO / "docs" / "screenshots"
-    if os.environ.get("ZHIBIAO_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir()) / "zhibiao-screenshots"
-)
 BAD_CSV = "青川县2025年1-4月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,5\n白河镇,-3,0,0\n东湖街道,8,4,4\n合计,15,10,9\n"
 
 
@@ -56,11 +45,6 @@ def table(server):
 def county(table, indicator: str) -> float:
     rows = table[table["is_total"] & (table["indicator"] == indicator)]
     return float(rows["value"].iloc[0])
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def settle(page) -> None:
@@ -232,11 +216,11 @@ def test_a_viewer_replaying_the_upload_is_refused_on_the_server(browser, server,
     viewer = login(browser, server, "vic")
     try:
         assert viewer.locator("#nav").inner_text().count("上传") == 0
-        deps = viewer.request.get(server.base + "/_dash-dependencies").json()
-        spec = next(d for d in deps if "upload-result" in d["output"])
         contents = "data:;base64," + base64.b64encode(april.read_bytes()).decode()
-        body = callback_body(
-            spec,
+        response = post_callback(
+            viewer,
+            server,
+            "upload-result",
             {
                 "upload-confirm.n_clicks": 1,
                 "upload-file.contents": contents,
@@ -244,12 +228,6 @@ def test_a_viewer_replaying_the_upload_is_refused_on_the_server(browser, server,
                 "upload-lang.data": "zh",
                 "session-user.data": "ana",
             },
-        )
-        token = next(c["value"] for c in viewer.context.cookies() if c["name"] == "_csrf_token")
-        response = viewer.request.post(
-            server.base + "/_dash-update-component",
-            data=json.dumps(body),
-            headers={"Content-Type": "application/json", "X-CSRFToken": token},
         )
         assert response.status == 403
         store = Store(server.db_url)

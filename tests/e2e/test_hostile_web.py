@@ -17,9 +17,15 @@ from pathlib import Path
 
 import hostile
 import pytest
-from dashboard_fixtures import callback_body
 
-from e2e.conftest import TEST_UPLOAD_BYTES, Server, login, start_server, stop_server
+from e2e.conftest import (
+    TEST_UPLOAD_BYTES,
+    Server,
+    login,
+    post_callback,
+    start_server,
+    stop_server,
+)
 from zhibiao.store import Store
 
 pytestmark = pytest.mark.browser
@@ -187,22 +193,16 @@ def test_a_file_over_the_upload_cap(analyst, server, workers_at_start, tmp_path:
     assert note.inner_text() == "太大.xlsx：文件 3.0 MB，超过单个文件 2.0 MB 的上限，没有上传。"
     assert analyst.locator("#upload-verdict").count() == 0
     # the same bytes sent past the page: the server's cap answers with the alert, not a 413
-    deps = analyst.request.get(server.base + "/_dash-dependencies").json()
-    spec = next(d for d in deps if "upload-preview" in d["output"])
-    body = callback_body(
-        spec,
+    response = post_callback(
+        analyst,
+        server,
+        "upload-preview",
         {
             "upload-file.contents": "data:;base64," + base64.b64encode(path.read_bytes()).decode(),
             "upload-file.filename": path.name,
             "upload-lang.data": "zh",
             "session-user.data": "ana",
         },
-    )
-    token = next(c["value"] for c in analyst.context.cookies() if c["name"] == "_csrf_token")
-    response = analyst.request.post(
-        server.base + "/_dash-update-component",
-        data=json.dumps(body),
-        headers={"Content-Type": "application/json", "X-CSRFToken": token},
     )
     assert response.status == 200
     assert "文件太大:单个文件不能超过 2.0 MB,没有上传。" in json.dumps(

@@ -7,31 +7,19 @@ births 10 ≠ boys 6 + girls 5.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from e2e.conftest import REPO, login
+from e2e.conftest import login, shot
 from zhibiao.store import Store
 
 pytestmark = pytest.mark.browser
 
-SHOTS = (
-    REPO / "docs" / "screenshots"
-    if os.environ.get("ZHIBIAO_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir()) / "zhibiao-screenshots"
-)
 FILE = "青川县2023年1月质量.csv"
 CSV = "青川县2023年1月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,5\n白河镇,8,4,4\n东湖街道,8,4,4\n"
 NOTE = f"{FILE}：B3 出生人数 10 ≠ C3 男 6 + D3 女 5（城关镇）"
 VIEW = "?period=2023-01&basis=month"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_an_accepted_inconsistency_is_shown_beside_the_figures(browser, server, tmp_path: Path):
@@ -67,14 +55,14 @@ def test_an_accepted_inconsistency_is_shown_beside_the_figures(browser, server, 
         assert analyst.locator("#card-quality-birth_rate").count() == 0  # no value, no mark
         analyst.click("#card-quality-srb summary")
         assert analyst.locator("#card-quality-srb li").inner_text() == NOTE
-        shot(analyst, "quality-overview")
+        shot(analyst, "quality-overview", full_page=True)
 
         analyst.goto(server.base + "/warnings" + VIEW)
         analyst.wait_for_selector("#warnings-quality", timeout=60_000)
         rows = analyst.locator("#warnings-quality tbody tr").all_inner_texts()
         assert len(rows) == 1 and NOTE in rows[0]
         assert analyst.locator("#quality-count").inner_text() == "共 1 条"
-        shot(analyst, "quality-warnings")
+        shot(analyst, "quality-warnings", full_page=True)
 
         analyst.goto(server.base + "/warnings" + VIEW + "&area=白河镇")
         analyst.wait_for_selector("#warnings-quality-empty", timeout=60_000)
@@ -89,12 +77,12 @@ def test_an_accepted_inconsistency_is_shown_beside_the_figures(browser, server, 
         assert "100.00  ○ 不评价" in labels
         cells = analyst.locator("#scorecard .ag-row .ag-cell[col-id=srb]").all_inner_texts()
         assert "120.00 ○ ※" in cells and "100.00 ○" in cells
-        shot(analyst, "quality-rankings")
+        shot(analyst, "quality-rankings", full_page=True)
 
         analyst.goto(server.base + "/area" + VIEW + "&area=城关镇")
         analyst.wait_for_selector("#area-quality", timeout=60_000)
         assert NOTE in analyst.locator("#area-quality").inner_text()
-        shot(analyst, "quality-area")
+        shot(analyst, "quality-area", full_page=True)
         analyst.goto(server.base + "/area" + VIEW + "&area=白河镇")
         analyst.wait_for_selector("#area-quality-none", state="attached", timeout=60_000)
         assert analyst.locator("#area-quality").count() == 0
