@@ -1,4 +1,5 @@
-"""The app factory: `create_app(config)` builds the Dash app, its login wall and its downloads.
+"""The app factory: `create_app(config)` builds the Dash app, its login wall and its downloads
+(exports, charts, and each upload's original file).
 
 Nothing happens at import time. Per-app objects (the store, settings, the background-callback
 cache) live on the Flask app (`server.extensions["zhibiao"]`), never in module globals, so every
@@ -15,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import dash
 import diskcache
@@ -186,6 +188,7 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     )
     _register_errors(server)
     server.add_url_rule("/download/<kind>", "download", download, methods=["GET"])
+    server.add_url_rule(ORIGINAL_RULE, "download_original", download_original, methods=["GET"])
     return app
 
 
@@ -236,6 +239,54 @@ def download(kind: str) -> Any:
         body,
         mimetype=mime,
         headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'},
+    )
+
+
+#: The original file of one upload. Behind the login wall like every page; any role may
+#: download it, because a viewer already sees every figure and the cell it came from.
+ORIGINAL_RULE = "/download/original/<int:upload_id>"
+#: The name a browser falls back to when it cannot read the RFC 5987 (UTF-8) file name.
+ASCII_FALLBACK_STEM = "upload"
+
+
+def content_disposition(file_name: str, upload_id: int) -> str:
+    """An attachment header for any file name: the UTF-8 name (RFC 5987) and a plain ASCII
+    one for old browsers (the name itself if plain, else `upload-<id>` with its suffix)."""
+    plain = file_name.isascii() and file_name.isprintable() and not set(file_name) & set('"\\;')
+    suffix = Path(file_name).suffix
+    if not plain:
+        suffix = suffix if suffix.isascii() and suffix[1:].isalnum() else ""
+    fallback = file_name if plain else f"{ASCII_FALLBACK_STEM}-{int(upload_id)}{suffix}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def download_original(upload_id: int) -> Any:
+    """/download/original/<upload_id>: the file of one upload, byte for byte, as it was named."""
+    from flask import Response
+
+    lang = auth.request_lang()
+    store = state().store
+    found = store.original(upload_id)
+    if found is None:
+        return Response(
+            t("ui.download.no_original", lang),
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    file_name, data = found
+    user = auth.session_user() or {}
+    store.audit(
+        user.get("name", "-"), "download.original", {"upload_id": upload_id, "file": file_name}
+    )
+    return Response(
+        data,
+        status=200,
+        headers={
+            "Content-Type": "application/octet-stream",
+            "Content-Disposition": content_disposition(file_name, upload_id),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

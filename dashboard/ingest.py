@@ -2,7 +2,8 @@
 
 `check` loads a file and adds the checks that need stored data (a year-to-date figure smaller
 than the month before: an acceptable error; an area reported last month and missing now: a
-warning). `commit` stores an accepted result in one transaction. A refused file stores nothing.
+warning). `commit` stores an accepted result and the file's bytes in one transaction. A
+refused file stores nothing.
 """
 
 from __future__ import annotations
@@ -109,9 +110,19 @@ def check(
     return result
 
 
-def commit(result: LoadResult, store: Store, *, user: str, size: int | None = None) -> int:
-    """Store an accepted result (one transaction); ValueError and nothing stored if refused."""
-    return store.save_upload(result, user=user, size=size)
+def commit(
+    result: LoadResult,
+    store: Store,
+    *,
+    user: str,
+    size: int | None = None,
+    data: bytes | None = None,
+) -> int:
+    """Store an accepted result and the file's bytes (one transaction; size defaults to their
+    length); ValueError and nothing stored if refused."""
+    if data is not None and size is None:
+        size = len(data)
+    return store.save_upload(result, user=user, size=size, data=data)
 
 
 def ingest(
@@ -137,4 +148,4 @@ def ingest(
     )
     if not result.ok:
         return Ingested(result, None)
-    return Ingested(result, commit(result, store, user=user, size=len(data)))
+    return Ingested(result, commit(result, store, user=user, size=len(data), data=data))

@@ -339,7 +339,8 @@ def upload_preview(result: Any, lang: str, *, describe: Any = None) -> dict[str,
 
 
 def history_rows(uploads: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """The history of uploads, newest first: who, when, file, period(s), revision."""
+    """The history of uploads, newest first: who, when, file, period(s), revision, and the link
+    to the kept file (`href`, None for an upload stored before files were kept)."""
     rows = []
     for item in uploads:
         rows.append(
@@ -353,9 +354,19 @@ def history_rows(uploads: Sequence[Mapping[str, Any]], lang: str) -> list[dict[s
                 else ", ".join(item.get("periods") or []),
                 "values": item.get("values", 0),
                 "accepted": t("ui.common.yes", lang) if item.get("accepted_inconsistent") else "",
+                "href": original_href(item["id"]) if item.get("has_original") else None,
             }
         )
     return rows
+
+
+#: Where the file of one upload is downloaded as it was uploaded (dashboard/app.py serves it).
+ORIGINAL_PATH = "/download/original/{upload_id}"
+
+
+def original_href(upload_id: int) -> str:
+    """The link to the original file of one upload."""
+    return ORIGINAL_PATH.format(upload_id=int(upload_id))
 
 
 def revision_of(uploads: Sequence[Mapping[str, Any]], period: str) -> int:

@@ -6,6 +6,7 @@ module state. The store keeps figures; it never computes a rate.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import secrets
@@ -43,6 +44,10 @@ QUALITY_CODES = frozenset({"load.derived_mismatch"})
 STORED_VALUE_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file"]
 #: Columns of the frame `history()` returns.
 HISTORY_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file", "user", "uploaded_at"]
+#: Columns of `uploads` added after its first release: `create()` adds them to older databases.
+ADDED_UPLOAD_COLUMNS = frozenset({"original"})
+#: The largest id a table holds (a signed 64-bit integer): larger ones name nothing.
+MAX_ID = 2**63 - 1
 #: Default number of audit entries `audit_log` returns.
 AUDIT_LIMIT = 100
 
@@ -136,9 +141,27 @@ class Store:
     # -- schema --------------------------------------------------------------------------
 
     def create(self) -> None:
-        """Create the tables that do not exist yet (idempotent)."""
+        """Create the tables that do not exist yet, and add columns newer than a table (idempotent)."""
         Base.metadata.create_all(self.engine, checkfirst=True)
+        self._add_missing_columns()
         self._created = True
+
+    def _add_missing_columns(self) -> None:
+        """A database made before a column was added gets it (ALTER TABLE … ADD COLUMN, nullable)."""
+        have = {c["name"] for c in sa.inspect(self.engine).get_columns(uploads.name)}
+        missing = [c for c in uploads.columns if c.name in ADDED_UPLOAD_COLUMNS - have]
+        if not missing:
+            return
+        dialect = self.engine.dialect
+        quote = dialect.identifier_preparer.quote
+        with self.engine.begin() as conn:
+            for column in missing:
+                kind = column.type.compile(dialect=dialect)
+                conn.execute(
+                    sa.text(
+                        f"ALTER TABLE {quote(uploads.name)} ADD COLUMN {quote(column.name)} {kind}"
+                    )
+                )
 
     def _ready(self) -> sa.Engine:
         if not self._created:
@@ -157,13 +180,27 @@ class Store:
 
     # -- uploads -------------------------------------------------------------------------
 
-    def save_upload(self, result: LoadResult, *, user: str, size: int | None = None) -> int:
-        """Store one accepted file and its values in one transaction; return the upload id.
+    def save_upload(
+        self,
+        result: LoadResult,
+        *,
+        user: str,
+        size: int | None = None,
+        data: bytes | None = None,
+    ) -> int:
+        """Store one accepted file, its bytes and its values in one transaction; return the id.
 
-        Refuses (ValueError, nothing stored) a result that is not ok.
+        `data` is the file itself (kept for `original`); `size` defaults to its length.
+        Refuses (ValueError, nothing stored) a result that is not ok, or bytes whose sha256 is
+        not the result's.
         """
         if not result.ok:
             raise ValueError(f"refused: {result.file} has blocking errors or no values")
+        if data is not None:
+            data = bytes(data)
+            if hashlib.sha256(data).hexdigest() != result.sha256:
+                raise ValueError(f"refused: the bytes given are not the file {result.file} read")
+            size = len(data) if size is None else size
         findings = _jsonable([f.to_dict() for f in result.findings])
         engine = self._ready()
         with engine.begin() as conn:
@@ -183,6 +220,7 @@ class Store:
                     status=STATUS_STORED,
                     accepted_inconsistent=bool(result.accepted),
                     findings=findings,
+                    original=data,
                 )
                 .returning(uploads.c.id)
             ).scalar_one()
@@ -238,10 +276,13 @@ class Store:
             "warnings": sum(1 for f in findings if f.get("severity") == "warning"),
             "accepted_errors": sum(1 for f in findings if f.get("severity") == "error"),
             "values": int(n_values),
+            "has_original": bool(row.has_original),
         }
 
     def _uploads_query(self) -> sa.Select:
-        return sa.select(uploads)
+        """Every column of `uploads` but the file's bytes, and whether the bytes are kept."""
+        listed = [c for c in uploads.columns if c.name != uploads.c.original.name]
+        return sa.select(*listed, uploads.c.original.is_not(None).label("has_original"))
 
     def uploads(self) -> list[dict[str, Any]]:
         """Every upload, newest first (without its findings; see `upload`)."""
@@ -260,6 +301,18 @@ class Store:
         out = self._upload_dict(row, row.n_values)
         out["findings"] = list(row.findings or [])
         return out
+
+    def original(self, upload_id: int) -> tuple[str, bytes] | None:
+        """The file of one upload as it was uploaded: (file name, bytes), or None if not kept."""
+        if not 0 < int(upload_id) <= MAX_ID:
+            return None
+        with self._ready().connect() as conn:
+            row = conn.execute(
+                sa.select(uploads.c.file, uploads.c.original).where(uploads.c.id == int(upload_id))
+            ).one_or_none()
+        if row is None or row.original is None:
+            return None
+        return str(row.file), bytes(row.original)
 
     def county(self) -> str | None:
         """The county named by the latest upload that names one."""

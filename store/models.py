@@ -1,4 +1,4 @@
-"""The database schema: uploads, values (every revision), users, audit trail. One module owns it."""
+"""The database schema: uploads (with their files), values (every revision), users, audit trail."""
 
 from __future__ import annotations
 
@@ -45,6 +45,9 @@ class Upload(Base):
     accepted_inconsistent: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     findings: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     n_values: Mapped[int] = mapped_column(sa.Integer, default=0)
+    #: The file itself, byte for byte (None for uploads stored before files were kept).
+    #: Deferred: listing uploads never reads it; `Store.original` does.
+    original: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
 
 class Value(Base):

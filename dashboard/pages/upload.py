@@ -37,6 +37,7 @@ def decode_contents(contents: str) -> bytes:
 
 
 def history_table(store: Any, lang: str) -> Any:
+    """Every upload, newest first; each kept file's name is a link to download it again."""
     rows = views.history_rows(store.uploads(), lang)
     if not rows:
         return html.P(t("ui.upload.no_history", lang), className="muted")
@@ -44,11 +45,24 @@ def history_table(store: Any, lang: str) -> Any:
     return html.Table(
         [
             html.Thead(html.Tr([html.Th(t(f"ui.upload.history_{k}", lang)) for k in keys])),
-            html.Tbody([html.Tr([html.Td(str(r[k])) for k in keys]) for r in rows]),
+            html.Tbody([html.Tr([history_cell(r, k, lang) for k in keys]) for r in rows]),
         ],
         className="data-table history-table",
         id="history-table",
     )
+
+
+def history_cell(row: dict[str, Any], key: str, lang: str) -> Any:
+    """One cell of the history table: the file name links to the file as it was uploaded."""
+    if key == "file" and row.get("href"):
+        link = html.A(
+            str(row[key]),
+            href=row["href"],
+            title=t("ui.upload.history_download", lang),
+            className="original-link",
+        )
+        return html.Td(link)
+    return html.Td(str(row[key]))
 
 
 def findings_list(lines: list[str], key: str, severity: str, lang: str) -> list[Any]:
@@ -329,8 +343,9 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
             return dmc.Alert(t("ui.auth.forbidden", lang), color="red"), no_update, True
         if not n_clicks or not contents:
             return no_update, no_update, no_update
+        data = decode_contents(contents)
         result = ingest.check(
-            decode_contents(contents),
+            data,
             filename,
             store,
             period=period or None,
@@ -345,7 +360,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
                 else "ui.upload.refused"
             )
             return dmc.Alert(t(key, lang), color="red", id="upload-outcome"), no_update, False
-        upload_id = ingest.commit(result, store, user=user["name"])
+        upload_id = ingest.commit(result, store, user=user["name"], data=data)
         message = t(
             "ui.upload.stored", lang, id=upload_id, file=filename, periods="、".join(result.periods)
         )
