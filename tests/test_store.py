@@ -1,6 +1,9 @@
-"""The store on SQLite and PostgreSQL: revisions, refusals, quality notes, accounts, audit."""
+"""The store on SQLite and PostgreSQL: revisions, refusals, quality notes, accounts, audit,
+the original files and adding their column to an older database."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pandas as pd
 import pytest
@@ -288,3 +291,104 @@ def test_sqlite_is_wal_and_takes_concurrent_writers(sqlite_url):
     assert failures == []
     assert len(stores[0].uploads()) == 15
     assert sorted(stores[0].values("2025-05")["value"]) == [4.0, 14.0, 24.0]
+
+
+# --- the original file of each upload -----------------------------------------------------------
+
+#: Every byte value, NUL and 0xFF included, twice: a file no text column would keep intact.
+ORIGINAL = bytes(range(256)) * 2
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_original_bytes_round_trip_exactly_and_listing_never_loads_them(db_url):
+    from zhibiao.store.models import Upload
+
+    store = Store(db_url)
+    store.create()
+    rows = [("城关镇", False, "2025-01", "ytd", "births", 10.0, "B5")]
+    name = "青川县2025年1月 人口.xlsx"
+    kept = store.save_upload(
+        _result(rows, file=name, sha=_sha(ORIGINAL)), user="ana", data=ORIGINAL
+    )
+    bare = store.save_upload(_result(rows, file="b.xlsx", sha="b" * 64), user="ana")
+
+    file, data = store.original(kept)
+    assert file == name
+    assert data == ORIGINAL and len(data) == 512
+    assert _sha(data) == store.upload(kept)["sha256"] == _sha(ORIGINAL)
+    assert store.upload(kept)["size"] == 512  # filled from the bytes
+    assert store.original(bare) is None  # stored without its bytes
+    assert store.original(999) is None and store.original(2**70) is None
+
+    listed = store.uploads()
+    assert [(u["id"], u["has_original"]) for u in listed] == [(bare, False), (kept, True)]
+    assert all(not any(isinstance(v, bytes) for v in u.values()) for u in listed)
+    assert "original" not in listed[0] and "original" not in store.upload(kept)
+    assert Upload.__mapper__.attrs["original"].deferred is True
+
+
+def test_bytes_that_are_not_the_file_read_store_nothing(db_url):
+    store = Store(db_url)
+    store.create()
+    rows = [("城关镇", False, "2025-01", "ytd", "births", 10.0, "B5")]
+    with pytest.raises(ValueError):
+        store.save_upload(_result(rows, sha=_sha(b"other")), user="ana", data=ORIGINAL)
+    assert _count(store, "uploads") == 0 and _count(store, "values") == 0
+
+
+#: The uploads table as it was before files were kept (plain SQL; the id column per dialect).
+OLD_UPLOADS = """
+CREATE TABLE uploads (
+    id {id},
+    file VARCHAR(500) NOT NULL,
+    sha256 VARCHAR(64) NOT NULL,
+    size BIGINT,
+    "user" VARCHAR(200) NOT NULL,
+    uploaded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    kind VARCHAR(20) NOT NULL,
+    county VARCHAR(200),
+    periods JSON NOT NULL,
+    bases JSON NOT NULL,
+    fields JSON NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    accepted_inconsistent BOOLEAN NOT NULL,
+    findings JSON NOT NULL,
+    n_values INTEGER NOT NULL
+)
+"""
+OLD_ROW = """
+INSERT INTO uploads (file, sha256, size, "user", uploaded_at, kind, county, periods, bases,
+    fields, status, accepted_inconsistent, findings, n_values)
+VALUES ('旧表.xlsx', 'c', 1234, '王芳', CURRENT_TIMESTAMP, 'xlsx', '青川县', '["2024-12"]',
+    '["ytd"]', '["births"]', 'stored', FALSE, '[]', 0)
+"""
+
+
+def test_create_adds_the_original_column_to_a_database_made_before_it(db_url):
+    engine = sa.create_engine(db_url)
+    serial = "INTEGER PRIMARY KEY" if db_url.startswith("sqlite") else "SERIAL PRIMARY KEY"
+    with engine.begin() as conn:
+        conn.execute(sa.text(OLD_UPLOADS.format(id=serial)))
+        conn.execute(sa.text(OLD_ROW))
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("uploads")}
+    assert len(columns) == 15 and "original" not in columns
+    engine.dispose()
+
+    store = Store(db_url)
+    store.create()
+    store.create()  # a second time changes nothing
+    columns = {c["name"] for c in sa.inspect(store.engine).get_columns("uploads")}
+    assert len(columns) == 16 and "original" in columns
+
+    [old] = store.uploads()
+    assert (old["id"], old["file"], old["user"], old["size"]) == (1, "旧表.xlsx", "王芳", 1234)
+    assert old["has_original"] is False and store.original(1) is None
+
+    rows = [("城关镇", False, "2025-01", "ytd", "births", 10.0, "B5")]
+    new = store.save_upload(_result(rows, sha=_sha(ORIGINAL)), user="ana", data=ORIGINAL)
+    assert new == 2 and store.original(new) == ("a.xlsx", ORIGINAL)
+    assert store.values()["value"].tolist() == [10.0]
+    store.dispose()
