@@ -11,11 +11,14 @@ import csv
 import datetime as dt
 import io
 import re
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+import olefile
 import python_calamine as calamine
 
 from zhibiao.config import Limits
@@ -25,6 +28,22 @@ from zhibiao.loaders.types import Grid
 
 SS_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _SPACES = re.compile(r"[ \t\r\n\f\xa0]+")
+
+# BIFF record ids and error codes ([MS-XLS] 2.4.24 BoundSheet8, 2.4.127 Formula, 2.4.24
+# BoolErr, 2.5.97 BErr): the cells calamine reads as blank.
+BIFF_BOF, BIFF_EOF, BIFF_BOUNDSHEET = 0x0809, 0x000A, 0x0085
+BIFF_BOOLERR, BIFF_FORMULA = 0x0205, 0x0006
+BIFF8 = 0x0600
+BIFF_ERRORS = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+    0x2B: "#GETTING_DATA",
+}
 
 
 # ----------------------------------------------------------------------------- values
@@ -84,18 +103,117 @@ def read_ooxml(data: bytes, limits: Limits) -> list[Grid]:
     grids = read_calamine(data, limits)
     for grid in grids:
         grid.formulas_without_value = formulas.get(grid.name, [])
-        marked = errors.get(grid.name, {})
-        spots = grid.formulas_without_value + list(marked)
+        spots = grid.formulas_without_value
         if spots:
             pad(grid.cells, max(r for r, _ in spots) + 1, max(c for _, c in spots) + 1)
-        for (r, c), text in marked.items():
-            grid.cells[r][c] = text
+        put_error_cells(grid, errors.get(grid.name, {}))
     return grids
 
 
 def read_xls(data: bytes, limits: Limits) -> list[Grid]:
-    """A legacy .xls workbook (BIFF always stores a formula's value)."""
-    return read_calamine(data, limits)
+    """A legacy .xls workbook (BIFF always stores a formula's value), with error cells
+    (`#DIV/0!`, a BOOLERR record or a formula whose cached value is an error) holding their
+    error text (calamine reads them as blank)."""
+    grids = read_calamine(data, limits)
+    errors = xls_error_cells(data)
+    for grid in grids:
+        put_error_cells(grid, errors.get(grid.name, {}))
+    return grids
+
+
+def put_error_cells(grid: Grid, marked: dict[tuple[int, int], str]) -> None:
+    """Write each error cell's text into the grid (widened to reach it)."""
+    if not marked:
+        return
+    pad(grid.cells, max(r for r, _ in marked) + 1, max(c for _, c in marked) + 1)
+    for (r, c), text in marked.items():
+        grid.cells[r][c] = text
+
+
+def xls_error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Per worksheet name: the 0-based (row, col) of every error cell with its text, read from
+    the BIFF8 records of the workbook stream ({} when the stream cannot be read)."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            stream = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if stream is None:
+                return {}
+            biff = ole.openstream(stream).read()
+    except Exception:  # olefile raises many kinds on a damaged file; calamine reports it
+        return {}
+    if not is_biff8(biff):
+        return {}  # BIFF5 and older spell sheet names otherwise; their error cells stay blank
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    for name, offset in biff_worksheets(biff):
+        marked = biff_error_cells(biff, offset)
+        if marked:
+            errors[name] = marked
+    return errors
+
+
+def is_biff8(biff: bytes) -> bool:
+    """The stream opens with a BIFF8 BOF record (version 0x0600)."""
+    kind, body = next(biff_records(biff, 0), (None, b""))
+    return kind == BIFF_BOF and len(body) >= 2 and struct.unpack_from("<H", body)[0] == BIFF8
+
+
+def biff_records(biff: bytes, start: int) -> Iterator[tuple[int, bytes]]:
+    """(record id, body) from `start` to the end of the stream (or a truncated record)."""
+    pos = start
+    while pos + 4 <= len(biff):
+        kind, size = struct.unpack_from("<HH", biff, pos)
+        body = biff[pos + 4 : pos + 4 + size]
+        if len(body) < size:
+            return
+        yield kind, body
+        pos += 4 + size
+
+
+def biff_worksheets(biff: bytes) -> list[tuple[str, int]]:
+    """The worksheets the globals substream lists: (name, offset of the sheet's BOF)."""
+    sheets: list[tuple[str, int]] = []
+    for kind, body in biff_records(biff, 0):
+        if kind == BIFF_EOF:
+            break
+        if kind != BIFF_BOUNDSHEET or len(body) < 8:
+            continue
+        offset, sheet_type = struct.unpack_from("<I", body)[0], body[5]
+        if sheet_type == 0:  # a worksheet (or dialog sheet); charts and macros are not read
+            sheets.append((biff_short_string(body[6:]), offset))
+    return sheets
+
+
+def biff_short_string(raw: bytes) -> str:
+    """A BIFF8 ShortXLUnicodeString: count, flags (bit 0: UTF-16), characters."""
+    count, flags = raw[0], raw[1] if len(raw) > 1 else 0
+    if flags & 1:
+        return raw[2 : 2 + 2 * count].decode("utf-16-le", "replace")
+    return raw[2 : 2 + count].decode("latin-1")
+
+
+def biff_error_cells(biff: bytes, offset: int) -> dict[tuple[int, int], str]:
+    """The error cells of the worksheet substream starting at `offset` (its BOF)."""
+    marked: dict[tuple[int, int], str] = {}
+    records = biff_records(biff, offset)
+    if next(records, (None, b""))[0] != BIFF_BOF:
+        return marked
+    for kind, body in records:
+        if kind in (BIFF_EOF, BIFF_BOF):
+            break
+        text = biff_error_text(kind, body)
+        if text is not None:
+            row, col = struct.unpack_from("<HH", body)
+            marked[(row, col)] = text
+    return marked
+
+
+def biff_error_text(kind: int, body: bytes) -> str | None:
+    """The error a BOOLERR or FORMULA record holds (`#DIV/0!`), or None when it holds none."""
+    if kind == BIFF_BOOLERR and len(body) >= 8 and body[7] == 1:
+        return BIFF_ERRORS.get(body[6], "#N/A")
+    if kind == BIFF_FORMULA and len(body) >= 14 and body[6] == 2 and body[12:14] == b"\xff\xff":
+        return BIFF_ERRORS.get(body[8], "#N/A")
+    return None
 
 
 def read_calamine(data: bytes, limits: Limits) -> list[Grid]:

@@ -506,3 +506,51 @@ def child_crashes(data: bytes, filename: str, limits: object) -> dict:
 
     os.kill(os.getpid(), signal.SIGSEGV)
     return {}
+
+
+# ----------------------------------------------------------------------------- legacy .xls
+
+#: The BIFF code of each error text ([MS-XLS] 2.5.97 BErr); xlwt's own table misnumbers #VALUE!.
+BIFF_ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#N/A": 0x2A}
+
+
+def write_xls_with_error_cells(
+    path: Path,
+    rows: list[list[object]],
+    errors: dict[tuple[int, int], str],
+    *,
+    as_formulas: bool = False,
+    sheet: str = "Sheet1",
+) -> Path:
+    """A BIFF8 .xls of `rows` (None = empty) with error cells at 0-based (row, col).
+
+    An error is written as Excel stores a typed-in or pasted error (a BOOLERR record), or, with
+    as_formulas, as the formula `1/0` whose cached result is that error (a FORMULA record,
+    patched after xlwt, which caches no result).
+    """
+    import xlwt
+    from xlwt import CompoundDoc
+
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet(sheet)
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                page.write(r, c, v)
+    for (r, c), text in errors.items():
+        if as_formulas:
+            page.write(r, c, xlwt.Formula("1/0"))
+        else:
+            page.row(r).set_cell_error(c, BIFF_ERROR_CODES[text])
+    stream = bytearray(book.get_biff_data())
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        if kind == 0x0006:  # FORMULA: row, col, xf, then the 8-byte cached result
+            r, c = struct.unpack_from("<HH", stream, pos + 4)
+            code = BIFF_ERROR_CODES[errors[(r, c)]]
+            stream[pos + 10 : pos + 18] = bytes([2, 0, code, 0, 0, 0, 0xFF, 0xFF])
+        pos += 4 + size
+    with path.open("wb") as out:
+        CompoundDoc.XlsDoc().save(out, bytes(stream))
+    return path

@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 import workbooks
 import xlwt
-from hostile import XML_DECL, sheet_xml, write_township_xlsx, write_xlsx_parts
+from hostile import (
+    XML_DECL,
+    sheet_xml,
+    write_township_xlsx,
+    write_xls_with_error_cells,
+    write_xlsx_parts,
+)
 from openpyxl import Workbook
 from workbooks import cell, cells_of, codes, load_file, value, write_csv
 
@@ -505,6 +511,41 @@ def test_error_cell_in_a_count_column_is_an_error_naming_it(tmp_path):
     result = load_file(path)
     assert not result.ok
     assert cells_of(result, "load.not_a_number") == ["B4"]
+
+
+@pytest.mark.parametrize("as_formulas", [False, True], ids=["typed", "formula"])
+def test_xls_error_cell_in_a_count_column_is_an_error_naming_it(tmp_path, as_formulas):
+    rows = [["示例县2023年1-9月"], ["乡镇", "出生人数", "男", "女"], ["东镇", 10, 6, 4]]
+    rows.append(["西乡", None, 2, 3])
+    path = write_xls_with_error_cells(
+        tmp_path / "e.xls", rows, {(3, 1): "#DIV/0!"}, as_formulas=as_formulas
+    )
+    result = load_file(path)
+    assert not result.ok
+    assert cells_of(result, "load.not_a_number") == ["B4"]
+    assert [f.cells[0].value for f in result.findings if f.code == "load.not_a_number"] == [
+        "#DIV/0!"
+    ]
+
+
+@pytest.mark.parametrize("as_formulas", [False, True], ids=["typed", "formula"])
+def test_xls_error_cell_in_a_sex_ratio_column_is_a_warning(tmp_path, as_formulas):
+    rows = [
+        ["示例县2023年1-9月"],
+        ["乡镇", "出生人数", "男", "女", "性别比"],
+        ["东镇", 10, 6, 4, 150],
+        ["西乡", 5, 0, 5],
+    ]
+    path = write_xls_with_error_cells(
+        tmp_path / "r.xls", rows, {(3, 4): "#DIV/0!"}, as_formulas=as_formulas
+    )
+    result = load_file(path)
+    assert result.ok, result.findings
+    assert result.kind == "xls"
+    assert value(result, "西乡", "births_female") == 5
+    assert value(result, "东镇", "births_male") == 6
+    assert cells_of(result, "load.derived_not_number") == ["E4"]
+    assert codes(result, "warning") == ["load.derived_not_number"]
 
 
 # ---------------------------------------------------------------- 11. .xls, HTML, SpreadsheetML

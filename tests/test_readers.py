@@ -15,6 +15,7 @@ from hostile import (
     write_html_report,
     write_lying_dimension,
     write_township_xlsx,
+    write_xls_with_error_cells,
     write_xml2003_report,
 )
 
@@ -133,6 +134,34 @@ def test_xls_written_by_xlwt_with_merges(tmp_path: Path) -> None:
     assert grid.cells[6] == [None, None, 226, 194.5]
     assert type(grid.cells[6][2]) is int
     assert grid.cells[7][0] == "2013-11-05"
+
+
+def test_xls_error_cells_hold_their_text_typed_in_or_cached_by_a_formula(tmp_path: Path) -> None:
+    rows = [["乡镇", "出生人数", "性别比"], ["东镇", 10], ["西乡", None, 120]]
+    errors = {(1, 2): "#DIV/0!", (2, 1): "#N/A", (3, 4): "#REF!", (0, 3): "#VALUE!"}
+    for as_formulas in (False, True):
+        path = write_xls_with_error_cells(
+            tmp_path / f"e{as_formulas}.xls", rows, errors, as_formulas=as_formulas
+        )
+        grid = read(path).grids[0]
+        # calamine reads each of them as blank; the BIFF records give the text back
+        assert grid.cells[1] == ["东镇", 10, "#DIV/0!", None, None]
+        assert grid.cells[2] == ["西乡", "#N/A", 120, None, None]
+        assert grid.cells[3] == [None, None, None, None, "#REF!"]  # beyond the used range
+        assert grid.cells[0] == ["乡镇", "出生人数", "性别比", "#VALUE!", None]
+
+
+def test_xls_error_cell_on_a_second_sheet_stays_on_that_sheet(tmp_path: Path) -> None:
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("说明").write(0, 0, "注")
+    page = book.add_sheet("9月")
+    page.write(0, 0, "乡镇")
+    page.row(1).set_cell_error(1, "#DIV/0!")
+    path = tmp_path / "two.xls"
+    book.save(str(path))
+    notes, report = read(path).grids
+    assert notes.cells == [["注"]]
+    assert report.cells == [["乡镇", None], [None, "#DIV/0!"]]
 
 
 # ----------------------------------------------------------------------------- CSV
