@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -111,3 +113,35 @@ def test_a_store_interrupted_mid_transaction_keeps_nothing(db_url, tmp_path):
     with pytest.raises(ValueError):
         ingest.commit(broken, store, user="a")
     assert _tables(store) == before
+
+
+def test_ingest_and_commit_keep_the_file_byte_for_byte(db_url, tmp_path):
+    store = Store(db_url)
+    jan = report(tmp_path / "jan", 1)
+    data = jan.read_bytes()
+    done = ingest.ingest(data, jan.name, store, user="a")
+    assert done.stored
+    assert store.original(done.upload_id) == (jan.name, data)
+    assert store.upload(done.upload_id)["size"] == len(data)
+
+    feb = report(tmp_path / "feb", 2)
+    data = feb.read_bytes()
+    result = ingest.check(data, feb.name, store)
+    upload_id = ingest.commit(result, store, user="a", data=data)
+    name, kept = store.original(upload_id)
+    assert name == feb.name and hashlib.sha256(kept).hexdigest() == result.sha256
+    assert store.upload(upload_id)["size"] == len(data)
+    assert [u["has_original"] for u in store.uploads()] == [True, True]
+
+
+def test_the_cli_ingest_keeps_the_file(db_url, tmp_path, capsys):
+    from zhibiao.dashboard.cli import main
+
+    jan = report(tmp_path / "jan", 1)
+    assert main(["ingest", str(jan), "--db", db_url, "--user", "王芳"]) == 0
+    capsys.readouterr()
+    store = Store(db_url)
+    [up] = store.uploads()
+    assert (up["id"], up["user"], up["size"]) == (1, "王芳", jan.stat().st_size)
+    assert store.original(1) == (jan.name, jan.read_bytes())
+    store.dispose()
