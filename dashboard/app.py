@@ -244,7 +244,9 @@ def download(kind: str) -> Any:
 
 #: The original file of one upload. Behind the login wall like every page; any role may
 #: download it, because a viewer already sees every figure and the cell it came from.
-ORIGINAL_RULE = "/download/original/<int:upload_id>"
+#: Any text after the prefix is routed here (else the pages' catch-all would answer a page):
+#: only a number names an upload.
+ORIGINAL_RULE = "/download/original/<path:ref>"
 #: The name a browser falls back to when it cannot read the RFC 5987 (UTF-8) file name.
 ASCII_FALLBACK_STEM = "upload"
 
@@ -260,13 +262,14 @@ def content_disposition(file_name: str, upload_id: int) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
-def download_original(upload_id: int) -> Any:
+def download_original(ref: str) -> Any:
     """/download/original/<upload_id>: the file of one upload, byte for byte, as it was named."""
     from flask import Response
 
     lang = auth.request_lang()
     store = state().store
-    found = store.original(upload_id)
+    upload_id = int(ref) if ref.isascii() and ref.isdigit() else None
+    found = store.original(upload_id) if upload_id is not None else None
     if found is None:
         return Response(
             t("ui.download.no_original", lang),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,53 @@ def test_the_upload_page_tells_a_viewer_it_is_not_for_them(app):
     assert response.status_code == 200
     assert "upload-forbidden" in response.text
     assert "upload-file" not in response.text
+
+
+# --- the original file of an upload -------------------------------------------------------------
+
+
+def test_the_confirmed_workbook_is_downloaded_again_byte_for_byte(app, april):
+    from urllib.parse import quote
+
+    analyst = app.server.test_client()
+    log_in(analyst, "ana")
+    assert post_callback(analyst, confirm_body(analyst, april, "ana")).status_code == 200
+    [latest, *_] = store_of(app).uploads()
+    assert (latest["id"], latest["size"], latest["has_original"]) == (3, april.stat().st_size, True)
+
+    # any logged-in role may download it: a viewer already sees every figure and its cell
+    viewer = app.server.test_client()
+    log_in(viewer, "vic")
+    response = viewer.get("/download/original/3")
+    assert response.status_code == 200
+    assert response.data == april.read_bytes()
+    assert hashlib.sha256(response.data).hexdigest() == latest["sha256"]
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert april.name == "青川县2025年1-4月人口计生统计月报表.xlsx"
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"upload-3.xlsx\"; filename*=UTF-8''" + quote(april.name, safe="")
+    )
+    entry = store_of(app).audit_log(1)[0]
+    assert (entry["user"], entry["action"]) == ("vic", "download.original")
+    assert entry["detail"] == {"upload_id": 3, "file": april.name}
+
+
+def test_the_original_needs_a_session_and_an_existing_upload(app):
+    stranger = app.server.test_client()
+    response = stranger.get("/download/original/1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/download/original/1"
+    assert b"\x00" not in response.data
+
+    client = app.server.test_client()
+    log_in(client, "vic")
+    missing = client.get("/download/original/99")
+    assert missing.status_code == 404
+    assert missing.text == "没有这个上传的原文件。"
+    # uploads 1 and 2 of the filled store were saved without their bytes
+    assert client.get("/download/original/1").status_code == 404
+    assert client.get("/download/original/abc").status_code == 404
+    assert client.get("/download/original/3/x").status_code == 404
+    assert client.get("/download/original").status_code == 404
+    assert client.get("/download/original/99999999999999999999999").status_code == 404
