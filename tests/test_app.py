@@ -369,3 +369,53 @@ def test_a_fresh_database_says_so_and_points_to_the_upload_page(empty, path: str
     seen = render(viewer, path, "?lang=zh")
     assert "还没有数据。" in seen and "请联系统计分析人员上传月报表。" in seen
     assert "/upload" not in seen
+
+
+# --- the original file of each upload -------------------------------------------------------------
+
+#: A consistent CSV (births = boys + girls, the total the sum of the townships).
+GOOD_CSV = (
+    "青川县2025年1-4月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,4\n白河镇,3,2,1\n"
+    "东湖街道,8,4,4\n合计,21,12,9\n"
+)
+
+
+def test_history_rows_link_only_kept_files(filled):
+    app, _, _, _, _ = filled
+    rows = views.history_rows(app.server.extensions["zhibiao"].store.uploads(), "zh")
+    assert [r["href"] for r in rows] == [None, None]  # the filled store kept no files
+    kept = {"id": 7, "file": "甲.xlsx", "periods": ["2025-04"], "has_original": True}
+    assert views.history_rows([kept], "en")[0]["href"] == "/download/original/7"
+
+
+def test_the_upload_history_links_each_kept_file_to_its_download(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'zhibiao.db'}"
+    store = filled_store(url)
+    data = GOOD_CSV.encode()
+    result = load(data, "青川县2025年1-4月出生.csv")
+    assert result.ok, [f.code for f in result.blocking]
+    assert store.save_upload(result, user="ana", data=data) == 3
+    store.dispose()
+    client = create_app(app_config(tmp_path, url)).server.test_client()
+    log_in(client, "ana")
+    body = render(client, "/upload")
+    assert body.count('"href": "/download/original/') == 1
+    link = '"children": "青川县2025年1-4月出生.csv", "className": "original-link", '
+    assert link + '"href": "/download/original/3", "title": "下载上传时的原文件"' in body
+    response = client.get("/download/original/3")
+    assert response.status_code == 200 and response.data == data
+
+
+def test_content_disposition_carries_the_utf8_name_and_a_plain_fallback():
+    from zhibiao.dashboard.app import content_disposition
+
+    assert content_disposition("青川县1月.xlsx", 4) == (
+        'attachment; filename="upload-4.xlsx"; '
+        "filename*=UTF-8''%E9%9D%92%E5%B7%9D%E5%8E%BF1%E6%9C%88.xlsx"
+    )
+    assert content_disposition("march 2025.csv", 5) == (
+        "attachment; filename=\"march 2025.csv\"; filename*=UTF-8''march%202025.csv"
+    )
+    assert content_disposition('a";b.xls', 6) == (
+        "attachment; filename=\"upload-6.xls\"; filename*=UTF-8''a%22%3Bb.xls"
+    )
