@@ -134,6 +134,36 @@ def find_first_data_row(cells: list[list[Any]], area_row: int, area_col: int) ->
     return None
 
 
+def is_blank_area_row(cells: list[list[Any]], r: int, area_col: int, area_label: str) -> bool:
+    """A township's row with every other cell blank (nothing reported): its area cell names a
+    place, and does not merely finish the area column's label on a line of its own (乡镇 / 名称)."""
+    area = _cell(cells, r, area_col)
+    if not is_plausible_name(area) or normalise_label(area_label + str(area)) in area_labels():
+        return False
+    return all(is_blank(v) for c, v in enumerate(cells[r]) if c != area_col)
+
+
+def blank_rows_before_data(
+    cells: list[list[Any]], area_row: int, area_col: int, first: int
+) -> tuple[int, list[int]]:
+    """Step up from the first data row over blank rows and blank township rows: where the
+    header band ends, and the blank township rows in between (data rows, read as blank).
+
+    A blank row between the header and the data belongs to neither; a township row with no
+    figures belongs to the data, never to the header.
+    """
+    label = str(_cell(cells, area_row, area_col) or "")
+    end = first
+    townships: list[int] = []
+    for r in range(first - 1, area_row, -1):
+        if is_blank_area_row(cells, r, area_col, label):
+            townships.insert(0, r)
+        elif row_line(cells, r) != "":
+            break
+        end = r
+    return end, townships
+
+
 def find_area_header(cells: list[list[Any]], filled: list[list[Any]]) -> tuple[int, int] | None:
     """The (row, column) of the area column's label that has data rows below it."""
     labels = area_labels()
@@ -250,12 +280,14 @@ def read_table(grid: Grid) -> Table | None:
     first = find_first_data_row(cells, area_row, area_col)
     assert first is not None
     top = header_top(filled, area_row, area_col)
+    band_end, blank_townships = blank_rows_before_data(cells, area_row, area_col, first)
     band = [
         r
-        for r in range(top, first)
+        for r in range(top, band_end)
         if not is_column_number_row(filled[r]) and row_line(filled, r) != ""
     ]
     data_rows, end = find_data_rows(cells, first, area_col)
+    data_rows = blank_townships + data_rows
     carry_groups_right(filled, band, area_col)
     below = find_area_header(cells[end:], filled[end:])
     return Table(

@@ -159,6 +159,79 @@ def test_serial_number_column_before_the_area_column(tmp_path):
     assert codes(result, "error") == []
 
 
+def test_blank_township_row_right_under_the_header_is_a_data_row_skipped(tmp_path):
+    rows = [
+        ["示例县2023年1-9月"],
+        ["乡镇", "出生人数", N, N, N],
+        [N, "合计", "男", "女", N],
+        ["八字桥乡", N, N, N, N],
+        ["东镇", 10, 6, 4, 7],
+        ["西乡", 5, 2, 3, 8],
+    ]
+    merges = ("A2:A3", "B2:D2")
+    for path in (
+        write_xlsx(tmp_path / "t.xlsx", rows, merges),
+        write_csv(tmp_path / "t.csv", rows),
+    ):
+        result = load_file(path)
+        assert result.ok, result.findings
+        assert sorted(codes(result, "warning")) == [
+            "load.blank_row_skipped",
+            "load.unrecognised_column",
+        ]
+        assert cells_of(result, "load.blank_row_skipped") == ["A4"]
+        # the band ends at row 3: a column with no label is named at its lowest header row
+        assert cells_of(result, "load.unrecognised_column") == ["E3"]
+        assert set(result.values["area"]) == {"东镇", "西乡"}
+        assert value(result, "东镇", "births") == 10
+        assert cell(result, "东镇", "births") == "B5"
+        assert value(result, "西乡", "births_female") == 3
+        assert cell(result, "西乡", "births_female") == "D6"
+
+
+def test_blank_township_rows_and_a_blank_row_between_header_and_data(tmp_path):
+    rows = [
+        ["乡镇", "出生人数", "男", "女"],
+        ["八字桥乡", N, "", N],
+        [N, N, N, N],
+        ["南镇", N, N, N],
+        ["东镇", 10, 6, 4],
+        ["西乡", 5, 2, 3],
+    ]
+    result = load_file(write_xlsx(tmp_path / "示例县2023年1-9月.xlsx", rows))
+    assert result.ok, result.findings
+    assert cells_of(result, "load.blank_row_skipped") == ["A2", "A4"]
+    assert codes(result, "warning") == ["load.blank_row_skipped"] * 2
+    assert value(result, "东镇", "births_male") == 6
+    assert cell(result, "东镇", "births_male") == "C5"
+    assert value(result, "西乡", "births") == 5
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["one_row", "two_rows"])
+def test_fully_blank_row_between_header_and_data_reads_the_same_values(tmp_path, merged):
+    header = (
+        [["乡镇", "出生人数", N, N], [N, "合计", "男", "女"]]
+        if merged
+        else [["乡镇", "出生人数", "男", "女"]]
+    )
+    merges = ("A2:A3", "B2:D2") if merged else ()
+    data = [["东镇", 10, 6, 4], ["西乡", 5, 2, 3], ["合计", 15, 8, 7]]
+    title = [["示例县2023年1-9月"]]
+    plain = load_file(write_xlsx(tmp_path / "plain.xlsx", title + header + data, merges))
+    gap = load_file(write_xlsx(tmp_path / "gap.xlsx", title + header + [[N] * 4] + data, merges))
+    for result in (plain, gap):
+        assert result.ok, result.findings
+        assert result.findings == []
+        assert len(result.values) == 9
+    columns = ["area", "is_total", "period", "basis", "field", "value", "row"]
+    assert plain.values[columns].equals(gap.values[columns])
+    assert value(gap, "东镇", "births") == 10 and value(gap, "合计", "births_female") == 7
+    below = 4 if merged else 3  # the data's first row without the blank row
+    assert cell(plain, "东镇", "births") == f"B{below}"
+    assert cell(gap, "东镇", "births") == f"B{below + 1}"
+    assert cell(gap, "西乡", "births_male") == f"C{below + 2}"
+
+
 # ---------------------------------------------------------------- 4. area and total labels
 
 
