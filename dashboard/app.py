@@ -192,11 +192,30 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     return app
 
 
+#: A request over the cap is read to its end (and thrown away) when it is at most this many times
+#: the cap, so the browser can finish sending and read the answer instead of a broken pipe.
+DRAIN_FACTOR = 4
+
+
+def drain_request_body(limit: int) -> None:
+    """Read and discard the unread request body when it is no longer than `limit` bytes."""
+    length = request.content_length or 0
+    stream = request.environ.get("wsgi.input")
+    if stream is None or length > limit:
+        return
+    while length > 0:
+        chunk = stream.read(min(64 * 1024, length))
+        if not chunk:
+            return
+        length -= len(chunk)
+
+
 def _register_errors(server: Flask) -> None:
     @server.errorhandler(413)
     def too_large(_err: Exception) -> Any:
         lang = auth.request_lang()
         cap = state().max_upload_bytes
+        drain_request_body(DRAIN_FACTOR * server.config["MAX_CONTENT_LENGTH"])
         message = t("ui.upload.too_large", lang, mb=round(cap / 1024 / 1024, 1))
         if request.path == auth.DASH_CALLBACK_PATH:
             # The renderer shows nothing for a 413: answer as a callback that shows the alert.
