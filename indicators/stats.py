@@ -151,6 +151,73 @@ def rank_values(values: pd.Series, direction: str, reference: float | None = Non
     return ranks.astype("Int64")
 
 
+#: Draws × areas simulated at once by `rank_intervals` (8 MiB per float64 array).
+RANK_CHUNK_CELLS = 1 << 20
+
+
+def inverted_cdf_index(n: int, q: float) -> int:
+    """Position, in n sorted values, of the q quantile by numpy's 'inverted_cdf' method (the
+    same float operations as numpy: ceil of n·q − 1 done as floor + 1 when not whole, at least 0)."""
+    index = n * q - 1
+    below = math.floor(index)
+    return max(0, below if index - below == 0 else below + 1)
+
+
+def _sortable_keys(key: np.ndarray, shift: int) -> np.ndarray:
+    """int64 keys in the order of the floats `key` (−0.0 as 0.0), their lowest `shift` bits
+    replaced by the area's position: sorting them sorts by key, then position (as a stable
+    sort), wherever the kept high bits of neighbouring keys differ."""
+    bits = (key + 0.0).view(np.int64)  # + 0.0 turns −0.0 into 0.0
+    bits = np.where(bits < 0, bits ^ np.int64(0x7FFF_FFFF_FFFF_FFFF), bits)
+    bits >>= shift
+    bits <<= shift
+    bits |= np.arange(key.shape[1], dtype=np.int64)[None, :]
+    return bits
+
+
+def draw_ranks(key: np.ndarray) -> np.ndarray:
+    """Rank of each area (column) within each draw (row): its position in a stable ascending
+    sort of the row, from 1 (equal keys keep the areas' order). int32, the shape of key."""
+    draws, areas = key.shape
+    shift = max(1, (areas - 1).bit_length())
+    packed = np.sort(_sortable_keys(key, shift), axis=1)
+    high = packed >> shift
+    order = packed & np.int64((1 << shift) - 1)
+    # rows where neighbouring keys share their high bits (ties, near ties) or a key is nan:
+    # the exact stable sort decides those
+    unsure = (high[:, 1:] == high[:, :-1]).any(axis=1) | np.isnan(key).any(axis=1)
+    if unsure.any():
+        order[unsure] = np.argsort(key[unsure], axis=1, kind="stable")
+    ranks = np.empty((draws, areas), dtype=np.int32)
+    rows = np.arange(draws)[:, None]
+    ranks[rows, order] = np.arange(1, areas + 1, dtype=np.int32)[None, :]
+    return ranks
+
+
+def _draw_keys(
+    rng: np.random.Generator,
+    a: np.ndarray,
+    b: np.ndarray,
+    draws: int,
+    kind: str,
+    direction: str,
+    reference: float | None,
+    scale: float,
+) -> np.ndarray:
+    """`draws` rows of simulated values of every area, as sort keys (smaller is better)."""
+    p = rng.beta(a, b, size=(draws, a.size))
+    if kind == "odds":
+        p = np.minimum(p, 1 - 1e-12)
+        v = p / (1 - p) * scale
+    else:
+        v = p * scale
+    if direction == "higher":
+        return -v
+    if direction == "lower":
+        return v
+    return np.abs(v - float(reference or 0.0))
+
+
 def rank_intervals(
     num: np.ndarray,
     den: np.ndarray,
@@ -162,51 +229,43 @@ def rank_intervals(
     reference: float | None = None,
     scale: float = 100.0,
     level: float = 0.95,
+    chunk_cells: int = RANK_CHUNK_CELLS,
 ) -> pd.DataFrame:
     """95% rank interval of each area from simulated draws of its counts.
 
     Each area's share is drawn from its Jeffreys posterior Beta(x + ½, n − x + ½), where
     for kind 'proportion' x = num and n = den, and for kind 'odds' (the sex ratio) x = num and
-    n = num + den, the value being p/(1−p)×scale. Every draw is ranked (1 = best, as
-    `rank_values`), and the (1−level)/2 and (1+level)/2 quantiles of each area's ranks are
-    returned as rank_low, rank_high (Int64; NA for an area without a value). Fixed seed.
+    n = num + den, the value being p/(1−p)×scale. Every draw is ranked (1 = best, equal values
+    in the areas' order), and the (1−level)/2 and (1+level)/2 quantiles (inverted CDF) of each
+    area's ranks are returned as rank_low, rank_high (Int64; NA for an area without a value).
+    Fixed seed. The draws are made and ranked `chunk_cells` cells at a time, in the one random
+    stream, so the chunk size never changes a result.
     """
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     n = num + den if kind == "odds" else den
     ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (den > 0) & (num >= 0) & (num <= n)
-    out = pd.DataFrame(
+    low = np.full(len(num), np.nan)
+    high = np.full(len(num), np.nan)
+    idx = np.flatnonzero(ok)
+    if idx.size and direction in ("higher", "lower", "range"):
+        rng = np.random.default_rng(seed)
+        a = num[idx] + 0.5
+        b = n[idx] - num[idx] + 0.5
+        ranks = np.empty((draws, idx.size), dtype=np.int32)
+        step = max(1, chunk_cells // idx.size)
+        for first in range(0, draws, step):
+            rows = min(step, draws - first)
+            key = _draw_keys(rng, a, b, rows, kind, direction, reference, scale)
+            ranks[first : first + rows] = draw_ranks(key)
+        k_low = inverted_cdf_index(draws, (1 - level) / 2)
+        k_high = inverted_cdf_index(draws, (1 + level) / 2)
+        parted = np.partition(ranks, sorted({k_low, k_high}), axis=0)
+        low[idx] = parted[k_low]
+        high[idx] = parted[k_high]
+    return pd.DataFrame(
         {
-            "rank_low": pd.array([pd.NA] * len(num), dtype="Int64"),
-            "rank_high": pd.array([pd.NA] * len(num), dtype="Int64"),
+            "rank_low": pd.array(low, dtype="Int64"),
+            "rank_high": pd.array(high, dtype="Int64"),
         }
     )
-    idx = np.flatnonzero(ok)
-    if idx.size == 0 or direction not in ("higher", "lower", "range"):
-        return out
-    rng = np.random.default_rng(seed)
-    a = num[idx] + 0.5
-    b = n[idx] - num[idx] + 0.5
-    p = rng.beta(a, b, size=(draws, idx.size))
-    if kind == "odds":
-        p = np.minimum(p, 1 - 1e-12)
-        v = p / (1 - p) * scale
-    else:
-        v = p * scale
-    if direction == "higher":
-        key = -v
-    elif direction == "lower":
-        key = v
-    else:
-        key = np.abs(v - float(reference or 0.0))
-    # rank within each draw: 1 + number of areas strictly better
-    order = np.argsort(key, axis=1, kind="stable")
-    ranks = np.empty_like(order)
-    rows = np.arange(draws)[:, None]
-    ranks[rows, order] = np.arange(1, idx.size + 1)[None, :]
-    lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
-    lows = np.quantile(ranks, lo_q, axis=0, method="inverted_cdf")
-    highs = np.quantile(ranks, hi_q, axis=0, method="inverted_cdf")
-    out.loc[idx, "rank_low"] = lows.astype(int)
-    out.loc[idx, "rank_high"] = highs.astype(int)
-    return out

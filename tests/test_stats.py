@@ -7,7 +7,9 @@ import pytest
 
 from zhibiao.indicators.exact import round_half_up, rounded_float
 from zhibiao.indicators.stats import (
+    draw_ranks,
     funnel_limits,
+    inverted_cdf_index,
     overdispersion_phi,
     rank_intervals,
     rank_values,
@@ -122,3 +124,43 @@ def test_rank_intervals_are_reproducible_and_ordered():
     # two areas that cannot be told apart share the interval 1–2
     close = rank_intervals(np.array([50, 51]), np.array([100, 100]), draws=2000, seed=1)
     assert close["rank_low"].tolist() == [1, 1] and close["rank_high"].tolist() == [2, 2]
+
+
+def test_draw_ranks_order_equal_keys_by_area():
+    # ascending, 1 first; equal keys (−0.0 and 0.0, the two 2.0) keep the areas' order
+    keys = np.array([[2.0, 1.0, 2.0, -0.0, 0.0], [0.5, 0.25, 0.75, 0.0, 1.0]])
+    assert draw_ranks(keys).tolist() == [[4, 3, 5, 1, 2], [3, 2, 4, 1, 5]]
+    # keys a single float step apart are still told apart
+    near = np.array([[np.nextafter(1.0, 2.0), 1.0, 1.0 + 2**-40]])
+    assert draw_ranks(near).tolist() == [[2, 1, 3]]
+
+
+def test_inverted_cdf_index_is_numpys():
+    # 200 draws: 200 × 0.025 − 1 is 4.000000000000004 in floats, so the 6th value (index 5)
+    assert inverted_cdf_index(200, (1 - 0.95) / 2) == 5
+    assert inverted_cdf_index(200, (1 + 0.95) / 2) == 194
+    assert inverted_cdf_index(1, 0.025) == 0
+    for n in (1, 7, 200, 666, 1000):
+        for q in ((1 - 0.95) / 2, (1 + 0.95) / 2, 0.5):
+            assert inverted_cdf_index(n, q) == np.quantile(np.arange(n), q, method="inverted_cdf")
+
+
+def test_rank_intervals_do_not_depend_on_the_chunk_size():
+    num = np.array([30, 31, 29, 5, 60, 30, 0, 12])
+    den = np.array([100, 100, 100, 100, 100, 100, 100, 40])
+    whole = rank_intervals(
+        num, den, draws=300, seed=3, kind="odds", direction="range", reference=105
+    )
+    for cells in (1, 8, 9, 1000):
+        chunked = rank_intervals(
+            num,
+            den,
+            draws=300,
+            seed=3,
+            kind="odds",
+            direction="range",
+            reference=105,
+            chunk_cells=cells,
+        )
+        assert chunked.equals(whole)
+    assert whole["rank_low"].notna().sum() == 8
