@@ -81,7 +81,7 @@ def default_cache_dir(db_url: str) -> Path:
     return Path(tempfile.gettempdir()) / f"zhibiao-cache-{digest}"
 
 
-def resolve_secret(config: dict[str, Any], store: Any) -> str:
+def resolve_secret(config: dict[str, Any], app_state: AppState) -> str:
     """config secret_key, else $ZHIBIAO_SECRET_KEY, else one made once in the database.
 
     Kept in the database, the secret is the same for every worker on every host that serves
@@ -90,7 +90,7 @@ def resolve_secret(config: dict[str, Any], store: Any) -> str:
     given = config.get("secret_key") or os.environ.get(SECRET_ENV)
     if given:
         return str(given)
-    return store.secret("session")
+    return app_state.store.secret("session")
 
 
 def throttle_rule(config: dict[str, Any]) -> auth.ThrottleRule:
@@ -144,17 +144,18 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     lang = config.get("lang") or "zh"
 
     server = Flask("zhibiao.dashboard")
-    store_factory = config.get("store_factory") or _default_store_factory
-    server.secret_key = resolve_secret(config, store_factory(db_url))
-    server.config["MAX_CONTENT_LENGTH"] = request_cap(max_upload)
-    server.extensions["zhibiao"] = AppState(
+    app_state = AppState(
         db_url=db_url,
         settings=settings,
         max_upload_bytes=max_upload,
         cache_dir=cache_dir,
         default_lang=lang,
-        store_factory=store_factory,
+        store_factory=config.get("store_factory") or _default_store_factory,
     )
+    server.extensions["zhibiao"] = app_state
+    # the app's own store, not a second one made for the secret alone
+    server.secret_key = resolve_secret(config, app_state)
+    server.config["MAX_CONTENT_LENGTH"] = request_cap(max_upload)
     manager = dash.DiskcacheManager(diskcache.Cache(str(cache_dir / "jobs")))
 
     app = ZhibiaoDash(
