@@ -5,9 +5,9 @@ asserts a time: the numbers are written to standard output and, with --out, to a
 
 What is measured, per scale (number of townships):
 - load: reading one report workbook of that many rows through the guard, the child process
-  and the table parser (`zhibiao.loaders.load`);
+  and the table parser (`loaders.load`);
 - compute: the indicator table of one period, year to date, with the same period last year
-  (`zhibiao.indicators.engine.compute`), from a values frame of 24 months;
+  (`indicators.engine.compute`), from a values frame of 24 months;
 - store: saving those values to SQLite and reading the latest revision back.
 """
 
@@ -139,9 +139,9 @@ def months_of(years: list[int]) -> list[str]:
 
 
 def run(scales: list[str]) -> list[dict[str, Any]]:
-    from zhibiao.indicators.engine import compute
-    from zhibiao.loaders import load
-    from zhibiao.store import Store
+    from indicators.engine import compute
+    from loaders import load
+    from store import Store
 
     results = []
     for scale in scales:

@@ -23,8 +23,8 @@ import diskcache
 from flask import Flask, current_app, request
 from sqlalchemy.engine import make_url
 
+from dashboard import auth, layout
 from zhibiao.config import Settings, load_settings
-from zhibiao.dashboard import auth, layout
 from zhibiao.i18n import t
 
 HERE = Path(__file__).resolve().parent
@@ -120,7 +120,7 @@ class ZhibiaoDash(dash.Dash):
 
 
 def _default_store_factory(url: str) -> Any:
-    from zhibiao.store import Store
+    from store import Store
 
     store = Store(url)
     store.create()
@@ -143,7 +143,7 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     max_upload = int(config.get("max_upload_bytes") or settings.limits.file_bytes)
     lang = config.get("lang") or "zh"
 
-    server = Flask("zhibiao.dashboard")
+    server = Flask("dashboard")
     app_state = AppState(
         db_url=db_url,
         settings=settings,
@@ -159,7 +159,7 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     manager = dash.DiskcacheManager(diskcache.Cache(str(cache_dir / "jobs")))
 
     app = ZhibiaoDash(
-        "zhibiao.dashboard",
+        "dashboard",
         server=server,
         use_pages=True,
         pages_folder=str(HERE / "pages"),
@@ -237,7 +237,7 @@ def download(kind: str) -> Any:
     """/download/<kind>?period=&basis=&lang=[&chart=&indicator=&area=]: behind the login wall."""
     from flask import Response
 
-    from zhibiao.dashboard import views
+    from dashboard import views
 
     lang = auth.request_lang()
     if kind not in DOWNLOAD_TYPES:
@@ -315,7 +315,7 @@ def download_original(ref: str) -> Any:
 
 def view_table(app_state: AppState, period: str, basis: str) -> Any:
     """The indicator table of one period and basis, from the store."""
-    from zhibiao.indicators import engine
+    from indicators import engine
 
     store = app_state.store
     return engine.compute(
@@ -332,7 +332,7 @@ def view_table(app_state: AppState, period: str, basis: str) -> Any:
 def catalog_of(app_state: AppState) -> Any:
     """The indicator catalog, read once per app."""
     if "catalog" not in app_state.tables:
-        from zhibiao.indicators.catalog import load_catalog
+        from indicators.catalog import load_catalog
 
         app_state.tables["catalog"] = load_catalog()
     return app_state.tables["catalog"]
@@ -340,16 +340,16 @@ def catalog_of(app_state: AppState) -> Any:
 
 def chart_png(app_state: AppState, table: Any, query: Any, args: Any) -> tuple[bytes, str]:
     """A chart of the view as PNG, drawn on the server (Chinese text intact)."""
-    from zhibiao.dashboard import figures
-    from zhibiao.dashboard.render import to_png
-    from zhibiao.indicators import engine
+    from dashboard import figures
+    from dashboard.render import to_png
+    from indicators import engine
 
     catalog = catalog_of(app_state)
     keys = list(dict.fromkeys(table["indicator"]))
     indicator = args.get("indicator") if args.get("indicator") in keys else keys[0]
     chart = args.get("chart", "ranking")
     if chart == "funnel":
-        from zhibiao.indicators.funnel import funnel
+        from indicators.funnel import funnel
 
         fig = figures.funnel_figure(
             funnel(table, indicator), indicator, query.lang, catalog=catalog
@@ -367,7 +367,7 @@ def chart_png(app_state: AppState, table: Any, query: Any, args: Any) -> tuple[b
 
 def export_file(table: Any, query: Any, kind: str) -> bytes:
     """The meeting pack (pptx, pdf) or the scorecard (xlsx) of the view, as bytes."""
-    from zhibiao.dashboard import exports
+    from dashboard import exports
 
     if kind == "pptx":
         return exports.pack_pptx(table, query.lang)

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from zhibiao.dashboard.figures import (
+from dashboard.figures import (
     STATUS_ORDER,
     STATUS_STYLE,
     clean_status,
@@ -38,7 +38,7 @@ from zhibiao.dashboard.figures import (
     status_text,
     value_text,
 )
-from zhibiao.dashboard.render import to_png
+from dashboard.render import to_png
 from zhibiao.i18n import has, t
 
 #: The rankings of the pack when none are chosen.
@@ -124,8 +124,8 @@ def chosen_indicators(
 
 def reason_text(row: pd.Series, lang: str, catalog: Any = None) -> str:
     """The status reason in words (`indicators.output.reason`); '' for a figure without one."""
-    from zhibiao.indicators.catalog import Catalog
-    from zhibiao.indicators.output import reason
+    from indicators.catalog import Catalog
+    from indicators.output import reason
 
     return str(reason(row, lang, catalog if isinstance(catalog, Catalog) else None))
 
@@ -203,7 +203,7 @@ def build_pack(
 
 def quality_lines(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None) -> list[str]:
     """One line per data-quality note of the table: '※ 城关镇(出生人数、…):<the finding>'."""
-    from zhibiao.dashboard.views import quality_rows
+    from dashboard.views import quality_rows
 
     return [
         t(
@@ -603,7 +603,7 @@ def pack_png(
 
 def scorecard_xlsx(table: pd.DataFrame, lang: str = "zh") -> bytes:
     """The scorecard (areas × indicators, status fills) as xlsx bytes, by the indicators layer."""
-    from zhibiao.indicators.output import write_xlsx
+    from indicators.output import write_xlsx
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scorecard.xlsx"
@@ -616,8 +616,8 @@ def scorecard_xlsx(table: pd.DataFrame, lang: str = "zh") -> bytes:
 
 def load_table(db_url: str, period: str | None, basis: str, lang: str = "zh") -> pd.DataFrame:
     """The indicator table of `period` (default: the latest with data) from the store."""
-    from zhibiao.indicators.engine import compute
-    from zhibiao.store import Store
+    from indicators.engine import compute
+    from store import Store
 
     store = Store(db_url)
     try:

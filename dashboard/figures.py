@@ -175,7 +175,7 @@ def _field(entry: Any, name: str, default: Any = None) -> Any:
 @cache
 def default_catalog() -> Any:
     """The project's indicator catalog (data/indicators.toml), read once per process."""
-    from zhibiao.indicators.catalog import load_catalog
+    from indicators.catalog import load_catalog
 
     return load_catalog()
 

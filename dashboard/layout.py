@@ -15,7 +15,7 @@ import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, dcc, html
 from flask import request
 
-from zhibiao.dashboard import auth
+from dashboard import auth
 from zhibiao.i18n import LANGS, t
 
 #: (address, message key) of each page, in the order of the navigation.

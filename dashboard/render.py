@@ -22,7 +22,7 @@ from typing import Any
 import kaleido
 import plotly.graph_objects as go
 
-from zhibiao.dashboard.figures import IMAGE_HEIGHT, IMAGE_SCALE, IMAGE_WIDTH
+from dashboard.figures import IMAGE_HEIGHT, IMAGE_SCALE, IMAGE_WIDTH
 
 #: Seconds to wait for the browser to start, and for one image.
 START_SECONDS = 60.0

@@ -38,7 +38,7 @@ class DashboardApplication(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from zhibiao.dashboard.app import create_app
+        from dashboard.app import create_app
 
         return create_app(self.app_config).server
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from zhibiao.dashboard import figures
+from dashboard import figures
 from zhibiao.fields import field_label
 from zhibiao.i18n import LANGS, has, t
 
@@ -148,7 +148,7 @@ def warning_rows(
     catalog order, then the report's area order. `reason(row, lang)` renders the reason.
     """
     if reason is None:
-        from zhibiao.indicators.output import reason
+        from indicators.output import reason
     rows = table[table["status"].isin(WARNING_STATUSES)].copy()
     if area:
         rows = rows[rows["area"] == area]
@@ -311,7 +311,7 @@ def upload_preview(result: Any, lang: str, *, describe: Any = None) -> dict[str,
     stand between the file and the store.
     """
     if describe is None:
-        from zhibiao.loaders.describe import describe
+        from loaders.describe import describe
     values = result.values
     areas: list[str] = []
     if values is not None and not values.empty:
@@ -570,8 +570,8 @@ def note_key(note: Mapping[str, Any]) -> str:
 
 def describe_note(note: Mapping[str, Any], lang: str) -> str:
     """The note as one line naming file, sheet and cells (`loaders.describe`)."""
-    from zhibiao.loaders.describe import describe
-    from zhibiao.loaders.types import Finding
+    from loaders.describe import describe
+    from loaders.types import Finding
 
     return describe(Finding.from_dict(dict(note)), lang)
 

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from zhibiao.datafiles import data_text
 
 UNIT_FACTORS = {
     "count": 1,
@@ -253,7 +254,7 @@ class Catalog:
 
 
 def _data_text(name: str) -> str:
-    return resources.files("zhibiao.data").joinpath(name).read_text("utf-8")
+    return data_text(name)
 
 
 def _indicator(raw: dict[str, Any]) -> Indicator:

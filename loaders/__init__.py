@@ -1,5 +1,5 @@
 """Reading report workbooks: guard, readers in a child process, header resolution, checks."""
 
-from zhibiao.loaders.load import load
+from loaders.load import load
 
 __all__ = ["load"]

@@ -7,8 +7,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
+
+from zhibiao.datafiles import data_text
 
 CellKind = Literal["number", "text_number", "percent", "blank", "zero_mark", "with_unit", "text"]
 
@@ -22,7 +23,7 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 @cache
 def synonyms() -> dict[str, Any]:
     """The synonym table (data/synonyms.toml), read once."""
-    text = resources.files("zhibiao.data").joinpath("synonyms.toml").read_text("utf-8")
+    text = data_text("synonyms.toml")
     return tomllib.loads(text)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from loaders.rules import format_value
+from loaders.types import CellRef, Finding
 from zhibiao import i18n
-from zhibiao.loaders.rules import format_value
-from zhibiao.loaders.types import CellRef, Finding
 
 _SEPARATOR = {"zh": "、", "en": ", "}
 

@@ -14,8 +14,8 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from loaders.types import CellRef, Finding, Grid
 from zhibiao.config import Limits
-from zhibiao.loaders.types import CellRef, Finding, Grid
 
 #: Members whose content is XML (the only parts calamine parses).
 XML_SUFFIXES = (".xml", ".rels", ".vml")

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from zhibiao.loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
-from zhibiao.loaders.resolve import area_labels, path_tokens
-from zhibiao.loaders.types import Grid
+from loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
+from loaders.resolve import area_labels, path_tokens
+from loaders.types import Grid
 
 _YEAR = re.compile(r"(19|20)\d{2}")
 _INTEGER = re.compile(r"^\d{1,3}$")
@@ -308,7 +308,7 @@ def looks_like_header_without_area(grid: Grid) -> tuple[int, list[str]] | None:
 
     Returns its row and the cells of those labels, so the error can name them.
     """
-    from zhibiao.loaders.resolve import resolve_path
+    from loaders.resolve import resolve_path
 
     filled, _ = filled_cells(grid)
     limit = int(synonyms()["header"]["scan_rows"])

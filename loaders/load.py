@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from loaders.period import Period, find_period, parse_period_option
+from loaders.table import SheetResult, find_county, header_without_area, parse_sheet
+from loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult
 from zhibiao.config import Settings, load_settings
 from zhibiao.fields import in_catalog_order
-from zhibiao.loaders.period import Period, find_period, parse_period_option
-from zhibiao.loaders.table import SheetResult, find_county, header_without_area, parse_sheet
-from zhibiao.loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult
 
 BASES = ("ytd", "month")
 TEXT_KINDS = ("csv", "html")
@@ -38,7 +38,7 @@ def load(
     where they contradict it. accept_inconsistent: the analyst accepts consistency violations.
     `ok` on the result means no blocking error and some values.
     """
-    from zhibiao.loaders.sandbox import read_workbook
+    from loaders.sandbox import read_workbook
 
     settings = settings or load_settings()
     read = read_workbook(data, filename, settings.limits)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zhibiao.loaders.cells import nfkc, synonyms
+from loaders.cells import nfkc, synonyms
 
 _DASH = r"[-~至到—–―]+"
 _FULL_DATE = re.compile(

@@ -21,10 +21,10 @@ from typing import Any
 import olefile
 import python_calamine as calamine
 
+from loaders.guard import Refusal, check_range, iter_cells, sheet_parts
+from loaders.types import Grid
 from zhibiao.config import Limits
 from zhibiao.i18n import t
-from zhibiao.loaders.guard import Refusal, check_range, iter_cells, sheet_parts
-from zhibiao.loaders.types import Grid
 
 SS_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _SPACES = re.compile(r"[ \t\r\n\f\xa0]+")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from zhibiao.loaders.cells import normalise_label, synonyms
+from loaders.cells import normalise_label, synonyms
 
 DIMENSIONS = ("order", "sex", "stage", "quantity", "unit", "basis", "compare")
 

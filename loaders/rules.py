@@ -11,13 +11,13 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
 
+from loaders.types import CellRef, Finding
+from zhibiao.datafiles import data_text
 from zhibiao.fields import field_catalog
-from zhibiao.loaders.types import CellRef, Finding
 
 _TERM = re.compile(r"([+-])?\s*([a-z_0-9]+)")
 
@@ -84,7 +84,7 @@ def parse_expression(text: str) -> tuple[tuple[int, str], ...]:
 
 @cache
 def _rules_file() -> dict[str, Any]:
-    text = resources.files("zhibiao.data").joinpath("rules.toml").read_text("utf-8")
+    text = data_text("rules.toml")
     return tomllib.loads(text)
 
 

@@ -19,8 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from zhibiao.config import Limits
-from zhibiao.loaders.guard import (
+from loaders.guard import (
     Refusal,
     check_file_size,
     check_grids,
@@ -29,9 +28,10 @@ from zhibiao.loaders.guard import (
     megabytes,
     refusal,
 )
-from zhibiao.loaders.readers import read_csv, read_html, read_ooxml, read_xls, read_xml2003
-from zhibiao.loaders.sniff import sniff_delimiter, sniff_kind
-from zhibiao.loaders.types import Finding, Grid
+from loaders.readers import read_csv, read_html, read_ooxml, read_xls, read_xml2003
+from loaders.sniff import sniff_delimiter, sniff_kind
+from loaders.types import Finding, Grid
+from zhibiao.config import Limits
 
 #: What the child sends back: {"kind", "grids": [Grid as dict], "findings": [Finding as dict],
 #: "encoding"}; plain data only.
@@ -39,7 +39,7 @@ Message = dict[str, Any]
 ChildBody = Callable[[bytes, str, Limits], Message]
 #: How children are started, and what the fork server imports once for all of them.
 START_METHOD = "forkserver"
-PRELOAD = ["__main__", "zhibiao.loaders.sandbox"]
+PRELOAD = ["__main__", "loaders.sandbox"]
 #: Seconds the parent allows a killed child to be reaped.
 REAP_SECONDS = 5.0
 #: Exit signals that mean the child ran out of memory (the kernel's killer, or an allocator

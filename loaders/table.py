@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from zhibiao.loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
-from zhibiao.loaders.header import Column, Table, looks_like_header_without_area, read_table
-from zhibiao.loaders.resolve import Resolved, resolve_columns, tokenise
-from zhibiao.loaders.rules import (
+from loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
+from loaders.header import Column, Table, looks_like_header_without_area, read_table
+from loaders.resolve import Resolved, resolve_columns, tokenise
+from loaders.rules import (
     Figure,
     Row,
     check_ratio,
@@ -26,7 +26,7 @@ from zhibiao.loaders.rules import (
     is_amount,
     tolerance,
 )
-from zhibiao.loaders.types import CellRef, Finding, Grid
+from loaders.types import CellRef, Finding, Grid
 
 _YEAR = re.compile(r"(19|20)\d{2}")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")

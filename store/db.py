@@ -18,8 +18,8 @@ import pandas as pd
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from zhibiao.indicators.columns import QUALITY_COLUMNS
-from zhibiao.loaders.types import VALUE_COLUMNS, Finding, LoadResult
+from indicators.columns import QUALITY_COLUMNS
+from loaders.types import VALUE_COLUMNS, Finding, LoadResult
 
 from .models import (
     ROLES,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from zhibiao.data import make_samples as ms
+from zhibiao import samples as ms
 
 #: Layout (a): the county total is row 7, the townships follow in TOWNSHIPS order from row 8.
 FIRST_AREA_ROW = 8

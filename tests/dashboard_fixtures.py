@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 from dash import Dash
 
-from zhibiao.dashboard.app import create_app
-from zhibiao.data.make_samples import COUNTY, MONTH_FIELDS, generate
-from zhibiao.loaders.types import VALUE_COLUMNS, LoadResult
-from zhibiao.store import Store
+from dashboard.app import create_app
+from loaders.types import VALUE_COLUMNS, LoadResult
+from store import Store
+from zhibiao.samples import COUNTY, MONTH_FIELDS, generate
 
 AMOUNT_FIELDS = ("fee_amount_due", "fee_amount_paid")
 PASSWORDS = {"ana": "analyst-pw-1", "vic": "viewer-pw-1", "adm": "admin-pw-1"}

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from zhibiao.indicators.columns import INDICATOR_COLUMNS
+from indicators.columns import INDICATOR_COLUMNS
 
 COUNTY = "尤溪县"
 AREAS = ["城关镇", "八字桥乡", "西城镇", "梅仙镇", "新阳镇", "台溪乡"]

@@ -19,7 +19,7 @@ from dashboard_fixtures import (
     store_of,
 )
 
-from zhibiao.dashboard import views
+from dashboard import views
 from zhibiao.i18n import t
 
 NEW_PASSWORD = "new-staff-pw-9"

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from dashboard_fixtures import app_config, csrf, filled_store, log_in, page_body
 
-from zhibiao.dashboard import layout, views
-from zhibiao.dashboard.app import create_app, request_cap
+from dashboard import layout, views
+from dashboard.app import create_app, request_cap
+from indicators import engine
+from loaders import load
+from store import Store
 from zhibiao.i18n import catalog
-from zhibiao.indicators import engine
-from zhibiao.loaders import load
-from zhibiao.store import Store
 
 PERIODS = ["2024-01", "2024-02", "2024-03", "2025-01", "2025-02", "2025-03"]
 #: A CSV with one refusing error (a negative count) and three consistency errors.
@@ -408,7 +408,7 @@ def test_the_upload_history_links_each_kept_file_to_its_download(tmp_path: Path)
 
 
 def test_content_disposition_carries_the_utf8_name_and_a_plain_fallback():
-    from zhibiao.dashboard.app import content_disposition
+    from dashboard.app import content_disposition
 
     assert content_disposition("青川县1月.xlsx", 4) == (
         'attachment; filename="upload-4.xlsx"; '

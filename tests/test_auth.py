@@ -19,8 +19,8 @@ from dashboard_fixtures import (
     store_of,
 )
 
-from zhibiao.dashboard import auth
-from zhibiao.data.make_samples import write_samples
+from dashboard import auth
+from zhibiao.samples import write_samples
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from indicators.brief import briefing
+from indicators.engine import compute
 from zhibiao.config import Settings
-from zhibiao.indicators.brief import briefing
-from zhibiao.indicators.engine import compute
 
 SETTINGS = Settings(county="样县", year_start_month=1)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from county_variants import bump_boys, report, with_cell
 
-from zhibiao.dashboard.cli import main
-from zhibiao.data import make_samples as ms
-from zhibiao.store import Store
+from store import Store
+from zhibiao import samples as ms
+from zhibiao.cli import main
 
 ZHIBIAO = Path(sys.executable).parent / "zhibiao"
 
@@ -127,7 +127,7 @@ def test_ingest_missing_file_exits_1(sqlite_url, tmp_path, capsys):
 
 
 def test_json_output_is_valid_json_without_nan():
-    from zhibiao.dashboard.cli import _plain
+    from zhibiao.cli import _plain
 
     text = json.dumps(_plain([{"a": float("nan"), "b": 1.5, "c": [float("nan")]}]))
     assert json.loads(text) == [{"a": None, "b": 1.5, "c": [None]}]

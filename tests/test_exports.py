@@ -18,7 +18,7 @@ from figure_table import CATALOG, indicator_table
 from pptx import Presentation
 from pptx.util import Emu
 
-from zhibiao.dashboard.exports import (
+from dashboard.exports import (
     ExportError,
     build_pack,
     export_pack,
@@ -28,9 +28,9 @@ from zhibiao.dashboard.exports import (
     scorecard_xlsx,
     warning_rows,
 )
-from zhibiao.dashboard.render import png_size, stop_renderer
-from zhibiao.loaders.types import VALUE_COLUMNS, LoadResult
-from zhibiao.store import Store
+from dashboard.render import png_size, stop_renderer
+from loaders.types import VALUE_COLUMNS, LoadResult
+from store import Store
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

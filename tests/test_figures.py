@@ -13,8 +13,8 @@ import pytest
 from figure_table import CATALOG, COUNTY, indicator_table
 from PIL import Image, ImageChops
 
-from zhibiao.dashboard import figures
-from zhibiao.dashboard.figures import (
+from dashboard import figures
+from dashboard.figures import (
     GRAPH_CONFIG,
     STATUS_STYLE,
     funnel_figure,
@@ -24,7 +24,7 @@ from zhibiao.dashboard.figures import (
     status_label,
     trend_figure,
 )
-from zhibiao.dashboard.render import png_size, stop_renderer, to_png
+from dashboard.render import png_size, stop_renderer, to_png
 
 ASSET = Path(figures.__file__).parent / "assets" / "plotly-locale-zh-cn.js"
 

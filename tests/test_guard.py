@@ -11,10 +11,10 @@ from pathlib import Path
 
 import hostile
 
+from loaders.sandbox import ReadResult, read_workbook, run_in_child
+from loaders.types import Finding
 from zhibiao.config import Limits
 from zhibiao.i18n import t
-from zhibiao.loaders.sandbox import ReadResult, read_workbook, run_in_child
-from zhibiao.loaders.types import Finding
 
 LIMITS = Limits()
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from importlib import resources
 
 import pandas as pd
 import pytest
 
+from indicators.catalog import ExpressionError, load_catalog, parse_expression
+from indicators.engine import compute
 from zhibiao.config import Settings
-from zhibiao.indicators.catalog import ExpressionError, load_catalog, parse_expression
-from zhibiao.indicators.engine import compute
+from zhibiao.datafiles import data_text
 
 CORE = [
     "births", "out_of_policy", "birth_rate", "srb", "srb_order1", "srb_order2", "srb_order3",
@@ -57,7 +57,7 @@ def test_expressions_parse_without_eval():
 
 
 def test_an_indicator_added_through_the_catalog_file_alone(tmp_path):
-    text = resources.files("zhibiao.data").joinpath("indicators.toml").read_text("utf-8")
+    text = data_text("indicators.toml")
     text += """
 [[indicator]]
 key = "boys_share"
@@ -91,7 +91,7 @@ count_based = true
 
 
 def test_renamed_and_merged_areas_compare_with_last_year(tmp_path):
-    text = resources.files("zhibiao.data").joinpath("indicators.toml").read_text("utf-8")
+    text = data_text("indicators.toml")
     (tmp_path / "indicators.toml").write_text(text, "utf-8")
     (tmp_path / "area_aliases.csv").write_text(
         "old_name,new_name\n老街乡,新街镇\n上村乡,合并镇\n下村乡,合并镇\n", "utf-8"

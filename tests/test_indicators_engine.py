@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
+from indicators.columns import INDICATOR_COLUMNS
+from indicators.engine import available_periods, compute, series
 from zhibiao.config import Settings
-from zhibiao.indicators.columns import INDICATOR_COLUMNS
-from zhibiao.indicators.engine import available_periods, compute, series
 
 FIELDS = [
     "births", "births_male", "births_female",
@@ -223,7 +223,7 @@ def test_composite_score(table):
 def test_intervals_only_for_count_based(table):
     srb = fig(table, "东镇", "srb")
     # Wilson 95% on 60/110, mapped through p/(1−p)×100
-    from zhibiao.indicators.stats import srb_interval
+    from indicators.stats import srb_interval
 
     low, high = srb_interval(60, 50, 1.959964)
     assert (srb["low95"], srb["high95"]) == (round(low, 2), round(high, 2))

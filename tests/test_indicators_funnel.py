@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from indicators.engine import compute
+from indicators.funnel import funnel
 from zhibiao.config import Settings
-from zhibiao.indicators.engine import compute
-from zhibiao.indicators.funnel import funnel
 
 
 def table() -> pd.DataFrame:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from indicators.engine import compute
+from indicators.periods import previous_year, year_months, year_start
 from zhibiao.config import Settings
-from zhibiao.indicators.engine import compute
-from zhibiao.indicators.periods import previous_year, year_months, year_start
 
 
 def rows(area: str, period: str, basis: str, **fields: float) -> list[dict]:

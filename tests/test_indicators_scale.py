@@ -26,10 +26,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from indicators.catalog import Catalog, load_catalog
+from indicators.columns import INDICATOR_COLUMNS, STATUSES
+from indicators.engine import compute
 from zhibiao.config import Settings
-from zhibiao.indicators.catalog import Catalog, load_catalog
-from zhibiao.indicators.columns import INDICATOR_COLUMNS, STATUSES
-from zhibiao.indicators.engine import compute
+from zhibiao.datafiles import data_file
 
 SNAPSHOT = Path(__file__).parent / "data" / "indicators_scale_snapshot.json.gz"
 AREAS = 300
@@ -172,7 +173,7 @@ def quality_frame() -> pd.DataFrame:
 
 
 def catalog_with_aliases(folder: Path) -> Catalog:
-    src = resources.files("zhibiao.data").joinpath("indicators.toml")
+    src = data_file("indicators.toml")
     with resources.as_file(src) as path:
         shutil.copy(path, folder / "indicators.toml")
     (folder / "area_aliases.csv").write_text(ALIASES, encoding="utf-8")

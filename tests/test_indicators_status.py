@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from indicators.engine import compute
+from indicators.stats import srb_interval, wilson_interval
 from zhibiao.config import Settings
-from zhibiao.indicators.engine import compute
-from zhibiao.indicators.stats import srb_interval, wilson_interval
 
 Z95, Z998 = 1.959964, 3.090232
 SETTINGS = Settings(year_start_month=1)

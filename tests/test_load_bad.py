@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 from workbooks import LAYOUTS, report_sheet, write_report
 
+from loaders import load
+from loaders.describe import describe
+from loaders.load import load_grids
+from loaders.rules import check_areas_missing, check_ytd_not_shrinking
+from loaders.types import VALUE_COLUMNS, Grid, LoadResult
 from zhibiao.config import Settings
-from zhibiao.loaders import load
-from zhibiao.loaders.describe import describe
-from zhibiao.loaders.load import load_grids
-from zhibiao.loaders.rules import check_areas_missing, check_ytd_not_shrinking
-from zhibiao.loaders.types import VALUE_COLUMNS, Grid, LoadResult
 
 FLAT = ("乡镇", "出生人数", "男", "女", "政策外出生")
 TITLE = "示例县2024年1-10月出生统计"

@@ -13,7 +13,7 @@ from typing import Any
 
 from workbooks import cell, cells_of, codes, load_file, value, write_xlsx
 
-from zhibiao.loaders.types import LoadResult
+from loaders.types import LoadResult
 
 N = None
 
@@ -489,7 +489,7 @@ def test_row_of_dashes_is_zero_everywhere(tmp_path):
 
 
 def test_new_findings_read_in_both_languages(tmp_path):
-    from zhibiao.loaders.describe import describe
+    from loaders.describe import describe
 
     path = write_xlsx(
         tmp_path / "尤溪县2013年1-10月.xlsx",

@@ -17,7 +17,7 @@ from workbooks import (
     write_workbook,
 )
 
-from zhibiao.loaders.types import VALUE_COLUMNS
+from loaders.types import VALUE_COLUMNS
 
 
 def test_one_row_header_with_title_unit_line_and_total_last(tmp_path):

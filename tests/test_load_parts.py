@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from zhibiao.loaders.cells import coerce_number, normalise_label
-from zhibiao.loaders.header import is_column_number_row, read_table
-from zhibiao.loaders.period import find_period, parse_period_option, read_clue
-from zhibiao.loaders.resolve import resolve_path
-from zhibiao.loaders.table import county_from_text, is_total_label, unit_of_lines
-from zhibiao.loaders.types import Grid
+from loaders.cells import coerce_number, normalise_label
+from loaders.header import is_column_number_row, read_table
+from loaders.period import find_period, parse_period_option, read_clue
+from loaders.resolve import resolve_path
+from loaders.table import county_from_text, is_total_label, unit_of_lines
+from loaders.types import Grid
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_qizhong_refines_the_block_before_it():
             ["城关镇", 10, 6, 4, 2, 1, 3, 2],
         ],
     )
-    from zhibiao.loaders.resolve import resolve_columns
+    from loaders.resolve import resolve_columns
 
     table = read_table(grid)
     assert table is not None

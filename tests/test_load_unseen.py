@@ -25,7 +25,7 @@ from hostile import (
 from openpyxl import Workbook
 from workbooks import cell, cells_of, codes, load_file, value, write_csv
 
-from zhibiao.loaders import load
+from loaders import load
 
 N = None
 

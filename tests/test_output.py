@@ -7,9 +7,8 @@ import json
 import pandas as pd
 from openpyxl import load_workbook
 
-from zhibiao.config import Settings
-from zhibiao.indicators.engine import compute
-from zhibiao.indicators.output import (
+from indicators.engine import compute
+from indicators.output import (
     RECORD_KEYS,
     reason,
     to_records,
@@ -17,6 +16,7 @@ from zhibiao.indicators.output import (
     write_csv,
     write_xlsx,
 )
+from zhibiao.config import Settings
 
 
 def rows(area: str, period: str, row: int, **fields: float) -> list[dict]:

@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from zhibiao.dashboard import exports, figures, ingest, views
-from zhibiao.dashboard.render import stop_renderer
-from zhibiao.indicators import engine
-from zhibiao.store import Store
+from dashboard import exports, figures, views
+from dashboard.render import stop_renderer
+from indicators import engine
+from store import Store
+from zhibiao import ingest
 
 FILE = "质量.csv"
 CSV = "青川县2023年1月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,5\n白河镇,8,4,4\n东湖街道,8,4,4\n"

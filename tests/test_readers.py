@@ -19,10 +19,10 @@ from hostile import (
     write_xml2003_report,
 )
 
+from loaders.readers import read_csv, read_html, read_xml2003
+from loaders.sandbox import ReadResult, read_workbook
+from loaders.sniff import sniff_delimiter, sniff_kind
 from zhibiao.config import Limits
-from zhibiao.loaders.readers import read_csv, read_html, read_xml2003
-from zhibiao.loaders.sandbox import ReadResult, read_workbook
-from zhibiao.loaders.sniff import sniff_delimiter, sniff_kind
 
 LIMITS = Limits()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from zhibiao.data import make_samples as ms
-from zhibiao.loaders import load
+from loaders import load
+from zhibiao import samples as ms
 
 EXPECTED_FILES = [
     "青川县2024年分月人口计生统计.xlsx",

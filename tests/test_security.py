@@ -26,9 +26,9 @@ from dashboard_fixtures import (
 )
 from openpyxl import load_workbook
 
-from zhibiao.dashboard import ingest
-from zhibiao.dashboard.app import DOWNLOAD_TYPES, create_app
-from zhibiao.store import Store
+from dashboard.app import DOWNLOAD_TYPES, create_app
+from store import Store
+from zhibiao import ingest
 
 INJECTED = '=HYPERLINK("http://x")'
 #: Store methods that change stored data (uploads, values, accounts).

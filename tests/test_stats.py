@@ -5,8 +5,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from zhibiao.indicators.exact import round_half_up, rounded_float
-from zhibiao.indicators.stats import (
+from indicators.exact import round_half_up, rounded_float
+from indicators.stats import (
     draw_ranks,
     funnel_limits,
     inverted_cdf_index,

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from zhibiao.loaders.types import VALUE_COLUMNS, CellRef, Finding, LoadResult
-from zhibiao.store import Store
+from loaders.types import VALUE_COLUMNS, CellRef, Finding, LoadResult
+from store import Store
 
 
 def _result(
@@ -304,7 +304,7 @@ def _sha(data: bytes) -> str:
 
 
 def test_original_bytes_round_trip_exactly_and_listing_never_loads_them(db_url):
-    from zhibiao.store.models import Upload
+    from store.models import Upload
 
     store = Store(db_url)
     store.create()

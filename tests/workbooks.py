@@ -24,8 +24,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zhibiao.loaders import load
-from zhibiao.loaders.types import LoadResult
+from loaders import load
+from loaders.types import LoadResult
 
 
 @dataclass(frozen=True)

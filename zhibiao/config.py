@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from zhibiao.datafiles import data_text
 
 DEFAULT_DB_URL = "sqlite:///zhibiao.db"
 
@@ -43,7 +44,7 @@ class Settings:
 
 
 def _read_toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("zhibiao.data").joinpath(name).read_text("utf-8"))
+    return tomllib.loads(data_text(name))
 
 
 def load_settings(path: str | Path | None = None, db_url: str | None = None) -> Settings:

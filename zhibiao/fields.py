@@ -5,14 +5,15 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from zhibiao.datafiles import data_text
 
 
 @cache
 def field_catalog() -> dict[str, dict[str, Any]]:
     """data/fields.toml: field → {zh, en, kind, flow}, in the file's order."""
-    text = resources.files("zhibiao.data").joinpath("fields.toml").read_text("utf-8")
+    text = data_text("fields.toml")
     return tomllib.loads(text)
 
 

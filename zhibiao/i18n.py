@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from zhibiao.datafiles import data_file
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -16,7 +17,7 @@ def catalog(lang: str) -> dict[str, str]:
     """All messages of one language, flattened to dotted keys (`finding.sum_mismatch`)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
-    folder = resources.files("zhibiao.data").joinpath("messages", lang)
+    folder = data_file("messages", lang)
     flat: dict[str, str] = {}
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".toml"):

@@ -12,8 +12,8 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import dcc, html
 
-from zhibiao.dashboard import auth, figures, layout, views
-from zhibiao.dashboard.app import AppState, catalog_of, state, view_table
+from dashboard import auth, figures, layout, views
+from dashboard.app import AppState, catalog_of, state, view_table
 from zhibiao.i18n import t
 
 #: How many computed tables one worker keeps.

@@ -16,9 +16,9 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import Input, Output, State, dcc, html, no_update
 
-from zhibiao.dashboard import auth, views
-from zhibiao.dashboard import layout as shell
-from zhibiao.dashboard.pages import _common as c
+from dashboard import auth, views
+from dashboard import layout as shell
+from dashboard.pages import _common as c
 from zhibiao.i18n import t
 
 PATH = "/admin"

@@ -8,10 +8,10 @@ from typing import Any
 import dash
 from dash import html
 
-from zhibiao.dashboard import figures, views
-from zhibiao.dashboard import layout as shell
-from zhibiao.dashboard.pages import _common as c
-from zhibiao.dashboard.pages.overview import quality_table
+from dashboard import figures, views
+from dashboard import layout as shell
+from dashboard.pages import _common as c
+from dashboard.pages.overview import quality_table
 from zhibiao.i18n import t
 
 PATH = "/area"
@@ -39,7 +39,7 @@ def layout(**kwargs: Any) -> Any:
     lang = ctx.lang
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "area"), c.no_data(ctx)])
-    from zhibiao.indicators import engine
+    from indicators import engine
 
     table = c.table_of(ctx)
     if table.empty:

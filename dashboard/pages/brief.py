@@ -7,8 +7,8 @@ from typing import Any
 import dash
 from dash import dcc, html
 
-from zhibiao.dashboard import layout as shell
-from zhibiao.dashboard.pages import _common as c
+from dashboard import layout as shell
+from dashboard.pages import _common as c
 from zhibiao.i18n import t
 
 PATH = "/brief"
@@ -23,7 +23,7 @@ def layout(**kwargs: Any) -> Any:
     lang = ctx.lang
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "brief"), c.no_data(ctx)])
-    from zhibiao.indicators.brief import briefing
+    from indicators.brief import briefing
 
     table = c.table_of(ctx)
     if table.empty:

@@ -7,9 +7,9 @@ from typing import Any
 import dash
 from dash import html
 
-from zhibiao.dashboard import figures, views
-from zhibiao.dashboard import layout as shell
-from zhibiao.dashboard.pages import _common as c
+from dashboard import figures, views
+from dashboard import layout as shell
+from dashboard.pages import _common as c
 from zhibiao.i18n import t
 
 PATH = "/funnel"
@@ -25,7 +25,7 @@ def layout(**kwargs: Any) -> Any:
     lang = ctx.lang
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "funnel"), c.no_data(ctx)])
-    from zhibiao.indicators.funnel import funnel
+    from indicators.funnel import funnel
 
     table = c.table_of(ctx)
     if table.empty:

@@ -8,9 +8,9 @@ from typing import Any
 import dash
 from dash import html
 
-from zhibiao.dashboard import figures, views
-from zhibiao.dashboard import layout as shell
-from zhibiao.dashboard.pages import _common as c
+from dashboard import figures, views
+from dashboard import layout as shell
+from dashboard.pages import _common as c
 from zhibiao.i18n import t
 
 dash.register_page(

@@ -15,9 +15,9 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, dcc, html, no_update
 
-from zhibiao.dashboard import auth, views
-from zhibiao.dashboard import layout as shell
-from zhibiao.dashboard.pages import _common as c
+from dashboard import auth, views
+from dashboard import layout as shell
+from dashboard.pages import _common as c
 from zhibiao.i18n import t
 
 PATH = "/upload"
@@ -248,8 +248,8 @@ def check_file(
     accept: bool,
 ) -> tuple[Any, Any]:
     """Read and check one file against a fresh store (safe in a forked child): (result, store)."""
-    from zhibiao.dashboard import ingest
-    from zhibiao.store import Store
+    from store import Store
+    from zhibiao import ingest
 
     store = Store(db_url)
     result = ingest.check(
@@ -335,7 +335,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
     )
     def confirm_upload(n_clicks, contents, filename, period, basis, accept, lang, _user):  # type: ignore[no-untyped-def]
         # The role of the session user, read from the store now — never a value the page sent.
-        from zhibiao.dashboard import ingest
+        from zhibiao import ingest
 
         store = server_state.store
         user = auth.current_user(store)

@@ -8,10 +8,10 @@ from typing import Any
 import dash
 from dash import html
 
-from zhibiao.dashboard import layout as shell
-from zhibiao.dashboard import views
-from zhibiao.dashboard.pages import _common as c
-from zhibiao.dashboard.pages.overview import quality_table
+from dashboard import layout as shell
+from dashboard import views
+from dashboard.pages import _common as c
+from dashboard.pages.overview import quality_table
 from zhibiao.i18n import t
 
 PATH = "/warnings"

@@ -73,7 +73,7 @@ def start_server(folder: Path, settings: str | None = None) -> Server:
     port = free_port()
     log = folder / "server.log"
     code = (
-        "from zhibiao.dashboard.server import serve; "
+        "from dashboard.server import serve; "
         f"serve('127.0.0.1', {port}, {db_url!r}, workers=2, max_upload_bytes={TEST_UPLOAD_BYTES})"
     )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

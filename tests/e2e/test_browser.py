@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from e2e.conftest import login, post_callback, shot
-from zhibiao.data.make_samples import write_samples
-from zhibiao.indicators import engine
-from zhibiao.store import Store
+from indicators import engine
+from store import Store
+from zhibiao.samples import write_samples
 
 pytestmark = pytest.mark.browser
 

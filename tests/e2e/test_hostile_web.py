@@ -26,7 +26,7 @@ from e2e.conftest import (
     start_server,
     stop_server,
 )
-from zhibiao.store import Store
+from store import Store
 
 pytestmark = pytest.mark.browser
 

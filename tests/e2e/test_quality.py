@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from e2e.conftest import login, shot
-from zhibiao.store import Store
+from store import Store
 
 pytestmark = pytest.mark.browser
 

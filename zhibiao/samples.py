@@ -12,7 +12,7 @@ tests check against); `write_samples(outdir)` writes them in four layouts the lo
 (d) `青川县2025年1-11月人口计生统计月报表(网报导出).xls`: an HTML table with rowspan and
     colspan as web systems export it, amounts in 万元.
 
-Run `python -m zhibiao.data.make_samples OUTDIR`. Every file is byte-for-byte reproducible.
+Run `python -m zhibiao.samples OUTDIR`. Every file is byte-for-byte reproducible.
 """
 
 from __future__ import annotations

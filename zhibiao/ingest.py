@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from loaders.types import Finding, LoadResult
+from store import Store
 from zhibiao.config import Settings, load_settings
-from zhibiao.loaders.types import Finding, LoadResult
-from zhibiao.store import Store
 
 
 @dataclass
@@ -50,7 +50,7 @@ def previous_values(
 
 def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[Finding]:
     """Year-to-date figures smaller than the month before, stored or in the file (acceptable)."""
-    from zhibiao.loaders.rules import check_ytd_not_shrinking
+    from loaders.rules import check_ytd_not_shrinking
 
     found: list[Finding] = []
     values = result.values
@@ -67,7 +67,7 @@ def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[F
 
 def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
     """Areas reported the month before (same basis) that this file does not report (warnings)."""
-    from zhibiao.loaders.rules import check_areas_missing
+    from loaders.rules import check_areas_missing
 
     found: list[Finding] = []
     values = result.values
@@ -91,7 +91,7 @@ def check(
     settings: Settings | None = None,
 ) -> LoadResult:
     """Load one file and add the checks against stored data; stores nothing."""
-    from zhibiao.loaders import load
+    from loaders import load
 
     settings = settings or load_settings(db_url=store.url)
     result = load(

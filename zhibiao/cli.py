@@ -21,14 +21,13 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from loaders.types import Finding, LoadResult
+from store import Store
+from store.models import ROLES
 from zhibiao.config import DEFAULT_DB_URL, Settings, load_settings
 from zhibiao.fields import field_catalog, field_label
 from zhibiao.i18n import DEFAULT_LANG, LANGS, t
-from zhibiao.loaders.types import Finding, LoadResult
-from zhibiao.store import Store
-from zhibiao.store.models import ROLES
-
-from .ingest import Ingested, ingest
+from zhibiao.ingest import Ingested, ingest
 
 OK, REFUSED, USAGE = 0, 1, 2
 DEFAULT_HOST = "127.0.0.1"
@@ -156,7 +155,7 @@ def say(text: str, stream: TextIO | None = None) -> None:
 
 def describe(finding: Finding, lang: str) -> str:
     """A finding as one line in `lang` (file, sheet, cells), through the loader's renderer."""
-    from zhibiao.loaders.describe import describe as render
+    from loaders.describe import describe as render
 
     return render(finding, lang)
 
@@ -271,7 +270,7 @@ def indicator_table(store: Store, period: str, basis: str, settings: Settings) -
     """The indicator table of one period and basis (empty when there is no data for it)."""
     if period not in store.periods():
         return pd.DataFrame()
-    from zhibiao.indicators.engine import compute
+    from indicators.engine import compute
 
     table = compute(
         store.values(),
@@ -319,7 +318,7 @@ def run_table(args: argparse.Namespace) -> int:
     table = requested_table(args)
     if table.empty:
         return no_data(args)
-    from zhibiao.indicators import output
+    from indicators import output
 
     if args.format == "json":
         text = json.dumps(_plain(output.to_records(table)), ensure_ascii=False, indent=1)
@@ -345,7 +344,7 @@ def run_brief(args: argparse.Namespace) -> int:
     table = requested_table(args)
     if table.empty:
         return no_data(args)
-    from zhibiao.indicators.brief import briefing
+    from indicators.brief import briefing
 
     say(briefing(table, args.lang))
     return OK
@@ -357,7 +356,7 @@ def run_export(args: argparse.Namespace) -> int:
     store.dispose()
     if not has_data:
         return no_data(args)
-    from zhibiao.dashboard.exports import export_pack
+    from dashboard.exports import export_pack
 
     written = export_pack(
         db_url(args), args.period, args.basis, args.format, Path(args.out), args.lang
@@ -368,7 +367,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     open_store(args).dispose()
-    from zhibiao.dashboard.server import serve
+    from dashboard.server import serve
 
     say(t("cli.serve.starting", args.lang, url=f"http://{args.host}:{args.port}/"))
     serve(args.host, args.port, db_url(args), workers=args.workers)
@@ -380,7 +379,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def load_samples(store: Store, folder: Path, settings: Settings, lang: str) -> int:
     """Write the sample workbooks into `folder` and load those not stored yet; count refusals."""
-    from zhibiao.data.make_samples import write_samples
+    from zhibiao.samples import write_samples
 
     paths = write_samples(folder)
     say(t("cli.demo.samples", lang, dir=folder, n=len(paths)))
@@ -420,7 +419,7 @@ def headline(store: Store, settings: Settings, lang: str) -> str | None:
     table = indicator_table(store, periods[-1], "ytd", settings)
     if table.empty:
         return None
-    from zhibiao.indicators.catalog import load_catalog
+    from indicators.catalog import load_catalog
 
     catalog = load_catalog()
     county = table[table["is_total"]].set_index("indicator")
