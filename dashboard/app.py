@@ -20,12 +20,14 @@ from urllib.parse import quote
 
 import dash
 import diskcache
+import pandas as pd
 from flask import Flask, current_app, request
 from sqlalchemy.engine import make_url
 
 from dashboard import auth, layout
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
+from zhibiao.tables import indicator_table
 
 HERE = Path(__file__).resolve().parent
 SECRET_ENV = "ZHIBIAO_SECRET_KEY"
@@ -313,19 +315,14 @@ def download_original(ref: str) -> Any:
     )
 
 
-def view_table(app_state: AppState, period: str, basis: str) -> Any:
-    """The indicator table of one period and basis, from the store."""
-    from indicators import engine
-
-    store = app_state.store
-    return engine.compute(
-        store.values(),
+def view_table(app_state: AppState, period: str, basis: str) -> pd.DataFrame:
+    """The indicator table of one period and basis, from the app's store (`zhibiao.tables`)."""
+    return indicator_table(
+        app_state.store,
         period,
         basis,
-        catalog=catalog_of(app_state),
         settings=app_state.settings,
-        quality=store.quality(),
-        county=store.county(),
+        catalog=catalog_of(app_state),
     )
 
 
@@ -367,7 +364,7 @@ def chart_png(app_state: AppState, table: Any, query: Any, args: Any) -> tuple[b
 
 def export_file(table: Any, query: Any, kind: str) -> bytes:
     """The meeting pack (pptx, pdf) or the scorecard (xlsx) of the view, as bytes."""
-    from dashboard import exports
+    import exports
 
     if kind == "pptx":
         return exports.pack_pptx(table, query.lang)

@@ -28,8 +28,8 @@ from flask import Flask, Response, abort, current_app, g, redirect, request, ses
 from markupsafe import escape
 
 from zhibiao.i18n import LANGS, t
+from zhibiao.vocabulary import ROLES
 
-ROLES = ("viewer", "analyst", "admin")
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
 CSRF_FIELD = "csrf_token"

@@ -1,8 +1,7 @@
 """Plain logic behind the pages: which view the URL asks for, and the rows each page shows.
 
 No Dash here: every function takes frames, dicts and a language and returns plain values, so
-tests call them directly (importing a page module needs an app; importing this never does).
-"""
+tests call them directly (importing a page module needs an app; importing this never does)."""
 
 from __future__ import annotations
 
@@ -15,15 +14,18 @@ from typing import Any
 import pandas as pd
 
 from dashboard import figures
+from indicators.catalog import Catalog
 from zhibiao.fields import field_label
-from zhibiao.i18n import LANGS, has, t
+from zhibiao.i18n import LANGS, t
+from zhibiao.vocabulary import BASES, STATUS_MARKS, STATUSES
 
-BASES = ("ytd", "month")
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-#: Statuses the warnings page lists, worst first.
-WARNING_STATUSES = ("red", "amber", "watch")
+
+
 #: How many warnings the overview shows.
 OVERVIEW_WARNINGS = 5
+
+
 COMPOSITE = "composite"
 
 
@@ -75,9 +77,6 @@ def resolve_query(
     )
 
 
-# --- the indicator table -------------------------------------------------------------------
-
-
 def _is_total(table: pd.DataFrame) -> pd.Series:
     return table["is_total"].fillna(False).astype(bool)
 
@@ -99,7 +98,7 @@ def indicators_of(table: pd.DataFrame, *, with_composite: bool = False) -> list[
     return keys if with_composite else [k for k in keys if k != COMPOSITE]
 
 
-def ranked_indicators(table: pd.DataFrame, catalog: Any) -> list[str]:
+def ranked_indicators(table: pd.DataFrame, catalog: Catalog) -> list[str]:
     """Indicators with a direction (those a ranking means something for)."""
     keys = []
     for key in indicators_of(table):
@@ -109,12 +108,12 @@ def ranked_indicators(table: pd.DataFrame, catalog: Any) -> list[str]:
     return keys
 
 
-def catalog_keys(catalog: Any) -> list[str]:
+def catalog_keys(catalog: Catalog) -> list[str]:
     """Every indicator key of the catalog, then the composite score."""
     return [i.key for i in catalog.indicators] + [catalog.composite.key]
 
 
-def funnel_indicators(catalog: Any) -> list[str]:
+def funnel_indicators(catalog: Catalog) -> list[str]:
     """Count-based indicators with a denominator: those a funnel plot is drawn for."""
     return [i.key for i in catalog.indicators if i.count_based and i.denominator]
 
@@ -130,63 +129,8 @@ def county_value(table: pd.DataFrame, indicator: str) -> float | None:
     return figures.number_or_none(rows["value"].iloc[0]) if not rows.empty else None
 
 
-# --- warnings ------------------------------------------------------------------------------
-
-
-def warning_rows(
-    table: pd.DataFrame,
-    lang: str,
-    *,
-    area: str | None = None,
-    indicator: str | None = None,
-    catalog: Any = None,
-    reason: Any = None,
-) -> list[dict[str, Any]]:
-    """Every red, amber and watch figure, worst first, each with its reason in words.
-
-    Order: status (red, amber, watch), then the county before the areas, then the indicator's
-    catalog order, then the report's area order. `reason(row, lang)` renders the reason.
-    """
-    if reason is None:
-        from indicators.output import reason
-    rows = table[table["status"].isin(WARNING_STATUSES)].copy()
-    if area:
-        rows = rows[rows["area"] == area]
-    if indicator:
-        rows = rows[rows["indicator"] == indicator]
-    order = {k: i for i, k in enumerate(indicators_of(table, with_composite=True))}
-    rows["_s"] = rows["status"].map({s: i for i, s in enumerate(WARNING_STATUSES)})
-    rows["_t"] = ~_is_total(rows)
-    rows["_i"] = rows["indicator"].map(order)
-    rows = rows.sort_values(["_s", "_t", "_i", "order"], kind="stable")
-    out = []
-    for _, row in rows.iterrows():
-        info = figures.indicator_info(row["indicator"], lang, catalog)
-        out.append(
-            {
-                "status": row["status"],
-                "status_label": figures.status_text(row["status"], lang),
-                "area": str(row["area"]),
-                "indicator": row["indicator"],
-                "indicator_label": info.name,
-                "value": value_text(row["value"], info.dp, lang),
-                "reason": reason(row, lang),
-            }
-        )
-    return out
-
-
-def warning_counts(table: pd.DataFrame) -> dict[str, int]:
-    """How many figures have each warning status."""
-    counts = table["status"].value_counts()
-    return {s: int(counts.get(s, 0)) for s in WARNING_STATUSES}
-
-
-# --- scorecard -----------------------------------------------------------------------------
-
-
 def scorecard(
-    table: pd.DataFrame, lang: str, *, catalog: Any = None
+    table: pd.DataFrame, lang: str, *, catalog: Catalog | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The scorecard, areas × indicators: (rows, column definitions for dash-ag-grid).
 
@@ -218,7 +162,7 @@ def scorecard(
         status = figures.clean_status(row["status"])
         text = value_text(row["value"], info.dp, lang)
         if status:
-            text = f"{text} {figures.STATUS_STYLE[status]['mark']}"
+            text = f"{text} {STATUS_MARKS[status]}"
         entry[key] = figures.number_or_none(row["value"])
         entry[f"{key}__text"] = text
         entry[f"{key}__status"] = status
@@ -273,11 +217,8 @@ def status_class_rules(key: str) -> dict[str, str]:
     field = f"params.data['{key}__status']"
     return {
         f"status-{s}": f"params.data != null && {field} != null && {field} === '{s}'"
-        for s in figures.STATUS_ORDER
+        for s in STATUSES
     }
-
-
-# --- overview ------------------------------------------------------------------------------
 
 
 def data_source(uploads: Sequence[Mapping[str, Any]], period: str | None) -> dict[str, Any] | None:
@@ -298,9 +239,6 @@ def when_text(moment: Any) -> str:
     if isinstance(moment, datetime):
         return moment.strftime("%Y-%m-%d %H:%M")
     return str(moment or "")
-
-
-# --- upload --------------------------------------------------------------------------------
 
 
 def upload_preview(result: Any, lang: str, *, describe: Any = None) -> dict[str, Any]:
@@ -374,187 +312,6 @@ def revision_of(uploads: Sequence[Mapping[str, Any]], period: str) -> int:
     return sum(1 for item in uploads if period in (item.get("periods") or []))
 
 
-# --- accounts (the /admin page) --------------------------------------------------------------
-
-#: Shortest password the accounts page accepts (a rule of the page: `zhibiao user add` asks
-#: only for a non-empty one). Counted in characters.
-MIN_PASSWORD_LENGTH = 8
-#: Longest account name (the users table holds 200 characters).
-MAX_NAME_LENGTH = 200
-#: How many audit entries the accounts page shows, newest first.
-ADMIN_AUDIT_ROWS = 50
-#: Roles, least first (as the store and the login wall know them).
-ACCOUNT_ROLES = ("viewer", "analyst", "admin")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What an account change came to: done or refused, and the message that says so."""
-
-    ok: bool
-    key: str
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def text(self, lang: str) -> str:
-        """The message in `lang`; a `role` parameter is given in words."""
-        params = dict(self.params)
-        if params.get("role") in ACCOUNT_ROLES:
-            params["role"] = t(f"ui.role.{params['role']}", lang)
-        return t(self.key, lang, **params)
-
-
-def _refused(key: str, **params: Any) -> Outcome:
-    return Outcome(False, f"ui.admin.{key}", tuple(params.items()))
-
-
-def _done(key: str, **params: Any) -> Outcome:
-    return Outcome(True, f"ui.admin.{key}", tuple(params.items()))
-
-
-def password_problem(password: str | None, again: str | None) -> Outcome | None:
-    """Why a new password cannot be set (empty, the two differ, too short), or None."""
-    if not password:
-        return _refused("empty_password")
-    if password != (again or ""):
-        return _refused("mismatch")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return _refused("too_short", n=MIN_PASSWORD_LENGTH)
-    return None
-
-
-def new_account_problem(
-    name: str | None, role: str | None, password: str | None, again: str | None, store: Any
-) -> Outcome | None:
-    """Why an account cannot be made: the CLI's rules plus the minimum password length."""
-    name = (name or "").strip()
-    if not name:
-        return _refused("empty_name")
-    if len(name) > MAX_NAME_LENGTH:
-        return _refused("name_too_long", n=MAX_NAME_LENGTH)
-    if role not in ACCOUNT_ROLES:
-        return _refused("bad_role")
-    problem = password_problem(password, again)
-    if problem is not None:
-        return problem
-    if store.get_user(name) is not None:
-        return _refused("exists", name=name)
-    return None
-
-
-def add_account(
-    store: Any,
-    actor: str,
-    name: str | None,
-    role: str | None,
-    password: str | None,
-    again: str | None,
-) -> Outcome:
-    """Make an account for `actor` (an admin the caller has checked) and audit it."""
-    problem = new_account_problem(name, role, password, again, store)
-    if problem is not None:
-        return problem
-    name = (name or "").strip()
-    try:
-        store.add_user(name, role, password)
-    except ValueError:  # made by someone else a moment ago
-        return _refused("exists", name=name)
-    store.audit(actor, "admin.user_add", {"name": name, "role": role})
-    return _done("added", name=name, role=role)
-
-
-def _target(store: Any, name: str | None) -> tuple[dict[str, Any] | None, Outcome | None]:
-    if not name:
-        return None, _refused("no_target")
-    found = store.get_user(name)
-    if found is None:
-        return None, _refused("no_user", name=name)
-    return found, None
-
-
-def change_role(store: Any, actor: str, name: str | None, role: str | None) -> Outcome:
-    """Give `name` the role `role`; an admin never lowers their own role."""
-    found, problem = _target(store, name)
-    if problem is not None:
-        return problem
-    if role not in ACCOUNT_ROLES:
-        return _refused("bad_role")
-    if found["role"] == role:
-        return _refused("same_role", name=found["name"], role=role)
-    if found["name"] == actor:
-        return _refused("self_demote")
-    store.set_role(found["name"], role)
-    store.audit(
-        actor, "admin.user_role", {"name": found["name"], "from": found["role"], "to": role}
-    )
-    return _done("role_set", name=found["name"], role=role)
-
-
-def set_account_active(store: Any, actor: str, name: str | None, active: bool) -> Outcome:
-    """Deactivate or reactivate `name`; an admin never deactivates themself."""
-    found, problem = _target(store, name)
-    if problem is not None:
-        return problem
-    if not active and found["name"] == actor:
-        return _refused("self_deactivate")
-    store.set_active(found["name"], active)
-    action = "admin.user_reactivate" if active else "admin.user_deactivate"
-    store.audit(actor, action, {"name": found["name"]})
-    return _done("reactivated" if active else "deactivated", name=found["name"])
-
-
-def reset_password(
-    store: Any, actor: str, name: str | None, password: str | None, again: str | None
-) -> Outcome:
-    """Give `name` a new password (same rules as a new account); the audit never holds it."""
-    found, problem = _target(store, name)
-    if problem is not None:
-        return problem
-    problem = password_problem(password, again)
-    if problem is not None:
-        return problem
-    store.set_password(found["name"], password)
-    store.audit(actor, "admin.user_password", {"name": found["name"]})
-    return _done("password_reset", name=found["name"])
-
-
-def account_rows(accounts: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Accounts as the grid shows them: name, role in words, active or not, created."""
-    return [
-        {
-            "name": a["name"],
-            "role": t(f"ui.role.{a['role']}", lang)
-            if a.get("role") in ACCOUNT_ROLES
-            else a["role"],
-            "active": t("ui.admin.active" if a.get("active", True) else "ui.admin.inactive", lang),
-            "created": when_text(a.get("created_at")),
-        }
-        for a in accounts
-    ]
-
-
-def audit_action_text(action: str, lang: str) -> str:
-    """An audit action in words ('admin.user_add' → '管理员新建账号'); unknown ones as stored."""
-    key = "ui.admin.actions." + action.replace(".", "_")
-    return t(key, lang) if has(key, lang) else action
-
-
-def audit_rows(entries: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Audit entries as the page lists them: when, who, what, and the detail as key=value."""
-    sep = "，" if lang == "zh" else ", "
-    return [
-        {
-            "when": when_text(e.get("at")),
-            "user": e.get("user", ""),
-            "action": audit_action_text(str(e.get("action", "")), lang),
-            "detail": sep.join(f"{k}={v}" for k, v in (e.get("detail") or {}).items()),
-        }
-        for e in entries
-    ]
-
-
-# --- data-quality notes --------------------------------------------------------------------
-
-
 def notes_of(row: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The data-quality notes of one row of the indicator table (its `quality` column)."""
     notes = row.get("quality") if hasattr(row, "get") else None
@@ -595,7 +352,7 @@ def quality_rows(
     *,
     area: str | None = None,
     indicator: str | None = None,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> list[dict[str, Any]]:
     """Every data-quality note of the table's figures, once each, in the report's order.
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
+from zhibiao.vocabulary import WARNING_STATUSES
 
 from .catalog import Catalog, load_catalog
 from .exact import round_half_up
@@ -22,7 +23,6 @@ from .periods import parse_period, year_start
 
 SRB_ORDERS = ("srb_order1", "srb_order2", "srb_order3")
 COMPLIANCE_ORDERS = ("compliance_order1", "compliance_order2", "compliance_order3")
-FLAGGED = ("red", "amber", "watch")
 
 
 def _missing(value: Any) -> bool:
@@ -105,7 +105,7 @@ def _flagged_items(figs: _Figures, catalog: Catalog, key: str, lang: str) -> lis
     ind = catalog.get(key)
     items = []
     for row in figs.areas(key):
-        if row["status"] not in FLAGGED or _missing(row["value"]):
+        if row["status"] not in WARNING_STATUSES or _missing(row["value"]):
             continue
         low, high = row["reason_params"].get("low95"), row["reason_params"].get("high95")
         if _missing(low) or _missing(high):

@@ -51,8 +51,3 @@ INDICATOR_COLUMNS = [
     "reason_params",
     "quality",
 ]
-
-#: Columns of the quality frame the store hands to `compute` (one row per note and field).
-QUALITY_COLUMNS = ["area", "period", "basis", "field", "finding"]
-
-STATUSES = ["red", "amber", "watch", "green", "grey"]

@@ -137,6 +137,30 @@ def format_number(value: Any, dp: int, lang: str = "zh") -> str:
     return t("indicators.missing", lang) if d is None else format(d, "f")
 
 
+#: Catalog unit → message key of its display name (figures.unit.*, figures.value_unit.*, …).
+UNIT_KEYS = {
+    "percent": "percent",
+    "permille": "permille",
+    "ratio100": "ratio100",
+    "count": "count",
+    "wan_yuan": "wan_yuan",
+    "%": "percent",
+    "‰": "permille",
+    "×100": "ratio100",
+    "万元": "wan_yuan",
+    "score": "score",
+}
+
+
+def value_with_unit(value: Any, unit: str, dp: int, lang: str = "zh") -> str:
+    """A figure with its unit as people write it: '72.00%', '120人'; the missing mark if none."""
+    number = format_number(value, dp, lang)
+    key = UNIT_KEYS.get(unit)
+    if _missing(value) or key is None:
+        return number
+    return f"{number}{t(f'figures.value_unit.{key}', lang)}"
+
+
 def format_limit(value: Any) -> str:
     """A limit as the catalog writes it: 107, 92.5."""
     if _missing(value):

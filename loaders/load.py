@@ -18,8 +18,8 @@ from loaders.table import SheetResult, find_county, header_without_area, parse_s
 from loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult
 from zhibiao.config import Settings, load_settings
 from zhibiao.fields import in_catalog_order
+from zhibiao.vocabulary import BASES
 
-BASES = ("ytd", "month")
 TEXT_KINDS = ("csv", "html")
 
 

@@ -18,11 +18,10 @@ import pandas as pd
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from indicators.columns import QUALITY_COLUMNS
 from loaders.types import VALUE_COLUMNS, Finding, LoadResult
+from zhibiao.vocabulary import ROLES
 
 from .models import (
-    ROLES,
     STATUS_STORED,
     VALUE_SCALE,
     Base,
@@ -33,6 +32,10 @@ from .models import (
     utc_now,
     values,
 )
+
+#: Columns of the quality frame the store hands to `indicators.engine.compute` (one row per
+#: note and field).
+QUALITY_COLUMNS = ["area", "period", "basis", "field", "finding"]
 
 #: How long an SQLite writer waits for another one before giving up (seconds).
 SQLITE_BUSY_SECONDS = 30

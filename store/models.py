@@ -12,7 +12,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 VALUE_PRECISION = 20
 VALUE_SCALE = 6
 
-ROLES = ("viewer", "analyst", "admin")
 STATUS_STORED = "stored"
 
 

@@ -13,60 +13,20 @@ amber 3, 新阳镇 40.00 red 4, 八字桥乡 30.00 red 5, 台溪乡 no value; co
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from indicators.catalog import load_catalog
 from indicators.columns import INDICATOR_COLUMNS
 
 COUNTY = "尤溪县"
 AREAS = ["城关镇", "八字桥乡", "西城镇", "梅仙镇", "新阳镇", "台溪乡"]
 
 
-def _indicator(key: str, zh: str, en: str, unit: str, direction: str, **extra) -> SimpleNamespace:
-    fields = {
-        "key": key,
-        "zh": zh,
-        "en": en,
-        "unit": unit,
-        "dp": 2,
-        "direction": direction,
-        "reference": None,
-        "range_low": None,
-        "range_high": None,
-        "target": None,
-        "limits": {},
-        "count_based": False,
-    }
-    fields.update(extra)
-    return SimpleNamespace(**fields)
-
-
-CATALOG = {
-    "srb": _indicator(
-        "srb",
-        "出生人口性别比",
-        "Sex ratio at birth",
-        "ratio100",
-        "range",
-        reference=105.0,
-        range_low=103.0,
-        range_high=107.0,
-        count_based=True,
-    ),
-    "compliance": _indicator(
-        "compliance", "政策符合率", "Policy compliance", "percent", "higher", target=90.0
-    ),
-    "fee_amount_rate": _indicator(
-        "fee_amount_rate",
-        "社会抚养费征收额(到位率)",
-        "Fee collection (amount)",
-        "percent",
-        "higher",
-        limits={"green": 70.0, "amber": 50.0},
-    ),
-}
+#: The catalog of the table, read by the real loader from a small TOML file.
+CATALOG = load_catalog(Path(__file__).parent / "data" / "figure_catalog.toml")
 
 # area: (value, rank, status, numerator, denominator, low95, high95, previous)
 ROWS = {

@@ -19,7 +19,7 @@ from dashboard_fixtures import (
     store_of,
 )
 
-from dashboard import views
+from dashboard import accounts
 from zhibiao.i18n import t
 
 NEW_PASSWORD = "new-staff-pw-9"
@@ -70,25 +70,25 @@ def names(app) -> list[str]:
     return [u["name"] for u in store_of(app).users()]
 
 
-# --- the rules (views.py), on SQLite and PostgreSQL -------------------------------------------
+# --- the rules (dashboard/accounts.py), on SQLite and PostgreSQL -------------------------------------------
 
 
 def test_password_rules():
-    assert views.MIN_PASSWORD_LENGTH == 8
-    assert views.password_problem("", "").key == "ui.admin.empty_password"
-    assert views.password_problem(None, None).key == "ui.admin.empty_password"
-    assert views.password_problem("abcdefgh", "abcdefgi").key == "ui.admin.mismatch"
-    short = views.password_problem("abc4567", "abc4567")
+    assert accounts.MIN_PASSWORD_LENGTH == 8
+    assert accounts.password_problem("", "").key == "ui.admin.empty_password"
+    assert accounts.password_problem(None, None).key == "ui.admin.empty_password"
+    assert accounts.password_problem("abcdefgh", "abcdefgi").key == "ui.admin.mismatch"
+    short = accounts.password_problem("abc4567", "abc4567")
     assert short.key == "ui.admin.too_short"
     assert short.text("zh") == "密码至少需要 8 个字符。"
     assert short.text("en") == "The password needs at least 8 characters."
-    assert views.password_problem("abcd5678", "abcd5678") is None
+    assert accounts.password_problem("abcd5678", "abcd5678") is None
 
 
 def test_account_rules_on_a_real_store(db_url: str):
     store = filled_store(db_url)
     try:
-        add = views.add_account
+        add = accounts.add_account
         assert add(store, "adm", "  ", "viewer", NEW_PASSWORD, NEW_PASSWORD).key == (
             "ui.admin.empty_name"
         )
@@ -110,8 +110,8 @@ def test_account_rules_on_a_real_store(db_url: str):
         assert store.authenticate("lin", NEW_PASSWORD)["name"] == "lin"
 
         # an admin never lowers their own role nor deactivates themself
-        assert views.change_role(store, "adm", "adm", "viewer").key == "ui.admin.self_demote"
-        assert views.set_account_active(store, "adm", "adm", False).key == (
+        assert accounts.change_role(store, "adm", "adm", "viewer").key == "ui.admin.self_demote"
+        assert accounts.set_account_active(store, "adm", "adm", False).key == (
             "ui.admin.self_deactivate"
         )
         assert store.get_user("adm") | {"created_at": None} == {
@@ -120,20 +120,20 @@ def test_account_rules_on_a_real_store(db_url: str):
             "active": True,
             "created_at": None,
         }
-        assert views.change_role(store, "adm", "ghost", "viewer").key == "ui.admin.no_user"
-        assert views.change_role(store, "adm", None, "viewer").key == "ui.admin.no_target"
-        assert views.change_role(store, "adm", "vic", "viewer").key == "ui.admin.same_role"
+        assert accounts.change_role(store, "adm", "ghost", "viewer").key == "ui.admin.no_user"
+        assert accounts.change_role(store, "adm", None, "viewer").key == "ui.admin.no_target"
+        assert accounts.change_role(store, "adm", "vic", "viewer").key == "ui.admin.same_role"
 
-        assert views.change_role(store, "adm", "vic", "analyst").ok
+        assert accounts.change_role(store, "adm", "vic", "analyst").ok
         assert store.get_user("vic")["role"] == "analyst"
-        assert views.set_account_active(store, "adm", "ana", False).ok
+        assert accounts.set_account_active(store, "adm", "ana", False).ok
         assert store.authenticate("ana", "analyst-pw-1") is None
-        assert views.set_account_active(store, "adm", "ana", True).ok
+        assert accounts.set_account_active(store, "adm", "ana", True).ok
         assert store.authenticate("ana", "analyst-pw-1")["name"] == "ana"
-        assert views.reset_password(store, "adm", "ana", "fresh-pw-77", "fresh-pw-7").key == (
+        assert accounts.reset_password(store, "adm", "ana", "fresh-pw-77", "fresh-pw-7").key == (
             "ui.admin.mismatch"
         )
-        assert views.reset_password(store, "adm", "ana", "fresh-pw-77", "fresh-pw-77").ok
+        assert accounts.reset_password(store, "adm", "ana", "fresh-pw-77", "fresh-pw-77").ok
         assert store.authenticate("ana", "analyst-pw-1") is None
         assert store.authenticate("ana", "fresh-pw-77")["name"] == "ana"
 
@@ -153,15 +153,15 @@ def test_account_rules_on_a_real_store(db_url: str):
 
 
 def test_account_and_audit_rows_in_words():
-    accounts = [
+    people = [
         {"name": "adm", "role": "admin", "active": True, "created_at": None},
         {"name": "vic", "role": "viewer", "active": False, "created_at": None},
     ]
-    assert [(r["name"], r["role"], r["active"]) for r in views.account_rows(accounts, "zh")] == [
+    assert [(r["name"], r["role"], r["active"]) for r in accounts.account_rows(people, "zh")] == [
         ("adm", "管理", "启用"),
         ("vic", "查看", "已停用"),
     ]
-    assert views.account_rows(accounts, "en")[1]["active"] == "Deactivated"
+    assert accounts.account_rows(people, "en")[1]["active"] == "Deactivated"
     entries = [
         {
             "at": None,
@@ -171,10 +171,10 @@ def test_account_and_audit_rows_in_words():
         },
         {"at": None, "user": "ana", "action": "something.new", "detail": {}},
     ]
-    rows = views.audit_rows(entries, "zh")
+    rows = accounts.audit_rows(entries, "zh")
     assert (rows[0]["action"], rows[0]["detail"]) == ("管理员新建账号", "name=lin，role=analyst")
     assert rows[1]["action"] == "something.new"
-    assert views.audit_rows(entries, "en")[0]["detail"] == "name=lin, role=analyst"
+    assert accounts.audit_rows(entries, "en")[0]["detail"] == "name=lin, role=analyst"
 
 
 # --- the page and its link, by role ------------------------------------------------------------

@@ -12,6 +12,7 @@ from dashboard_fixtures import app_config, csrf, filled_store, log_in, page_body
 from dashboard import layout, views
 from dashboard.app import create_app, request_cap
 from indicators import engine
+from indicators.warnings import warning_counts, warning_rows
 from loaders import load
 from store import Store
 from zhibiao.i18n import catalog
@@ -115,17 +116,17 @@ def test_with_query_keeps_order_and_drops_empty_values():
 
 def test_warnings_come_worst_first_with_reasons(filled):
     _, _, table, _, _ = filled
-    rows = views.warning_rows(table, "zh")
+    rows = warning_rows(table, "zh")
     # counted by hand from the table: 0 red, 5 amber, 33 watch
-    assert views.warning_counts(table) == {"red": 0, "amber": 5, "watch": 33}
+    assert warning_counts(table) == {"red": 0, "amber": 5, "watch": 33}
     assert len(rows) == 38
     assert [r["status"] for r in rows[:6]] == ["amber"] * 5 + ["watch"]
     assert rows[0]["area"] == "青川县"
     assert rows[0]["indicator"] == "compliance_order3"
     assert rows[0]["reason"] == "青川县 多孩政策符合率 84.17(95%区间 76.6–89.6),低于目标 90"
-    assert rows[0]["status_label"] == "▲ 需关注"
-    only = views.warning_rows(table, "zh", area="双河乡", indicator="fee_coverage")
-    assert [(r["area"], r["value"]) for r in only] == [("双河乡", "80.00")]
+    assert rows[0]["status_text"] == "▲ 需关注"
+    only = warning_rows(table, "zh", area="双河乡", indicator="fee_coverage")
+    assert [(r["area"], r["value"]) for r in only] == [("双河乡", "80.00%")]
 
 
 def test_scorecard_has_the_county_then_areas_by_composite_rank(filled):
@@ -334,7 +335,7 @@ def test_scorecard_download_is_an_xlsx(filled):
 def test_frames_are_not_mutated_by_views(filled):
     _, _, table, _, _ = filled
     before = table.copy()
-    views.warning_rows(table, "en")
+    warning_rows(table, "en")
     views.scorecard(table, "en")
     pd.testing.assert_frame_equal(table, before)
 

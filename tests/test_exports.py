@@ -1,4 +1,4 @@
-"""The meeting exports (dashboard/exports.py): pptx, pdf, chart PNGs, scorecard xlsx, and the
+"""The meeting exports (exports/): pptx, pdf, chart PNGs, scorecard xlsx, and the
 file export from a real store, on hand-made tables and values."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from figure_table import CATALOG, indicator_table
 from pptx import Presentation
 from pptx.util import Emu
 
-from dashboard.exports import (
+from dashboard.render import png_size, stop_renderer
+from exports import (
     ExportError,
     build_pack,
     export_pack,
@@ -26,9 +27,8 @@ from dashboard.exports import (
     pack_png,
     pack_pptx,
     scorecard_xlsx,
-    warning_rows,
 )
-from dashboard.render import png_size, stop_renderer
+from indicators.warnings import warning_rows
 from loaders.types import VALUE_COLUMNS, LoadResult
 from store import Store
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,7 +25,7 @@ from dashboard.figures import (
 )
 from dashboard.render import png_size, stop_renderer, to_png
 
-ASSET = Path(figures.__file__).parent / "assets" / "plotly-locale-zh-cn.js"
+ASSET = Path(figures.__file__).parent.parent / "assets" / "plotly-locale-zh-cn.js"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -311,12 +310,12 @@ def test_funnel_limits_start_at_the_minimum_denominator_and_do_not_set_the_range
             "status": ["watch", "watch", "grey"],
         }
     )
-    catalog = {**CATALOG, "srb": SimpleNamespace(**{**vars(CATALOG["srb"]), "min_denominator": 20})}
+    assert CATALOG.get("srb").min_denominator == 20  # tests/data/figure_catalog.toml
     fig = funnel_figure(
         {"centre": 108.59, "points": points, "limits": limits, "phi": 1.0},
         "srb",
         "zh",
-        catalog=catalog,
+        catalog=CATALOG,
     )
     lines = [trace for trace in fig.data if trace.mode == "lines"]
     assert len(lines) == 4

@@ -27,10 +27,11 @@ import pandas as pd
 import pytest
 
 from indicators.catalog import Catalog, load_catalog
-from indicators.columns import INDICATOR_COLUMNS, STATUSES
+from indicators.columns import INDICATOR_COLUMNS
 from indicators.engine import compute
 from zhibiao.config import Settings
 from zhibiao.datafiles import data_file
+from zhibiao.vocabulary import STATUSES
 
 SNAPSHOT = Path(__file__).parent / "data" / "indicators_scale_snapshot.json.gz"
 AREAS = 300

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from dashboard import exports, figures, views
+import exports
+from dashboard import figures, views
 from dashboard.render import stop_renderer
+from exports.pack import quality_lines
 from indicators import engine
 from store import Store
 from zhibiao import ingest
@@ -151,7 +153,7 @@ def test_the_ranking_bar_of_chengguan_has_the_mark_and_the_count(table):
 
 def test_the_meeting_pack_lists_the_note_after_the_warnings(table, tmp_path: Path):
     line = f"※ 城关镇(出生人数、出生人口性别比):{NOTE_ZH}"
-    assert exports.quality_lines(table, "zh") == [line]
+    assert quality_lines(table, "zh") == [line]
     prs = Presentation(io.BytesIO(exports.pack_pptx(table, "zh", ["srb"])))
     titles = [s.shapes.title.text_frame.text for s in prs.slides if s.shapes.title is not None]
     texts = [

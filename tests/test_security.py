@@ -241,11 +241,15 @@ def _resolve(func: FunctionType, tree: ast.AST, node: ast.expr) -> object | None
     return None
 
 
+#: The project's own top-level packages (the walk follows calls into these only).
+PROJECT_PACKAGES = {"zhibiao", "loaders", "store", "indicators", "dashboard", "exports"}
+
+
 def store_writes(func: FunctionType, seen: set | None = None) -> set[str]:
     """The Store methods that change data which `func` calls, itself or through the project's
     own functions it calls (followed to any depth)."""
     seen = set() if seen is None else seen
-    if func in seen or not func.__module__.startswith("zhibiao"):
+    if func in seen or func.__module__.split(".")[0] not in PROJECT_PACKAGES:
         return set()
     seen.add(func)
     tree = _function_tree(func)

@@ -23,17 +23,17 @@ import pandas as pd
 
 from loaders.types import Finding, LoadResult
 from store import Store
-from store.models import ROLES
 from zhibiao.config import DEFAULT_DB_URL, Settings, load_settings
 from zhibiao.fields import field_catalog, field_label
 from zhibiao.i18n import DEFAULT_LANG, LANGS, t
 from zhibiao.ingest import Ingested, ingest
+from zhibiao.tables import indicator_table
+from zhibiao.vocabulary import BASES, ROLES
 
 OK, REFUSED, USAGE = 0, 1, 2
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 DEFAULT_SAMPLES = "samples"
-BASES = ("ytd", "month")
 TABLE_FORMATS = ("json", "csv", "xlsx")
 EXPORT_FORMATS = ("pptx", "pdf", "png", "xlsx")
 #: Demo accounts: name and role; their passwords are drawn fresh on every run.
@@ -266,29 +266,10 @@ def run_ingest(args: argparse.Namespace) -> int:
 # -- table, brief, export ---------------------------------------------------------------------
 
 
-def indicator_table(store: Store, period: str, basis: str, settings: Settings) -> pd.DataFrame:
-    """The indicator table of one period and basis (empty when there is no data for it)."""
-    if period not in store.periods():
-        return pd.DataFrame()
-    from indicators.engine import compute
-
-    table = compute(
-        store.values(),
-        period,
-        basis,
-        settings=settings,
-        quality=store.quality(),
-        county=store.county(),
-    )
-    if table.empty or not table["value"].notna().any():
-        return pd.DataFrame()
-    return table
-
-
 def requested_table(args: argparse.Namespace) -> pd.DataFrame:
     """The indicator table of the command's --period and --basis, read from its store."""
     store = open_store(args)
-    table = indicator_table(store, args.period, args.basis, settings_for(args))
+    table = indicator_table(store, args.period, args.basis, settings=settings_for(args))
     store.dispose()
     return table
 
@@ -356,7 +337,7 @@ def run_export(args: argparse.Namespace) -> int:
     store.dispose()
     if not has_data:
         return no_data(args)
-    from dashboard.exports import export_pack
+    from exports import export_pack
 
     written = export_pack(
         db_url(args), args.period, args.basis, args.format, Path(args.out), args.lang
@@ -416,7 +397,7 @@ def headline(store: Store, settings: Settings, lang: str) -> str | None:
     periods = store.periods()
     if not periods:
         return None
-    table = indicator_table(store, periods[-1], "ytd", settings)
+    table = indicator_table(store, periods[-1], "ytd", settings=settings)
     if table.empty:
         return None
     from indicators.catalog import load_catalog

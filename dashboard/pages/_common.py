@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from dashboard import auth, figures, layout, views
 from dashboard.app import AppState, catalog_of, state, view_table
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 #: How many computed tables one worker keeps.
@@ -27,7 +28,7 @@ class PageContext:
     app: AppState
     query: views.ViewQuery
     periods: list[str]
-    catalog: Any
+    catalog: Catalog
     user: dict[str, str] | None
 
     @property

@@ -4,7 +4,7 @@ Only admins see the page and its navigation link. Every callback here changes da
 refused twice on the server: by the login wall (its outputs are guarded for the admin role,
 read afresh from the store, and the user the request names must be the session's) and by the
 callback itself, which reads the session user's stored role again before it touches anything.
-The rules of an account (views.add_account and friends) live in views.py, where tests reach them.
+The rules of an account (accounts.add_account and friends) live in views.py, where tests reach them.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import Input, Output, State, dcc, html, no_update
 
-from dashboard import auth, views
+from dashboard import accounts, auth
 from dashboard import layout as shell
 from dashboard.pages import _common as c
 from zhibiao.i18n import t
+from zhibiao.vocabulary import ROLES
 
 PATH = "/admin"
 NEEDED_ROLE = "admin"
@@ -54,7 +55,7 @@ def heading(lang: str) -> Any:
 
 
 def role_options(lang: str) -> list[dict[str, str]]:
-    return [{"value": r, "label": t(f"ui.role.{r}", lang)} for r in views.ACCOUNT_ROLES]
+    return [{"value": r, "label": t(f"ui.role.{r}", lang)} for r in ROLES]
 
 
 def target_options(store: Any) -> list[dict[str, str]]:
@@ -68,7 +69,7 @@ def accounts_grid(store: Any, lang: str) -> Any:
     ]
     return dag.AgGrid(
         id="admin-accounts",
-        rowData=views.account_rows(store.users(), lang),
+        rowData=accounts.account_rows(store.users(), lang),
         columnDefs=columns,
         getRowId="params.data.name",
         defaultColDef={"sortable": True, "resizable": True, "filter": False},
@@ -79,7 +80,7 @@ def accounts_grid(store: Any, lang: str) -> Any:
 
 
 def audit_table(store: Any, lang: str) -> Any:
-    rows = views.audit_rows(store.audit_log(views.ADMIN_AUDIT_ROWS), lang)
+    rows = accounts.audit_rows(store.audit_log(accounts.ADMIN_AUDIT_ROWS), lang)
     if not rows:
         return html.P(t("ui.admin.no_audit", lang), className="muted")
     keys = ("when", "user", "action", "detail")
@@ -93,7 +94,7 @@ def audit_table(store: Any, lang: str) -> Any:
     )
 
 
-def outcome_alert(outcome: views.Outcome, lang: str, alert_id: str) -> Any:
+def outcome_alert(outcome: accounts.Outcome, lang: str, alert_id: str) -> Any:
     return dmc.Alert(
         outcome.text(lang),
         color="green" if outcome.ok else "red",
@@ -112,7 +113,7 @@ def password_inputs(lang: str, prefix: str, label_key: str) -> list[Any]:
         dmc.PasswordInput(
             id=f"{prefix}-password",
             label=t(label_key, lang),
-            description=t("ui.admin.password_hint", lang, n=views.MIN_PASSWORD_LENGTH),
+            description=t("ui.admin.password_hint", lang, n=accounts.MIN_PASSWORD_LENGTH),
             autoComplete="new-password",
             className="control",
         ),
@@ -134,7 +135,7 @@ def add_form(lang: str) -> Any:
                 id="admin-new-role",
                 label=t("ui.admin.role", lang),
                 data=role_options(lang),
-                value=views.ACCOUNT_ROLES[0],
+                value=ROLES[0],
                 allowDeselect=False,
                 className="control control-new-role",
                 comboboxProps={"withinPortal": True},
@@ -215,7 +216,7 @@ def layout(**kwargs: Any) -> Any:
     user = auth.current_user(ctx.store)
     role = (user or ctx.user or {}).get("role", "viewer")
     if user is None or not auth.role_allows(user["role"], NEEDED_ROLE):
-        words = t(f"ui.role.{role}", lang) if role in views.ACCOUNT_ROLES else role
+        words = t(f"ui.role.{role}", lang) if role in ROLES else role
         return html.Div(
             [
                 heading(lang),
@@ -236,7 +237,8 @@ def layout(**kwargs: Any) -> Any:
                 style=FORMS_STYLE,
             ),
             html.H2(
-                t("ui.admin.audit_title", lang, n=views.ADMIN_AUDIT_ROWS), className="section-title"
+                t("ui.admin.audit_title", lang, n=accounts.ADMIN_AUDIT_ROWS),
+                className="section-title",
             ),
             html.Div(audit_table(ctx.store, lang), id="admin-audit"),
         ],
@@ -271,13 +273,13 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
             return forbidden(lang, "admin-add-outcome"), *[no_update] * 5
         if not n_clicks:
             return (no_update,) * 6
-        outcome = views.add_account(store, admin["name"], name, role, password, again)
+        outcome = accounts.add_account(store, admin["name"], name, role, password, again)
         alert = outcome_alert(outcome, lang, "admin-add-outcome")
         if not outcome.ok:
             return alert, *[no_update] * 5
         return (
             alert,
-            views.account_rows(store.users(), lang),
+            accounts.account_rows(store.users(), lang),
             audit_table(store, lang),
             target_options(store),
             "",
@@ -306,18 +308,18 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
             return forbidden(lang, "admin-change-outcome"), *[no_update] * 4
         button = dash.ctx.triggered_id
         if button == "admin-set-role":
-            outcome = views.change_role(store, admin["name"], target, role)
+            outcome = accounts.change_role(store, admin["name"], target, role)
         elif button in ("admin-deactivate", "admin-reactivate"):
             active = button == "admin-reactivate"
-            outcome = views.set_account_active(store, admin["name"], target, active)
+            outcome = accounts.set_account_active(store, admin["name"], target, active)
         elif button == "admin-reset":
-            outcome = views.reset_password(store, admin["name"], target, password, again)
+            outcome = accounts.reset_password(store, admin["name"], target, password, again)
         else:
             return (no_update,) * 5
         alert = outcome_alert(outcome, lang, "admin-change-outcome")
         if not outcome.ok:
             return alert, *[no_update] * 4
         cleared = ("", "") if button == "admin-reset" else (no_update, no_update)
-        return alert, views.account_rows(store.users(), lang), audit_table(store, lang), *cleared
+        return alert, accounts.account_rows(store.users(), lang), audit_table(store, lang), *cleared
 
     return {o: NEEDED_ROLE for o in GUARDED_OUTPUTS}

@@ -11,6 +11,7 @@ from dash import html
 from dashboard import figures, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from indicators.warnings import warning_counts, warning_rows
 from zhibiao.i18n import t
 
 dash.register_page(
@@ -69,7 +70,7 @@ def warning_list(rows: list[dict[str, Any]], lang: str) -> Any:
         [
             html.Li(
                 [
-                    html.Span(r["status_label"], className=f"status-badge status-{r['status']}"),
+                    html.Span(r["status_text"], className=f"status-badge status-{r['status']}"),
                     html.Span(r["reason"], className="warning-reason"),
                 ],
                 className="warning-item",
@@ -138,8 +139,8 @@ def layout(**kwargs: Any) -> Any:
     cards = figures.overview_cards(table, lang, catalog=ctx.catalog)
     card_notes = views.card_quality(table, lang)
     notes = views.quality_rows(table, lang, catalog=ctx.catalog)
-    warnings = views.warning_rows(table, lang, catalog=ctx.catalog)
-    counts = views.warning_counts(table)
+    warnings = warning_rows(table, lang, catalog=ctx.catalog)
+    counts = warning_counts(table)
     source = views.data_source(ctx.store.uploads(), ctx.query.period)
     source_line = (
         t(

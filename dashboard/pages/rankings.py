@@ -11,6 +11,7 @@ from dash import html
 from dashboard import figures, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 PATH = "/rankings"
@@ -21,7 +22,7 @@ dash.register_page(
 )
 
 
-def scorecard_grid(table: Any, lang: str, catalog: Any, present: bool) -> Any:
+def scorecard_grid(table: Any, lang: str, catalog: Catalog, present: bool) -> Any:
     rows, columns = views.scorecard(table, lang, catalog=catalog)
     rows = views.mark_scorecard_quality(rows, table, lang)
     return dag.AgGrid(

@@ -19,6 +19,7 @@ from dashboard import auth, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
 from zhibiao.i18n import t
+from zhibiao.vocabulary import BASES
 
 PATH = "/upload"
 NEEDED_ROLE = "analyst"
@@ -188,7 +189,7 @@ def layout(**kwargs: Any) -> Any:
                         id="upload-basis",
                         label=t("ui.upload.basis_override", lang),
                         data=[{"value": "", "label": t("ui.upload.basis_auto", lang)}]
-                        + [{"value": b, "label": t(f"ui.basis.{b}", lang)} for b in views.BASES],
+                        + [{"value": b, "label": t(f"ui.basis.{b}", lang)} for b in BASES],
                         value="",
                         allowDeselect=False,
                         className="control",

@@ -12,6 +12,7 @@ from dashboard import layout as shell
 from dashboard import views
 from dashboard.pages import _common as c
 from dashboard.pages.overview import quality_table
+from indicators.warnings import warning_rows
 from zhibiao.i18n import t
 
 PATH = "/warnings"
@@ -38,10 +39,10 @@ def warnings_table(rows: list[dict[str, Any]], lang: str) -> Any:
             html.Tr(
                 [
                     html.Td(
-                        html.Span(r["status_label"], className=f"status-badge status-{r['status']}")
+                        html.Span(r["status_text"], className=f"status-badge status-{r['status']}")
                     ),
                     html.Td(r["area"]),
-                    html.Td(r["indicator_label"]),
+                    html.Td(r["indicator_name"]),
                     html.Td(r["value"], className="num"),
                     html.Td(r["reason"]),
                 ],
@@ -66,7 +67,7 @@ def layout(**kwargs: Any) -> Any:
     area = kwargs.get("area") if kwargs.get("area") in ([county] + areas) else None
     keys = views.indicators_of(table, with_composite=True)
     indicator = kwargs.get("indicator") if kwargs.get("indicator") in keys else None
-    rows = views.warning_rows(table, lang, area=area, indicator=indicator, catalog=ctx.catalog)
+    rows = warning_rows(table, lang, area=area, indicator=indicator, catalog=ctx.catalog)
     notes = views.quality_rows(table, lang, area=area, indicator=indicator, catalog=ctx.catalog)
     everything = (ALL, t("ui.common.all", lang))
     area_options = [everything] + [(a, a) for a in ([county] if county else []) + areas]

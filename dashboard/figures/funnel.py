@@ -1,0 +1,178 @@
+"""The funnel chart: each area's value against its denominator, with the limits of the county."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.style import (
+    LINE_COLOUR,
+    STATUS_STYLE,
+    IndicatorInfo,
+    _base_layout,
+    _subtitle,
+    _title,
+    chart_title,
+    format_amount,
+    format_number,
+    indicator_info,
+    number_or_none,
+    unit_label,
+)
+from zhibiao.i18n import t
+from zhibiao.vocabulary import STATUSES, clean_status, status_label, status_text
+
+#: Share of the funnel's value span left empty below and above (names sit above points).
+FUNNEL_PAD = 0.08
+
+
+FUNNEL_PAD_TOP = 0.15
+
+
+def funnel_figure(
+    funnel: dict[str, Any],
+    indicator: str,
+    lang: str = "zh",
+    *,
+    catalog: Any = None,
+) -> go.Figure:
+    """Each area's value against its denominator, with the 95% and 99.8% limits (funnel)."""
+    info = indicator_info(indicator, lang, catalog)
+    fig = go.Figure()
+    limits = funnel_limits_drawn(pd.DataFrame(funnel.get("limits", pd.DataFrame())), info)
+    centre = number_or_none(funnel.get("centre"))
+    for low, high, key, dash in (
+        ("low998", "high998", "figures.funnel.limit998", "dot"),
+        ("low95", "high95", "figures.funnel.limit95", "dash"),
+    ):
+        name = t(key, lang)
+        for column, show in ((high, True), (low, False)):
+            if column in limits:
+                fig.add_trace(
+                    go.Scatter(
+                        x=limits["denominator"],
+                        y=limits[column],
+                        mode="lines",
+                        name=name,
+                        legendgroup=name,
+                        showlegend=show,
+                        line={"color": LINE_COLOUR, "dash": dash, "width": 1.5},
+                        hoverinfo="skip",
+                    )
+                )
+    if centre is not None:
+        fig.add_hline(
+            y=centre,
+            line={"color": LINE_COLOUR, "width": 2},
+            annotation_text=t("figures.funnel.centre", lang, value=format_number(centre, info.dp)),
+            annotation_position="top right",
+            annotation_font={"size": 14},
+        )
+    points = pd.DataFrame(funnel.get("points", pd.DataFrame()))
+    if "status" not in points:
+        points = points.assign(status=None)
+    points = points.assign(_status=[clean_status(s) or "none" for s in points["status"]])
+    for status in [*STATUSES, "none"]:
+        group = points[points["_status"] == status]
+        if group.empty:
+            continue
+        style = STATUS_STYLE[status]
+        flagged = status in ("red", "amber", "watch")
+        hover = [
+            "<br>".join(
+                [
+                    f"<b>{row['area']}</b>",
+                    t("figures.hover.value", lang, value=format_number(row["value"], info.dp)),
+                    t(
+                        "figures.hover.denominator",
+                        lang,
+                        denominator=format_amount(row["denominator"]),
+                    ),
+                    *(
+                        [t("figures.hover.status", lang, status=status_label(status, lang))]
+                        if status != "none"
+                        else []
+                    ),
+                ]
+            )
+            for _, row in group.iterrows()
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=group["denominator"],
+                y=group["value"],
+                mode="markers+text" if flagged else "markers",
+                name=status_text(status, lang) or info.name,
+                text=[str(a) for a in group["area"]] if flagged else None,
+                textposition="top center",
+                textfont={"size": 14},
+                marker={
+                    "color": style["fill"],
+                    "symbol": style["symbol"],
+                    "size": 13,
+                    "line": {"color": "#000000", "width": 1},
+                },
+                hovertext=hover,
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    _base_layout(fig)
+    phi = number_or_none(funnel.get("phi"))
+    subtitle = _subtitle(points, lang)
+    if phi is not None and phi > 1:
+        note = t("figures.funnel.overdispersion", lang, phi=f"{phi:.2f}")
+        subtitle = f"{subtitle} · {note}" if subtitle else note
+    title = _title(info, lang, subtitle)
+    title["text"] = title["text"].replace(
+        chart_title(info, lang), t("figures.funnel.title", lang, indicator=chart_title(info, lang))
+    )
+    fig.update_layout(
+        title=title,
+        height=600,
+        margin={"l": 70, "r": 40, "t": 110, "b": 70},
+    )
+    fig.update_xaxes(title={"text": t("figures.axis.denominator", lang)}, gridcolor="#E5E5E5")
+    fig.update_yaxes(
+        title={"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
+        gridcolor="#E5E5E5",
+        range=funnel_y_range(points, centre, limits),
+    )
+    return fig
+
+
+def funnel_limits_drawn(limits: pd.DataFrame, info: IndicatorInfo) -> pd.DataFrame:
+    """The limit lines from the indicator's minimum denominator for judging on (srb: 20).
+
+    Below it an area is not judged (grey), and the limits there run off to thousands.
+    """
+    if "denominator" not in limits:
+        return limits
+    limits = limits.sort_values("denominator")
+    if info.min_denominator is not None:
+        limits = limits[limits["denominator"] >= info.min_denominator]
+    return limits
+
+
+def funnel_y_range(
+    points: pd.DataFrame, centre: float | None, limits: pd.DataFrame
+) -> list[float] | None:
+    """The value axis of a funnel: every point, the county value and the 99.8% limits where the
+    funnel is narrowest (the largest denominator), padded; the limit lines never set it."""
+    values = [number_or_none(v) for v in points.get("value", [])]
+    extent = [v for v in values if v is not None and math.isfinite(v)]
+    if centre is not None:
+        extent.append(centre)
+    if not limits.empty:
+        neck = limits.iloc[-1]
+        for column in ("low998", "high998", "low95", "high95"):
+            value = number_or_none(neck.get(column))
+            if value is not None and math.isfinite(value):
+                extent.append(value)
+    if not extent:
+        return None
+    low, high = min(extent), max(extent)
+    span = (high - low) or max(abs(high) * 0.1, 1.0)
+    return [low - span * FUNNEL_PAD, high + span * FUNNEL_PAD_TOP]

@@ -1,0 +1,387 @@
+"""The ranking chart: one bar per area, best to worst, the county line and the reference marks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.style import (
+    AXIS_PAD,
+    BAND_COLOUR,
+    BAR_LABEL_SIZE,
+    LABEL_BACKGROUND,
+    LABEL_GAP,
+    LINE_COLOUR,
+    PLANNED_PLOT_WIDTH,
+    STATUS_STYLE,
+    TITLE_ROOM,
+    TOP_LABEL_GAP,
+    TOP_LABEL_LANE,
+    TOP_LABEL_SIZE,
+    IndicatorInfo,
+    _areas,
+    _base_layout,
+    _county_row,
+    _drawn_value,
+    _legend_entries,
+    _reference_lines,
+    _subtitle,
+    _title,
+    format_amount,
+    format_number,
+    indicator_info,
+    number_or_none,
+    quality_count,
+    status_style,
+    text_width,
+    unit_label,
+)
+from zhibiao.i18n import t
+from zhibiao.vocabulary import clean_status, status_label, status_text
+
+
+def rank_order(rows: pd.DataFrame, direction: str) -> pd.DataFrame:
+    """The areas best → worst: by rank, then (no rank) by value in the indicator's direction."""
+    work = rows.copy()
+    work["_rank"] = pd.to_numeric(work["rank"], errors="coerce").astype("float64")
+    values = pd.to_numeric(work["value"], errors="coerce").astype("float64")
+    if direction == "lower":
+        work["_key"] = values
+    elif direction == "range":
+        work["_key"] = values  # ranked rows carry their rank; unranked fall back to value
+    else:
+        work["_key"] = -values
+    order_col = "order" if "order" in work else "_key"
+    work = work.sort_values(["_rank", "_key", order_col], na_position="last", kind="stable")
+    return work.drop(columns=["_rank", "_key"])
+
+
+def _hover_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
+    lines = [f"<b>{row['area']}</b>"]
+    lines.append(t("figures.hover.value", lang, value=format_number(row["value"], info.dp)))
+    numerator, denominator = row.get("numerator"), row.get("denominator")
+    if number_or_none(denominator) is not None:
+        lines.append(
+            t(
+                "figures.hover.fraction",
+                lang,
+                numerator=format_amount(numerator),
+                denominator=format_amount(denominator),
+            )
+        )
+    elif number_or_none(numerator) is not None:
+        lines.append(t("figures.hover.count", lang, numerator=format_amount(numerator)))
+    low, high = number_or_none(row.get("low95")), number_or_none(row.get("high95"))
+    if low is not None and high is not None:
+        lines.append(
+            t(
+                "figures.hover.interval95",
+                lang,
+                low=format_number(low, info.dp),
+                high=format_number(high, info.dp),
+            )
+        )
+    rank = number_or_none(row.get("rank"))
+    if rank is not None:
+        rank_low, rank_high = (
+            number_or_none(row.get("rank_low")),
+            number_or_none(row.get("rank_high")),
+        )
+        if rank_low is not None and rank_high is not None:
+            lines.append(
+                t(
+                    "figures.hover.rank_interval",
+                    lang,
+                    rank=int(rank),
+                    low=int(rank_low),
+                    high=int(rank_high),
+                )
+            )
+        else:
+            lines.append(t("figures.hover.rank", lang, rank=int(rank)))
+    status = clean_status(row.get("status"))
+    if status:
+        lines.append(t("figures.hover.status", lang, status=status_label(status, lang)))
+    notes = quality_count(row)
+    if notes:
+        lines.append(t("ui.quality.hover", lang, n=notes))
+    return "<br>".join(lines)
+
+
+def _bar_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
+    value = format_number(row["value"], info.dp)
+    mark = status_text(row.get("status"), lang)
+    text = f"{value}  {mark}" if mark else value
+    return f"{text} {t('ui.quality.symbol', lang)}" if quality_count(row) else text
+
+
+def bar_base(info: IndicatorInfo) -> float:
+    """Where bars start: the reference of a `range` indicator (e.g. srb 105), else 0."""
+    if info.direction != "range":
+        return 0.0
+    if info.reference is not None:
+        return info.reference
+    if info.range_low is not None and info.range_high is not None:
+        return (info.range_low + info.range_high) / 2
+    return 0.0
+
+
+def _axis_extent(
+    values: list[float | None], base: float, marks: list[dict[str, Any]], county: float | None
+) -> tuple[float, float]:
+    """The smallest and largest value the axis must show (bars, base, reference marks)."""
+    extent = [v for v in values if v is not None] + [base]
+    for mark in marks:
+        extent.extend([mark["low"], mark["high"]] if mark["kind"] == "band" else [mark["value"]])
+    if county is not None:
+        extent.append(county)
+    return min(extent), max(extent)
+
+
+def ranking_axis_range(
+    values: list[float | None],
+    labels: list[str],
+    base: float,
+    marks: list[dict[str, Any]],
+    county: float | None,
+    diverging: bool,
+    plot_px: float = PLANNED_PLOT_WIDTH,
+) -> list[float]:
+    """The value axis of a ranking: the data, the marks and room for every bar's label.
+
+    Each label starts just right of its bar's right end (the value, or the base for a bar that
+    runs left of it). Bars from 0 keep the axis at 0; diverging bars (from the reference) get
+    the data and the normal range with a little padding, not 0. The axis is the shortest that
+    holds every label at a plot `plot_px` wide.
+    """
+    low, high = _axis_extent(values, base, marks, county)
+    if not diverging:
+        low = min(low, 0.0)
+    pad_left = 0.0 if not diverging and low >= 0 else AXIS_PAD
+    span = (high - low) or max(abs(high), 1.0)
+    needed = [span / (1 - pad_left - AXIS_PAD)]
+    for value, label in zip(values, labels, strict=True):
+        if value is None:
+            continue
+        share = (text_width(label, BAR_LABEL_SIZE) + LABEL_GAP) / plot_px
+        needed.append((max(value, base) - low) / max(0.2, 1 - pad_left - share))
+    axis = max(needed)
+    start = low - pad_left * axis
+    return [start, start + axis]
+
+
+def top_label_lanes(
+    labels: list[tuple[float, str]], axis: list[float], plot_px: float = PLANNED_PLOT_WIDTH
+) -> list[int]:
+    """A row above the plot for each label (x, text) centred at x, so no two overlap."""
+    scale = plot_px / ((axis[1] - axis[0]) or 1.0)
+    lanes: list[list[tuple[float, float]]] = []
+    found: list[int] = []
+    for x, text in labels:
+        centre = (x - axis[0]) * scale
+        half = text_width(text, TOP_LABEL_SIZE) / 2 + TOP_LABEL_GAP / 2
+        span = (centre - half, centre + half)
+        for index, taken in enumerate(lanes):
+            if all(span[1] <= a or span[0] >= b for a, b in taken):
+                taken.append(span)
+                found.append(index)
+                break
+        else:
+            lanes.append([span])
+            found.append(len(lanes) - 1)
+    return found
+
+
+def _top_labels(fig: go.Figure, labels: list[tuple[float, str, str]], axis: list[float]) -> int:
+    """Labels of the band, lines and county above the plot, never over a bar; rows used."""
+    lanes = top_label_lanes([(x, text) for x, text, _ in labels], axis)
+    for (x, text, colour), lane in zip(labels, lanes, strict=True):
+        fig.add_annotation(
+            x=x,
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=2 + lane * TOP_LABEL_LANE,
+            xanchor="center",
+            text=text,
+            showarrow=False,
+            bgcolor=LABEL_BACKGROUND,
+            font={"size": TOP_LABEL_SIZE, "color": colour},
+        )
+    return max(lanes, default=-1) + 1
+
+
+def ranking_bar(
+    table: pd.DataFrame,
+    indicator: str,
+    lang: str = "zh",
+    *,
+    catalog: Any = None,
+) -> go.Figure:
+    """Horizontal bars of the areas for one indicator, rank 1 at the top.
+
+    Bars are coloured by status, hatched for red and amber, and end in the value with the status
+    mark and word; the county value, the normal range, the target and the fee limits are drawn
+    in, their labels above the plot; hovering a bar gives value, numerator/denominator, 95%
+    interval, rank and rank interval. Areas without a value are named under the chart.
+    A `range` indicator's bars start at its reference (srb: 105) and diverge from it; the others
+    start at 0.
+    """
+    info = indicator_info(indicator, lang, catalog)
+    rows = table[table["indicator"] == indicator]
+    county = _county_row(rows)
+    areas = _areas(rows)
+    has_value = pd.to_numeric(areas["value"], errors="coerce").notna()
+    missing = list(areas.loc[~has_value, "area"])
+    ordered = rank_order(areas[has_value], info.direction)
+
+    names = [str(a) for a in ordered["area"]]
+    values = [_drawn_value(row) for _, row in ordered.iterrows()]
+    statuses = [clean_status(s) for s in ordered["status"]] if "status" in ordered else []
+    styles = [status_style(s) for s in statuses] or [STATUS_STYLE["none"]] * len(names)
+    ranks = [number_or_none(r) for r in ordered["rank"]]
+    ticks = [
+        f"{int(rank)}  {name}" if rank is not None else name
+        for rank, name in zip(ranks, names, strict=True)
+    ]
+    diverging = info.direction == "range"
+    base = bar_base(info)
+
+    labels = [_bar_text(row, info, lang) for _, row in ordered.iterrows()]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=[None if v is None else v - base for v in values],
+            base=[base] * len(values) if diverging else None,
+            y=names,
+            customdata=values,
+            orientation="h",
+            name=info.name,
+            showlegend=False,
+            marker={
+                "color": [s["fill"] for s in styles],
+                "pattern": {
+                    "shape": [s["pattern"] for s in styles],
+                    "fgcolor": "#FFFFFF",
+                    "size": 9,
+                    "solidity": 0.35,
+                },
+                "line": {"color": "#000000", "width": 0.5},
+            },
+            text=labels,
+            textposition="none",
+            hovertext=[_hover_text(row, info, lang) for _, row in ordered.iterrows()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    _legend_entries(fig, [s for s in statuses if s], lang)
+    _base_layout(fig)
+
+    marks = _reference_lines(info, lang)
+    county_value = _drawn_value(county) if county is not None else None
+    axis = ranking_axis_range(values, labels, base, marks, county_value, diverging)
+    fig.update_xaxes(
+        range=axis,
+        title={"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
+        showgrid=True,
+        gridcolor="#E5E5E5",
+        zeroline=not diverging,
+        zerolinecolor="#999999",
+    )
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=names,
+        autorange="reversed",
+        tickmode="array",
+        tickvals=names,
+        ticktext=ticks,
+        automargin=True,
+        ticks="",
+    )
+    top: list[tuple[float, str, str]] = []
+    for mark in marks:
+        if mark["kind"] == "band":
+            fig.add_vrect(
+                x0=mark["low"],
+                x1=mark["high"],
+                fillcolor=BAND_COLOUR,
+                opacity=0.15,
+                layer="below",
+                line_width=0,
+            )
+            top.append(((mark["low"] + mark["high"]) / 2, mark["text"], BAND_COLOUR))
+        else:
+            fig.add_vline(
+                x=mark["value"],
+                line={"color": mark["colour"], "dash": mark["dash"], "width": 2},
+            )
+            top.append((mark["value"], mark["text"], mark["colour"]))
+    if diverging:
+        fig.add_vline(x=base, line={"color": BAND_COLOUR, "width": 2}, layer="below")
+    if county_value is not None and county is not None:
+        fig.add_vline(x=county_value, line={"color": LINE_COLOUR, "dash": "longdash", "width": 2})
+        county_text = t(
+            "figures.county_line",
+            lang,
+            county=county["area"],
+            value=format_number(county["value"], info.dp),
+        )
+        top.append((county_value, county_text, LINE_COLOUR))
+    lanes = _top_labels(fig, top, axis)
+    if missing:
+        fig.add_annotation(
+            text=t(
+                "figures.no_value",
+                lang,
+                areas=t("figures.separator", lang).join(str(a) for a in missing),
+            ),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-70,
+            xanchor="left",
+            showarrow=False,
+            font={"size": 13, "color": "#555555"},
+        )
+    fig.update_layout(
+        title=_title(info, lang, _subtitle(rows, lang)),
+        barmode="overlay",
+        bargap=0.25,
+        height=max(420, 150 + 34 * len(names) + TOP_LABEL_LANE * max(0, lanes - 1)),
+        margin={
+            "l": 20,
+            "r": 40,
+            "t": TITLE_ROOM + TOP_LABEL_LANE * max(1, lanes),
+            "b": 90 if missing else 60,
+        },
+    )
+    _bar_labels(fig, names, values, labels, base if diverging else 0.0)
+    return fig
+
+
+def _bar_labels(
+    fig: go.Figure,
+    names: list[str],
+    values: list[float | None],
+    labels: list[str],
+    base: float,
+) -> None:
+    """Each bar's value, mark and word just right of its right end (the base for a bar that runs
+    left of it), on a white ground over any line."""
+    for name, value, label in zip(names, values, labels, strict=True):
+        if value is None:
+            continue
+        fig.add_annotation(
+            x=max(value, base),
+            y=name,
+            text=label,
+            xanchor="left",
+            xshift=4,
+            showarrow=False,
+            bgcolor=LABEL_BACKGROUND,
+            font={"size": BAR_LABEL_SIZE, "color": "#222222"},
+        )

@@ -1,0 +1,405 @@
+"""What every chart shares: fonts and sizes, the status colours and marks, the catalog in a chart's terms
+(`IndicatorInfo`), number and unit texts, titles and the base layout."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from indicators.catalog import Catalog, Indicator, load_catalog
+from indicators.output import UNIT_KEYS, value_with_unit
+from zhibiao.i18n import has, t
+from zhibiao.vocabulary import STATUSES, clean_status, status_text
+
+FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif'
+
+
+#: Size of a downloaded chart (the modebar camera and the exports).
+IMAGE_WIDTH = 1600
+
+
+IMAGE_HEIGHT = 900
+
+
+IMAGE_SCALE = 2
+
+
+#: plotly.js locale names per interface language (zh-CN is served from assets/).
+PLOTLY_LOCALES = {"zh": "zh-CN", "en": "en"}
+
+
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "locale": PLOTLY_LOCALES["zh"],
+    "toImageButtonOptions": {
+        "format": "png",
+        "filename": "zhibiao",
+        "width": IMAGE_WIDTH,
+        "height": IMAGE_HEIGHT,
+        "scale": IMAGE_SCALE,
+    },
+}
+
+
+#: Colour-blind-safe palette (ColorBrewer RdBu/PuOr family) with a word, a mark and a hatch.
+STATUS_STYLE: dict[str, dict[str, str]] = {
+    "red": {"fill": "#B2182B", "text": "#FFFFFF", "pattern": "x", "symbol": "x"},
+    "amber": {
+        "fill": "#E08214",
+        "text": "#000000",
+        "pattern": "/",
+        "symbol": "triangle-up",
+    },
+    "watch": {
+        "fill": "#FDB863",
+        "text": "#000000",
+        "pattern": ".",
+        "symbol": "square",
+    },
+    "green": {"fill": "#4393C3", "text": "#FFFFFF", "pattern": "", "symbol": "circle"},
+    "grey": {
+        "fill": "#BDBDBD",
+        "text": "#000000",
+        "pattern": "",
+        "symbol": "circle-open",
+    },
+    "none": {"fill": "#5E7A94", "text": "#FFFFFF", "pattern": "", "symbol": "circle"},
+}
+
+
+LINE_COLOUR = "#333333"
+
+
+BAND_COLOUR = "#1B7837"
+
+
+LABEL_BACKGROUND = "rgba(255,255,255,0.85)"
+
+
+def graph_config(lang: str, filename: str = "zhibiao") -> dict[str, Any]:
+    """The `dcc.Graph(config=…)` for one language: no logo, no cloud, local modebar locale."""
+    options = dict(GRAPH_CONFIG["toImageButtonOptions"], filename=filename)
+    return {
+        **GRAPH_CONFIG,
+        "locale": PLOTLY_LOCALES.get(lang, PLOTLY_LOCALES["zh"]),
+        "toImageButtonOptions": options,
+    }
+
+
+def status_style(status: str | None) -> dict[str, str]:
+    return STATUS_STYLE[clean_status(status) or "none"]
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """What a chart needs to know of one indicator (read from the catalog)."""
+
+    key: str
+    name: str
+    unit: str
+    dp: int
+    direction: str
+    reference: float | None
+    range_low: float | None
+    range_high: float | None
+    target: float | None
+    limits: tuple[tuple[str, float], ...]
+    min_denominator: float | None = None
+
+
+def _field(entry: Indicator | None, name: str, default: Any = None) -> Any:
+    return default if entry is None else getattr(entry, name, default)
+
+
+@cache
+def default_catalog() -> Catalog:
+    """The project's indicator catalog (data/indicators.toml), read once per process."""
+    return load_catalog()
+
+
+def _catalog_entry(catalog: Catalog | None, key: str) -> Indicator | None:
+    """The catalog entry of `key` (the project's catalog when none is given); else None."""
+    try:
+        return (catalog or default_catalog()).get(key)
+    except KeyError:
+        return None
+
+
+def number_or_none(value: Any) -> float | None:
+    """A cell's value as a float; None when it is missing, NA, NaN or not a number."""
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _limit_pairs(limits: Mapping[str, float] | None) -> tuple[tuple[str, float], ...]:
+    """Fee limits as (status, threshold) pairs: ('green', 70), ('amber', 50)."""
+    pairs = [(str(k), number_or_none(v)) for k, v in (limits or {}).items()]
+    return tuple((name, value) for name, value in pairs if value is not None)
+
+
+def indicator_info(indicator: str, lang: str, catalog: Any = None) -> IndicatorInfo:
+    """The catalog entry of `indicator` in the terms a chart uses (name in `lang`)."""
+    entry = _catalog_entry(catalog, indicator)
+    name = _field(entry, lang) or _field(entry, "zh")
+    if not name:
+        message = f"figures.indicator.{indicator}"
+        name = t(message, lang) if has(message, lang) else indicator
+    dp = _field(entry, "dp", 2)
+    return IndicatorInfo(
+        key=indicator,
+        name=str(name),
+        unit=str(_field(entry, "unit", "score" if indicator == "composite" else "") or ""),
+        dp=int(dp if dp is not None else 2),
+        direction=str(_field(entry, "direction", "higher") or "none"),
+        reference=number_or_none(_field(entry, "reference")),
+        range_low=number_or_none(_field(entry, "range_low")),
+        range_high=number_or_none(_field(entry, "range_high")),
+        target=number_or_none(_field(entry, "target")),
+        limits=_limit_pairs(_field(entry, "limits")),
+        min_denominator=number_or_none(_field(entry, "min_denominator")),
+    )
+
+
+def format_number(value: Any, dp: int) -> str:
+    """`value` with `dp` decimals ('' when there is none). The table already rounded it."""
+    number = number_or_none(value)
+    return "" if number is None else f"{number:.{dp}f}"
+
+
+def format_amount(value: Any) -> str:
+    """A numerator or denominator: whole numbers without decimals, amounts with up to two."""
+    number = number_or_none(value)
+    if number is None:
+        return ""
+    if number == round(number):
+        return f"{number:.0f}"
+    return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def unit_label(unit: str, lang: str) -> str:
+    key = UNIT_KEYS.get(unit)
+    return t(f"figures.unit.{key}", lang) if key else unit
+
+
+def value_text(value: Any, info: IndicatorInfo, lang: str) -> str:
+    """The value with its unit as people write it: '72.00%', '120人', '212.00' ('' if none)."""
+    if number_or_none(value) is None:
+        return ""
+    return value_with_unit(value, info.unit, info.dp, lang)
+
+
+def change_unit_label(unit: str, lang: str) -> str:
+    key = UNIT_KEYS.get(unit)
+    return t(f"figures.change_unit.{key}", lang) if key else unit
+
+
+def period_label(period: str, lang: str) -> str:
+    """'2024-06' → '2024年6月' / '2024-06'."""
+    try:
+        year, month = (int(part) for part in str(period).split("-")[:2])
+    except ValueError:
+        return str(period)
+    return t("figures.period", lang, year=year, month=month)
+
+
+def chart_title(info: IndicatorInfo, lang: str) -> str:
+    unit = unit_label(info.unit, lang)
+    if unit:
+        return t("figures.title_unit", lang, indicator=info.name, unit=unit)
+    return t("figures.title", lang, indicator=info.name)
+
+
+def _subtitle(rows: pd.DataFrame, lang: str) -> str:
+    if rows.empty or "period" not in rows or "basis" not in rows:
+        return ""
+    period, basis = rows["period"].iloc[0], rows["basis"].iloc[0]
+    basis_key = f"figures.basis.{basis}"
+    basis_text = t(basis_key, lang) if has(basis_key, lang) else str(basis)
+    return t("figures.subtitle", lang, period=period_label(period, lang), basis=basis_text)
+
+
+def _title(info: IndicatorInfo, lang: str, subtitle: str = "") -> dict[str, Any]:
+    text = chart_title(info, lang)
+    if subtitle:
+        text = f"{text}<br><span style='font-size:15px;color:#555'>{subtitle}</span>"
+    return {"text": text, "x": 0.01, "xanchor": "left", "font": {"size": 24}}
+
+
+def _base_layout(fig: go.Figure) -> None:
+    fig.update_layout(
+        template="plotly_white",
+        font={"family": FONT_FAMILY, "size": 16, "color": "#222222"},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": 15}},
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "top",
+            "y": 0.995,
+            "xanchor": "right",
+            "x": 1,
+            "font": {"size": 15},
+        },
+    )
+
+
+def _drawn_value(row: pd.Series) -> float | None:
+    exact = number_or_none(row.get("value_exact"))
+    return exact if exact is not None else number_or_none(row.get("value"))
+
+
+def quality_count(row: Any) -> int:
+    """How many data-quality notes touch a row's figure (its `quality` column)."""
+    notes = row.get("quality") if hasattr(row, "get") else None
+    return len(notes) if isinstance(notes, list | tuple) else 0
+
+
+def _county_row(rows: pd.DataFrame) -> pd.Series | None:
+    if "is_total" not in rows:
+        return None
+    county = rows[rows["is_total"].fillna(False).astype(bool)]
+    return None if county.empty else county.iloc[0]
+
+
+def _areas(rows: pd.DataFrame) -> pd.DataFrame:
+    if "is_total" not in rows:
+        return rows
+    return rows[~rows["is_total"].fillna(False).astype(bool)]
+
+
+def _reference_lines(info: IndicatorInfo, lang: str) -> list[dict[str, Any]]:
+    """What to draw beside the values: the normal range, the target, the fee limits."""
+    marks: list[dict[str, Any]] = []
+    dp = 0
+    if info.range_low is not None and info.range_high is not None:
+        marks.append(
+            {
+                "kind": "band",
+                "low": info.range_low,
+                "high": info.range_high,
+                "text": t(
+                    "figures.normal_range",
+                    lang,
+                    low=format_number(info.range_low, dp),
+                    high=format_number(info.range_high, dp),
+                ),
+            }
+        )
+    if info.target is not None:
+        marks.append(
+            {
+                "kind": "line",
+                "value": info.target,
+                "colour": BAND_COLOUR,
+                "dash": "dash",
+                "text": t("figures.target", lang, value=format_amount(info.target)),
+            }
+        )
+    for name, value in info.limits:
+        is_green = name == "green"
+        marks.append(
+            {
+                "kind": "line",
+                "value": value,
+                "colour": BAND_COLOUR if is_green else STATUS_STYLE["red"]["fill"],
+                "dash": "dash" if is_green else "dot",
+                "text": t(
+                    "figures.limit_green" if is_green else "figures.limit_red",
+                    lang,
+                    value=format_amount(value),
+                ),
+            }
+        )
+    return marks
+
+
+def _legend_entries(fig: go.Figure, statuses: list[str], lang: str) -> None:
+    """Legend-only bars, one per status present, with the hatch and the word."""
+    for status in STATUSES:
+        if status not in statuses:
+            continue
+        style = STATUS_STYLE[status]
+        name = status_text(status, lang)
+        fig.add_trace(
+            go.Bar(
+                x=[None],
+                y=[None],
+                orientation="h",
+                name=name,
+                marker={
+                    "color": style["fill"],
+                    "pattern": {"shape": style["pattern"], "fgcolor": "#FFFFFF"},
+                    "line": {"color": "#000000", "width": 0.5},
+                },
+                showlegend=True,
+                hoverinfo="skip",
+            )
+        )
+
+
+#: Plot width (pixels) the room for labels is planned for: the ranking chart beside the
+#: scorecard on a 1280-pixel projector (wider screens and the exports only gain room).
+PLANNED_PLOT_WIDTH = 460
+
+
+#: Font size of a bar's label and of the labels above the plot.
+BAR_LABEL_SIZE = 15
+
+
+TOP_LABEL_SIZE = 14
+
+
+#: Height of one row of labels above the plot, and the gap kept between two labels (pixels).
+TOP_LABEL_LANE = 22
+
+
+TOP_LABEL_GAP = 10
+
+
+#: Room for the title, its subtitle and the legend above the labels (pixels).
+TITLE_ROOM = 92
+
+
+#: Share of the axis kept empty at each end, beyond the data and the labels.
+AXIS_PAD = 0.03
+
+
+#: Pixels between a bar's end and its label, and kept free after the label.
+LABEL_GAP = 12
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide `text` is drawn at font `size` (pixels): CJK and marks full, Latin 0.6."""
+    width = 0.0
+    for char in str(text):
+        wide = unicodedata.east_asian_width(char) in ("W", "F") or char in "√○△▲"
+        width += size if wide else size * 0.6
+    return width
+
+
+def wrap_title(text: str, size: float, width_px: float = PLANNED_PLOT_WIDTH) -> str:
+    """`text` broken into lines at spaces when it would run wider than `width_px` (a chart in
+    half the screen of a projector: long English names), so no title is cut off."""
+    if text_width(text, size) <= width_px:
+        return text
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width_px:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)

@@ -1,0 +1,172 @@
+"""What a meeting pack holds, in words and images: title, overview cards, ranking charts, the
+warnings (from `indicators.warnings`, the one list) and the data-quality notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from dashboard.figures import overview_cards, period_label, ranking_bar
+from dashboard.render import to_png
+from indicators.warnings import warning_rows
+from zhibiao.i18n import has, t
+from zhibiao.vocabulary import STATUSES, status_text
+
+#: The rankings of the pack when none are chosen.
+PACK_INDICATORS = ["srb", "compliance", "fee_amount_rate", "birth_rate"]
+
+
+FORMATS = ("pptx", "pdf", "png", "xlsx")
+
+
+#: A ranking chart in the pack (pixels at scale 1; drawn at scale 2).
+PACK_CHART_WIDTH = 1600
+
+
+PACK_CHART_HEIGHT = 820
+
+
+PACK_CHART_SCALE = 2
+
+
+class ExportError(ValueError):
+    """A request the exports cannot serve; the message is already in the user's language."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    indicator: str
+    title: str
+    png: bytes
+
+
+@dataclass(frozen=True)
+class Pack:
+    """Everything a pack shows, in words and images, in one language."""
+
+    lang: str
+    title: str
+    subtitle: str
+    generated: str
+    cards: list[dict]
+    charts: list[Chart]
+    warnings: list[dict]
+    notes: list[str] = field(default_factory=list)
+
+
+def _basis_text(basis: str, lang: str) -> str:
+    key = f"figures.basis.{basis}"
+    return t(key, lang) if has(key, lang) else str(basis)
+
+
+def _table_period(table: pd.DataFrame) -> tuple[str, str]:
+    if table.empty:
+        return "", ""
+    return str(table["period"].iloc[0]), str(table["basis"].iloc[0])
+
+
+def _county_name(table: pd.DataFrame, lang: str) -> str:
+    total = table[table["is_total"].fillna(False).astype(bool)]
+    return str(total["area"].iloc[0]) if not total.empty else t("figures.county", lang)
+
+
+def chosen_indicators(
+    table: pd.DataFrame, indicators: list[str] | None, lang: str = "zh"
+) -> list[str]:
+    """The indicators to rank: the asked ones (each must be in the table), else the defaults."""
+    present = list(dict.fromkeys(table["indicator"]))
+    if not indicators:
+        return [key for key in PACK_INDICATORS if key in present]
+    for key in indicators:
+        if key not in present:
+            raise ExportError(t("exports.error.indicator", lang, name=key))
+    return list(dict.fromkeys(indicators))
+
+
+def _pack_chart(table: pd.DataFrame, indicator: str, lang: str, catalog: Any) -> Chart:
+    fig = ranking_bar(table, indicator, lang, catalog=catalog)
+    title = str(fig.layout.title.text).split("<br>")[0]
+    fig.update_layout(title={"text": ""}, margin={"t": 60})
+    png = to_png(fig, PACK_CHART_WIDTH, PACK_CHART_HEIGHT, PACK_CHART_SCALE)
+    return Chart(indicator=indicator, title=title, png=png)
+
+
+def build_pack(
+    table: pd.DataFrame,
+    lang: str = "zh",
+    indicators: list[str] | None = None,
+    *,
+    catalog: Any = None,
+) -> Pack:
+    """The pack's words and chart images for one indicator table."""
+    period, basis = _table_period(table)
+    chosen = chosen_indicators(table, indicators, lang)
+    subtitle = t(
+        "exports.pack.subtitle",
+        lang,
+        period=period_label(period, lang),
+        basis=_basis_text(basis, lang),
+    )
+    return Pack(
+        lang=lang,
+        title=t("exports.pack.title", lang, county=_county_name(table, lang)),
+        subtitle=subtitle,
+        generated=t("exports.pack.generated", lang, date=date.today().isoformat()),
+        cards=overview_cards(table, lang, catalog=catalog),
+        charts=[_pack_chart(table, key, lang, catalog) for key in chosen],
+        warnings=warning_rows(table, lang, catalog=catalog),
+        notes=quality_lines(table, lang, catalog=catalog),
+    )
+
+
+def quality_lines(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None) -> list[str]:
+    """One line per data-quality note of the table: '※ 城关镇(出生人数、…):<the finding>'."""
+    from dashboard.views import quality_rows
+
+    return [
+        t(
+            "ui.quality.line",
+            lang,
+            symbol=t("ui.quality.symbol", lang),
+            area=row["area"],
+            indicators=row["indicator_labels"],
+            text=row["text"],
+        )
+        for row in quality_rows(table, lang, catalog=catalog)
+    ]
+
+
+def _legend(lang: str) -> str:
+    items = "  ".join(status_text(s, lang) for s in STATUSES)
+    return t("exports.pack.legend", lang, items=items)
+
+
+def _overview_cells(pack: Pack) -> tuple[list[str], list[list[str]], list[str | None]]:
+    lang = pack.lang
+    header = [t(f"exports.overview.{c}", lang) for c in ("indicator", "value", "change", "status")]
+    rows = [
+        [
+            card["label"],
+            f"{card['value_with_unit']} {t('ui.quality.symbol', lang)}"
+            if card.get("quality")
+            else card["value_with_unit"],
+            card["change"],
+            status_text(card["status"], lang),
+        ]
+        for card in pack.cards
+    ]
+    return header, rows, [card["status"] for card in pack.cards]
+
+
+def _warning_cells(pack: Pack) -> tuple[list[str], list[list[str]], list[str | None]]:
+    lang = pack.lang
+    columns = ("status", "area", "indicator", "value", "reason")
+    header = [t(f"exports.warnings.{c}", lang) for c in columns]
+    rows = [
+        [w["status_text"], w["area"], w["indicator_name"], w["value"], w["reason"]]
+        for w in pack.warnings
+    ]
+    return header, rows, [w["status"] for w in pack.warnings]

@@ -1,0 +1,100 @@
+"""The one list of warnings: which figures are flagged, in what order, in what words.
+
+The warnings page, the overview, the meeting pack (pptx, pdf) and the briefing all read
+`warning_rows`; none of them filters, sorts or words warnings itself, so they cannot disagree.
+
+Order: status (red, amber, watch), then the county before its areas, then the indicator's order
+in the table (the catalog's order), then the report's area order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+import pandas as pd
+
+from zhibiao.vocabulary import STATUSES, WARNING_STATUSES, status_text
+
+from .catalog import Catalog, load_catalog
+from .output import reason, value_with_unit
+
+
+class WarningRow(TypedDict):
+    """One warning as every output shows it."""
+
+    status: str  # red | amber | watch
+    status_text: str  # mark and word: '▲▲ 显著异常'
+    area: str
+    is_total: bool
+    indicator: str
+    indicator_name: str
+    value: str  # the value with its unit as people write it: '80.00%'
+    reason: str  # the status reason in words
+
+
+def _is_total(table: pd.DataFrame) -> pd.Series:
+    return table["is_total"].fillna(False).astype(bool)
+
+
+def flagged(
+    table: pd.DataFrame,
+    *,
+    statuses: tuple[str, ...] = WARNING_STATUSES,
+    area: str | None = None,
+    indicator: str | None = None,
+) -> pd.DataFrame:
+    """The table's rows with one of `statuses`, in the warnings' order (see the module)."""
+    rows = table[table["status"].isin(statuses) & (table["indicator"] != "composite")]
+    if area:
+        rows = rows[rows["area"] == area]
+    if indicator:
+        rows = rows[rows["indicator"] == indicator]
+    order = {key: i for i, key in enumerate(dict.fromkeys(table["indicator"]))}
+    keys = pd.DataFrame(
+        {
+            "_s": rows["status"].map({s: i for i, s in enumerate(STATUSES)}),
+            "_t": ~_is_total(rows),
+            "_i": rows["indicator"].map(order),
+            "_o": rows["order"],
+        },
+        index=rows.index,
+    )
+    return rows.loc[keys.sort_values(["_s", "_t", "_i", "_o"], kind="stable").index]
+
+
+def warning_rows(
+    table: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    catalog: Catalog | None = None,
+    statuses: tuple[str, ...] = WARNING_STATUSES,
+    area: str | None = None,
+    indicator: str | None = None,
+) -> list[WarningRow]:
+    """Every flagged figure of the table, worst first, each in words (`WarningRow`)."""
+    catalog = catalog or load_catalog()
+    out: list[WarningRow] = []
+    for row in flagged(table, statuses=statuses, area=area, indicator=indicator).to_dict("records"):
+        ind = catalog.get(str(row["indicator"]))
+        out.append(
+            WarningRow(
+                status=str(row["status"]),
+                status_text=status_text(row["status"], lang),
+                area=str(row["area"]),
+                is_total=bool(row["is_total"]),
+                indicator=ind.key,
+                indicator_name=ind.name(lang),
+                value=value_with_unit(row["value"], ind.unit, ind.dp, lang),
+                reason=reason(row, lang, catalog),
+            )
+        )
+    return out
+
+
+def warning_counts(table: pd.DataFrame) -> dict[str, int]:
+    """How many figures have each warning status (the composite score is never a warning)."""
+    counts = table.loc[table["indicator"] != "composite", "status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in WARNING_STATUSES}
+
+
+__all__: list[Any] = ["WarningRow", "flagged", "warning_counts", "warning_rows"]
