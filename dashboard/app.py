@@ -25,6 +25,7 @@ from flask import Flask, current_app, request
 from sqlalchemy.engine import make_url
 
 from dashboard import auth, layout
+from dashboard.cache import TableCache
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
 from zhibiao.tables import indicator_table
@@ -52,7 +53,7 @@ class AppState:
     default_lang: str
     store_factory: Any
     _store: Any = None
-    tables: dict[tuple, Any] = field(default_factory=dict)
+    tables: TableCache = field(default_factory=TableCache)
 
     @property
     def store(self) -> Any:
@@ -328,11 +329,9 @@ def view_table(app_state: AppState, period: str, basis: str) -> pd.DataFrame:
 
 def catalog_of(app_state: AppState) -> Any:
     """The indicator catalog, read once per app."""
-    if "catalog" not in app_state.tables:
-        from indicators.catalog import load_catalog
+    from indicators.catalog import load_catalog
 
-        app_state.tables["catalog"] = load_catalog()
-    return app_state.tables["catalog"]
+    return app_state.tables.get_or_make("catalog", load_catalog, keep=True)
 
 
 def chart_png(app_state: AppState, table: Any, query: Any, args: Any) -> tuple[bytes, str]:

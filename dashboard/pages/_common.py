@@ -17,8 +17,6 @@ from dashboard.app import AppState, catalog_of, state, view_table
 from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
-#: How many computed tables one worker keeps.
-TABLE_CACHE = 16
 #: Height of a chart whose figure does not say (pixels).
 DEFAULT_CHART_HEIGHT = 480
 
@@ -70,15 +68,7 @@ def table_of(ctx: PageContext, period: str | None = None, basis: str | None = No
     uploads = ctx.store.uploads()
     latest = uploads[0]["id"] if uploads else 0
     key = ("table", period, basis, latest)
-    cached = ctx.app.tables.get(key)
-    if cached is not None:
-        return cached
-    table = view_table(ctx.app, period, basis)
-    tables = [k for k in ctx.app.tables if isinstance(k, tuple)]
-    for old in tables[: max(0, len(tables) - TABLE_CACHE + 1)]:
-        ctx.app.tables.pop(old, None)
-    ctx.app.tables[key] = table
-    return table
+    return ctx.app.tables.get_or_make(key, lambda: view_table(ctx.app, period, basis))
 
 
 def period_options(ctx: PageContext) -> list[tuple[str, str]]:
