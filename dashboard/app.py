@@ -24,7 +24,7 @@ import pandas as pd
 from flask import Flask, current_app, request
 from sqlalchemy.engine import make_url
 
-from dashboard import auth, layout
+from dashboard import auth, hardening, layout
 from dashboard.cache import TableCache
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
@@ -190,6 +190,7 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         throttle_dir=cache_dir / "logins",
         throttle_rule=throttle_rule(config),
     )
+    hardening.init_hardening(server)
     _register_errors(server)
     server.add_url_rule("/download/<kind>", "download", download, methods=["GET"])
     server.add_url_rule(ORIGINAL_RULE, "download_original", download_original, methods=["GET"])

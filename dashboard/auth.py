@@ -28,6 +28,7 @@ from flask import Flask, Response, abort, current_app, g, redirect, request, ses
 from markupsafe import escape
 
 from zhibiao.i18n import LANGS, t
+from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
 from zhibiao.vocabulary import ROLES
 
 CSRF_COOKIE = "_csrf_token"
@@ -35,6 +36,9 @@ CSRF_HEADER = "X-CSRFToken"
 CSRF_FIELD = "csrf_token"
 LANG_COOKIE = "lang"
 DASH_CALLBACK_PATH = "/_dash-update-component"
+#: The largest login or logout form body (a name, a password, two tokens and a path fit in
+#: far less); a larger one is refused before it is parsed.
+LOGIN_FORM_BYTES = 16 * 1024
 #: Paths anyone may fetch: the login page and static files (no data in them).
 PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
 #: Headers on every response: no MIME sniffing, no framing by other sites, no address leaks.
@@ -184,6 +188,9 @@ def login_wall(store_of: Callable[[], Any]) -> Callable[[], Response | None]:
     def check() -> Response | None:
         csrf_token()
         path = request.path
+        if path in ("/login", "/logout") and (request.content_length or 0) > LOGIN_FORM_BYTES:
+            lang = request_lang()
+            return Response(login_page(lang, t("security.login_too_large", lang)), status=413)
         if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_ok():
             return _refuse(403)
         if path.startswith(PUBLIC_PREFIXES):
@@ -312,6 +319,15 @@ def login_page(lang: str, error: str | None = None, next_url: str = "/") -> str:
 </main></body></html>"""
 
 
+def login_field_problem(name: str, password: str, lang: str) -> str | None:
+    """Why a login form's fields are refused before any lookup (too long), or None."""
+    if len(name) > MAX_USER_NAME:
+        return t("security.name_too_long", lang, n=MAX_USER_NAME)
+    if len(password) > MAX_PASSWORD:
+        return t("security.password_too_long", lang, n=MAX_PASSWORD)
+    return None
+
+
 def _login_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
     def view() -> Any:
         lang = request_lang()
@@ -320,6 +336,10 @@ def _login_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
             return login_page(lang, next_url=next_url)
         store = store_of()
         name = (request.form.get("username") or "").strip()
+        too_long = login_field_problem(name, request.form.get("password") or "", lang)
+        if too_long:
+            # Refused at the edge: nothing is looked up, counted or written for it.
+            return login_page(lang, too_long, next_url), 400
         throttle = login_throttle()
         keys = throttle.keys(name, request.remote_addr)
         wait = throttle.locked_for(keys)
@@ -370,6 +390,8 @@ def init_auth(
     folder = Path(throttle_dir or Path(server.instance_path) / "logins")
     server.extensions["zhibiao_throttle"] = LoginThrottle(folder, throttle_rule or ThrottleRule())
     server.config.update(
+        # The only forms are login and logout (uploads come as JSON): no field needs more.
+        MAX_FORM_MEMORY_SIZE=LOGIN_FORM_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies,

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from loaders.types import CellRef, Finding, Grid
 from zhibiao.config import Limits
+from zhibiao.text import MAX_FILE_NAME, MAX_SHEET_NAME, quoted
 
 #: Members whose content is XML (the only parts calamine parses).
 XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -53,6 +54,29 @@ def refusal(code: str, filename: str, sheet: str | None = None, **params: Any) -
     if sheet is not None:
         params = {"sheet": sheet, **params}
     return Finding("error", code, filename, sheet=sheet, cells=cells, params=params)
+
+
+def check_names(file: str, grids: list[Grid]) -> list[Finding]:
+    """Refuse a file whose name, or a sheet title of which, is longer than the store keeps
+    (the message quotes the start of it)."""
+    findings = []
+    if len(file) > MAX_FILE_NAME:
+        findings.append(
+            refusal("read.file_name_too_long", quoted(file), n=len(file), limit=MAX_FILE_NAME)
+        )
+    for grid in grids:
+        name = grid.name or ""
+        if len(name) > MAX_SHEET_NAME:
+            findings.append(
+                refusal(
+                    "read.sheet_name_too_long",
+                    quoted(file),
+                    quoted(name),
+                    n=len(name),
+                    limit=MAX_SHEET_NAME,
+                )
+            )
+    return findings
 
 
 def megabytes(size: int) -> float:

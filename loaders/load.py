@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from loaders.guard import check_names
 from loaders.period import Period, find_period, parse_period_option
 from loaders.table import SheetResult, find_county, header_without_area, parse_sheet
 from loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult
 from zhibiao.config import Settings, load_settings
 from zhibiao.fields import in_catalog_order
+from zhibiao.text import clean_file_name, quoted
 from zhibiao.vocabulary import BASES
 
 TEXT_KINDS = ("csv", "html")
@@ -41,13 +43,17 @@ def load(
     from loaders.sandbox import read_workbook
 
     settings = settings or load_settings()
+    filename = clean_file_name(filename)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if check_names(filename, []):
+        return load_grids([], filename, sha256=sha256)  # refused before anything is read
     read = read_workbook(data, filename, settings.limits)
     return load_grids(
         read.grids,
         filename,
         kind=read.kind,
         reader_findings=list(read.findings),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         period=period,
         basis=basis,
         accept_inconsistent=accept_inconsistent,
@@ -257,8 +263,12 @@ def load_grids(
 ) -> LoadResult:
     """The grids of one file (as the reader made them) → LoadResult."""
     settings = settings or load_settings()
-    file = os.path.basename(filename)
+    file = clean_file_name(filename)
     findings = list(reader_findings or [])
+    refused = check_names(file, grids)
+    if refused:
+        # Nothing is parsed under a name the store cannot keep.
+        return LoadResult(quoted(file), sha256, values_frame([]), findings + refused, kind=kind)
     period, found = _options(period, basis, file)
     findings += found
     file_county = find_county([_stem(file)])

@@ -27,6 +27,7 @@ from loaders.rules import (
     tolerance,
 )
 from loaders.types import CellRef, Finding, Grid
+from zhibiao.text import MAX_AREA_NAME, quoted
 
 _YEAR = re.compile(r"(19|20)\d{2}")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -569,6 +570,18 @@ def duplicate_areas(rows: list[DataRow], total: int | None, file: str, sheet: st
 # ---------------------------------------------------------------- the sheet
 
 
+def long_areas(rows: list[DataRow], file: str, sheet: str) -> list[Finding]:
+    """An error for each area name longer than the store keeps (the start of it quoted)."""
+    findings = []
+    for row in rows:
+        if len(row.area) > MAX_AREA_NAME:
+            shown = quoted(row.area)
+            ref = CellRef(row.cell, shown, sheet=sheet, area=shown)
+            params = {"area": shown, "n": len(row.area), "limit": MAX_AREA_NAME}
+            findings.append(Finding("error", "load.area_too_long", file, sheet, (ref,), params))
+    return findings
+
+
 def check_rows(
     rows: list[DataRow], total: int | None, file: str, sheet: str
 ) -> tuple[list[Record], list[Finding]]:
@@ -621,6 +634,7 @@ def parse_sheet(
     if text_cells:
         found = [f for f in found if f.code != "load.text_numbers"]
     findings += found
+    findings += long_areas(rows, file, grid.name)
     county = find_county(table.preamble) or county
     total, found = find_total(rows, county, file, grid.name)
     findings += found

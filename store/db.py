@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from loaders.types import VALUE_COLUMNS, Finding, LoadResult
+from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME, clip, clip_tree
 from zhibiao.vocabulary import ROLES
 
 from .models import (
@@ -53,6 +54,8 @@ ADDED_UPLOAD_COLUMNS = frozenset({"original"})
 MAX_ID = 2**63 - 1
 #: Default number of audit entries `audit_log` returns.
 AUDIT_LIMIT = 100
+#: Longest audit action (the column's length).
+MAX_ACTION = 100
 
 _QUANTUM = Decimal(1).scaleb(-VALUE_SCALE)
 
@@ -493,6 +496,9 @@ class Store:
             raise ValueError(f"unknown role {role!r}")
         if not name or not password:
             raise ValueError("empty name or password")
+        if len(name) > MAX_USER_NAME:
+            raise ValueError(f"a user name has at most {MAX_USER_NAME} characters")
+        _check_password_length(password)
         engine = self._ready()
         try:
             with engine.begin() as conn:
@@ -514,6 +520,7 @@ class Store:
         """Replace a user's password; ValueError for an unknown user or an empty password."""
         if not password:
             raise ValueError("empty password")
+        _check_password_length(password)
         with self._ready().begin() as conn:
             done = conn.execute(
                 users.update()
@@ -595,11 +602,15 @@ class Store:
     # -- audit ---------------------------------------------------------------------------
 
     def audit(self, user: str, action: str, detail: dict[str, Any] | None = None) -> None:
-        """Record who did what (detail: any JSON-able dict)."""
+        """Record who did what (detail: any JSON-able dict). Every text is clipped to its
+        bound (zhibiao.text): a hostile name never grows the trail beyond a few KB."""
         with self._ready().begin() as conn:
             conn.execute(
                 audit.insert().values(
-                    at=utc_now(), user=user, action=action, detail=_jsonable(detail or {})
+                    at=utc_now(),
+                    user=clip(user, MAX_USER_NAME),
+                    action=clip(action, MAX_ACTION),
+                    detail=clip_tree(_jsonable(detail or {})),
                 )
             )
 
@@ -619,6 +630,11 @@ class Store:
             }
             for r in rows
         ]
+
+
+def _check_password_length(password: str) -> None:
+    if len(password) > MAX_PASSWORD:
+        raise ValueError(f"a password has at most {MAX_PASSWORD} characters")
 
 
 def _is_quality_note(raw: dict[str, Any], accepted: bool) -> bool:

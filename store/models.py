@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from zhibiao.text import MAX_AREA_NAME, MAX_SHEET_NAME, MAX_USER_NAME
+
 #: Stored values are exact decimals: 20 digits, 6 after the point (万元 to the 0.01 元).
 VALUE_PRECISION = 20
 VALUE_SCALE = 6
@@ -33,7 +35,7 @@ class Upload(Base):
     file: Mapped[str] = mapped_column(sa.String(500))
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     size: Mapped[int | None] = mapped_column(sa.BigInteger)
-    user: Mapped[str] = mapped_column(sa.String(200))
+    user: Mapped[str] = mapped_column(sa.String(MAX_USER_NAME))
     uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utc_now)
     kind: Mapped[str] = mapped_column(sa.String(20), default="")
     county: Mapped[str | None] = mapped_column(sa.String(200))
@@ -59,13 +61,13 @@ class Value(Base):
     upload_id: Mapped[int] = mapped_column(
         sa.ForeignKey("uploads.id", ondelete="CASCADE"), index=True
     )
-    area: Mapped[str] = mapped_column(sa.String(200))
+    area: Mapped[str] = mapped_column(sa.String(MAX_AREA_NAME))
     is_total: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     period: Mapped[str] = mapped_column(sa.String(7))
     basis: Mapped[str] = mapped_column(sa.String(10))
     field: Mapped[str] = mapped_column(sa.String(100))
     value: Mapped[float] = mapped_column(sa.Numeric(VALUE_PRECISION, VALUE_SCALE, asdecimal=True))
-    sheet: Mapped[str] = mapped_column(sa.String(200), default="")
+    sheet: Mapped[str] = mapped_column(sa.String(MAX_SHEET_NAME), default="")
     cell: Mapped[str] = mapped_column(sa.String(20), default="")
     row: Mapped[int] = mapped_column(sa.Integer, default=0)
 
@@ -76,7 +78,7 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(MAX_USER_NAME), unique=True)
     role: Mapped[str] = mapped_column(sa.String(20))
     password_hash: Mapped[str] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utc_now)
@@ -90,7 +92,7 @@ class Audit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utc_now)
-    user: Mapped[str] = mapped_column(sa.String(200))
+    user: Mapped[str] = mapped_column(sa.String(MAX_USER_NAME))
     action: Mapped[str] = mapped_column(sa.String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 

@@ -33,6 +33,8 @@ from zhibiao import ingest
 INJECTED = '=HYPERLINK("http://x")'
 #: Store methods that change stored data (uploads, values, accounts).
 WRITES = ("save_upload", "add_user", "set_password", "set_role", "set_active")
+#: The project's own top-level packages (the walk below follows calls into them only).
+PROJECT_PACKAGES = ("zhibiao", "loaders", "store", "indicators", "dashboard")
 
 
 @pytest.fixture
@@ -427,3 +429,94 @@ def test_the_throttle_reads_the_environment(tmp_path: Path, sqlite_url: str, mon
     assert log_in(client, "vic", "wrong").status_code == 401
     assert log_in(client, "vic", "wrong").status_code == 401
     assert log_in(client, "vic", PASSWORDS["vic"]).status_code == 429
+
+
+# --- bounded fields at the login form -----------------------------------------------------------
+
+
+def database_bytes(url: str) -> int:
+    """The SQLite database's size on disk, its write-ahead log included."""
+    path = Path(url.removeprefix("sqlite:///"))
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+def test_a_two_million_character_login_is_refused_quickly_and_stores_nothing(
+    tmp_path: Path, sqlite_url: str
+):
+    app = filled_app(tmp_path, sqlite_url)
+    client = app.server.test_client()
+    log_in(client, "vic", "wrong")  # one ordinary failure: the database has its audit row
+    rows = len(store_of(app).audit_log(1000))
+    size = database_bytes(sqlite_url)
+    started = time.monotonic()
+    for _ in range(3):
+        response = client.post(
+            "/login",
+            data={"username": "n" * 2_000_000, "password": "x", "csrf_token": csrf(client)},
+        )
+        assert response.status_code == 413
+        assert "登录请求过大，已拒绝。" in response.text
+    assert time.monotonic() - started < 5
+    assert len(store_of(app).audit_log(1000)) == rows
+    assert database_bytes(sqlite_url) - size < 64 * 1024
+    # the throttle counted nothing either: vic still signs in
+    assert log_in(client, "vic").status_code == 302
+
+
+def test_an_over_long_user_name_or_password_is_a_400_with_a_message(tmp_path: Path, db_url: str):
+    app = filled_app(tmp_path, db_url)
+    client = app.server.test_client()
+    rows = len(store_of(app).audit_log(1000))
+    response = client.post(
+        "/login", data={"username": "n" * 201, "password": "x", "csrf_token": csrf(client)}
+    )
+    assert response.status_code == 400
+    assert "用户名最多 200 个字符。" in response.text
+    english = client.post(
+        "/login?lang=en",
+        data={"username": "vic", "password": "p" * 257, "csrf_token": csrf(client)},
+    )
+    assert english.status_code == 400
+    assert "A password has at most 256 characters." in english.text
+    assert len(store_of(app).audit_log(1000)) == rows
+    # 200 characters is a name like any other: a wrong one, audited in full
+    wrong = client.post(
+        "/login", data={"username": "n" * 200, "password": "x", "csrf_token": csrf(client)}
+    )
+    assert wrong.status_code == 401
+    assert store_of(app).audit_log(1)[0]["user"] == "n" * 200
+    store_of(app).dispose()
+
+
+# --- malformed requests are 400s ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_dash-component-suites/dash/deps/%2f..%2f..%2fsetup.py",
+        "/_dash-component-suites/dash/..%2f..%2fetc/passwd",
+        "/_dash-component-suites/dash/dcc%2f..%2f..%2fapp.py",
+        "/_dash-component-suites/nothing/here.js",
+    ],
+)
+def test_a_component_suite_path_that_names_no_file_is_a_400(app, path: str):
+    response = app.server.test_client().get(path)
+    assert response.status_code == 400
+    assert response.text == "请求无法识别，已拒绝。"
+
+
+def test_a_200000_deep_json_body_is_a_400(app):
+    client = app.server.test_client()
+    log_in(client, "vic")
+    body = b"[" * 200_000 + b"]" * 200_000
+    response = client.post(
+        "/_dash-update-component",
+        data=body,
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf(client)},
+    )
+    assert response.status_code == 400
+    assert response.text == "请求无法识别，已拒绝。"
+    # the same session goes on working
+    assert client.get("/_dash-layout").status_code == 200

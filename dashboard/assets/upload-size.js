@@ -10,7 +10,9 @@
     var named = note ? note.getAttribute("data-named") : null;
     if (tooBig && named) {
       /* the message names the file and its size (the template comes from the catalog) */
-      props.children = named.replace("{file}", files[0].name)
+      /* without bidirectional controls, which could show the name reordered (zhibiao/text.py) */
+      var name = files[0].name.replace(/[\u202A-\u202E\u2066-\u2069]/g, "");
+      props.children = named.replace("{file}", name)
         .replace("{size_mb}", (files[0].size / 1048576).toFixed(1));
     }
     if (window.dash_clientside && window.dash_clientside.set_props) {

@@ -312,7 +312,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
             store.audit(
                 user,
                 "upload.check",
-                {"file": filename, "sha256": result.sha256, "errors": len(preview["errors"])},
+                {"file": result.file, "sha256": result.sha256, "errors": len(preview["errors"])},
             )
             panel = preview_panel(preview, lang, _replaced(store, preview["periods"]))
             set_progress((100, t("ui.upload.done", lang)))
@@ -363,7 +363,11 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
             return dmc.Alert(t(key, lang), color="red", id="upload-outcome"), no_update, False
         upload_id = ingest.commit(result, store, user=user["name"], data=data)
         message = t(
-            "ui.upload.stored", lang, id=upload_id, file=filename, periods="、".join(result.periods)
+            "ui.upload.stored",
+            lang,
+            id=upload_id,
+            file=result.file,
+            periods="、".join(result.periods),
         )
         return (
             dmc.Alert(message, color="green", id="upload-outcome"),
