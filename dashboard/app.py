@@ -35,8 +35,15 @@ SECRET_ENV = "ZHIBIAO_SECRET_KEY"
 #: The login throttle's settings: create_app config key → environment variable.
 THROTTLE_ENV = {
     "login_max_failures": "ZHIBIAO_LOGIN_MAX_FAILURES",
+    "login_max_address_failures": "ZHIBIAO_LOGIN_MAX_ADDRESS_FAILURES",
     "login_window_seconds": "ZHIBIAO_LOGIN_WINDOW_SECONDS",
     "login_lockout_seconds": "ZHIBIAO_LOGIN_LOCKOUT_SECONDS",
+}
+#: Sessions and the deployment: create_app config key → environment variable.
+WEB_ENV = {
+    "session_idle_minutes": "ZHIBIAO_SESSION_IDLE_MINUTES",
+    "https": "ZHIBIAO_HTTPS",
+    "trusted_proxies": "ZHIBIAO_TRUSTED_PROXIES",
 }
 #: Room for the JSON around a base64 upload in one Dash request.
 REQUEST_OVERHEAD_BYTES = 1024 * 1024
@@ -102,9 +109,25 @@ def throttle_rule(config: dict[str, Any]) -> auth.ThrottleRule:
     given = {key: config.get(key) or os.environ.get(env) for key, env in THROTTLE_ENV.items()}
     return auth.ThrottleRule(
         max_failures=int(given["login_max_failures"] or default.max_failures),
+        max_address_failures=int(
+            given["login_max_address_failures"] or default.max_address_failures
+        ),
         window_seconds=float(given["login_window_seconds"] or default.window_seconds),
         lockout_seconds=float(given["login_lockout_seconds"] or default.lockout_seconds),
     )
+
+
+def web_setting(config: dict[str, Any], key: str) -> str | None:
+    """A WEB_ENV setting: the config key, else its environment variable, else None."""
+    given = config.get(key)
+    if given is None or given == "":
+        given = os.environ.get(WEB_ENV[key])
+    return None if given is None or given == "" else str(given)
+
+
+def is_on(value: str | None) -> bool:
+    """A yes/no setting's value: 1, true, yes, on (any case) are yes."""
+    return (value or "").strip().casefold() in ("1", "true", "yes", "on")
 
 
 def request_cap(max_upload_bytes: int) -> int:
@@ -133,9 +156,11 @@ def _default_store_factory(url: str) -> Any:
 def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     """Build the dashboard.
 
-    config keys: db_url, secret_key, max_upload_bytes, cache_dir, lang, secure_cookies,
-    settings (a Settings), store_factory (url → Store; tests never need it), and the login
-    throttle's login_max_failures, login_window_seconds, login_lockout_seconds.
+    config keys: db_url, secret_key, max_upload_bytes, cache_dir, lang, settings (a Settings),
+    store_factory (url → Store; tests never need it); the login throttle's login_max_failures,
+    login_max_address_failures, login_window_seconds, login_lockout_seconds; and WEB_ENV's
+    session_idle_minutes (480), https (Secure cookies and HSTS; secure_cookies is the same) and
+    trusted_proxies (how many reverse proxies in front set X-Forwarded-For/-Proto; 0).
     """
     config = dict(config or {})
     settings: Settings = config.get("settings") or load_settings(db_url=config.get("db_url"))
@@ -181,16 +206,20 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         if register is not None:
             guarded.update(register(app) or {})
     layout.register_callbacks(app)
+    https = is_on(web_setting(config, "https")) or bool(config.get("secure_cookies", False))
+    idle_minutes = float(web_setting(config, "session_idle_minutes") or auth.IDLE_SECONDS / 60)
     auth.init_auth(
         server,
-        lambda: state().store,
-        secure_cookies=bool(config.get("secure_cookies", False)),
+        lambda: app_state.store,
+        secure_cookies=https,
         guarded=guarded,
         user_component=layout.USER_COMPONENT,
-        throttle_dir=cache_dir / "logins",
         throttle_rule=throttle_rule(config),
+        idle_seconds=idle_minutes * 60,
     )
-    hardening.init_hardening(server)
+    hardening.init_hardening(
+        server, https=https, trusted_proxies=int(web_setting(config, "trusted_proxies") or 0)
+    )
     _register_errors(server)
     server.add_url_rule("/download/<kind>", "download", download, methods=["GET"])
     server.add_url_rule(ORIGINAL_RULE, "download_original", download_original, methods=["GET"])

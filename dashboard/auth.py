@@ -1,13 +1,17 @@
 """Accounts at the door: login and logout, the session, roles, the CSRF guard, the login wall.
 
-Every page, Dash request and download needs a session. Data-changing Dash callbacks are listed
+Every page, Dash request and download needs a session: Flask-Login keeps the account in the
+signed session cookie as `<session version>:<name>`, and every request reads the account afresh
+from the store, so a deactivated, deleted, demoted or re-passworded account's cookies open nothing
+(each such change, and logout, raises the account's session version). The cookie is re-signed on
+every request and refused once older than the idle timeout (8 hours by default), on any worker of
+any host that shares the database and its secret. Data-changing Dash callbacks are listed
 in the app config (``ZHIBIAO_GUARDED``: output component id → least role) and refused before
 they run (and before a background job starts) when the session user's role, read afresh from the
-store, is too low. Callbacks that change data check the role again themselves. Every request behind the wall
-reads the account afresh, so a deactivated or deleted account's live session ends at once.
-Failed logins are counted per user name and per address in a disk cache every worker shares
-(`LoginThrottle`); past the limit, the login form refuses for a while. Every response carries
-headers against sniffing, framing and leaking the address to other sites.
+store, is too low. Callbacks that change data check the role again themselves.
+Sign-in attempts are counted per user name and per address in the store (`LoginThrottle`), one
+atomic UPDATE each, before the password is checked: however many arrive at once, no more than the
+limit are checked; past it, that name (or address) is refused for a while.
 """
 
 from __future__ import annotations
@@ -15,15 +19,14 @@ from __future__ import annotations
 import hmac
 import math
 import secrets
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import diskcache
 import flask
+import flask_login
 from flask import Flask, Response, abort, current_app, g, redirect, request, session
 from markupsafe import escape
 
@@ -36,6 +39,8 @@ CSRF_HEADER = "X-CSRFToken"
 CSRF_FIELD = "csrf_token"
 LANG_COOKIE = "lang"
 DASH_CALLBACK_PATH = "/_dash-update-component"
+#: A session unused this long ends (seconds): the idle timeout's default, 8 hours.
+IDLE_SECONDS = 8 * 3600
 #: The largest login or logout form body (a name, a password, two tokens and a path fit in
 #: far less); a larger one is refused before it is parsed.
 LOGIN_FORM_BYTES = 16 * 1024
@@ -65,23 +70,52 @@ def request_lang() -> str:
     return LANGS[0]
 
 
-def session_user() -> dict[str, str] | None:
-    """The logged-in user as the session holds it ({name, role}), or None."""
-    name = session.get("user")
-    if not name:
-        return None
-    return {"name": name, "role": session.get("role", "viewer")}
+class Account(flask_login.UserMixin):
+    """The signed-in account as Flask-Login holds it: its id names the session version."""
+
+    def __init__(self, name: str, role: str, version: int) -> None:
+        self.name = name
+        self.role = role
+        self.version = int(version)
+
+    def get_id(self) -> str:
+        return f"{self.version}:{self.name}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "role": self.role}
 
 
-def current_user(store: Any) -> dict[str, str] | None:
-    """The session user with the role read afresh from the store (None if the account is gone)."""
-    name = session.get("user")
-    if not name:
+def load_account(store: Any, user_id: str | None) -> Account | None:
+    """The account a session's `<version>:<name>` names, if it is active and its sessions were
+    not ended since (logout, password, role or state changed): else None."""
+    version, _, name = (user_id or "").partition(":")
+    if not version.isdigit() or not name:
         return None
     found = store.get_user(name)
     if not found or not found.get("active", True):
         return None
-    return {"name": found["name"], "role": found["role"]}
+    if int(found.get("session_version", 0)) != int(version):
+        return None
+    return Account(found["name"], found["role"], found["session_version"])
+
+
+def session_user() -> dict[str, str] | None:
+    """The signed-in user of this request ({name, role}, read from the store when the request
+    began), or None."""
+    user = flask_login.current_user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return user.as_dict()
+
+
+def current_user(store: Any) -> dict[str, str] | None:
+    """The session user with the account read afresh from the store now (None if the account
+    is gone, inactive, or its sessions were ended)."""
+    user = flask_login.current_user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    account = load_account(store, user.get_id())
+    return account.as_dict() if account else None
 
 
 def require_role(store: Any, needed: str) -> dict[str, str]:
@@ -196,18 +230,17 @@ def login_wall(store_of: Callable[[], Any]) -> Callable[[], Response | None]:
         if path.startswith(PUBLIC_PREFIXES):
             return None
         if session_user() is None:
+            ended = "_user_id" in session
+            if ended:
+                # The account was deactivated, removed, or its sessions ended since login.
+                session.clear()
             if path.startswith("/_dash-") or request.method != "GET":
                 return _refuse(401)
+            if ended:
+                return redirect("/login")
             return redirect("/login?next=" + quote(request.full_path.rstrip("?"), safe="/?=&"))
-        store = store_of()
-        if current_user(store) is None:
-            # The account was deactivated or removed since login: end this session now.
-            session.clear()
-            if path.startswith("/_dash-") or request.method != "GET":
-                return _refuse(401)
-            return redirect("/login")
         if path == DASH_CALLBACK_PATH:
-            return _guard_dash_callback(store)
+            return _guard_dash_callback(store_of())
         return None
 
     return check
@@ -233,51 +266,54 @@ def set_cookies(response: Response) -> Response:
 
 @dataclass(frozen=True)
 class ThrottleRule:
-    """How many failed logins in how many seconds lock a user name or an address, and for how
-    long."""
+    """How many sign-in attempts in how many seconds lock a user name, or an address, and for
+    how long. An address may make more attempts than one name (an office shares one address),
+    so a name locked by its failures does not lock the other names from that address."""
 
     max_failures: int = 5
+    max_address_failures: int = 20
     window_seconds: float = 15 * 60
     lockout_seconds: float = 15 * 60
 
 
 class LoginThrottle:
-    """Failed logins per user name and per address, in a disk cache every worker shares."""
+    """Sign-in attempts per user name and per address, counted in the store (every worker of
+    every host shares it). An attempt is counted before its password is checked."""
 
-    def __init__(self, folder: str | Path, rule: ThrottleRule) -> None:
+    def __init__(self, store_of: Callable[[], Any], rule: ThrottleRule) -> None:
+        self.store_of = store_of
         self.rule = rule
-        self.cache = diskcache.Cache(str(folder))
 
-    @staticmethod
-    def keys(name: str, address: str | None) -> list[str]:
-        """The counters one login attempt touches."""
-        return [f"user:{name.casefold()}", f"addr:{address or '-'}"]
+    def keys(self, name: str, address: str | None) -> list[tuple[str, int]]:
+        """The counters one sign-in attempt takes, each with its limit."""
+        return [
+            (f"user:{name.casefold()}", self.rule.max_failures),
+            (f"addr:{address or '-'}", self.rule.max_address_failures),
+        ]
 
-    def locked_for(self, keys: Iterable[str], now: float | None = None) -> float:
-        """Seconds left until every one of `keys` may try again (0 when none is locked)."""
-        now = time.time() if now is None else now
-        until = max((float(self.cache.get("lock:" + k, 0.0)) for k in keys), default=0.0)
-        return max(0.0, until - now)
-
-    def failed(self, keys: Iterable[str], now: float | None = None) -> None:
-        """Count one failure on each key; lock a key that reaches the limit in the window."""
-        now = time.time() if now is None else now
+    def take(self, keys: Iterable[tuple[str, int]]) -> float:
+        """Count one attempt on every key, or on none: 0.0 when counted, else the seconds until
+        the first key that refused may try again (attempts refused are never counted)."""
+        store = self.store_of()
         rule = self.rule
-        with self.cache.transact():
-            for key in keys:
-                recent = [
-                    s for s in self.cache.get("fail:" + key, []) if now - s < rule.window_seconds
-                ]
-                recent.append(now)
-                self.cache.set("fail:" + key, recent, expire=rule.window_seconds)
-                if len(recent) >= rule.max_failures:
-                    until = now + rule.lockout_seconds
-                    self.cache.set("lock:" + key, until, expire=rule.lockout_seconds)
-                    self.cache.delete("fail:" + key)
+        taken: list[str] = []
+        for key, limit in keys:
+            wait = store.take_attempt(key, limit, rule.window_seconds, rule.lockout_seconds)
+            if wait > 0:
+                for done in taken:
+                    store.give_back_attempt(done)
+                return wait
+            taken.append(key)
+        return 0.0
 
-    def succeeded(self, name: str) -> None:
-        """A right password forgets the user name's failures (not the address's)."""
-        self.cache.delete("fail:" + self.keys(name, None)[0])
+    def succeeded(self, keys: list[tuple[str, int]]) -> None:
+        """A right password: the name's failures are forgotten, and this attempt is given back
+        to the address (its earlier failures still count)."""
+        store = self.store_of()
+        (user_key, _), *others = keys
+        store.clear_attempts(user_key)
+        for key, _ in others:
+            store.give_back_attempt(key)
 
 
 def login_throttle() -> LoginThrottle:
@@ -342,21 +378,19 @@ def _login_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
             return login_page(lang, too_long, next_url), 400
         throttle = login_throttle()
         keys = throttle.keys(name, request.remote_addr)
-        wait = throttle.locked_for(keys)
+        wait = throttle.take(keys)
         if wait > 0:
             store.audit(name or "-", "login_throttled", {"address": request.remote_addr})
             message = t("security.login_throttled", lang, minutes=max(1, math.ceil(wait / 60)))
             return login_page(lang, message, next_url), 429
         user = store.authenticate(name, request.form.get("password") or "")
         if not user:
-            throttle.failed(keys)
             store.audit(name or "-", "login_failed", {"address": request.remote_addr})
             return login_page(lang, t("ui.auth.wrong", lang), next_url), 401
-        throttle.succeeded(name)
+        throttle.succeeded(keys)
         # A new session: nothing set before login (by anyone) survives it.
         session.clear()
-        session["user"] = user["name"]
-        session["role"] = user["role"]
+        flask_login.login_user(Account(user["name"], user["role"], user["session_version"]))
         session.permanent = True
         store.audit(user["name"], "login", {})
         return redirect(next_url)
@@ -368,7 +402,11 @@ def _logout_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
     def view() -> Any:
         user = session_user()
         if user:
-            store_of().audit(user["name"], "logout", {})
+            # Every session of the account ends, on every worker and host: not only this cookie.
+            store = store_of()
+            store.end_sessions(user["name"])
+            store.audit(user["name"], "logout", {})
+        flask_login.logout_user()
         session.clear()
         return redirect("/login")
 
@@ -382,14 +420,22 @@ def init_auth(
     secure_cookies: bool = False,
     guarded: Mapping[str, str] | None = None,
     user_component: str = "",
-    throttle_dir: str | Path | None = None,
     throttle_rule: ThrottleRule | None = None,
+    idle_seconds: float = IDLE_SECONDS,
 ) -> None:
-    """Wire the login wall, the CSRF guard, the login throttle, /login and /logout into the
-    Flask server. `throttle_dir` is a folder every worker shares (default: the instance path)."""
-    folder = Path(throttle_dir or Path(server.instance_path) / "logins")
-    server.extensions["zhibiao_throttle"] = LoginThrottle(folder, throttle_rule or ThrottleRule())
+    """Wire Flask-Login, the login wall, the CSRF guard, the login throttle, /login and /logout
+    into the Flask server. A session unused for `idle_seconds` ends."""
+    server.extensions["zhibiao_throttle"] = LoginThrottle(store_of, throttle_rule or ThrottleRule())
+    manager = flask_login.LoginManager()
+    manager.session_protection = "basic"
+    manager.user_loader(lambda user_id: load_account(store_of(), user_id))
+    manager.init_app(server)
+    server.permanent_session_lifetime = timedelta(seconds=float(idle_seconds))
     server.config.update(
+        # Re-signed on every request: the signature's age is the time since the last request.
+        SESSION_REFRESH_EACH_REQUEST=True,
+        REMEMBER_COOKIE_SECURE=secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
         # The only forms are login and logout (uploads come as JSON): no field needs more.
         MAX_FORM_MEMORY_SIZE=LOGIN_FORM_BYTES,
         SESSION_COOKIE_HTTPONLY=True,

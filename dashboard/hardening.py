@@ -13,6 +13,7 @@ from typing import Any
 
 from dash.exceptions import DependencyException
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.auth import request_lang, session_user
 from zhibiao.i18n import t
@@ -38,8 +39,14 @@ def refuse_unreadable_json() -> Response | None:
     return None
 
 
-def init_hardening(server: Flask) -> None:
-    """Wire the 400s into the Flask server (first among the before_request hooks)."""
+def init_hardening(server: Flask, *, https: bool = False, trusted_proxies: int = 0) -> None:
+    """Wire the 400s into the Flask server (first among the before_request hooks), and trust
+    `trusted_proxies` reverse proxies' X-Forwarded-For and X-Forwarded-Proto (werkzeug's
+    ProxyFix): the login throttle then counts the client's address, not the proxy's."""
+    if trusted_proxies > 0:
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies
+        )
     server.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_json)
 
     @server.errorhandler(DependencyException)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import secrets
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from .models import (
     VALUE_SCALE,
     Base,
     audit,
+    login_attempts,
     secrets_table,
     uploads,
     users,
@@ -50,6 +52,8 @@ STORED_VALUE_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file"]
 HISTORY_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file", "user", "uploaded_at"]
 #: Columns of `uploads` added after its first release: `create()` adds them to older databases.
 ADDED_UPLOAD_COLUMNS = frozenset({"original"})
+#: Columns of `users` added after its first release (likewise).
+ADDED_USER_COLUMNS = frozenset({"session_version"})
 #: The largest id a table holds (a signed 64-bit integer): larger ones name nothing.
 MAX_ID = 2**63 - 1
 #: Default number of audit entries `audit_log` returns.
@@ -132,7 +136,13 @@ def _user_dict(row: Any) -> dict[str, Any]:
         "role": row.role,
         "active": bool(row.active),
         "created_at": _as_utc(row.created_at),
+        "session_version": int(row.session_version or 0),
     }
+
+
+def _next_version() -> Any:
+    """The SQL that raises an account's session version by one (NULL in an old row is 0)."""
+    return sa.func.coalesce(users.c.session_version, 0) + 1
 
 
 class Store:
@@ -153,19 +163,26 @@ class Store:
         self._created = True
 
     def _add_missing_columns(self) -> None:
-        """A database made before a column was added gets it (ALTER TABLE … ADD COLUMN, nullable)."""
-        have = {c["name"] for c in sa.inspect(self.engine).get_columns(uploads.name)}
-        missing = [c for c in uploads.columns if c.name in ADDED_UPLOAD_COLUMNS - have]
+        """A database made before a column was added gets it (ALTER TABLE … ADD COLUMN,
+        nullable, with the column's server default)."""
+        inspector = sa.inspect(self.engine)
+        missing = []
+        for table, added in ((uploads, ADDED_UPLOAD_COLUMNS), (users, ADDED_USER_COLUMNS)):
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            missing += [(table, c) for c in table.columns if c.name in added - have]
         if not missing:
             return
         dialect = self.engine.dialect
         quote = dialect.identifier_preparer.quote
         with self.engine.begin() as conn:
-            for column in missing:
+            for table, column in missing:
                 kind = column.type.compile(dialect=dialect)
+                default = column.server_default
+                if default is not None:
+                    kind += f" DEFAULT {default.arg}"
                 conn.execute(
                     sa.text(
-                        f"ALTER TABLE {quote(uploads.name)} ADD COLUMN {quote(column.name)} {kind}"
+                        f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
                     )
                 )
 
@@ -525,7 +542,10 @@ class Store:
             done = conn.execute(
                 users.update()
                 .where(users.c.name == name)
-                .values(password_hash=generate_password_hash(password, method=PASSWORD_METHOD))
+                .values(
+                    password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+                    session_version=_next_version(),
+                )
             ).rowcount
         if not done:
             raise ValueError(f"no user {name!r}")
@@ -542,13 +562,24 @@ class Store:
         self._update_user(name, active=bool(active))
 
     def _update_user(self, name: str, **changes: Any) -> None:
+        """Change an account; every change of role or state also ends its sessions."""
+        changes["session_version"] = _next_version()
         with self._ready().begin() as conn:
             done = conn.execute(users.update().where(users.c.name == name).values(**changes))
         if not done.rowcount:
             raise ValueError(f"no user {name!r}")
 
+    def end_sessions(self, name: str) -> None:
+        """End every session of an account (logout does): its session version goes up, so
+        no cookie made before opens anything. An unknown name changes nothing."""
+        with self._ready().begin() as conn:
+            conn.execute(
+                users.update().where(users.c.name == name).values(session_version=_next_version())
+            )
+
     def get_user(self, name: str) -> dict[str, Any] | None:
-        """name, role, active, created_at of one account (never its hash), or None."""
+        """name, role, active, created_at, session_version of one account (never its hash),
+        or None."""
         with self._ready().connect() as conn:
             row = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
         return _user_dict(row) if row is not None else None
@@ -599,6 +630,55 @@ class Store:
         with engine.connect() as conn:
             return str(conn.execute(query).scalar_one())
 
+    # -- sign-in attempts -----------------------------------------------------------------
+
+    def take_attempt(
+        self, key: str, limit: int, window: float, lockout: float, now: float | None = None
+    ) -> float:
+        """Count one sign-in attempt on `key` unless `limit` are counted in its window already.
+
+        Returns 0.0 when counted, else the seconds until the key may try again. The attempt
+        that reaches the limit locks the key for `lockout` seconds from then. One conditional
+        UPDATE counts, so concurrent attempts from any worker or host never pass the limit.
+        """
+        now = time.time() if now is None else now
+        table = login_attempts
+        with self._ready().begin() as conn:
+            conn.execute(table.delete().where(table.c.key == key, table.c.until <= now))
+            conn.execute(
+                _insert_ignore(conn.dialect.name, table, key=key, count=0, until=now + window)
+            )
+            reaches = table.c.count + 1 >= int(limit)
+            taken = conn.execute(
+                table.update()
+                .where(table.c.key == key, table.c.count < int(limit))
+                .values(
+                    count=table.c.count + 1,
+                    until=sa.case((reaches, now + lockout), else_=table.c.until),
+                )
+                .returning(table.c.count)
+            ).first()
+            if taken is not None:
+                return 0.0
+            until = conn.execute(sa.select(table.c.until).where(table.c.key == key)).scalar()
+        return max(1.0, float(until or now) - now)
+
+    def give_back_attempt(self, key: str) -> None:
+        """Uncount one attempt on `key` (it was not a failure: the password was right, or
+        another key refused it before the password was checked)."""
+        table = login_attempts
+        with self._ready().begin() as conn:
+            conn.execute(
+                table.update()
+                .where(table.c.key == key, table.c.count > 0)
+                .values(count=table.c.count - 1)
+            )
+
+    def clear_attempts(self, key: str) -> None:
+        """Forget every attempt on `key`."""
+        with self._ready().begin() as conn:
+            conn.execute(login_attempts.delete().where(login_attempts.c.key == key))
+
     # -- audit ---------------------------------------------------------------------------
 
     def audit(self, user: str, action: str, detail: dict[str, Any] | None = None) -> None:
@@ -630,6 +710,15 @@ class Store:
             }
             for r in rows
         ]
+
+
+def _insert_ignore(dialect: str, table: sa.Table, **row: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).values(**row).on_conflict_do_nothing()
 
 
 def _check_password_length(password: str) -> None:

@@ -83,6 +83,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utc_now)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    #: Raised by logout, a password change or reset, a role change and (de)activation: every
+    #: session cookie names the version it was made under, and an older one opens nothing.
+    session_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
 
 class Audit(Base):
@@ -95,6 +98,18 @@ class Audit(Base):
     user: Mapped[str] = mapped_column(sa.String(MAX_USER_NAME))
     action: Mapped[str] = mapped_column(sa.String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class LoginAttempts(Base):
+    """Sign-in attempts counted on one key (`user:<name>` or `addr:<address>`) until `until`
+    (epoch seconds): the end of the counting window, or of the lock once `count` reached the
+    limit. Counted by one conditional UPDATE, so concurrent attempts never pass the limit."""
+
+    __tablename__ = "login_attempts"
+
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    until: Mapped[float] = mapped_column(sa.Float)
 
 
 class Secret(Base):
@@ -112,3 +127,4 @@ values = Value.__table__
 users = User.__table__
 audit = Audit.__table__
 secrets_table = Secret.__table__
+login_attempts = LoginAttempts.__table__

@@ -157,6 +157,25 @@ def callback_body(spec: dict, values: dict) -> dict:
     }
 
 
+def change_body(client, user: str, button: str, target: str, **values) -> dict:
+    """A change-account request (role, deactivate, reactivate, reset) pressing `button`."""
+    spec = callback_spec(client, "admin-change-result")
+    body = callback_body(
+        spec,
+        {
+            f"{button}.n_clicks": 1,
+            "admin-target.value": target,
+            "admin-target-role.value": values.get("role"),
+            "admin-reset-password.value": values.get("password"),
+            "admin-reset-again.value": values.get("again", values.get("password")),
+            "admin-lang.data": "zh",
+            "session-user.data": user,
+        },
+    )
+    body["changedPropIds"] = [f"{button}.n_clicks"]
+    return body
+
+
 def page_body(path: str, search: str = "") -> dict:
     """The body the page router callback receives for `path` and `search`."""
     return {

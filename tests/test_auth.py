@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 from dashboard_fixtures import (
+    app_config,
     callback_body,
     callback_spec,
+    change_body,
     csrf,
     filled_app,
+    filled_store,
     log_in,
     page_body,
     post_callback,
@@ -20,6 +26,7 @@ from dashboard_fixtures import (
 )
 
 from dashboard import auth
+from dashboard.app import create_app
 from zhibiao.samples import write_samples
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -243,9 +250,11 @@ def test_an_analyst_cannot_act_in_another_users_name(app, april):
 def test_a_demoted_analyst_is_refused_at_once(app, april):
     client = app.server.test_client()
     log_in(client, "ana")
+    body = confirm_body(client, april, "ana")
     store_of(app).set_role("ana", "viewer")
-    response = post_callback(client, confirm_body(client, april, "ana"))
-    assert response.status_code == 403
+    # the role change ended the session: the confirm is refused before it runs
+    response = post_callback(client, body)
+    assert response.status_code == 401
     assert len(store_of(app).uploads()) == 2
 
 
@@ -306,3 +315,118 @@ def test_the_original_needs_a_session_and_an_existing_upload(app):
     assert client.get("/download/original/3/x").status_code == 404
     assert client.get("/download/original").status_code == 404
     assert client.get("/download/original/99999999999999999999999").status_code == 404
+
+
+# --- sessions end: logout, password, role; idle timeout; two servers ----------------------------
+
+
+def replay(app, cookie: str):
+    """A fresh client (another browser, an attacker) holding a captured session cookie."""
+    client = app.server.test_client()
+    client.set_cookie("session", cookie, domain="localhost")
+    return client
+
+
+def session_value(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_cookie_captured_before_logout_opens_nothing_after_it(app):
+    client = app.server.test_client()
+    log_in(client, "ana")
+    captured = session_value(client)
+    other_browser = app.server.test_client()
+    log_in(other_browser, "ana")
+    assert replay(app, captured).get("/upload").status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf(client)}).status_code == 302
+    thief = replay(app, captured)
+    page = thief.get("/upload")
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/login"
+    assert thief.get("/_dash-layout").status_code == 401
+    # logout ends every session of the account, the other browser's too
+    assert other_browser.get("/_dash-layout").status_code == 401
+    # a new login works, and its cookie is not the old one's
+    fresh = app.server.test_client()
+    log_in(fresh, "ana")
+    assert fresh.get("/upload").status_code == 200
+    assert replay(app, captured).get("/upload").status_code == 302
+
+
+def test_a_password_reset_by_the_admin_ends_the_old_sessions(app):
+    analyst = app.server.test_client()
+    log_in(analyst, "ana")
+    captured = session_value(analyst)
+    assert analyst.get("/upload").status_code == 200
+    admin = app.server.test_client()
+    log_in(admin, "adm")
+    reset = change_body(admin, "adm", "admin-reset", "ana", password="ana-new-pw-77")
+    assert "已重设 ana 的密码。" in response_text(post_callback(admin, reset))
+    assert replay(app, captured).get("/upload").status_code == 302
+    assert post_callback(analyst, page_body("/upload")).status_code == 401
+    # the admin's own session goes on; the new password opens a new one
+    assert admin.get("/admin").status_code == 200
+    assert log_in(analyst, "ana", "ana-new-pw-77").status_code == 302
+    assert analyst.get("/upload").status_code == 200
+
+
+def test_a_role_change_ends_the_old_sessions(app):
+    analyst = app.server.test_client()
+    log_in(analyst, "ana")
+    captured = session_value(analyst)
+    admin = app.server.test_client()
+    log_in(admin, "adm")
+    demote = change_body(admin, "adm", "admin-set-role", "ana", role="viewer")
+    assert "已将 ana 的角色改为“查看”。" in response_text(post_callback(admin, demote))
+    assert replay(app, captured).get("/upload").status_code == 302
+    assert analyst.get("/_dash-layout").status_code == 401
+    # signed in again, ana is a viewer: the upload page says it is not for her
+    log_in(analyst, "ana")
+    assert "upload-forbidden" in response_text(post_callback(analyst, page_body("/upload")))
+
+
+def test_a_session_ends_after_the_idle_timeout_and_is_renewed_by_use(tmp_path, sqlite_url):
+    filled_store(sqlite_url).dispose()
+    app = create_app({**app_config(tmp_path, sqlite_url), "session_idle_minutes": 3 / 60})
+    client = app.server.test_client()
+    log_in(client, "vic")
+    for _ in range(3):  # used every 1.5 s: 4.5 s in all, past the 3 s timeout, still open
+        time.sleep(1.5)
+        assert client.get("/").status_code == 200
+    captured = session_value(client)
+    time.sleep(4.5)
+    assert client.get("/").status_code == 302
+    assert replay(app, captured).get("/").status_code == 302
+
+
+def test_the_session_cookie_lasts_the_idle_timeout_not_31_days(app):
+    client = app.server.test_client()
+    response = log_in(client, "vic")
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    expires = parsedate_to_datetime(header.split("Expires=")[1].split(";")[0])
+    hours = (expires - datetime.now(UTC)).total_seconds() / 3600
+    assert 7.9 < hours <= 8.0
+
+
+def test_the_idle_timeout_reads_the_environment(tmp_path, sqlite_url, monkeypatch):
+    filled_store(sqlite_url).dispose()
+    monkeypatch.setenv("ZHIBIAO_SESSION_IDLE_MINUTES", "30")
+    app = create_app(app_config(tmp_path, sqlite_url))
+    assert app.server.permanent_session_lifetime.total_seconds() == 1800
+
+
+def test_a_session_started_on_one_server_continues_on_another(tmp_path, db_url):
+    filled_store(db_url).dispose()
+    # two app servers on one database, each with its own cache folder; the secret is the
+    # database's (no secret_key given), as on two hosts
+    first = create_app({"db_url": db_url, "cache_dir": str(tmp_path / "one")})
+    second = create_app({"db_url": db_url, "cache_dir": str(tmp_path / "two")})
+    client = first.server.test_client()
+    log_in(client, "ana")
+    elsewhere = replay(second, session_value(client))
+    assert elsewhere.get("/upload").status_code == 200
+    # logged out on the second server, the session ends on the first too
+    assert elsewhere.post("/logout", data={"csrf_token": csrf(elsewhere)}).status_code == 302
+    assert client.get("/upload").status_code == 302
+    for app in (first, second):
+        store_of(app).dispose()

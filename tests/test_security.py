@@ -8,7 +8,9 @@ import ast
 import importlib
 import inspect
 import textwrap
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 from types import FunctionType, ModuleType
@@ -83,7 +85,9 @@ def test_login_makes_a_new_session_and_drops_what_was_planted_before(app):
     after = session_cookie(client)
     assert after != before
     with client.session_transaction() as sess:
-        assert dict(sess) == {"user": "vic", "role": "viewer", "_permanent": True}
+        # Flask-Login's keys only: the account as `<session version>:<name>`
+        assert sorted(sess) == ["_fresh", "_id", "_permanent", "_user_id"]
+        assert sess["_user_id"] == "0:vic"
 
 
 def test_logout_is_post_only_and_clears_the_session(app):
@@ -92,7 +96,7 @@ def test_logout_is_post_only_and_clears_the_session(app):
     # a GET (a link or an image on another page) reaches no logout: Dash's not-found page
     client.get("/logout")
     with client.session_transaction() as sess:
-        assert sess["user"] == "vic"
+        assert sess["_user_id"] == "0:vic"
     assert client.get("/").status_code == 200
     response = client.post("/logout", data={"csrf_token": csrf(client)})
     assert response.status_code == 302
@@ -374,7 +378,9 @@ def test_five_failures_lock_the_user_name_even_for_the_right_password(app):
     assert actions.count(("ana", "login_throttled")) == 2
 
 
-def test_five_failures_from_one_address_lock_the_address_for_every_name(app):
+def test_failures_from_one_address_lock_the_address_for_every_name(tmp_path: Path, sqlite_url: str):
+    filled_store(sqlite_url).dispose()
+    app = throttled_app(tmp_path, sqlite_url, login_max_address_failures=5)
     client = app.server.test_client()
     addr = {"REMOTE_ADDR": "192.0.2.7"}
     for name in ("u1", "u2", "u3", "u4", "u5"):
@@ -520,3 +526,72 @@ def test_a_200000_deep_json_body_is_a_400(app):
     assert response.text == "请求无法识别，已拒绝。"
     # the same session goes on working
     assert client.get("/_dash-layout").status_code == 200
+
+
+# --- the throttle counts atomically, per account and per address ---------------------------------
+
+
+def test_a_burst_of_40_concurrent_attempts_checks_at_most_5_passwords(tmp_path: Path, db_url: str):
+    app = filled_app(tmp_path, db_url)
+    start = threading.Barrier(40)
+
+    def attempt(i: int) -> int:
+        client = app.server.test_client()
+        token = csrf(client)
+        start.wait()
+        return client.post(
+            "/login",
+            data={"username": "ana", "password": f"guess-{i}", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": f"10.9.0.{i}"},  # from 40 addresses: the name's limit
+        ).status_code
+
+    with ThreadPoolExecutor(40) as pool:
+        codes = list(pool.map(attempt, range(40)))
+    assert sorted(codes) == [401] * 5 + [429] * 35
+    failed = [e for e in store_of(app).audit_log(200) if e["action"] == "login_failed"]
+    assert len(failed) == 5
+    # the right password after the limit does not get in
+    right = log_in(app.server.test_client(), "ana")
+    assert right.status_code == 429
+    store_of(app).dispose()
+
+
+def test_a_locked_account_does_not_lock_the_other_accounts_of_its_address(app):
+    office = {"REMOTE_ADDR": "192.0.2.10"}
+    client = app.server.test_client()
+    for _ in range(5):
+        assert log_in(client, "ana", "wrong", environ_base=office).status_code == 401
+    for _ in range(10):  # hammering the locked name counts nothing more against the address
+        assert log_in(client, "ana", "wrong", environ_base=office).status_code == 429
+    colleague = app.server.test_client()
+    assert log_in(colleague, "vic", environ_base=office).status_code == 302
+    assert log_in(app.server.test_client(), "adm", environ_base=office).status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(tmp_path: Path, sqlite_url: str):
+    filled_store(sqlite_url).dispose()
+    rule = {"login_max_address_failures": 3}
+    proxied = throttled_app(tmp_path, sqlite_url, trusted_proxies=1, **rule)
+    client = proxied.server.test_client()
+
+    def via_proxy(name: str, password: str | None, client_address: str):
+        return log_in(
+            client,
+            name,
+            password,
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            headers={"X-Forwarded-For": client_address},
+        )
+
+    for name in ("u1", "u2", "u3"):
+        assert via_proxy(name, "guess", "203.0.113.5").status_code == 401
+    assert via_proxy("vic", PASSWORDS["vic"], "203.0.113.5").status_code == 429
+    assert via_proxy("vic", PASSWORDS["vic"], "203.0.113.6").status_code == 302
+    failed = [e for e in store_of(proxied).audit_log() if e["action"] == "login_failed"]
+    assert {e["detail"]["address"] for e in failed} == {"203.0.113.5"}
+    # without the setting the header is not believed: the proxy's own address is counted
+    direct = throttled_app(tmp_path, sqlite_url, **rule).server.test_client()
+    forged = {"X-Forwarded-For": "198.51.100.1"}
+    assert log_in(direct, "u4", "guess", headers=forged).status_code == 401
+    last = store_of(proxied).audit_log(1)[0]
+    assert last["detail"]["address"] == "127.0.0.1"

@@ -392,3 +392,60 @@ def test_create_adds_the_original_column_to_a_database_made_before_it(db_url):
     assert new == 2 and store.original(new) == ("a.xlsx", ORIGINAL)
     assert store.values()["value"].tolist() == [10.0]
     store.dispose()
+
+
+OLD_USERS = """
+CREATE TABLE users (
+    id {id}, name VARCHAR(200) NOT NULL UNIQUE, role VARCHAR(20) NOT NULL,
+    password_hash VARCHAR(500) NOT NULL, created_at TIMESTAMP, active BOOLEAN NOT NULL
+)
+"""
+
+
+def test_every_account_change_and_logout_raise_the_session_version(db_url):
+    engine = sa.create_engine(db_url)
+    serial = "INTEGER PRIMARY KEY" if db_url.startswith("sqlite") else "SERIAL PRIMARY KEY"
+    with engine.begin() as conn:  # a users table from before sessions had versions
+        conn.execute(sa.text(OLD_USERS.format(id=serial)))
+    engine.dispose()
+    store = Store(db_url)
+    store.create()
+    store.create()
+    assert "session_version" in {c["name"] for c in sa.inspect(store.engine).get_columns("users")}
+    store.add_user("ana", "analyst", "analyst-pw-1")
+    store.add_user("vic", "viewer", "viewer-pw-1")
+    assert store.get_user("ana")["session_version"] == 0
+    store.set_password("ana", "analyst-pw-2")
+    store.set_role("ana", "viewer")
+    store.set_active("ana", False)
+    store.set_active("ana", True)
+    store.end_sessions("ana")
+    store.end_sessions("nobody")  # changes nothing, raises nothing
+    assert store.get_user("ana")["session_version"] == 5
+    assert store.get_user("vic")["session_version"] == 0
+    store.dispose()
+
+
+def test_sign_in_attempts_are_counted_to_the_limit_then_refused_until_the_lock_ends(db_url):
+    store = Store(db_url)
+    store.create()
+    now = 1_000_000.0
+    taken = [store.take_attempt("user:ana", 3, 60, 600, now=now + i) for i in range(5)]
+    # three counted, the third locking the key for 600 s from then (t+2): 599 and 598 s left
+    assert taken == [0.0, 0.0, 0.0, 599.0, 598.0]
+    assert store.take_attempt("user:vic", 3, 60, 600, now=now) == 0.0
+    assert store.take_attempt("user:ana", 3, 60, 600, now=now + 602) == 0.0
+    # within a window, giving one back lets one more through; clearing forgets them all
+    store.give_back_attempt("user:vic")
+    assert [store.take_attempt("user:vic", 2, 60, 600, now=now + 1) for _ in range(3)] == [
+        0.0,
+        0.0,
+        600.0,
+    ]
+    store.clear_attempts("user:vic")
+    assert store.take_attempt("user:vic", 2, 60, 600, now=now + 2) == 0.0
+    # a window that ended starts over
+    assert store.take_attempt("addr:x", 2, 60, 600, now=now) == 0.0
+    assert store.take_attempt("addr:x", 2, 60, 600, now=now + 61) == 0.0
+    assert store.take_attempt("addr:x", 2, 60, 600, now=now + 62) == 0.0
+    store.dispose()
