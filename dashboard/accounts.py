@@ -9,6 +9,7 @@ from typing import Any
 
 from dashboard.views import when_text
 from zhibiao.i18n import has, t
+from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
 from zhibiao.vocabulary import ROLES
 
 #: Shortest password the accounts page accepts (a rule of the page: `zhibiao user add` asks
@@ -16,8 +17,9 @@ from zhibiao.vocabulary import ROLES
 MIN_PASSWORD_LENGTH = 8
 
 
-#: Longest account name (the users table holds 200 characters).
-MAX_NAME_LENGTH = 200
+#: Longest account name and password: the bounds every edge applies (zhibiao/text.py).
+MAX_NAME_LENGTH = MAX_USER_NAME
+MAX_PASSWORD_LENGTH = MAX_PASSWORD
 
 
 #: How many audit entries the accounts page shows, newest first.
@@ -49,13 +51,16 @@ def _done(key: str, **params: Any) -> Outcome:
 
 
 def password_problem(password: str | None, again: str | None) -> Outcome | None:
-    """Why a new password cannot be set (empty, the two differ, too short), or None."""
+    """Why a new password cannot be set (empty, the two differ, too short, too long), or None."""
     if not password:
         return _refused("empty_password")
     if password != (again or ""):
         return _refused("mismatch")
     if len(password) < MIN_PASSWORD_LENGTH:
         return _refused("too_short", n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        # the login form's message, said the same way here
+        return Outcome(False, "security.password_too_long", (("n", MAX_PASSWORD_LENGTH),))
     return None
 
 

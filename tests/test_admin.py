@@ -65,6 +65,10 @@ def test_password_rules():
     assert short.text("zh") == "密码至少需要 8 个字符。"
     assert short.text("en") == "The password needs at least 8 characters."
     assert accounts.password_problem("abcd5678", "abcd5678") is None
+    long = accounts.password_problem("p" * 257, "p" * 257)
+    assert long.text("zh") == "密码最多 256 个字符。"
+    assert long.text("en") == "A password has at most 256 characters."
+    assert accounts.password_problem("p" * 256, "p" * 256) is None
 
 
 def test_account_rules_on_a_real_store(db_url: str):

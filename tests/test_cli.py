@@ -77,6 +77,19 @@ def test_user_add_refuses_a_mismatch_and_a_duplicate(sqlite_url, monkeypatch, ca
     assert store.authenticate("li", "pw-1") is not None
 
 
+def test_user_add_refuses_an_over_long_name_or_password(db_url, monkeypatch, capsys):
+    _stdin(monkeypatch, "pw-1\npw-1\n")
+    assert main(["user", "add", "n" * 201, "--role", "viewer", "--db", db_url]) == 1
+    assert capsys.readouterr().err.strip() == "用户名最多 200 个字符。"
+    long = "p" * 257
+    _stdin(monkeypatch, f"{long}\n{long}\n")
+    assert main(["user", "add", "li", "--role", "viewer", "--db", db_url, "--lang", "en"]) == 1
+    assert capsys.readouterr().err.strip() == "A password has at most 256 characters."
+    store = Store(db_url)
+    assert store.users() == []
+    store.dispose()
+
+
 def test_installed_script_user_add_from_a_pipe(tmp_path):
     url = f"sqlite:///{tmp_path / 'z.db'}"
     done = subprocess.run(

@@ -28,6 +28,7 @@ from zhibiao.fields import field_catalog, field_label
 from zhibiao.i18n import DEFAULT_LANG, LANGS, t
 from zhibiao.ingest import Ingested, ingest
 from zhibiao.tables import indicator_table
+from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
 from zhibiao.vocabulary import BASES, ROLES
 
 OK, REFUSED, USAGE = 0, 1, 2
@@ -476,6 +477,12 @@ def run_user(args: argparse.Namespace) -> int:
         return REFUSED
     if not first:
         say(t("cli.user.empty", lang), sys.stderr)
+        return REFUSED
+    if len(args.name.strip()) > MAX_USER_NAME:
+        say(t("security.name_too_long", lang, n=MAX_USER_NAME), sys.stderr)
+        return REFUSED
+    if len(first) > MAX_PASSWORD:
+        say(t("security.password_too_long", lang, n=MAX_PASSWORD), sys.stderr)
         return REFUSED
     store = open_store(args)
     try:
