@@ -3,6 +3,7 @@ warnings (from `indicators.warnings`, the one list) and the data-quality notes."
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -88,7 +89,8 @@ def chosen_indicators(
 
 def _pack_chart(table: pd.DataFrame, indicator: str, lang: str, catalog: Any) -> Chart:
     fig = ranking_bar(table, indicator, lang, catalog=catalog)
-    title = str(fig.layout.title.text).split("<br>")[0]
+    # the chart's title as plain text (plotly's is markup, its names made entities)
+    title = html.unescape(str(fig.layout.title.text).split("<br>")[0])
     fig.update_layout(title={"text": ""}, margin={"t": 60})
     png = to_png(fig, PACK_CHART_WIDTH, PACK_CHART_HEIGHT, PACK_CHART_SCALE)
     return Chart(indicator=indicator, title=title, png=png)

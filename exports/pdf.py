@@ -80,7 +80,7 @@ def _pdf_table(
 
     cell = ParagraphStyle("cell", fontName=font, fontSize=10.5, leading=14, wordWrap="CJK")
     head = ParagraphStyle("head", parent=cell, textColor=colors.white)
-    data = [[Paragraph(text, head) for text in header]]
+    data = [[Paragraph(_escaped(text), head) for text in header]]
     commands: list[tuple] = [
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#404040")),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
@@ -91,7 +91,8 @@ def _pdf_table(
         for j, text in enumerate(row):
             style = STATUS_STYLE[status] if status and j == status_column else None
             colour = colors.HexColor(style["text"]) if style else colors.black
-            cells.append(Paragraph(text, ParagraphStyle(f"c{i}{j}", parent=cell, textColor=colour)))
+            style = ParagraphStyle(f"c{i}{j}", parent=cell, textColor=colour)
+            cells.append(Paragraph(_escaped(text), style))
         data.append(cells)
         if status:
             fill = colors.HexColor(STATUS_STYLE[status]["fill"])
@@ -102,7 +103,8 @@ def _pdf_table(
 
 
 def _escaped(text: str) -> str:
-    """Text for a reportlab Paragraph (which reads its markup): &, < and > escaped."""
+    """Text for a reportlab Paragraph, which reads its markup (`<b>`, `<br>`, `<a href>`; a
+    stray `<` fails the whole document): &, < and > escaped. Every Paragraph gets its text so."""
     from xml.sax.saxutils import escape
 
     return escape(text)
@@ -128,36 +130,36 @@ def pdf_from_pack(pack: Pack) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=13, leading=18, wordWrap="CJK")
 
     story: list[Any] = [
-        Paragraph(pack.title, title),
-        Paragraph(f"{pack.subtitle}  {pack.generated}", note),
+        Paragraph(_escaped(pack.title), title),
+        Paragraph(_escaped(f"{pack.subtitle}  {pack.generated}"), note),
         Spacer(1, 0.5 * cm),
-        Paragraph(t("exports.pack.overview", lang), heading),
+        Paragraph(_escaped(t("exports.pack.overview", lang)), heading),
         Spacer(1, 0.3 * cm),
     ]
     header, rows, statuses = _overview_cells(pack)
     story.append(_pdf_table(header, rows, statuses, [x * cm for x in (8, 5, 8, 5)], 3, font))
-    story += [Spacer(1, 0.3 * cm), Paragraph(_legend(lang), note)]
+    story += [Spacer(1, 0.3 * cm), Paragraph(_escaped(_legend(lang)), note)]
 
     chart_height = frame_width * PACK_CHART_HEIGHT / PACK_CHART_WIDTH
     for chart in pack.charts:
         story += [
             PageBreak(),
-            Paragraph(t("exports.pack.ranking", lang, indicator=chart.title), heading),
-            Paragraph(pack.subtitle, note),
+            Paragraph(_escaped(t("exports.pack.ranking", lang, indicator=chart.title)), heading),
+            Paragraph(_escaped(pack.subtitle), note),
             Image(io.BytesIO(chart.png), width=frame_width, height=chart_height),
         ]
 
-    story += [PageBreak(), Paragraph(t("exports.pack.warnings", lang), heading)]
-    story.append(Paragraph(pack.subtitle, note))
+    story += [PageBreak(), Paragraph(_escaped(t("exports.pack.warnings", lang)), heading)]
+    story.append(Paragraph(_escaped(pack.subtitle), note))
     story.append(Spacer(1, 0.3 * cm))
     header, rows, statuses = _warning_cells(pack)
     if rows:
         widths = [x * cm for x in (3.4, 3.2, 5.2, 3.2, 11.6)]
         story.append(_pdf_table(header, rows, statuses, widths, 0, font))
     else:
-        story.append(Paragraph(t("exports.pack.no_warnings", lang), body))
+        story.append(Paragraph(_escaped(t("exports.pack.no_warnings", lang)), body))
     if pack.notes:
-        story += [Spacer(1, 0.5 * cm), Paragraph(t("ui.quality.title", lang), heading)]
+        story += [Spacer(1, 0.5 * cm), Paragraph(_escaped(t("ui.quality.title", lang)), heading)]
         story += [Paragraph(_escaped(line), body) for line in pack.notes]
 
     buffer = io.BytesIO()

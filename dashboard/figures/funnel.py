@@ -20,6 +20,8 @@ from dashboard.figures.style import (
     format_number,
     indicator_info,
     number_or_none,
+    plain,
+    plain_areas,
     unit_label,
 )
 from zhibiao.i18n import t
@@ -71,7 +73,7 @@ def funnel_figure(
             annotation_position="top right",
             annotation_font={"size": 14},
         )
-    points = pd.DataFrame(funnel.get("points", pd.DataFrame()))
+    points = plain_areas(pd.DataFrame(funnel.get("points", pd.DataFrame())))
     if "status" not in points:
         points = points.assign(status=None)
     points = points.assign(_status=[clean_status(s) or "none" for s in points["status"]])
@@ -105,7 +107,7 @@ def funnel_figure(
                 x=group["denominator"],
                 y=group["value"],
                 mode="markers+text" if flagged else "markers",
-                name=status_text(status, lang) or info.name,
+                name=status_text(status, lang) or plain(info.name),
                 text=[str(a) for a in group["area"]] if flagged else None,
                 textposition="top center",
                 textfont={"size": 14},

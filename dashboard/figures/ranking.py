@@ -33,6 +33,8 @@ from dashboard.figures.style import (
     format_number,
     indicator_info,
     number_or_none,
+    plain,
+    plain_areas,
     quality_count,
     status_style,
     text_width,
@@ -231,7 +233,7 @@ def ranking_bar(
     start at 0.
     """
     info = indicator_info(indicator, lang, catalog)
-    rows = table[table["indicator"] == indicator]
+    rows = plain_areas(table[table["indicator"] == indicator])
     county = _county_row(rows)
     areas = _areas(rows)
     has_value = pd.to_numeric(areas["value"], errors="coerce").notna()
@@ -259,7 +261,7 @@ def ranking_bar(
             y=names,
             customdata=values,
             orientation="h",
-            name=info.name,
+            name=plain(info.name),
             showlegend=False,
             marker={
                 "color": [s["fill"] for s in styles],

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import unicodedata
 from collections.abc import Mapping
@@ -215,11 +216,26 @@ def period_label(period: str, lang: str) -> str:
     return t("figures.period", lang, year=year, month=month)
 
 
+def plain(text: Any) -> str:
+    """Text from users or the county's catalog (an area, the county, an indicator name) as a
+    chart shows it literally: plotly reads `<b>`, `<br>`, `<a href>`, `<sup>` and entities in
+    every title, label, hover and annotation, so `&`, `<` and `>` go in as entities."""
+    return html.escape(str(text), quote=False)
+
+
+def plain_areas(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows (a copy) with each area name made `plain`: what a figure builder draws from."""
+    if "area" not in rows or rows.empty:
+        return rows
+    return rows.assign(area=[plain(a) for a in rows["area"]])
+
+
 def chart_title(info: IndicatorInfo, lang: str) -> str:
+    """The chart's title (the indicator and its unit), plain for plotly."""
     unit = unit_label(info.unit, lang)
     if unit:
-        return t("figures.title_unit", lang, indicator=info.name, unit=unit)
-    return t("figures.title", lang, indicator=info.name)
+        return t("figures.title_unit", lang, indicator=plain(info.name), unit=unit)
+    return t("figures.title", lang, indicator=plain(info.name))
 
 
 def _subtitle(rows: pd.DataFrame, lang: str) -> str:

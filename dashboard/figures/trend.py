@@ -16,6 +16,7 @@ from dashboard.figures.style import (
     _reference_lines,
     chart_title,
     indicator_info,
+    plain,
     unit_label,
     wrap_title,
 )
@@ -35,6 +36,7 @@ def trend_figure(
 ) -> go.Figure:
     """One area's indicator by month, with the county line and last year's line."""
     info = indicator_info(indicator, lang, catalog)
+    area = plain(area)
     frame = series.sort_values("period")
     periods = [str(p) for p in frame["period"]]
     fig = go.Figure()
