@@ -218,7 +218,10 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         idle_seconds=idle_minutes * 60,
     )
     hardening.init_hardening(
-        server, https=https, trusted_proxies=int(web_setting(config, "trusted_proxies") or 0)
+        server,
+        app.csp_hashes,
+        https=https,
+        trusted_proxies=int(web_setting(config, "trusted_proxies") or 0),
     )
     _register_errors(server)
     server.add_url_rule("/download/<kind>", "download", download, methods=["GET"])

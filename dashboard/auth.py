@@ -46,13 +46,6 @@ IDLE_SECONDS = 8 * 3600
 LOGIN_FORM_BYTES = 16 * 1024
 #: Paths anyone may fetch: the login page and static files (no data in them).
 PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
-#: Headers on every response: no MIME sniffing, no framing by other sites, no address leaks.
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "SAMEORIGIN",
-    "Content-Security-Policy": "frame-ancestors 'self'",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def role_allows(role: str | None, needed: str) -> bool:
@@ -247,10 +240,8 @@ def login_wall(store_of: Callable[[], Any]) -> Callable[[], Response | None]:
 
 
 def set_cookies(response: Response) -> Response:
-    """The after_request hook: hand out the CSRF cookie, remember the chosen language, and set
-    the security headers."""
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    """The after_request hook: hand out the CSRF cookie and remember the chosen language (the
+    security headers are dashboard/hardening.py's)."""
     token = getattr(g, "csrf_token", None)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     if token and getattr(g, "csrf_new", False):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import gunicorn.http.wsgi
 from gunicorn.app.base import BaseApplication
 
 #: Workers when not told: between 2 and 4, by the number of CPUs.
@@ -18,6 +19,9 @@ MAX_WORKERS = 4
 #: Seconds a worker may spend on one request (a large upload is checked in a child process).
 TIMEOUT_SECONDS = 120
 THREADS = 4
+#: The Server header of every response, instead of gunicorn's name (gunicorn has no setting for
+#: it: its responses write the module's SERVER, which `serve` replaces before any worker starts).
+SERVER_HEADER = "zhibiao"
 
 
 def default_workers() -> int:
@@ -33,6 +37,7 @@ class DashboardApplication(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
+        gunicorn.http.wsgi.SERVER = SERVER_HEADER  # type: ignore[attr-defined]
         for key, value in self.options.items():
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)

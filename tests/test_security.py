@@ -5,8 +5,11 @@ guarded callbacks, formula-safe exports and the login throttle."""
 from __future__ import annotations
 
 import ast
+import base64
+import hashlib
 import importlib
 import inspect
+import re
 import textwrap
 import threading
 import time
@@ -205,11 +208,41 @@ def test_every_response_carries_the_security_headers(app):
         client.get("/download/nothing"),
         app.server.test_client().get("/rankings"),  # the redirect to the login page
     ]
+    hashes = " ".join(app.csp_hashes())
+    assert hashes.count("'sha256-") == 2  # the renderer's start and the clientside callbacks
     for response in responses:
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
-        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+        policy = response.headers["Content-Security-Policy"]
+        assert f"script-src 'self' {hashes};" in policy
+        assert "object-src 'none'" in policy and "frame-ancestors 'self'" in policy
         assert response.headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in response.headers
+    # every inline script of the page is one the policy allows by its hash
+    page = client.get("/").text
+    inline = re.findall(
+        r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", page, re.S
+    )
+    digests = {
+        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
+        for code in inline
+        if "Internet Explorer" not in code  # inside an IE-only comment: never run
+    }
+    assert len(digests) == 2 and digests <= set(app.csp_hashes())
+
+
+def test_served_over_https_the_cookies_are_secure_and_hsts_is_sent(
+    tmp_path: Path, sqlite_url: str, monkeypatch
+):
+    filled_store(sqlite_url).dispose()
+    monkeypatch.setenv("ZHIBIAO_HTTPS", "1")
+    app = create_app(app_config(tmp_path, sqlite_url))
+    client = app.server.test_client()
+    login_page = client.get("/login")
+    assert login_page.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Secure" in set_cookie_header(login_page, "_csrf_token")
+    header = set_cookie_header(log_in(client, "vic"), "session")
+    assert "Secure" in header and "HttpOnly" in header
 
 
 # --- every callback that changes data is guarded ------------------------------------------------
