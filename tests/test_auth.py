@@ -331,12 +331,16 @@ def session_value(client) -> str:
     return client.get_cookie("session").value
 
 
-def test_a_cookie_captured_before_logout_opens_nothing_after_it(app):
+def signed_in(app, name: str):
+    """A client signed in as `name`, and its session cookie as captured now."""
     client = app.server.test_client()
-    log_in(client, "ana")
-    captured = session_value(client)
-    other_browser = app.server.test_client()
-    log_in(other_browser, "ana")
+    log_in(client, name)
+    return client, session_value(client)
+
+
+def test_a_cookie_captured_before_logout_opens_nothing_after_it(app):
+    client, captured = signed_in(app, "ana")
+    other_browser, _ = signed_in(app, "ana")
     assert replay(app, captured).get("/upload").status_code == 200
     assert client.post("/logout", data={"csrf_token": csrf(client)}).status_code == 302
     thief = replay(app, captured)
@@ -354,12 +358,9 @@ def test_a_cookie_captured_before_logout_opens_nothing_after_it(app):
 
 
 def test_a_password_reset_by_the_admin_ends_the_old_sessions(app):
-    analyst = app.server.test_client()
-    log_in(analyst, "ana")
-    captured = session_value(analyst)
+    analyst, captured = signed_in(app, "ana")
     assert analyst.get("/upload").status_code == 200
-    admin = app.server.test_client()
-    log_in(admin, "adm")
+    admin, _ = signed_in(app, "adm")
     reset = change_body(admin, "adm", "admin-reset", "ana", password="ana-new-pw-77")
     assert "已重设 ana 的密码。" in response_text(post_callback(admin, reset))
     assert replay(app, captured).get("/upload").status_code == 302
@@ -371,11 +372,8 @@ def test_a_password_reset_by_the_admin_ends_the_old_sessions(app):
 
 
 def test_a_role_change_ends_the_old_sessions(app):
-    analyst = app.server.test_client()
-    log_in(analyst, "ana")
-    captured = session_value(analyst)
-    admin = app.server.test_client()
-    log_in(admin, "adm")
+    analyst, captured = signed_in(app, "ana")
+    admin, _ = signed_in(app, "adm")
     demote = change_body(admin, "adm", "admin-set-role", "ana", role="viewer")
     assert "已将 ana 的角色改为“查看”。" in response_text(post_callback(admin, demote))
     assert replay(app, captured).get("/upload").status_code == 302
