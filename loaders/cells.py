@@ -14,6 +14,9 @@ from zhibiao.datafiles import data_text
 CellKind = Literal["number", "text_number", "percent", "blank", "zero_mark", "with_unit", "text"]
 
 _WHITESPACE = re.compile(r"\s+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z.'&]*")
+_EMPTY_BRACKETS = re.compile(r"\(\)|\[\]")
 _COLUMN_NUMBER = re.compile(r"\((?:\d{1,3}|[甲乙丙丁戊])\)")
 _CIRCLED = re.compile(r"[\u2460-\u2473\u24f5-\u24fe\u2776-\u277f]")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -37,19 +40,42 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@cache
+def _traditional() -> dict[int, str]:
+    """Traditional characters of table wording → simplified (data/synonyms.toml)."""
+    pairs = "".join(synonyms()["traditional"]["pairs"].split())
+    return {ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
+
+
+def simplified(text: str) -> str:
+    """Traditional characters of the synonym table's list in their simplified form."""
+    return text.translate(_traditional())
+
+
 def normalise_label(value: Any) -> str:
     """A label as compared with the synonym table.
 
     NFKC, all whitespace removed (U+3000 too), column numbers `(2)` `（2）` `①` dropped,
-    a trailing colon dropped.
+    a trailing colon dropped; Traditional characters simplified (`區域別` → 区域别); in a
+    bilingual label the English words dropped (`地区 Region` → 地区, `(人) (person)` → (人));
+    an English-only label in lower case.
     """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = _WHITESPACE.sub("", nfkc(_CIRCLED.sub("", str(value))))
-    text = _COLUMN_NUMBER.sub("", text)
+    text = _COLUMN_NUMBER.sub("", simplified(text))
+    if _HAN.search(text):
+        text = _EMPTY_BRACKETS.sub("", _LATIN_WORD.sub("", text))
+    else:
+        text = text.lower()
     return text.rstrip(":")
+
+
+def has_han(text: str) -> bool:
+    """The text holds a Chinese character."""
+    return bool(_HAN.search(text))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,11 @@
 
 Skip the preamble, find the area column by its label, find the first data row below it, take
 the rows between as the header band, fill merged cells across and down, build each column's
-path top to bottom, skip a row of column numbers, and end the data rows at the first blank area
-cell or a note/signature line. Nothing here guesses a rectangle.
+path top to bottom, skip a row of column numbers, and end the data rows at a note/signature
+line, at a blank line that nothing of the table follows, or at another header. A blank spacer
+row inside the table (after the total, between groups of areas) is skipped; an area label and
+its numbers on two rows are one row. A second area label on the header row (`地区 … 地区`) is
+a second panel of the same table, read beside the first. Nothing here guesses a rectangle.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
+from loaders.cells import a1, coerce_number, has_han, is_blank, nfkc, normalise_label, synonyms
 from loaders.resolve import area_labels, path_tokens
 from loaders.types import Grid
 
@@ -46,6 +49,15 @@ class Table:
     preamble: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     second_table: str = ""  # A1 of the area label of another table below this one ('' = none)
+    #: a data row whose area label stands on the row above it (value row → label row)
+    label_rows: dict[int, int] = field(default_factory=dict)
+    #: rows inside the table holding numbers but no area label
+    orphans: list[int] = field(default_factory=list)
+    village_col: int | None = None  # a second area column (村, 村里): the rows are villages
+    code_col: int | None = None  # a column of division codes (代码)
+    period_col: int | None = None  # a column of each row's statistical month (统计年月)
+    #: area labels carried down a table of villages whose township is written once (row → label)
+    areas: dict[int, Any] = field(default_factory=dict)
 
 
 def filled_cells(grid: Grid) -> tuple[list[list[Any]], dict[tuple[int, int], tuple[int, int]]]:
@@ -191,12 +203,24 @@ def is_preamble_line(values: list[Any]) -> bool:
     return False
 
 
+def is_title_line(values: list[Any]) -> bool:
+    """A row holding one label alone, long as a title is (`各乡镇出生人数统计`): a title above
+    the header, even when its words are measures, never a group label of the header."""
+    labels = {normalise_label(v) for v in values if not is_blank(v)}
+    limit = int(synonyms()["header"]["title_length"])
+    return len(labels) == 1 and len(next(iter(labels))) >= limit
+
+
 def header_top(filled: list[list[Any]], area_row: int, area_col: int) -> int:
     """Extend the band upward over rows of group labels above an unmerged area label."""
     top = area_row
     while top > 0:
         row = filled[top - 1]
-        if not is_blank(_cell(filled, top - 1, area_col)) or is_preamble_line(row):
+        if (
+            not is_blank(_cell(filled, top - 1, area_col))
+            or is_preamble_line(row)
+            or is_title_line(row)
+        ):
             break
         labels = [normalise_label(v) for v in row if not is_blank(v)]
         if not labels or path_tokens(labels).empty:
@@ -205,23 +229,101 @@ def header_top(filled: list[list[Any]], area_row: int, area_col: int) -> int:
     return top
 
 
-def find_data_rows(cells: list[list[Any]], first: int, area_col: int) -> tuple[list[int], int]:
-    """Data rows from the first one to a blank area cell or a note/signature line; and the end."""
-    ends = _markers("end_markers")
+def has_numbers(values: list[Any], area_col: int) -> bool:
+    """A cell other than the area's holds a number (a dash is no number here)."""
+    return any(
+        c != area_col
+        and not is_blank(v)
+        and coerce_number(v).kind != "text"
+        and coerce_number(v).kind != "zero_mark"
+        for c, v in enumerate(values)
+    )
+
+
+def is_blank_line(values: list[Any]) -> bool:
+    return all(is_blank(v) for v in values)
+
+
+def _ends_table(cells: list[list[Any]], r: int, area_col: int) -> bool:
+    """A note or signature line (`注：`, `填报人：`), or a line whose first text holds a colon."""
+    row = cells[r]
+    if is_data_like(row, area_col):
+        return False
+    leading = next((normalise_label(v) for v in row if not is_blank(v)), "")
+    return any(leading.startswith(m) for m in _markers("end_markers")) or ":" in leading
+
+
+def _is_table_row(cells: list[list[Any]], r: int, area_col: int) -> bool:
+    """A row that carries the table on after a blank spacer line: an area with numbers, or an
+    area label whose numbers stand on the next row."""
+    area = _cell(cells, r, area_col)
+    if not is_plausible_name(area) or normalise_label(area) in area_labels():
+        return False
+    if is_data_like(cells[r], area_col):
+        return True
+    below = r + 1
+    return (
+        below < len(cells)
+        and is_blank(_cell(cells, below, area_col))
+        and has_numbers(cells[below], area_col)
+    )
+
+
+def _next_filled(cells: list[list[Any]], r: int) -> int | None:
+    while r < len(cells):
+        if not is_blank_line(cells[r]):
+            return r
+        r += 1
+    return None
+
+
+def find_data_rows(
+    cells: list[list[Any]], first: int, area_col: int
+) -> tuple[list[int], int, dict[int, int], list[int]]:
+    """Data rows from the first one to a note/signature line, or to a blank line that no row of
+    the table follows; and the end, the label rows of rows whose area stands above its numbers,
+    and the rows with numbers but no area inside the table."""
     rows: list[int] = []
+    label_rows: dict[int, int] = {}
+    orphans: list[int] = []
     r = first
     while r < len(cells):
         row = cells[r]
         area = _cell(cells, r, area_col)
-        if is_blank(area):
-            break
-        if not is_data_like(row, area_col):
-            leading = next((normalise_label(v) for v in row if not is_blank(v)), "")
-            if any(leading.startswith(m) for m in ends) or ":" in leading:
+        if is_blank_line(row):
+            after = _next_filled(cells, r)
+            if after is None or not _is_table_row(cells, after, area_col):
                 break
+            r = after
+            continue
+        if is_blank(area):
+            above = rows[-1] if rows else None
+            if (
+                above == r - 1
+                and above not in label_rows
+                and not has_numbers(cells[above], area_col)
+            ):
+                rows[-1] = r  # the label on the row above, its numbers on this one
+                label_rows[r] = above
+                r += 1
+                continue
+            after = _next_filled(cells, r + 1)
+            if (
+                has_numbers(row, area_col)
+                and after is not None
+                and _is_table_row(cells, after, area_col)
+            ):
+                orphans.append(r)
+                r += 1
+                continue
+            break
+        if _ends_table(cells, r, area_col):
+            break
+        if normalise_label(area) in area_labels() and r > first:
+            break  # another header: a second table
         rows.append(r)
         r += 1
-    return rows, r
+    return rows, r, label_rows, orphans
 
 
 def carry_groups_right(filled: list[list[Any]], band: list[int], area_col: int) -> None:
@@ -265,8 +367,30 @@ def build_columns(
             cell = a1(r0, c0)
             if not path or path[-1] != label:
                 path.append(label)
+        if any(has_han(label) for label in path):  # `总人口 / Total Population`: one label
+            path = [label for label in path if has_han(label)]
         columns.append(Column(c, path, cell))
     return columns
+
+
+def _labelled_columns(filled: list[list[Any]], row: int, labels: frozenset[str]) -> list[int]:
+    return [c for c, v in enumerate(filled[row]) if normalise_label(v) in labels]
+
+
+def _label_set(section: str, key: str) -> frozenset[str]:
+    return frozenset(normalise_label(x) for x in synonyms()[section][key])
+
+
+def _special_column(
+    filled: list[list[Any]], band: list[int], area_col: int, section: str, key: str
+) -> int | None:
+    """The first column (not the area's) whose header band holds a label of `section.key`."""
+    labels = _label_set(section, key)
+    for r in band:
+        for c in _labelled_columns(filled, r, labels):
+            if c != area_col:
+                return c
+    return None
 
 
 def read_table(grid: Grid) -> Table | None:
@@ -286,7 +410,9 @@ def read_table(grid: Grid) -> Table | None:
         for r in range(top, band_end)
         if not is_column_number_row(filled[r]) and row_line(filled, r) != ""
     ]
-    data_rows, end = find_data_rows(cells, first, area_col)
+    village_col = _special_column(filled, band, area_col, "area", "village_labels")
+    areas = carry_areas_down(cells, first, area_col, village_col)
+    data_rows, end, label_rows, orphans = find_data_rows(cells, first, area_col)
     data_rows = blank_townships + data_rows
     carry_groups_right(filled, band, area_col)
     below = find_area_header(cells[end:], filled[end:])
@@ -300,24 +426,135 @@ def read_table(grid: Grid) -> Table | None:
         preamble=grid.preamble + [line for r in range(top) if (line := row_line(cells, r))],
         notes=[line for r in range(end, len(cells)) if (line := row_line(cells, r))],
         second_table=a1(below[0] + end, below[1]) if below else "",
+        label_rows=label_rows,
+        orphans=orphans,
+        village_col=village_col,
+        areas=areas,
+        code_col=_special_column(filled, band, area_col, "area", "code_labels"),
+        period_col=_special_column(filled, band, area_col, "period", "column_labels"),
     )
 
 
-def looks_like_header_without_area(grid: Grid) -> tuple[int, list[str]] | None:
+def carry_areas_down(
+    cells: list[list[Any]], first: int, area_col: int, village_col: int | None
+) -> dict[int, Any]:
+    """In a table of villages, a township written once above its villages (or merged down):
+    its name carried down to each village row below it with a blank township cell. Changes
+    `cells` in place (for finding the data rows) and returns the carried labels by row."""
+    carried: dict[int, Any] = {}
+    if village_col is None:
+        return carried
+    current: Any = None
+    for r in range(first, len(cells)):
+        area, village = _cell(cells, r, area_col), _cell(cells, r, village_col)
+        if not is_blank(area):
+            current = area
+        elif current is not None and is_plausible_name(village) and has_numbers(cells[r], area_col):
+            cells[r][area_col] = current
+            carried[r] = current
+        elif is_blank_line(cells[r]):
+            current = None
+    return carried
+
+
+def panel_starts(grid: Grid) -> list[int]:
+    """The columns where the panels of a table set side by side begin (`地区 … 地区 …` on one
+    header row): [area column] for a table of one panel, [] for no table."""
+    filled, origin = filled_cells(grid)
+    found = find_area_header([list(r) for r in grid.cells], filled)
+    if found is None:
+        return []
+    row, col = found
+    label = normalise_label(filled[row][col])
+    starts = [col]
+    for c in range(col + 1, len(filled[row])):
+        if normalise_label(filled[row][c]) == label and origin.get((row, c), (row, c)) == (row, c):
+            starts.append(c)
+    return starts
+
+
+def panel_grid(grid: Grid, start: int, stop: int) -> Grid:
+    """The grid with every cell outside columns [start, stop) blanked: one panel, at the
+    addresses of the sheet."""
+    cells = [[v if start <= c < stop else None for c, v in enumerate(row)] for row in grid.cells]
+    merges = [m for m in grid.merges if start <= m[1] and m[3] < stop]
+    formulas = [(r, c) for r, c in grid.formulas_without_value if start <= c < stop]
+    return Grid(grid.name, cells, merges, formulas, grid.hidden, list(grid.preamble))
+
+
+def read_tables(grid: Grid) -> list[Table]:
+    """The table of one sheet, as one Table a panel (most sheets: one); [] for no table.
+
+    The preamble of a later panel (the lines above the whole table) is its first panel's.
+    """
+    starts = panel_starts(grid)
+    if len(starts) < 2:
+        table = read_table(grid)
+        return [table] if table is not None else []
+    width = max((len(r) for r in grid.cells), default=0)
+    tables: list[Table] = []
+    first_preamble: list[str] | None = None
+    for start, stop in zip(starts, [*starts[1:], width], strict=True):
+        table = read_table(panel_grid(grid, 0 if not tables else start, stop))
+        if table is None:
+            continue
+        if first_preamble is None:
+            first_preamble = table.preamble
+        else:
+            table.preamble = first_preamble
+        tables.append(table)
+    return tables
+
+
+def looks_like_header_without_area(
+    grid: Grid,
+) -> tuple[int, list[str], list[tuple[str, str]]] | None:
     """A row of two or more labels that resolve to fields, on a sheet with no area column.
 
-    Returns its row and the cells of those labels, so the error can name them.
+    Returns its row, the cells of those labels (so the error can name them; a merged label
+    once, a title row never) and the columns that could be the area column: (cell, label) of
+    at most five columns whose cells below are names, not numbers.
     """
     from loaders.resolve import resolve_path
 
-    filled, _ = filled_cells(grid)
+    filled, origin = filled_cells(grid)
     limit = int(synonyms()["header"]["scan_rows"])
     for r in range(min(len(filled), limit)):
+        if is_title_line(filled[r]):
+            continue
         hits = [
             a1(r, c)
             for c, v in enumerate(filled[r])
-            if not is_blank(v) and resolve_path([str(v)]) is not None
+            if not is_blank(v)
+            and origin.get((r, c), (r, c)) == (r, c)
+            and resolve_path([str(v)]) is not None
         ]
         if len(hits) >= 2:
-            return r, hits
+            return r, hits, name_columns(grid.cells, filled, r)
     return None
+
+
+def name_columns(
+    cells: list[list[Any]], filled: list[list[Any]], row: int
+) -> list[tuple[str, str]]:
+    """(cell, label) of the columns below a header row whose cells are mostly names (text,
+    not numbers): the columns an analyst may mean as the area column; at most five."""
+    found: list[tuple[str, str]] = []
+    width = max((len(r) for r in cells[row : row + 30]), default=0)
+    for c in range(width):
+        values = [_cell(cells, r, c) for r in range(row + 1, min(len(cells), row + 31))]
+        values = [v for v in values if not is_blank(v)]
+        names = [v for v in values if is_plausible_name(v)]
+        if values and len(names) * 2 > len(values):
+            label = next(
+                (
+                    str(_cell(filled, r, c)).strip()
+                    for r in range(row, -1, -1)
+                    if not is_blank(_cell(filled, r, c))
+                ),
+                "",
+            )
+            found.append((a1(row, c), label))
+        if len(found) == int(synonyms()["header"]["candidate_columns"]):
+            break
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -23,6 +23,18 @@ from zhibiao.text import clean_file_name, quoted
 from zhibiao.vocabulary import BASES
 
 TEXT_KINDS = ("csv", "html")
+#: Findings about one cell each that are grouped into one finding (all their cells) when a
+#: column (or a sheet, for blank rows) holds at least GROUP_FROM of them.
+GROUPED_CODES = (
+    "load.not_a_number",
+    "load.negative_value",
+    "load.fractional_count",
+    "load.formula_no_value",
+    "load.derived_not_number",
+    "load.unit_mismatch",
+    "load.blank_row_skipped",
+)
+GROUP_FROM = 4
 
 
 def load(
@@ -149,7 +161,10 @@ def assign_periods(
 ) -> tuple[list[_Sheet], list[Finding]]:
     """Each sheet's period and basis; one sheet per month makes each a month of its own."""
     findings: list[Finding] = []
-    out = [_Sheet(s, find_period([*s.preamble, s.sheet, _stem(file)])) for s in sheets]
+    out = [
+        _Sheet(s, s.column_period or find_period([*s.preamble, s.sheet, _stem(file)]))
+        for s in sheets
+    ]
     months = {s.found.period for s in out if s.found.period}
     default_basis = "month" if len(out) > 1 and len(months) > 1 else "ytd"
     for s in out:
@@ -164,7 +179,7 @@ def assign_periods(
         if basis is not None:
             findings += _contradiction("basis", basis, s.found.basis, s.found.source, file, sheet)
             s.basis = basis
-        if s.period is None:
+        if s.period is None and not s.result.out_of_scope:
             findings.append(
                 Finding(
                     "error", "load.no_period", file, sheet, params={"sheet_name": s.result.sheet}
@@ -249,6 +264,36 @@ def duplicate_periods(values: pd.DataFrame, file: str) -> list[Finding]:
     return findings
 
 
+def group_repeated(findings: list[Finding]) -> list[Finding]:
+    """Findings of one code about the cells of one column (`I8`, `I9`, `I10` … not a number)
+    as one finding naming all their cells, with the first one's params and their count."""
+    keyed: dict[tuple[str, str, str | None, str], list[Finding]] = {}
+    for f in findings:
+        if f.code in GROUPED_CODES:
+            key = (f.severity, f.code, f.sheet, str(f.params.get("label", "")))
+            keyed.setdefault(key, []).append(f)
+    out: list[Finding] = []
+    done: set[int] = set()
+    for f in findings:
+        key = (f.severity, f.code, f.sheet, str(f.params.get("label", "")))
+        group = keyed.get(key, []) if f.code in GROUPED_CODES else []
+        if len(group) < GROUP_FROM:
+            out.append(f)
+            continue
+        if id(group[0]) in done:
+            continue
+        done.add(id(group[0]))
+        first = group[0]
+        out.append(
+            replace(
+                first,
+                cells=tuple(c for g in group for c in g.cells),
+                params={**first.params, "count": len(group), "grouped": True},
+            )
+        )
+    return out
+
+
 def load_grids(
     grids: list[Grid],
     filename: str,
@@ -283,6 +328,7 @@ def load_grids(
     findings += found
     values = values_frame(placed)
     findings += duplicate_periods(values, file)
+    findings = group_repeated(findings)
     for f in findings:
         if f.period is None and f.sheet is not None:
             s = next((p for p in placed if (p.result.sheet or None) == f.sheet), None)
@@ -300,4 +346,7 @@ def load_grids(
         bases=sorted(set(values["basis"])),
         fields=in_catalog_order(values["field"]),
         accepted=accept_inconsistent,
+        parents={
+            r.area: r.parent for s in placed if s.period for r in s.result.records if r.parent
+        },
     )

@@ -22,13 +22,27 @@ _CROSS_YEAR = re.compile(
     + r"(?P<y2>(?:19|20)\d{2})年(?P<m2>\d{1,2})月"
 )
 _RANGE = re.compile(r"(?<!\d)(?P<m1>\d{1,2})月?" + _DASH + r"(?P<m2>\d{1,2})月")
+# `2024年1-3`, `2024/1-3`, `2024_1-3月`: a month range joined to its year by 年 or a date's
+# separator (- . /), or by an underscore with 月 after it (`yb2023_5-3` is a table number,
+# not May to March).
 _YEAR_RANGE = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})[-./_年](?P<m1>\d{1,2})月?" + _DASH + r"(?P<m2>\d{1,2})(?!\d)"
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:[-./年](?P<m1>\d{1,2})月?"
+    + _DASH
+    + r"(?P<m2>\d{1,2})(?!\d)|_(?P<n1>\d{1,2})月?"
+    + _DASH
+    + r"(?P<n2>\d{1,2})月)"
 )
-_YEAR_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-./_](?P<m>\d{1,2})(?!\d)")
+# `2024-03`, `2024.3`: never the start of a table number (`2023_5-3`)
+_YEAR_MONTH = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[-./_](?P<m>\d{1,2})(?!\d)(?![-~至到—–―]+\d)"
+)
 _MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _PERIOD_OPTION = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
+_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})$")
+_ROC_MONTH = re.compile(r"^(?P<y>\d{2,3})(?P<m>\d{2})$")
+#: the Republic of China calendar: ROC year 1 = 1912
+_ROC_OFFSET = 1911
 _CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
 _CN_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 _CN_MONTH = re.compile(
@@ -115,12 +129,10 @@ def _read_months(text: str, year: int | None, strong_basis: str | None) -> Clue:
         return Clue(text, int(m["y2"]), int(m["m2"]), "ytd", True, int(m["m1"]))
     if (m := _RANGE.search(text)) and _valid_month(int(m["m2"])) and _valid_month(int(m["m1"])):
         return Clue(text, year, int(m["m2"]), "ytd", True, int(m["m1"]), True)
-    if (
-        (m := _YEAR_RANGE.search(text))
-        and _valid_month(int(m["m2"]))
-        and _valid_month(int(m["m1"]))
-    ):
-        return Clue(text, int(m["y"]), int(m["m2"]), "ytd", True, int(m["m1"]), True)
+    if m := _YEAR_RANGE.search(text):
+        first, last = int(m["m1"] or m["n1"]), int(m["m2"] or m["n2"])
+        if _valid_month(first) and _valid_month(last):
+            return Clue(text, int(m["y"]), last, "ytd", True, first, True)
     if (m := _YEAR_MONTH.search(text)) and _valid_month(int(m["m"])):
         return Clue(text, int(m["y"]), int(m["m"]), strong_basis, strong_basis is not None)
     if (m := _MONTH.search(text)) and _valid_month(int(m["m"])):
@@ -162,3 +174,28 @@ def parse_period_option(value: str) -> str | None:
     if not m or not _valid_month(int(m["m"])):
         return None
     return f"{m['y']}-{m['m']}"
+
+
+def statistical_month(raw: object) -> str | None:
+    """A statistical month as a cell holds it → `YYYY-MM`, or None.
+
+    `2014-04`, `2014/4`, `2014年4月`, `201404`; the ROC calendar's `10307` (year 103 = 2014)
+    and `9912` (year 99 = 2010; two-digit ROC years from 60).
+    """
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = re.sub(r"\s+", "", nfkc(str(raw)))
+    for pattern, offset in ((_COMPACT, 0), (_ROC_MONTH, _ROC_OFFSET)):
+        found = pattern.match(text)
+        if not found or not _valid_month(int(found["m"])):
+            continue
+        year = int(found["y"]) + offset
+        if offset and len(found["y"]) == 2 and int(found["y"]) < 60:
+            continue
+        return f"{year:04d}-{int(found['m']):02d}"
+    clue = read_clue(text)
+    if clue.year is not None and clue.month is not None and text == clue.text:
+        return f"{clue.year:04d}-{clue.month:02d}"
+    return None

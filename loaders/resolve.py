@@ -25,10 +25,15 @@ class Tokens:
     compare: str = ""  # previous (上年同期) or change (增减%): not a figure of this period
     refines: bool = False
     conflict: bool = False
+    unstored: frozenset[str] = frozenset()  # measures recognised and never stored (deaths …)
 
     @property
     def empty(self) -> bool:
-        return not self.measures and not any(getattr(self, d) for d in DIMENSIONS)
+        return (
+            not self.measures
+            and not self.unstored
+            and not any(getattr(self, d) for d in DIMENSIONS)
+        )
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,9 @@ class Resolved:
     ignored: bool = False
     tokens: Tokens = field(default_factory=Tokens)
     previous: bool = False  # last year's figure (上年同期): recognised, never stored
+    #: what a column recognised and never stored is: a rate (`出生率`, `‰`), or a measure of
+    #: [tokens.unstored] (deaths, households, ages …, `population_by_sex`)
+    unstored: str = ""
 
 
 @cache
@@ -55,6 +63,11 @@ def _lexicon() -> dict[str, tuple[str, str]]:
                 lex[normalise_label(label)] = (dimension, value)
     for label in table["header"]["refine"]:
         lex[normalise_label(label)] = ("refine", "")
+    for label in table["header"]["noise"]:
+        lex[normalise_label(label)] = ("noise", "")
+    for kind, labels in table["tokens"]["unstored"].items():
+        for label in labels:
+            lex.setdefault(normalise_label(label), ("unstored", kind))
     return lex
 
 
@@ -83,29 +96,47 @@ def tokenise(label: str) -> list[tuple[str, str]]:
 def path_tokens(path: list[str]) -> Tokens:
     """Tokens of a whole header path, top to bottom."""
     measures: set[str] = set()
+    unstored: set[str] = set()
     dims: dict[str, set[str]] = {d: set() for d in DIMENSIONS}
     refines = False
     for label in path:
         for dimension, value in tokenise(label):
             if dimension == "measure":
                 measures.add(value)
+            elif dimension == "unstored":
+                unstored.add(value)
             elif dimension == "refine":
                 refines = True
+            elif dimension == "noise":
+                continue
             else:
                 dims[dimension].add(value)
+    if "households" in unstored and measures & set(synonyms()["measures"]["with_quantity"]):
+        unstored.discard("households")  # 社会抚养费/征收户数: the fee's persons
+        dims["quantity"].add(synonyms()["measures"]["households_quantity"])
     if len(dims["sex"]) > 1:  # 男女合计: both sexes is the births total
         dims["sex"] = set()
         measures.add(synonyms()["measures"]["base"])
     conflict = any(len(v) > 1 for v in dims.values())
     picked = {d: (sorted(v)[0] if v else "") for d, v in dims.items()}
-    return Tokens(frozenset(measures), refines=refines, conflict=conflict, **picked)
+    return Tokens(
+        frozenset(measures),
+        refines=refines,
+        conflict=conflict,
+        unstored=frozenset(unstored),
+        **picked,
+    )
 
 
 def refine(child: Tokens, parent: Tokens) -> Tokens:
     """A `其中` column refines the block before it: it inherits what it does not say, of the
     dimensions that matter to the measure it ends with (`一孩/女` then `其中/计划内`: the
     in-policy births of the first order, not of its girls)."""
-    merged = replace(child, measures=child.measures | parent.measures)
+    merged = replace(
+        child,
+        measures=child.measures | parent.measures,
+        unstored=child.unstored | parent.unstored,
+    )
     relevant = _relevant(_effective_measures(merged))
     inherited = {
         d: getattr(child, d) or (getattr(parent, d) if relevant.get(d, True) else "")
@@ -126,6 +157,8 @@ def _relevant(measures: frozenset[str]) -> dict[str, bool]:
 def _effective_measures(tokens: Tokens) -> frozenset[str]:
     rules = synonyms()["measures"]
     measures = set(tokens.measures)
+    if "sex_ratio" in measures:
+        measures = (measures - {"sex_ratio", rules["base"]}) | {rules["sex_ratio_of_births"]}
     derived = measures & set(rules["derived"])
     if derived:
         return frozenset(derived)
@@ -160,13 +193,66 @@ def field_for(tokens: Tokens) -> str | None:
     return None
 
 
+@cache
+def _ignored_labels() -> frozenset[str]:
+    """Columns that are neither an area nor a field: 序号, 乡镇代码, the statistical month."""
+    table = synonyms()
+    labels = [*table["header"]["ignore"], *table["period"]["column_labels"]]
+    return frozenset(normalise_label(x) for x in labels)
+
+
 def is_ignored(path: list[str]) -> bool:
-    ignore = {normalise_label(x) for x in synonyms()["header"]["ignore"]}
-    return any(label in ignore for label in path)
+    return any(label in _ignored_labels() for label in path)
+
+
+def unstored_kind(tokens: Tokens) -> str:
+    """What a path recognised and never stored is ('' when it is a stored measure or nothing).
+
+    A measure of [tokens.unstored] with no stored measure (`死亡数-男`, `0岁-男`, `户数`);
+    the population split by sex or by a part (`人口数/男`, `人口数/家庭户/小计`); the
+    population's sex ratio (`人口数/性别比`).
+    """
+    measures = set(tokens.measures)
+    population = synonyms()["measures"]["population"]
+    if "sex_ratio" in measures and population in measures:
+        return "population_sex_ratio"
+    if measures == {population} and tokens.sex:
+        return "population_by_sex"
+    if tokens.unstored and (not measures or measures == {population}):
+        if measures and not tokens.unstored - {"households", "population_parts"}:
+            return "population_parts"
+        return sorted(tokens.unstored)[0]
+    return ""
+
+
+def is_rate_path(path: list[str]) -> bool:
+    """A header path under a rate or ratio (`出生率`, `(‰)`, `比重`, `(女=100)`)."""
+    markers = [normalise_label(m) for m in synonyms()["header"]["rate_markers"]]
+    return any(m in label for label in path for m in markers)
+
+
+def _resolve_one(path: list[str], effective: Tokens, derived: set[str]) -> Resolved:
+    if effective.compare:
+        return comparison(effective)
+    kind = unstored_kind(effective)
+    name = None if kind else field_for(effective)
+    if name in derived:
+        return Resolved(name, derived=True, unit=effective.unit, tokens=effective)
+    if kind.endswith("sex_ratio"):
+        return Resolved(None, ignored=True, tokens=effective, unstored=kind)
+    if is_rate_path(path):
+        return Resolved(None, ignored=True, tokens=effective, unstored="rate")
+    if kind:
+        return Resolved(None, ignored=True, tokens=effective, unstored=kind)
+    return Resolved(name, unit=effective.unit, basis=effective.basis, tokens=effective)
 
 
 def resolve_columns(paths: list[list[str]]) -> list[Resolved]:
-    """Resolve every column's header path; `其中` paths refine the block before them."""
+    """Resolve every column's header path; `其中` paths refine the block before them.
+
+    A bare 性别比 is the sex ratio at birth only in a table that reports births; elsewhere it
+    is the population's, recognised and never stored.
+    """
     derived = set(synonyms()["measures"]["derived"])
     own = [path_tokens(p) for p in paths]
     out: list[Resolved] = []
@@ -178,19 +264,17 @@ def resolve_columns(paths: list[list[str]]) -> list[Resolved]:
         effective = refine(tokens, parent) if tokens.refines and parent else tokens
         if not tokens.refines and not tokens.empty and not tokens.compare:
             parent = tokens
-        if effective.compare:
-            out.append(comparison(effective))
-            continue
-        name = field_for(effective)
-        out.append(
-            Resolved(
-                name,
-                derived=name in derived,
-                unit=effective.unit,
-                basis=effective.basis,
-                tokens=effective,
-            )
-        )
+        out.append(_resolve_one(path, effective, derived))
+    births = synonyms()["measures"]["base"]
+    if len(out) > 1 and not any(r.field and r.field.startswith(births) for r in out):
+        out = [
+            replace(r, field=None, derived=False, ignored=True, unstored="population_sex_ratio")
+            if r.derived
+            and "sex_ratio" in r.tokens.measures
+            and not r.tokens.measures & {"srb", births}
+            else r
+            for r in out
+        ]
     return out
 
 

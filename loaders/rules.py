@@ -263,13 +263,32 @@ def check_row(row: Row, *, file: str, sheet: str | None, area: str) -> list[Find
     return findings
 
 
+#: A sum of more parts than this is written with its first and last ones only.
+_PARTS_SHOWN = 10
+
+
+def sum_text(parts: list[str]) -> str:
+    """`a + b + c`; past _PARTS_SHOWN parts `a + b + c + … + z` (the cells stay listed on the
+    finding)."""
+    if len(parts) <= _PARTS_SHOWN:
+        return " + ".join(parts)
+    return " + ".join([*parts[:3], "…", parts[-1]])
+
+
 def check_total(
-    total: Row, total_area: str, areas: list[tuple[str, Row]], *, file: str, sheet: str | None
+    total: Row,
+    total_area: str,
+    areas: list[tuple[str, Row]],
+    *,
+    file: str,
+    sheet: str | None,
+    scope: str = "total",
 ) -> list[Finding]:
-    """The total row equals the sum of the areas, for every reported field of the total row."""
+    """The total row equals the sum of the areas, for every reported field of the total row
+    (scope `group`: a group row, a county above its townships, the sum of its members)."""
     findings: list[Finding] = []
     for rule in load_rules():
-        if rule.scope != "total":
+        if rule.scope != scope:
             continue
         for name, fig in total.items():
             if not fig.cell or not all(name in r for _, r in areas):
@@ -278,8 +297,8 @@ def check_total(
             summed = sum(p.value for _, p in parts)
             if _holds(fig.value, rule.operator, summed, tolerance({name})):
                 continue
-            right = " + ".join(
-                " ".join(x for x in (p.where, a, format_value(p.value)) if x) for a, p in parts
+            right = sum_text(
+                [" ".join(x for x in (p.where, a, format_value(p.value)) if x) for a, p in parts]
             )
             cells = [CellRef(fig.cell, fig.value, fig.label, sheet, total_area, name)]
             cells += [

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from loaders.cells import a1, coerce_number, is_blank, nfkc, normalise_label, synonyms
-from loaders.header import Column, Table, looks_like_header_without_area, read_table
-from loaders.resolve import Resolved, resolve_columns, tokenise
+from loaders.areas import (
+    DataRow,
+    adds_up,
+    is_division_code,
+    split_groups,
+    total_by_sum,
+    total_note,
+    village_note,
+    villages_into_townships,
+)
+from loaders.cells import a1, coerce_number, has_han, is_blank, nfkc, normalise_label, synonyms
+from loaders.header import Column, Table, looks_like_header_without_area, read_tables
+from loaders.period import Period, statistical_month
+from loaders.resolve import Resolved, is_rate_path, resolve_columns, tokenise
 from loaders.rules import (
     Figure,
     Row,
@@ -24,15 +35,15 @@ from loaders.rules import (
     derive_totals,
     field_catalog,
     is_amount,
-    tolerance,
 )
+from loaders.scope import out_of_scope, rows_not_areas, unstored_notes
 from loaders.types import CellRef, Finding, Grid
 from zhibiao.text import MAX_AREA_NAME, quoted
 
 _YEAR = re.compile(r"(19|20)\d{2}")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _SHOWN_CELLS = 5
-_ZERO = Figure(0.0, "", "")
+_ACCEPTED_SHOWN = 8  # area labels an error about a missing area column quotes
 
 
 @dataclass
@@ -46,6 +57,7 @@ class Record:
     cell: str
     row: int
     basis: str | None = None  # from the header (本月/累计), else the sheet's
+    parent: str = ""  # the group row the area belongs to (a county above its townships)
 
 
 @dataclass
@@ -57,6 +69,9 @@ class SheetResult:
     notes: list[str]
     county: str | None = None
     fields: list[str] = field(default_factory=list)
+    out_of_scope: bool = False  # refused as no township report: no period asked of it
+    #: the period a column of statistical months gives (`統計年月` 10307 → 2014-07, month)
+    column_period: Period | None = None
 
 
 # ---------------------------------------------------------------- county and total row
@@ -140,22 +155,47 @@ def county_from_total(label: str) -> str | None:
 # ---------------------------------------------------------------- units
 
 
-def unit_of_lines(lines: list[str]) -> str:
-    """The amount unit a unit line states (`单位:人、元` → yuan), or ''."""
+def _unit_lines(lines: list[str]) -> list[str]:
+    """What follows the unit marker of each unit line (`单位:人、元` → `:人、元`)."""
     markers = [normalise_label(m) for m in synonyms()["unit"]["line_markers"]]
+    found: list[str] = []
     for line in lines:
         text = normalise_label(line)
         at = min((text.find(m) for m in markers if m in text), default=-1)
-        if at < 0:
-            continue
-        units = [v for d, v in tokenise(text[at:]) if d == "unit"]
+        if at >= 0:
+            found.append(text[at:])
+    return found
+
+
+def unit_of_lines(lines: list[str], kinds: frozenset[str] | None = None) -> str:
+    """The unit a unit line states, of the kinds asked (amounts by default: `单位:人、元` →
+    yuan; counts: `单位:万人` → wan_persons), or ''."""
+    kinds = kinds if kinds is not None else frozenset(synonyms()["unit"]["divisor"])
+    for text in _unit_lines(lines):
+        units = [v for d, v in tokenise(text) if d == "unit" and v in kinds]
         if units:
             return units[-1]
     return ""
 
 
+def rates_by_unit_line(lines: list[str]) -> bool:
+    """A unit line naming a rate (`单位:‰`): every column of the table is a rate."""
+    return any(is_rate_path([text]) for text in _unit_lines(lines))
+
+
 def divisor(unit: str) -> float:
     return float(synonyms()["unit"]["divisor"][unit])
+
+
+def multiplier(unit: str) -> float:
+    """A count's unit (`(万人)`) → the persons one unit stands for; 1 for none."""
+    return float(synonyms()["unit"]["multiplier"].get(unit, 1))
+
+
+def count_unit(res: Resolved, sheet_unit: str) -> str:
+    """The count unit of a column: its header's, else the unit line's."""
+    units = synonyms()["unit"]["multiplier"]
+    return res.unit if res.unit in units else sheet_unit
 
 
 # ---------------------------------------------------------------- columns
@@ -172,14 +212,22 @@ def _has_data(grid: Grid, rows: list[int], col: int) -> bool:
 
 
 def column_findings(
-    grid: Grid, table: Table, resolved: list[Resolved], labels: dict[int, str], file: str
+    grid: Grid,
+    table: Table,
+    resolved: list[Resolved],
+    labels: dict[int, str],
+    file: str,
+    skip: frozenset[int] = frozenset(),
 ) -> tuple[list[tuple[Column, Resolved]], list[Finding]]:
-    """The columns that carry a field; warnings for unrecognised ones, errors for duplicates."""
+    """The columns that carry a field; warnings for unrecognised ones, errors for duplicates.
+
+    skip: columns that are no field by what they are (codes, villages, the statistical month,
+    the area's name in English)."""
     findings: list[Finding] = []
     used: list[tuple[Column, Resolved]] = []
     bottom = table.header_rows[-1] if table.header_rows else 0
     for column, res in zip(table.columns, resolved, strict=True):
-        if res.ignored:
+        if res.ignored or column.col in skip:
             continue
         if res.previous:
             label = "/".join(column.path)
@@ -326,22 +374,6 @@ def tally_notes(
     return notes
 
 
-Shown = dict[str, tuple[float, int, str, str]]
-
-
-@dataclass
-class DataRow:
-    """One data row: its area and, per basis the header names ('' = the sheet's), the figures
-    by field and the ratios it shows."""
-
-    area: str
-    cell: str
-    figures: dict[str, Row] = field(default_factory=dict)
-    shown: dict[str, Shown] = field(default_factory=dict)
-    refined: bool = False  # the label began with `其中` (a part of the row before it)
-    blank: bool = False  # every field cell of the row is empty
-
-
 def _cell_finding(
     severity: str,
     code: str,
@@ -359,6 +391,23 @@ def _cell_finding(
     return Finding(severity, code, file, sheet, (ref,), params)  # type: ignore[arg-type]
 
 
+def _area_cell(grid: Grid, table: Table, r: int) -> tuple[Any, str]:
+    """The area label of data row r and its address (on the row above when it stands there;
+    carried down from the row above in a table of villages whose township is written once)."""
+    label_row = table.label_rows.get(r, r)
+    return table.areas.get(r, grid.cells[label_row][table.area_col]), a1(label_row, table.area_col)
+
+
+def row_code(grid: Grid, table: Table, r: int, raw_area: Any) -> str:
+    """The division code of a row: its code column's, or the one before its name."""
+    if table.code_col is not None and table.code_col < len(grid.cells[r]):
+        value = grid.cells[r][table.code_col]
+        if is_division_code(value):
+            return str(int(value)) if isinstance(value, float | int) else str(value).strip()
+    found = _code_prefix().match(re.sub(r"\s+", "", nfkc(str(raw_area))))
+    return found[0].rstrip("-_.:、") if found else ""
+
+
 def read_rows(
     grid: Grid,
     table: Table,
@@ -367,7 +416,8 @@ def read_rows(
     labels: dict[int, str],
     file: str,
 ) -> tuple[list[DataRow], list[Finding]]:
-    """Each data row's figures (amounts in 万元) and shown ratios; and the cell findings."""
+    """Each data row's figures (amounts in 万元, counts in persons) and shown ratios; and the
+    cell findings. units: each column's unit (amount columns: 元/万元; counts: (万人) …)."""
     findings: list[Finding] = []
     tallies: dict[int, _ColumnTally] = {c.col: _ColumnTally() for c, _ in used}
     no_value = set(grid.formulas_without_value)
@@ -375,10 +425,15 @@ def read_rows(
     rows: list[DataRow] = []
     sheet = grid.name
     for r in table.data_rows:
-        raw_area = grid.cells[r][table.area_col]
-        row = DataRow(area_name(raw_area), a1(r, table.area_col), refined=is_refined(raw_area))
-        area = row.area
+        raw_area, area_cell = _area_cell(grid, table, r)
+        row = DataRow(area_name(raw_area), area_cell, refined=is_refined(raw_area))
+        row.code = row_code(grid, table, r, raw_area)
         line = grid.cells[r]
+        if table.village_col is not None:
+            village = line[table.village_col] if table.village_col < len(line) else None
+            row.village = "" if is_blank(village) else area_name(village)
+            row.village_cell = a1(r, table.village_col)
+        area = f"{row.area} {row.village}".strip()
         if is_blank_row(line, [c.col for c, _ in used], r, no_value):
             ref = CellRef(row.cell, area, area, sheet, area)
             findings.append(
@@ -433,19 +488,40 @@ def read_rows(
                     )
                 )
                 continue
-            if not amounts[col] and not value.is_integer():
-                findings.append(
-                    _cell_finding(
-                        "error", "load.fractional_count", file, sheet, cell, raw, label, area, name
+            if not amounts[col]:
+                value = whole_count(value, units.get(col, "") if got.kind != "with_unit" else "")
+                if value is None:
+                    findings.append(
+                        _cell_finding(
+                            "error",
+                            "load.fractional_count",
+                            file,
+                            sheet,
+                            cell,
+                            raw,
+                            label,
+                            area,
+                            name,
+                        )
                     )
-                )
-                continue
-            if amounts[col]:
+                    continue
+            else:
                 value = value / divisor(got.unit and "yuan" or units[col])
             figures[name] = Figure(value, cell, label, field=name)
         rows.append(row)
     findings += tally_notes(tallies, labels, grid.name, file)
     return rows, findings
+
+
+def whole_count(value: float, unit: str) -> float | None:
+    """A count in persons (`123.4` in a column of 万人 → 1,234,000), or None when it is not
+    a whole number of persons."""
+    factor = multiplier(unit)
+    if factor == 1:
+        return value if value.is_integer() else None
+    scaled = value * factor
+    whole = round(scaled)
+    return float(whole) if abs(scaled - whole) < 1e-6 * factor else None
 
 
 def is_blank_row(line: list[Any], cols: list[int], r: int, no_value: set[tuple[int, int]]) -> bool:
@@ -509,22 +585,9 @@ def find_subtotals(rows: list[DataRow], total: int | None) -> list[int]:
     for end in range(start + 1, len(rows)):
         group = range(start, end)
         rest = [rows[i] for i in others if i not in group]
-        if _adds_up(rest, rows[total]) and not _adds_up([rows[i] for i in group], DataRow("", "")):
+        if adds_up(rest, rows[total]) and not adds_up([rows[i] for i in group], DataRow("", "")):
             return list(group)
     return []
-
-
-def _adds_up(parts: list[DataRow], whole: DataRow) -> bool:
-    """The reported figures of `parts` add up to every reported figure of `whole`."""
-    bases = {b for row in [whole, *parts] for b in row.figures}
-    for basis in bases:
-        names = {n for row in [whole, *parts] for n in row.figures.get(basis, {})}
-        for name in names:
-            want = whole.figures.get(basis, {}).get(name)
-            got = sum(p.figures.get(basis, {}).get(name, _ZERO).value for p in parts)
-            if abs((want.value if want else 0.0) - got) > tolerance({name}):
-                return False
-    return True
 
 
 def subtotal_notes(rows: list[DataRow], skipped: list[int], file: str, sheet: str) -> list[Finding]:
@@ -582,6 +645,18 @@ def long_areas(rows: list[DataRow], file: str, sheet: str) -> list[Finding]:
     return findings
 
 
+def row_findings(row: DataRow, basis: str, file: str, sheet: str) -> tuple[Row, list[Finding]]:
+    """One row's figures with its block totals derived, and the findings of its row rules and
+    ratios (none again for a township summed from villages checked one by one)."""
+    full = derive_totals(row.figures.get(basis, {}))
+    if row.checked:
+        return full, []
+    area = f"{row.area} {row.village}".strip()
+    found = check_row(full, file=file, sheet=sheet, area=area)
+    found += check_ratio(full, row.shown.get(basis, {}), file=file, sheet=sheet, area=area)
+    return full, found
+
+
 def check_rows(
     rows: list[DataRow], total: int | None, file: str, sheet: str
 ) -> tuple[list[Record], list[Finding]]:
@@ -593,21 +668,154 @@ def check_rows(
     for basis in bases:
         areas: list[tuple[str, Row]] = []
         for i, row in enumerate(rows):
-            full = derive_totals(row.figures.get(basis, {}))
-            findings += check_row(full, file=file, sheet=sheet, area=row.area)
-            findings += check_ratio(
-                full, row.shown.get(basis, {}), file=file, sheet=sheet, area=row.area
-            )
+            full, found = row_findings(row, basis, file, sheet)
+            findings += found
             if i != total:
                 areas.append((row.area, full))
             for name, fig in full.items():
                 records.append(
-                    Record(row.area, i == total, name, fig.value, fig.cell, i, basis or None)
+                    Record(
+                        row.area,
+                        i == total,
+                        name,
+                        fig.value,
+                        fig.cell,
+                        i,
+                        basis or None,
+                        row.parent,
+                    )
                 )
         if total is not None:
             full = derive_totals(rows[total].figures.get(basis, {}))
             findings += check_total(full, rows[total].area, areas, file=file, sheet=sheet)
     return records, findings
+
+
+def _text_column(grid: Grid, rows: list[int], col: int) -> bool:
+    """Every filled cell of the column on the data rows is text, not a number (names)."""
+    seen = [grid.cells[r][col] for r in rows if col < len(grid.cells[r])]
+    seen = [v for v in seen if not is_blank(v)]
+    return bool(seen) and all(coerce_number(v).kind == "text" for v in seen)
+
+
+def columns_to_skip(grid: Grid, table: Table) -> frozenset[int]:
+    """Columns that are no field by what they hold: the village column, a column of division
+    codes, the statistical month, and names in another language (`Region`: `Beijing`)."""
+    skip = {c for c in (table.village_col, table.period_col) if c is not None}
+    if table.code_col is not None and _codes_in(grid, table, table.code_col):
+        skip.add(table.code_col)
+    else:
+        table.code_col = None
+    for column in table.columns:
+        if not any(has_han(label) for label in column.path) and _text_column(
+            grid, table.data_rows, column.col
+        ):
+            skip.add(column.col)
+    return frozenset(skip)
+
+
+def _codes_in(grid: Grid, table: Table, col: int) -> bool:
+    seen = [grid.cells[r][col] for r in table.data_rows if col < len(grid.cells[r])]
+    seen = [v for v in seen if not is_blank(v)]
+    return bool(seen) and all(is_division_code(v) for v in seen)
+
+
+def column_period(grid: Grid, table: Table, file: str) -> tuple[Period | None, list[Finding]]:
+    """The period a column of statistical months gives (`統計年月`: 10307 → 2014-07, the month
+    alone): every row the same month, else an error naming two rows that differ."""
+    col = table.period_col
+    if col is None:
+        return None, []
+    months: dict[str, str] = {}
+    for r in table.data_rows:
+        raw = grid.cells[r][col] if col < len(grid.cells[r]) else None
+        month = statistical_month(raw)
+        if month is None:
+            ref = CellRef(a1(r, col), raw, "", grid.name)
+            params = {"value": "" if raw is None else str(raw)}
+            return None, [Finding("error", "load.bad_period_cell", file, grid.name, (ref,), params)]
+        months.setdefault(month, a1(r, col))
+    if len(months) > 1:
+        (one, a), (two, b) = list(months.items())[:2]
+        refs = (CellRef(a, one, "", grid.name), CellRef(b, two, "", grid.name))
+        params = {"first": one, "second": two}
+        return None, [Finding("error", "load.period_column_mixed", file, grid.name, refs, params)]
+    if not months:
+        return None, []
+    month, cell = next(iter(months.items()))
+    basis = synonyms()["period"]["column_basis"]
+    return Period(month, basis, None, f"{grid.name + '!' if grid.name else ''}{cell}"), []
+
+
+@dataclass
+class _Panel:
+    """One panel of a sheet's table, resolved and read."""
+
+    table: Table
+    rows: list[DataRow]
+    used: list[tuple[Column, Resolved]]
+    resolved: list[Resolved]
+
+
+def read_panel(
+    grid: Grid, table: Table, file: str, text_cells: bool
+) -> tuple[_Panel, list[Finding]]:
+    """Resolve one panel's columns and read its rows (villages summed into townships)."""
+    findings: list[Finding] = []
+    resolved = resolve_columns([c.path for c in table.columns])
+    if rates_by_unit_line(table.preamble):
+        resolved = [
+            r if r.derived or r.ignored else replace(r, field=None, ignored=True, unstored="rate")
+            for r in resolved
+        ]
+    labels = display_labels(table.columns)
+    skip = columns_to_skip(grid, table)
+    used, found = column_findings(grid, table, resolved, labels, file, skip)
+    findings += found
+    units, found = amount_units(used, table, labels, file)
+    findings += found
+    sheet_unit = unit_of_lines(table.preamble, frozenset(synonyms()["unit"]["multiplier"]))
+    for column, res in used:
+        if not is_amount(res.field or ""):
+            units[column.col] = count_unit(res, sheet_unit)
+    rows, found = read_rows(grid, table, used, units, labels, file)
+    if text_cells:
+        found = [f for f in found if f.code != "load.text_numbers"]
+    findings += found
+    findings += orphan_findings(grid, table, file)
+    if table.village_col is not None:
+        for row in rows:
+            for basis in row.figures:
+                findings += row_findings(row, basis, file, grid.name)[1]
+        villages = sum(1 for row in rows if row.village)
+        rows, found = villages_into_townships(rows, file, grid.name)
+        findings += found
+        if villages:
+            cell = a1(table.header_rows[-1] if table.header_rows else 0, table.village_col)
+            findings.append(village_note(len(rows), villages, cell, file, grid.name))
+    return _Panel(table, rows, used, resolved), findings
+
+
+def orphan_findings(grid: Grid, table: Table, file: str) -> list[Finding]:
+    """An error for each row inside the table with numbers and no area label."""
+    findings: list[Finding] = []
+    for r in table.orphans:
+        cells = tuple(
+            CellRef(a1(r, c), v, "", grid.name)
+            for c, v in enumerate(grid.cells[r])
+            if not is_blank(v)
+        )
+        findings.append(
+            Finding(
+                "error",
+                "load.row_without_area",
+                file,
+                grid.name,
+                cells,
+                {"row": r + 1, "area_cell": a1(r, table.area_col)},
+            )
+        )
+    return findings
 
 
 def parse_sheet(
@@ -617,27 +825,41 @@ def parse_sheet(
 
     text_cells: every cell is text by nature (CSV, HTML): no note about numbers stored as text.
     """
-    table = read_table(grid)
-    if table is None:
+    tables = read_tables(grid)
+    if not tables:
         return None
+    table = tables[0]
     findings: list[Finding] = []
-    if table.second_table:
+    if table.second_table and len(tables) == 1:
         ref = CellRef(table.second_table, sheet=grid.name)
         findings.append(Finding("warning", "load.second_table", file, grid.name, (ref,), {}))
-    resolved = resolve_columns([c.path for c in table.columns])
-    labels = display_labels(table.columns)
-    used, found = column_findings(grid, table, resolved, labels, file)
+    panels: list[_Panel] = []
+    for one in tables:
+        panel, found = read_panel(grid, one, file, text_cells)
+        panels.append(panel)
+        findings += found
+    resolved = [r for p in panels for r in p.resolved]
+    columns = [c for p in panels for c in p.table.columns]
+    refused = out_of_scope(grid, table, columns, resolved, file)
+    if refused is not None:
+        result = SheetResult(grid.name, [], [refused], table.preamble, table.notes, county)
+        result.out_of_scope = True
+        return result
+    findings += unstored_notes(columns, resolved, grid.name, file)
+    period, found = column_period(grid, table, file)
     findings += found
-    units, found = amount_units(used, table, labels, file)
-    findings += found
-    rows, found = read_rows(grid, table, used, units, labels, file)
-    if text_cells:
-        found = [f for f in found if f.code != "load.text_numbers"]
+    rows = [row for p in panels for row in p.rows]
+    findings += long_areas(rows, file, grid.name)
+    rows, found = split_groups(rows, file, grid.name)
     findings += found
     findings += long_areas(rows, file, grid.name)
     county = find_county(table.preamble) or county
     total, found = find_total(rows, county, file, grid.name)
     findings += found
+    if total is None and not found:
+        total = total_by_sum(rows)
+        if total is not None:
+            findings.append(total_note(rows[total], file, grid.name))
     if total is not None and county is None:
         county = county_from_total(rows[total].area)
     skipped = find_subtotals(rows, total)
@@ -647,24 +869,33 @@ def parse_sheet(
     records, found = check_rows(rows, total, file, grid.name)
     findings += found
     fields = sorted({r.field for r in records})
-    if not used:
+    if not any(p.used for p in panels):
         findings.append(
             Finding("error", "load.no_fields", file, grid.name, (CellRef(table.area_cell),), {})
         )
-    return SheetResult(grid.name, records, findings, table.preamble, table.notes, county, fields)
+    result = SheetResult(grid.name, records, findings, table.preamble, table.notes, county, fields)
+    result.column_period = period
+    return result
 
 
 def header_without_area(grid: Grid, file: str) -> Finding | None:
-    """An error when a sheet has field labels but no area column label above its rows."""
+    """An error when a sheet has field labels but no area column label above its rows: what
+    the rows are when they are ages or years (out of scope), else the columns that could be
+    the area column and the labels that are accepted."""
     hit = looks_like_header_without_area(grid)
     if hit is None:
         return None
-    row, cells = hit
+    row, cells, candidates = hit
+    refused = rows_not_areas(grid, row, file)
+    if refused is not None:
+        return refused
+    params: dict[str, Any] = {
+        "row": row + 1,
+        "candidates": "、".join(f"{cell} {label}".strip() for cell, label in candidates),
+        "accepted": "、".join(synonyms()["area"]["labels"][:_ACCEPTED_SHOWN]),
+    }
+    if not candidates:
+        params["candidates_key"] = "load.no_candidates"
     return Finding(
-        "error",
-        "load.no_area_column",
-        file,
-        grid.name,
-        tuple(CellRef(c) for c in cells),
-        {"row": row + 1},
+        "error", "load.no_area_column", file, grid.name, tuple(CellRef(c) for c in cells), params
     )

@@ -102,6 +102,8 @@ class LoadResult:
     bases: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
     accepted: bool = False  # the analyst accepted its consistency violations
+    #: area → the group row it was reported under (a county above its townships)
+    parents: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
