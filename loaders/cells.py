@@ -15,7 +15,8 @@ CellKind = Literal["number", "text_number", "percent", "blank", "zero_mark", "wi
 
 _WHITESPACE = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z.'&]*")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z.'&]+")
+_LATIN = re.compile(r"[A-Za-z]")
 _EMPTY_BRACKETS = re.compile(r"\(\)|\[\]")
 _COLUMN_NUMBER = re.compile(r"\((?:\d{1,3}|[甲乙丙丁戊])\)")
 _CIRCLED = re.compile(r"[\u2460-\u2473\u24f5-\u24fe\u2776-\u277f]")
@@ -76,6 +77,17 @@ def normalise_label(value: Any) -> str:
 def has_han(text: str) -> bool:
     """The text holds a Chinese character."""
     return bool(_HAN.search(text))
+
+
+def is_english(text: str) -> bool:
+    """Words in Latin letters and no Chinese character (`National Total`, `Region`)."""
+    return bool(_LATIN.search(text)) and not has_han(text)
+
+
+def drop_english(text: str) -> str:
+    """The Chinese part of a bilingual name (`北京 Beijing` → `北京 `); text without a Chinese
+    character as it is."""
+    return _LATIN_WORD.sub("", text) if has_han(text) else text
 
 
 @dataclass(frozen=True)

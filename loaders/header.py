@@ -15,7 +15,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.cells import a1, coerce_number, has_han, is_blank, nfkc, normalise_label, synonyms
+from loaders.cells import (
+    a1,
+    coerce_number,
+    has_han,
+    is_blank,
+    is_english,
+    nfkc,
+    normalise_label,
+    synonyms,
+)
 from loaders.resolve import area_labels, path_tokens
 from loaders.types import Grid
 
@@ -368,7 +377,7 @@ def build_columns(
             if not path or path[-1] != label:
                 path.append(label)
         if any(has_han(label) for label in path):  # `总人口 / Total Population`: one label
-            path = [label for label in path if has_han(label)]
+            path = [label for label in path if not is_english(label)]
         columns.append(Column(c, path, cell))
     return columns
 

@@ -22,7 +22,16 @@ from loaders.areas import (
     village_note,
     villages_into_townships,
 )
-from loaders.cells import a1, coerce_number, has_han, is_blank, nfkc, normalise_label, synonyms
+from loaders.cells import (
+    a1,
+    coerce_number,
+    drop_english,
+    has_han,
+    is_blank,
+    nfkc,
+    normalise_label,
+    synonyms,
+)
 from loaders.header import Column, Table, looks_like_header_without_area, read_tables
 from loaders.period import Period, statistical_month
 from loaders.resolve import Resolved, is_rate_path, resolve_columns, tokenise
@@ -108,8 +117,9 @@ def is_refined(value: Any) -> bool:
 
 def area_name(value: Any) -> str:
     """The area as reported, whitespace removed (`东　城` → 东城), a leading division code
-    (`350426001 城关镇`), a trailing colon (`合计：`) and a leading `其中:` dropped."""
-    name = re.sub(r"\s+", "", nfkc(str(value)))
+    (`350426001 城关镇`), a trailing colon (`合计：`), a leading `其中:` and the English of a
+    bilingual name (`北  京 Beijing` → 北京) dropped."""
+    name = re.sub(r"\s+", "", drop_english(nfkc(str(value))))
     name = _code_prefix().sub("", name).rstrip(":")
     for prefix in synonyms()["area"]["strip_prefixes"]:
         if name.startswith(prefix) and len(name) > len(prefix):
