@@ -353,6 +353,16 @@ class Store:
             found = conn.execute(sa.select(values.c.period).distinct()).scalars().all()
         return sorted(found)
 
+    def areas(self) -> list[str]:
+        """Every area with stored values (total rows left out), by name."""
+        with self._ready().connect() as conn:
+            found = (
+                conn.execute(sa.select(values.c.area).where(~values.c.is_total).distinct())
+                .scalars()
+                .all()
+            )
+        return sorted(found)
+
     # -- values --------------------------------------------------------------------------
 
     def _value_columns(self, table: Any) -> list[Any]:

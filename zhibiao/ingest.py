@@ -1,8 +1,9 @@
 """The ingest service shared by the command line and the upload page: check a file, then store it.
 
-`check` loads a file and adds the checks that need stored data (a year-to-date figure smaller
-than the month before: an acceptable error; an area reported last month and missing now: a
-warning). `commit` stores an accepted result and the file's bytes in one transaction. A
+`check` loads a file and adds the checks that need stored data (a file of another
+jurisdiction, or of areas mostly unknown to the store: refused; a township never seen before: a
+warning; a year-to-date figure smaller than the month before: an acceptable error; an area
+reported last month and missing now: a warning). `commit` stores an accepted result and the file's bytes in one transaction. A
 refused file stores nothing.
 """
 
@@ -80,6 +81,74 @@ def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
     return found
 
 
+def same_jurisdiction(one: str, other: str) -> bool:
+    """Two names of a jurisdiction are the same one (`青川县` and `青川縣`; `四川省青川县` and
+    `青川县`: one ends with the other)."""
+    from loaders.cells import normalise_label
+
+    a, b = normalise_label(one), normalise_label(other)
+    return a == b or a.endswith(b) or b.endswith(a)
+
+
+def known_areas(store: Store) -> set[str]:
+    """The areas the store holds, with every name the alias table gives them."""
+    from indicators.catalog import load_catalog
+
+    known = set(store.areas())
+    aliases = load_catalog().aliases
+    known |= {old for old, new in aliases.items() if new in known}
+    known |= {new for old, new in aliases.items() if old in known}
+    return known
+
+
+def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) -> list[Finding]:
+    """A store belongs to one jurisdiction (the county setting, else the one its uploads name).
+
+    A file naming another is refused with both names; a file whose areas are mostly unknown to
+    a store that holds data is refused with both names (acceptable: an administrator may add
+    the areas deliberately); a township never seen before is a warning naming it.
+    """
+    own = settings.county or store.county()
+    named = result.county if result.county and result.county != settings.county else None
+    file = result.file
+    if own and named and not same_jurisdiction(own, named):
+        params = {"store": own, "named": named}
+        return [Finding("error", "load.other_jurisdiction", file, None, (), params)]
+    known = known_areas(store)
+    if not known:
+        return []
+    values = result.values
+    areas = list(dict.fromkeys(values.loc[~values["is_total"], "area"]))
+    unknown = [a for a in areas if a not in known]
+    if not unknown:
+        return []
+    share = float(_jurisdiction_setting("unknown_share"))
+    if len(unknown) > share * len(areas):
+        shown = "、".join(unknown[: int(_jurisdiction_setting("shown"))])
+        params = {
+            "store": own or "",
+            "named": named or result.county or "",
+            "count": len(unknown),
+            "total": len(areas),
+            "areas": shown,
+        }
+        if not own:
+            params["store_key"] = "load.unnamed_store"
+        if not params["named"]:
+            params["named_key"] = "load.unnamed_file"
+        return [Finding("error", "load.unknown_areas", file, None, (), params, acceptable=True)]
+    return [
+        Finding("warning", "load.new_area", file, None, (), {"area": a}, acceptable=True)
+        for a in unknown
+    ]
+
+
+def _jurisdiction_setting(key: str) -> object:
+    from loaders.cells import synonyms
+
+    return synonyms()["jurisdiction"][key]
+
+
 def check(
     data: bytes,
     filename: str,
@@ -104,6 +173,7 @@ def check(
     )
     if result.values.empty:
         return result
+    result.findings.extend(jurisdiction_findings(result, store, settings))
     result.findings.extend(ytd_findings(result, store, settings))
     result.findings.extend(missing_area_findings(result, store))
     result.accepted = bool(accept_inconsistent)
