@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 DB ?= sqlite:///zhibiao.db
 
-.PHONY: install system-deps run demo test lint format bench screenshots clean
+.PHONY: install system-deps run demo test lint format bench corpus screenshots clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,13 @@ format: install
 
 test: install system-deps lint
 	$(VENV)/bin/pytest
+
+# Every file of a folder through the ingest path, one fresh SQLite database each: one line a
+# file, stored (areas, periods, totals) or refused (why). Not part of `make test`.
+CORPUS ?= ../shared/real
+CORPUS_ARGS ?=
+corpus: install
+	$(PY) -m zhibiao.corpus $(CORPUS) $(CORPUS_ARGS)
 
 screenshots: install system-deps
 	ZHIBIAO_SCREENSHOTS=1 $(VENV)/bin/pytest tests/e2e
