@@ -141,14 +141,7 @@ def _summed_row(area: str, villages: list[DataRow]) -> DataRow:
             for name in names
         }
     first = villages[0]
-    return DataRow(
-        area,
-        first.cell,
-        figures,
-        refined=first.refined,
-        code=first.code,
-        checked=True,
-    )
+    return DataRow(area, first.cell, figures, refined=first.refined, checked=True)
 
 
 # ---------------------------------------------------------------- groups

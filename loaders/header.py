@@ -420,7 +420,8 @@ def read_table(grid: Grid) -> Table | None:
         if not is_column_number_row(filled[r]) and row_line(filled, r) != ""
     ]
     village_col = _special_column(filled, band, area_col, "area", "village_labels")
-    areas = carry_areas_down(cells, first, area_col, village_col)
+    areas = merged_area_labels(cells, filled, origin, first, area_col)
+    areas |= carry_areas_down(cells, first, area_col, village_col)
     data_rows, end, label_rows, orphans = find_data_rows(cells, first, area_col)
     data_rows = blank_townships + data_rows
     carry_groups_right(filled, band, area_col)
@@ -442,6 +443,25 @@ def read_table(grid: Grid) -> Table | None:
         code_col=_special_column(filled, band, area_col, "area", "code_labels"),
         period_col=_special_column(filled, band, area_col, "period", "column_labels"),
     )
+
+
+def merged_area_labels(
+    cells: list[list[Any]],
+    filled: list[list[Any]],
+    origin: dict[tuple[int, int], tuple[int, int]],
+    first: int,
+    area_col: int,
+) -> dict[int, Any]:
+    """A label merged across the area column from a cell before it on the same row (`合计`
+    over 序号 and 乡镇): written into the area column. Changes `cells` in place and returns the
+    labels by row."""
+    found: dict[int, Any] = {}
+    for r in range(first, len(cells)):
+        top, left = origin.get((r, area_col), (r, area_col))
+        if top == r and left < area_col and is_blank(_cell(cells, r, area_col)):
+            cells[r][area_col] = filled[r][area_col]
+            found[r] = filled[r][area_col]
+    return found
 
 
 def carry_areas_down(

@@ -602,3 +602,31 @@ def test_a_portal_export_with_years_across_is_refused(tmp_path):
     result = load_file(write_csv(tmp_path / "年度数据.csv", rows))
     assert codes(result, "error") == ["load.out_of_scope_portal_export"]
     assert "数据门户导出" in describe(result.errors[0])
+
+
+def test_a_total_label_merged_over_the_serial_number_column(tmp_path):
+    rows = [
+        ["示例县2024年1-3月出生统计", N, N, N],
+        ["序号", "乡镇", "出生人数", "男"],
+        [1, "东镇", 10, 6],
+        [2, "西乡", 5, 2],
+        ["合计", N, 15, 8],
+    ]
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows, ("A5:B5",)))
+    assert result.ok, result.findings
+    assert value(result, "合计", "births") == 15
+    assert result.values[result.values["is_total"]]["cell"].tolist() == ["C5", "D5"]
+
+
+def test_a_total_row_after_a_blank_line_is_still_read(tmp_path):
+    rows = [
+        ["示例县2024年1-3月出生统计", N, N],
+        ["乡镇", "出生人数", "男"],
+        ["东镇", 10, 6],
+        ["西乡", 5, 2],
+        [N, N, N],
+        ["合计", 16, 8],
+    ]
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert not result.ok  # 16 ≠ 10 + 5: the total row is checked, not dropped
+    assert cells_of(result, "load.total_mismatch")[0] == "B6"
