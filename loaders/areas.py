@@ -243,7 +243,7 @@ def total_by_sum(rows: list[DataRow]) -> int | None:
     their sum, not zero, over at least `total_by_sum_min_rows` others: the total row, whatever
     its label (`china` above the provinces)."""
     least = int(synonyms()["area"]["total_by_sum_min_rows"])
-    if len(rows) <= least:
+    if len(rows) - 1 < least:
         return None
     for i in (0, len(rows) - 1):
         row, others = rows[i], rows[:i] + rows[i + 1 :]

@@ -247,14 +247,52 @@ def _resolve_one(path: list[str], effective: Tokens, derived: set[str]) -> Resol
     return Resolved(name, unit=effective.unit, basis=effective.basis, tokens=effective)
 
 
-def resolve_columns(paths: list[list[str]]) -> list[Resolved]:
+def title_measure(lines: list[str]) -> Tokens | None:
+    """The one measure the lines above a table name (`2020年各地区分性别人口` → population;
+    `…死亡人口…` → deaths), as tokens a path without a measure takes; None when they name
+    births, none, or several."""
+    words = {normalise_label(k): v for k, v in synonyms()["header"]["title_measures"].items()}
+    measures: set[str] = set()
+    unstored: set[str] = set()
+    for line in lines:
+        label = normalise_label(line)
+        for dimension, value in tokenise(label):
+            if dimension == "measure":
+                measures.add(value)
+            elif dimension == "unstored":
+                unstored.add(value)
+    if not measures and not unstored:  # the title words are a fallback for the tokens
+        text = "".join(normalise_label(line) for line in lines)
+        measures = {m for word, m in words.items() if word in text}
+    births = synonyms()["measures"]["base"]
+    if births in measures or len(measures) + len(unstored) != 1:
+        return None
+    return Tokens(frozenset(measures), unstored=frozenset(unstored))
+
+
+def _in_context(path: list[str], tokens: Tokens, context: Tokens | None) -> Tokens:
+    """A path with a sex or an order and no measure (`男`), or a bare total word (`合计`),
+    takes the measure its table's title names; without one, births (the default)."""
+    if context is None or tokens.measures or tokens.unstored or tokens.stage or tokens.quantity:
+        return tokens
+    totals = {normalise_label(x) for x in synonyms()["header"]["total_words"]}
+    if tokens.sex or tokens.order or (len(path) == 1 and path[0] in totals):
+        return replace(tokens, measures=context.measures, unstored=context.unstored)
+    return tokens
+
+
+def resolve_columns(paths: list[list[str]], context: Tokens | None = None) -> list[Resolved]:
     """Resolve every column's header path; `其中` paths refine the block before them.
 
     A bare 性别比 is the sex ratio at birth only in a table that reports births; elsewhere it
-    is the population's, recognised and never stored.
+    is the population's, recognised and never stored. context: the measure the table's title
+    names (title_measure), for paths that name none, in a table with no column of births.
     """
     derived = set(synonyms()["measures"]["derived"])
     own = [path_tokens(p) for p in paths]
+    births_family = set(synonyms()["measures"]["with_order"])
+    if not any(t.measures & births_family for t in own):  # a births table keeps the default
+        own = [_in_context(p, t, context) for p, t in zip(paths, own, strict=True)]
     out: list[Resolved] = []
     parent: Tokens | None = None
     for path, tokens in zip(paths, own, strict=True):

@@ -151,3 +151,20 @@ def unstored_notes(
             )
         )
     return notes
+
+
+def rows_not_areas_anywhere(grid: Grid, file: str) -> Finding | None:
+    """On a sheet with no table of areas: a column headed by an age or year label (`年份`)
+    whose cells below are ages or years refuses the sheet as out of scope; else None."""
+    labels = {"ages": _labels("age_labels"), "years": _labels("year_labels")}
+    limit = int(synonyms()["header"]["scan_rows"])
+    for r, line in enumerate(grid.cells[:limit]):
+        for c, value in enumerate(line):
+            label = normalise_label(value)
+            kind = next((k for k, found in labels.items() if label in found), "")
+            if kind and _column_kind(grid, r, c) == kind:
+                ref = CellRef(a1(r, c), None, label, grid.name)
+                return Finding(
+                    "error", f"load.out_of_scope_rows_{kind}", file, grid.name, (ref,), {}
+                )
+    return None

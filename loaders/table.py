@@ -34,7 +34,7 @@ from loaders.cells import (
 )
 from loaders.header import Column, Table, looks_like_header_without_area, read_tables
 from loaders.period import Period, statistical_month
-from loaders.resolve import Resolved, is_rate_path, resolve_columns, tokenise
+from loaders.resolve import Resolved, is_rate_path, resolve_columns, title_measure, tokenise
 from loaders.rules import (
     Figure,
     Row,
@@ -45,7 +45,7 @@ from loaders.rules import (
     field_catalog,
     is_amount,
 )
-from loaders.scope import out_of_scope, rows_not_areas, unstored_notes
+from loaders.scope import out_of_scope, rows_not_areas, rows_not_areas_anywhere, unstored_notes
 from loaders.types import CellRef, Finding, Grid
 from zhibiao.text import MAX_AREA_NAME, quoted
 
@@ -772,7 +772,8 @@ def read_panel(
 ) -> tuple[_Panel, list[Finding]]:
     """Resolve one panel's columns and read its rows (villages summed into townships)."""
     findings: list[Finding] = []
-    resolved = resolve_columns([c.path for c in table.columns])
+    context = title_measure(table.preamble)
+    resolved = resolve_columns([c.path for c in table.columns], context)
     if rates_by_unit_line(table.preamble):
         resolved = [
             r if r.derived or r.ignored else replace(r, field=None, ignored=True, unstored="rate")
@@ -894,7 +895,7 @@ def header_without_area(grid: Grid, file: str) -> Finding | None:
     the area column and the labels that are accepted."""
     hit = looks_like_header_without_area(grid)
     if hit is None:
-        return None
+        return rows_not_areas_anywhere(grid, file)
     row, cells, candidates = hit
     refused = rows_not_areas(grid, row, file)
     if refused is not None:

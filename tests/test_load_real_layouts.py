@@ -630,3 +630,45 @@ def test_a_total_row_after_a_blank_line_is_still_read(tmp_path):
     result = load_file(write_xlsx(tmp_path / "a.xlsx", rows))
     assert not result.ok  # 16 ≠ 10 + 5: the total row is checked, not dropped
     assert cells_of(result, "load.total_mismatch")[0] == "B6"
+
+
+def test_sex_columns_under_a_population_title_are_no_births(tmp_path):
+    rows = [
+        ["2020年各地区分性别人口", N, N, N],
+        ["地区", "合计", "男", "女"],
+        ["东区", 100, 52, 48],
+        ["西区", 60, 31, 29],
+    ]
+    result = load_file(write_xlsx(tmp_path / "2020年11月.xlsx", rows))
+    assert result.ok, result.findings
+    assert set(result.values["field"]) == {"population"}
+    assert value(result, "西区", "population") == 60
+    [note] = findings(result, "load.unstored_columns")
+    assert note.params["kind_key"] == "load.unstored.population_by_sex"
+
+
+def test_sex_columns_under_a_deaths_title_are_no_births(tmp_path):
+    rows = [["2020年各地区死亡人口", N, N], ["地区", "男", "女"], ["东区", 5, 4]]
+    result = load_file(write_xlsx(tmp_path / "2020年11月.xlsx", rows))
+    assert "births" not in "".join(result.values["field"])
+    assert codes(result, "error") == ["load.no_fields"]
+
+
+def test_a_population_title_over_a_births_table_keeps_births(tmp_path):
+    rows = [
+        ["示例县人口与计生月报", N, N, N, N],
+        ["乡镇", "出生人数", "一孩", "男", "女"],
+        ["东镇", 10, 7, 6, 4],
+    ]
+    result = load_file(write_xlsx(tmp_path / "2024年3月.xlsx", rows))
+    assert result.ok, result.findings
+    assert value(result, "东镇", "births_o1") == 7
+    assert value(result, "东镇", "births_male") == 6
+
+
+def test_rows_that_are_years_are_refused_with_what_the_file_is(tmp_path):
+    rows = [["1-2  人口出生率、死亡率", N, N], ["年  份 Year", "出生率(‰)", "死亡率(‰)"]]
+    rows += [[year, 12.0, 7.0] for year in range(2015, 2023)]
+    result = load_file(write_xlsx(tmp_path / "yb_1-2.xlsx", rows))
+    assert codes(result, "error") == ["load.out_of_scope_rows_years"]
+    assert cells_of(result, "load.out_of_scope_rows_years") == ["A2"]
