@@ -77,6 +77,21 @@ def _sum_figures(parts: list[Figure]) -> Figure:
     )
 
 
+def duplicate_finding(
+    name: str, first: str, again: str, file: str, sheet: str, area: str | None = None
+) -> Finding:
+    """An area (or a township's village) reported twice: both cells."""
+    area = area or name
+    return Finding(
+        "error",
+        "load.duplicate_area",
+        file,
+        sheet,
+        (CellRef(first, name, name, sheet, area), CellRef(again, name, name, sheet, area)),
+        {"area": name},
+    )
+
+
 def villages_into_townships(
     rows: list[DataRow], file: str, sheet: str
 ) -> tuple[list[DataRow], list[Finding]]:
@@ -100,17 +115,7 @@ def villages_into_townships(
         if key in seen:
             name = f"{row.area} {row.village}"
             findings.append(
-                Finding(
-                    "error",
-                    "load.duplicate_area",
-                    file,
-                    sheet,
-                    (
-                        CellRef(seen[key], name, name, sheet, row.area),
-                        CellRef(row.village_cell, name, name, sheet, row.area),
-                    ),
-                    {"area": name},
-                )
+                duplicate_finding(name, seen[key], row.village_cell, file, sheet, row.area)
             )
             continue
         seen[key] = row.village_cell

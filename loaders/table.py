@@ -15,6 +15,7 @@ from typing import Any
 from loaders.areas import (
     DataRow,
     adds_up,
+    duplicate_finding,
     is_division_code,
     split_groups,
     total_by_sum,
@@ -618,25 +619,12 @@ def duplicate_areas(rows: list[DataRow], total: int | None, file: str, sheet: st
     findings: list[Finding] = []
     first: dict[str, str] = {}
     for i, row in enumerate(rows):
-        area, cell = row.area, row.cell
         if i == total:
             continue
-        if area in first:
-            findings.append(
-                Finding(
-                    "error",
-                    "load.duplicate_area",
-                    file,
-                    sheet,
-                    (
-                        CellRef(first[area], area, area, sheet, area),
-                        CellRef(cell, area, area, sheet, area),
-                    ),
-                    {"area": area},
-                )
-            )
+        if row.area in first:
+            findings.append(duplicate_finding(row.area, first[row.area], row.cell, file, sheet))
         else:
-            first[area] = cell
+            first[row.area] = row.cell
     return findings
 
 
