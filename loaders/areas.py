@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from loaders.cells import synonyms
+from loaders.cells import normalise_label, simplified, synonyms
 from loaders.rules import Figure, Row, check_total, render_figure, tolerance
 from loaders.types import CellRef, Finding
 
@@ -186,10 +186,22 @@ def find_groups(rows: list[DataRow]) -> dict[int, list[int]]:
     """Group rows and their members (indexes into rows): a row whose division code contains
     the codes of the rows after it (a county `09007` above its townships `0900701` …), or, with
     no codes, whose name begins the names of at least two rows right after it (`連江縣` above
-    `連江縣南竿鄉`). Members are the rows that are not groups themselves."""
+    `連江縣南竿鄉`); a group label above the rows it groups (`市辖区` above the districts of its
+    city). Members are the rows that are not groups themselves."""
     groups: dict[int, list[int]] = {}
     coded = all(row.code for row in rows) and len(rows) > 1
+    labelled = {normalise_label(k): v for k, v in synonyms()["area"]["group_labels"].items()}
     for i, row in enumerate(rows[:-1]):
+        suffix = labelled.get(normalise_label(row.area))
+        if suffix:  # 市辖区 above the districts (区) of its city
+            members = []
+            for j in range(i + 1, len(rows)):
+                if not simplified(rows[j].area).endswith(suffix):
+                    break
+                members.append(j)
+            if members:
+                groups[i] = members
+                continue
         members: list[int] = []
         for j in range(i + 1, len(rows)):
             other = rows[j]

@@ -672,3 +672,19 @@ def test_rows_that_are_years_are_refused_with_what_the_file_is(tmp_path):
     result = load_file(write_xlsx(tmp_path / "yb_1-2.xlsx", rows))
     assert codes(result, "error") == ["load.out_of_scope_rows_years"]
     assert cells_of(result, "load.out_of_scope_rows_years") == ["A2"]
+
+
+def test_a_city_districts_row_groups_the_districts_after_it(tmp_path):
+    rows = [
+        ["地区", "总人口"],
+        ["市辖区", 300],
+        ["长安区", 100],
+        ["桥西区", 200],
+        ["城关镇", 50],
+        ["河口镇", 60],
+    ]
+    result = load_file(write_xlsx(tmp_path / "2020年11月.xlsx", rows))
+    assert result.ok, result.findings
+    assert areas(result) == ["长安区", "桥西区", "城关镇", "河口镇"]
+    assert result.parents == {"长安区": "市辖区", "桥西区": "市辖区"}
+    assert result.values["value"].sum() == 410
