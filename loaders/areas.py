@@ -14,7 +14,7 @@ from functools import cache
 
 from loaders.cells import normalise_label, simplified, synonyms
 from loaders.rules import Figure, Row, check_total, render_figure, tolerance
-from loaders.types import CellRef, Finding
+from loaders.types import CellRef, Finding, finding
 
 _ZERO = Figure(0.0, "", "")
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
@@ -82,13 +82,15 @@ def duplicate_finding(
 ) -> Finding:
     """An area (or a township's village) reported twice: both cells."""
     area = area or name
-    return Finding(
-        "error",
+    return finding(
         "load.duplicate_area",
-        file,
-        sheet,
-        (CellRef(first, name, name, sheet, area), CellRef(again, name, name, sheet, area)),
-        {"area": name},
+        file=file,
+        sheet=sheet,
+        cells=(
+            CellRef(cell=first, value=name, label=name, sheet=sheet, area=area),
+            CellRef(cell=again, value=name, label=name, sheet=sheet, area=area),
+        ),
+        params={"area": name},
     )
 
 
@@ -276,24 +278,22 @@ def total_by_sum(rows: list[DataRow]) -> int | None:
 
 
 def total_note(row: DataRow, file: str, sheet: str) -> Finding:
-    ref = CellRef(row.cell, row.area, row.area, sheet, row.area)
+    ref = CellRef(cell=row.cell, value=row.area, label=row.area, sheet=sheet, area=row.area)
     shown = [render_figure(f) for fig in row.figures.values() for f in fig.values()][:1]
-    return Finding(
-        "note",
+    return finding(
         "load.total_by_sum",
-        file,
-        sheet,
-        (ref,),
-        {"area": row.area, "figure": shown[0] if shown else ""},
+        file=file,
+        sheet=sheet,
+        cells=(ref,),
+        params={"area": row.area, "figure": shown[0] if shown else ""},
     )
 
 
 def village_note(townships: int, villages: int, cell: str, file: str, sheet: str) -> Finding:
-    return Finding(
-        "note",
+    return finding(
         "load.villages_summed",
-        file,
-        sheet,
-        (CellRef(cell, sheet=sheet),),
-        {"villages": villages, "townships": townships},
+        file=file,
+        sheet=sheet,
+        cells=(CellRef(cell=cell, sheet=sheet),),
+        params={"villages": villages, "townships": townships},
     )

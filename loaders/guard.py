@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-from loaders.types import CellRef, Finding, Grid
+from loaders.types import CellRef, Finding, Grid, finding
 from zhibiao.config import Limits
 from zhibiao.text import MAX_FILE_NAME, MAX_SHEET_NAME, quoted
 
@@ -53,7 +53,7 @@ def refusal(code: str, filename: str, sheet: str | None = None, **params: Any) -
     cells = (CellRef(cell=params["cell"], sheet=sheet),) if "cell" in params else ()
     if sheet is not None:
         params = {"sheet": sheet, **params}
-    return Finding("error", code, filename, sheet=sheet, cells=cells, params=params)
+    return finding(code, file=filename, sheet=sheet, cells=cells, params=params)
 
 
 def check_names(file: str, grids: list[Grid]) -> list[Finding]:

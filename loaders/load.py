@@ -16,7 +16,7 @@ import pandas as pd
 from loaders.guard import check_names
 from loaders.period import Period, find_period, parse_period_option
 from loaders.table import SheetResult, find_county, header_without_area, parse_sheet
-from loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult
+from loaders.types import VALUE_COLUMNS, CellRef, Finding, Grid, LoadResult, finding
 from zhibiao.config import Settings, load_settings
 from zhibiao.fields import in_catalog_order
 from zhibiao.text import clean_file_name, quoted
@@ -30,6 +30,7 @@ GROUPED_CODES = (
     "load.negative_value",
     "load.fractional_count",
     "load.formula_no_value",
+    "load.derived_formula_no_value",
     "load.derived_not_number",
     "load.unit_mismatch",
     "load.blank_row_skipped",
@@ -87,11 +88,9 @@ def _options(period: str | None, basis: str | None, file: str) -> tuple[str | No
     if period is not None:
         parsed = parse_period_option(period)
         if parsed is None:
-            findings.append(
-                Finding("error", "load.bad_period_option", file, params={"value": period})
-            )
+            findings.append(finding("load.bad_period_option", file=file, params={"value": period}))
     if basis is not None and basis not in BASES:
-        findings.append(Finding("error", "load.bad_basis_option", file, params={"value": basis}))
+        findings.append(finding("load.bad_basis_option", file=file, params={"value": basis}))
     return parsed, findings
 
 
@@ -111,7 +110,9 @@ def read_sheets(
     if hidden and not results:
         more, found = _read_each(hidden, file, county, kind)
         return more, findings + found
-    findings += [Finding("note", "load.hidden_sheet_skipped", file, g.name or None) for g in hidden]
+    findings += [
+        finding("load.hidden_sheet_skipped", file=file, sheet=g.name or None) for g in hidden
+    ]
     return results, findings
 
 
@@ -130,7 +131,7 @@ def _read_each(
         if missing_area is not None:
             findings.append(missing_area)
         else:
-            findings.append(Finding("note", "load.sheet_skipped", file, grid.name or None))
+            findings.append(finding("load.sheet_skipped", file=file, sheet=grid.name or None))
     return results, findings
 
 
@@ -141,11 +142,10 @@ def _contradiction(
     if not found or found == given:
         return []
     return [
-        Finding(
-            "warning",
+        finding(
             f"load.{what}_contradiction",
-            file,
-            sheet,
+            file=file,
+            sheet=sheet,
             params={"given": given, "found": found, "source": source},
         )
     ]
@@ -181,18 +181,17 @@ def assign_periods(
             s.basis = basis
         if s.period is None and not s.result.out_of_scope:
             findings.append(
-                Finding(
-                    "error", "load.no_period", file, sheet, params={"sheet_name": s.result.sheet}
+                finding(
+                    "load.no_period", file=file, sheet=sheet, params={"sheet_name": s.result.sheet}
                 )
             )
         start = s.found.range_start
         if s.basis == "ytd" and start is not None and start != year_start_month and period is None:
             findings.append(
-                Finding(
-                    "warning",
+                finding(
                     "load.ytd_start_mismatch",
-                    file,
-                    sheet,
+                    file=file,
+                    sheet=sheet,
                     params={
                         "start": start,
                         "year_start": year_start_month,
@@ -245,18 +244,24 @@ def duplicate_periods(values: pd.DataFrame, file: str) -> list[Finding]:
     dup = values[values.duplicated(keys, keep=False) & (values["cell"] != "")]
     for (area, period, basis, field), group in dup.groupby(keys, sort=False):
         cells = tuple(
-            CellRef(r.cell, r.value, field, r.sheet or None, area, field)
+            CellRef(
+                cell=r.cell,
+                value=r.value,
+                label=field,
+                sheet=r.sheet or None,
+                area=area,
+                field=field,
+            )
             for r in group.itertuples(index=False)
         )
         if len(cells) > 1 and group["sheet"].nunique() > 1:
             findings.append(
-                Finding(
-                    "error",
+                finding(
                     "load.duplicate_period",
-                    file,
-                    cells[0].sheet,
-                    cells,
-                    {"area": area, "period": period, "basis": basis, "field": field},
+                    file=file,
+                    sheet=cells[0].sheet,
+                    cells=cells,
+                    params={"area": area, "period": period, "basis": basis, "field": field},
                     period=period,
                     basis=basis,
                 )
@@ -321,7 +326,7 @@ def load_grids(
     findings += found
     blocked = any(f.severity == "error" for f in findings)
     if not sheets and not blocked:
-        findings.append(Finding("error", "load.no_header", file))
+        findings.append(finding("load.no_header", file=file))
     placed, found = assign_periods(
         sheets, file, period=period, basis=basis, year_start_month=settings.year_start_month
     )

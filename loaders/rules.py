@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.types import CellRef, Finding
+from loaders.types import CellRef, Finding, finding
 from zhibiao.datafiles import data_text
 from zhibiao.fields import field_catalog
 
@@ -59,7 +59,6 @@ class Rule:
     operator: str
     right: tuple[tuple[int, str], ...]
     scope: str
-    acceptable: bool
     code: str
     derive: bool = False
     fields: frozenset[str] = frozenset()
@@ -111,7 +110,6 @@ def load_rules() -> tuple[Rule, ...]:
                 operator=raw["operator"],
                 right=right,
                 scope=raw.get("scope", "row"),
-                acceptable=bool(raw.get("acceptable", False)),
                 code=raw["code"],
                 derive=bool(raw.get("derive", False)),
                 fields=fields,
@@ -217,7 +215,14 @@ def _cell_refs(
     terms: tuple[tuple[int, str], ...], row: Row, sheet: str | None, area: str
 ) -> list[CellRef]:
     return [
-        CellRef(leaf.cell, leaf.value, leaf.label, sheet, area, leaf.field or n)
+        CellRef(
+            cell=leaf.cell,
+            value=leaf.value,
+            label=leaf.label,
+            sheet=sheet,
+            area=area,
+            field=leaf.field or n,
+        )
         for _, n in terms
         for leaf in row[n].leaves()
     ]
@@ -234,15 +239,13 @@ def _broken(
     **extra: str,
 ) -> Finding:
     """The error of a rule that does not hold: its sides as written, then any extra values."""
-    return Finding(
-        "error",
+    return finding(
         rule.code,
-        file,
-        sheet,
-        tuple(cells),
-        {"area": area, "left": left, "right": right, **extra, "op": _NEGATED[rule.operator]},
+        file=file,
+        sheet=sheet,
+        cells=tuple(cells),
+        params={"area": area, "left": left, "right": right, **extra, "op": _NEGATED[rule.operator]},
         rule=rule.id,
-        acceptable=rule.acceptable,
     )
 
 
@@ -300,9 +303,25 @@ def check_total(
             right = sum_text(
                 [" ".join(x for x in (p.where, a, format_value(p.value)) if x) for a, p in parts]
             )
-            cells = [CellRef(fig.cell, fig.value, fig.label, sheet, total_area, name)]
+            cells = [
+                CellRef(
+                    cell=fig.cell,
+                    value=fig.value,
+                    label=fig.label,
+                    sheet=sheet,
+                    area=total_area,
+                    field=name,
+                )
+            ]
             cells += [
-                CellRef(leaf.cell, leaf.value, a, sheet, a, leaf.field or name)
+                CellRef(
+                    cell=leaf.cell,
+                    value=leaf.value,
+                    label=a,
+                    sheet=sheet,
+                    area=a,
+                    field=leaf.field or name,
+                )
                 for a, p in parts
                 for leaf in p.leaves()
             ]
@@ -346,25 +365,40 @@ def check_ratio(
         ):
             continue
         counts = [
-            CellRef(leaf.cell, leaf.value, leaf.label, sheet, area, leaf.field or n)
+            CellRef(
+                cell=leaf.cell,
+                value=leaf.value,
+                label=leaf.label,
+                sheet=sheet,
+                area=area,
+                field=leaf.field or n,
+            )
             for n in sorted(names)
             for leaf in row[n].leaves()
         ]
         findings.append(
-            Finding(
-                "warning",
+            finding(
                 "load.derived_mismatch",
-                file,
-                sheet,
-                (CellRef(cell, value, label, sheet, area, ratio.field), *counts),
-                {
+                file=file,
+                sheet=sheet,
+                cells=(
+                    CellRef(
+                        cell=cell,
+                        value=value,
+                        label=label,
+                        sheet=sheet,
+                        area=area,
+                        field=ratio.field,
+                    ),
+                    *counts,
+                ),
+                params={
                     "area": area,
                     "left": " ".join((cell, label, format_value(value))),
                     "computed": f"{computed:.{max(decimals, 2)}f}",
                     "counts": ", ".join(render_figure(row[n]) for n in sorted(names)),
                 },
                 rule=ratio.field,
-                acceptable=True,
             )
         )
     return findings
@@ -410,13 +444,21 @@ def check_ytd_not_shrinking(
         if old is None or r.value >= old.value - tolerance({r.field}):
             continue
         findings.append(
-            Finding(
-                "error",
+            finding(
                 "load.ytd_shrinking",
-                file,
-                r.sheet or None,
-                (CellRef(r.cell, r.value, row_label(r.field), r.sheet or None, r.area, r.field),),
-                {
+                file=file,
+                sheet=r.sheet or None,
+                cells=(
+                    CellRef(
+                        cell=r.cell,
+                        value=r.value,
+                        label=row_label(r.field),
+                        sheet=r.sheet or None,
+                        area=r.area,
+                        field=r.field,
+                    ),
+                ),
+                params={
                     "area": r.area,
                     "field": row_label(r.field),
                     "value": format_value(float(r.value)),
@@ -425,7 +467,6 @@ def check_ytd_not_shrinking(
                     "period_value": r.period,
                 },
                 rule="ytd_not_shrinking",
-                acceptable=True,
                 period=r.period,
                 basis="ytd",
             )
@@ -442,6 +483,6 @@ def check_areas_missing(
     have = set(new.loc[~new["is_total"], "area"])
     gone = sorted(set(previous.loc[~previous["is_total"], "area"]) - have)
     return [
-        Finding("warning", "load.area_missing", file, None, (), {"area": a}, acceptable=True)
+        finding("load.area_missing", file=file, sheet=None, cells=(), params={"area": a})
         for a in gone
     ]

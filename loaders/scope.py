@@ -14,7 +14,7 @@ from typing import Any
 from loaders.cells import a1, coerce_number, is_blank, normalise_label, synonyms
 from loaders.header import Column, Table, filled_cells
 from loaders.resolve import Resolved
-from loaders.types import CellRef, Finding, Grid
+from loaders.types import CellRef, Finding, Grid, finding
 
 _YEAR_LABEL = re.compile(r"^(?P<y>(?:19|20)\d{2})(?:年(?:度|份)?)?$")
 _AGE = re.compile(r"^\d{1,3}(?:[-~至]\d{1,3})?(?:岁|周岁)?(?:以上|以下|及以上)?$")
@@ -75,8 +75,10 @@ def out_of_scope(
     params: dict[str, Any] = {"count": len(cells)}
     if distinct:
         params |= {"first": distinct[0], "last": distinct[-1]}
-    refs = tuple(CellRef(c, sheet=grid.name) for c in cells if c)
-    return Finding("error", f"load.out_of_scope_{kind}", file, grid.name, refs, params)
+    refs = tuple(CellRef(cell=c, sheet=grid.name) for c in cells if c)
+    return finding(
+        f"load.out_of_scope_{kind}", file=file, sheet=grid.name, cells=refs, params=params
+    )
 
 
 def _column_kind(grid: Grid, row: int, col: int) -> str:
@@ -118,8 +120,14 @@ def rows_not_areas(grid: Grid, row: int, file: str) -> Finding | None:
         else:
             kind = _column_kind(grid, row, col)
         if kind:
-            ref = CellRef(a1(top, left), None, label, grid.name)
-            return Finding("error", f"load.out_of_scope_rows_{kind}", file, grid.name, (ref,), {})
+            ref = CellRef(cell=a1(top, left), value=None, label=label, sheet=grid.name)
+            return finding(
+                f"load.out_of_scope_rows_{kind}",
+                file=file,
+                sheet=grid.name,
+                cells=(ref,),
+                params={},
+            )
         break  # only the first labelled column says what the rows are
     return None
 
@@ -138,16 +146,15 @@ def unstored_notes(
         labels = ["/".join(c.path) for c in found]
         shown = "、".join(labels[:_SHOWN]) + ("…" if len(labels) > _SHOWN else "")
         notes.append(
-            Finding(
-                "note",
+            finding(
                 "load.unstored_columns",
-                file,
-                sheet or None,
-                tuple(
-                    CellRef(c.cell, label, label, sheet)
+                file=file,
+                sheet=sheet or None,
+                cells=tuple(
+                    CellRef(cell=c.cell, value=label, label=label, sheet=sheet)
                     for c, label in zip(found, labels, strict=True)
                 ),
-                {"kind_key": f"load.unstored.{kind}", "count": len(found), "labels": shown},
+                params={"kind_key": f"load.unstored.{kind}", "count": len(found), "labels": shown},
             )
         )
     return notes
@@ -163,8 +170,12 @@ def rows_not_areas_anywhere(grid: Grid, file: str) -> Finding | None:
             label = normalise_label(value)
             kind = next((k for k, found in labels.items() if label in found), "")
             if kind and _column_kind(grid, r, c) == kind:
-                ref = CellRef(a1(r, c), None, label, grid.name)
-                return Finding(
-                    "error", f"load.out_of_scope_rows_{kind}", file, grid.name, (ref,), {}
+                ref = CellRef(cell=a1(r, c), value=None, label=label, sheet=grid.name)
+                return finding(
+                    f"load.out_of_scope_rows_{kind}",
+                    file=file,
+                    sheet=grid.name,
+                    cells=(ref,),
+                    params={},
                 )
     return None

@@ -47,7 +47,7 @@ from loaders.rules import (
     is_amount,
 )
 from loaders.scope import out_of_scope, rows_not_areas, rows_not_areas_anywhere, unstored_notes
-from loaders.types import CellRef, Finding, Grid
+from loaders.types import CellRef, Finding, Grid, finding
 from zhibiao.text import MAX_AREA_NAME, quoted
 
 _YEAR = re.compile(r"(19|20)\d{2}")
@@ -243,10 +243,14 @@ def column_findings(
         if res.previous:
             label = "/".join(column.path)
             cell = column.cell or a1(bottom, column.col)
-            ref = CellRef(cell, label, label, grid.name)
+            ref = CellRef(cell=cell, value=label, label=label, sheet=grid.name)
             findings.append(
-                Finding(
-                    "note", "load.previous_year_column", file, grid.name, (ref,), {"label": label}
+                finding(
+                    "load.previous_year_column",
+                    file=file,
+                    sheet=grid.name,
+                    cells=(ref,),
+                    params={"label": label},
                 )
             )
             continue
@@ -255,13 +259,12 @@ def column_findings(
                 cell = column.cell or a1(bottom, column.col)
                 label = "/".join(column.path)
                 findings.append(
-                    Finding(
-                        "warning",
+                    finding(
                         "load.unrecognised_column",
-                        file,
-                        grid.name,
-                        (CellRef(cell, label, label, grid.name),),
-                        {"label": label},
+                        file=file,
+                        sheet=grid.name,
+                        cells=(CellRef(cell=cell, value=label, label=label, sheet=grid.name),),
+                        params={"label": label},
                     )
                 )
             continue
@@ -272,30 +275,29 @@ def column_findings(
         if key in first:
             other = first[key]
             findings.append(
-                Finding(
-                    "error",
+                finding(
                     "load.duplicate_field",
-                    file,
-                    grid.name,
-                    (
+                    file=file,
+                    sheet=grid.name,
+                    cells=(
                         CellRef(
-                            other.cell,
-                            labels[other.col],
-                            labels[other.col],
-                            grid.name,
-                            None,
-                            res.field,
+                            cell=other.cell,
+                            value=labels[other.col],
+                            label=labels[other.col],
+                            sheet=grid.name,
+                            area=None,
+                            field=res.field,
                         ),
                         CellRef(
-                            column.cell,
-                            labels[column.col],
-                            labels[column.col],
-                            grid.name,
-                            None,
-                            res.field,
+                            cell=column.cell,
+                            value=labels[column.col],
+                            label=labels[column.col],
+                            sheet=grid.name,
+                            area=None,
+                            field=res.field,
                         ),
                     ),
-                    {
+                    params={
                         "field": field_catalog()[res.field or ""]["zh"]
                         if res.field in field_catalog()
                         else res.field
@@ -321,23 +323,21 @@ def amount_units(
         if not unit:
             unit = "wan"
             findings.append(
-                Finding(
-                    "warning",
+                finding(
                     "load.unit_assumed",
-                    file,
-                    table.sheet,
-                    (
+                    file=file,
+                    sheet=table.sheet,
+                    cells=(
                         CellRef(
-                            column.cell,
-                            labels[column.col],
-                            labels[column.col],
-                            table.sheet,
-                            None,
-                            res.field,
+                            cell=column.cell,
+                            value=labels[column.col],
+                            label=labels[column.col],
+                            sheet=table.sheet,
+                            area=None,
+                            field=res.field,
                         ),
                     ),
-                    {"label": labels[column.col]},
-                    acceptable=True,
+                    params={"label": labels[column.col]},
                 )
             )
         units[column.col] = unit
@@ -373,33 +373,24 @@ def tally_notes(
         ):
             if cells:
                 notes.append(
-                    Finding(
-                        "note",
+                    finding(
                         code,
-                        file,
-                        sheet,
-                        (),
-                        {"label": labels[col], "count": len(cells), "where": _shown(cells)},
+                        file=file,
+                        sheet=sheet,
+                        cells=(),
+                        params={"label": labels[col], "count": len(cells), "where": _shown(cells)},
                     )
                 )
     return notes
 
 
 def _cell_finding(
-    severity: str,
-    code: str,
-    file: str,
-    sheet: str,
-    cell: str,
-    raw: Any,
-    label: str,
-    area: str,
-    name: str,
+    code: str, *, file: str, sheet: str, cell: str, raw: Any, label: str, area: str, name: str
 ) -> Finding:
     """A finding about one data cell, naming it with what it held."""
-    ref = CellRef(cell, raw, label, sheet, area, name)
+    ref = CellRef(cell=cell, value=raw, label=label, sheet=sheet, area=area, field=name)
     params = {"area": area, "label": label, "value": "" if raw is None else str(raw)}
-    return Finding(severity, code, file, sheet, (ref,), params)  # type: ignore[arg-type]
+    return finding(code, file=file, sheet=sheet, cells=(ref,), params=params)
 
 
 def _area_cell(grid: Grid, table: Table, r: int) -> tuple[Any, str]:
@@ -446,9 +437,15 @@ def read_rows(
             row.village_cell = a1(r, table.village_col)
         area = f"{row.area} {row.village}".strip()
         if is_blank_row(line, [c.col for c, _ in used], r, no_value):
-            ref = CellRef(row.cell, area, area, sheet, area)
+            ref = CellRef(cell=row.cell, value=area, label=area, sheet=sheet, area=area)
             findings.append(
-                Finding("warning", "load.blank_row_skipped", file, sheet, (ref,), {"area": area})
+                finding(
+                    "load.blank_row_skipped",
+                    file=file,
+                    sheet=sheet,
+                    cells=(ref,),
+                    params={"area": area},
+                )
             )
             continue
         for column, res in used:
@@ -457,30 +454,22 @@ def read_rows(
             cell = a1(r, col)
             raw = line[col] if col < len(line) else None
             label = labels[col]
+            at = {"file": file, "sheet": sheet, "cell": cell, "raw": raw, "label": label}
+            at |= {"area": area, "name": name}
             if (r, col) in no_value:
-                severity = "warning" if res.derived else "error"
-                findings.append(
-                    _cell_finding(
-                        severity, "load.formula_no_value", file, sheet, cell, raw, label, area, name
-                    )
-                )
+                code = "load.derived_formula_no_value" if res.derived else "load.formula_no_value"
+                findings.append(_cell_finding(code, **at))
                 continue
             got = coerce_number(raw)
             if got.kind == "text":
                 code = "load.derived_not_number" if res.derived else "load.not_a_number"
-                severity = "warning" if res.derived else "error"
-                findings.append(
-                    _cell_finding(severity, code, file, sheet, cell, raw, label, area, name)
-                )
+                findings.append(_cell_finding(code, **at))
                 continue
             if got.kind == "with_unit":
                 fits = unit_fits(got.unit, amounts[col])
                 if res.derived or not fits:
                     code = "load.derived_not_number" if res.derived else "load.unit_mismatch"
-                    severity = "warning" if res.derived else "error"
-                    findings.append(
-                        _cell_finding(severity, code, file, sheet, cell, raw, label, area, name)
-                    )
+                    findings.append(_cell_finding(code, **at))
                     continue
                 tallies[col].with_unit.append(cell)
             elif got.kind in ("text_number", "percent"):
@@ -493,28 +482,12 @@ def read_rows(
                     row.shown.setdefault(basis, {})[name] = (value, got.decimals, cell, label)
                 continue
             if value < 0:
-                findings.append(
-                    _cell_finding(
-                        "error", "load.negative_value", file, sheet, cell, raw, label, area, name
-                    )
-                )
+                findings.append(_cell_finding("load.negative_value", **at))
                 continue
             if not amounts[col]:
                 value = whole_count(value, units.get(col, "") if got.kind != "with_unit" else "")
                 if value is None:
-                    findings.append(
-                        _cell_finding(
-                            "error",
-                            "load.fractional_count",
-                            file,
-                            sheet,
-                            cell,
-                            raw,
-                            label,
-                            area,
-                            name,
-                        )
-                    )
+                    findings.append(_cell_finding("load.fractional_count", **at))
                     continue
             else:
                 value = value / divisor(got.unit and "yuan" or units[col])
@@ -568,13 +541,12 @@ def find_total(
         if flag and i != total:
             area, cell = rows[i].area, rows[i].cell
             findings.append(
-                Finding(
-                    "error",
+                finding(
                     "load.total_row_misplaced",
-                    file,
-                    sheet,
-                    (CellRef(cell, area, area, sheet, area),),
-                    {"area": area},
+                    file=file,
+                    sheet=sheet,
+                    cells=(CellRef(cell=cell, value=area, label=area, sheet=sheet, area=area),),
+                    params={"area": area},
                 )
             )
     return total, findings
@@ -603,13 +575,20 @@ def find_subtotals(rows: list[DataRow], total: int | None) -> list[int]:
 
 def subtotal_notes(rows: list[DataRow], skipped: list[int], file: str, sheet: str) -> list[Finding]:
     return [
-        Finding(
-            "note",
+        finding(
             "load.subtotal_row_skipped",
-            file,
-            sheet,
-            (CellRef(rows[i].cell, rows[i].area, rows[i].area, sheet, rows[i].area),),
-            {"area": rows[i].area},
+            file=file,
+            sheet=sheet,
+            cells=(
+                CellRef(
+                    cell=rows[i].cell,
+                    value=rows[i].area,
+                    label=rows[i].area,
+                    sheet=sheet,
+                    area=rows[i].area,
+                ),
+            ),
+            params={"area": rows[i].area},
         )
         for i in skipped
     ]
@@ -637,9 +616,11 @@ def long_areas(rows: list[DataRow], file: str, sheet: str) -> list[Finding]:
     for row in rows:
         if len(row.area) > MAX_AREA_NAME:
             shown = quoted(row.area)
-            ref = CellRef(row.cell, shown, sheet=sheet, area=shown)
+            ref = CellRef(cell=row.cell, value=shown, sheet=sheet, area=shown)
             params = {"area": shown, "n": len(row.area), "limit": MAX_AREA_NAME}
-            findings.append(Finding("error", "load.area_too_long", file, sheet, (ref,), params))
+            findings.append(
+                finding("load.area_too_long", file=file, sheet=sheet, cells=(ref,), params=params)
+            )
     return findings
 
 
@@ -729,15 +710,26 @@ def column_period(grid: Grid, table: Table, file: str) -> tuple[Period | None, l
         raw = grid.cells[r][col] if col < len(grid.cells[r]) else None
         month = statistical_month(raw)
         if month is None:
-            ref = CellRef(a1(r, col), raw, "", grid.name)
+            ref = CellRef(cell=a1(r, col), value=raw, label="", sheet=grid.name)
             params = {"value": "" if raw is None else str(raw)}
-            return None, [Finding("error", "load.bad_period_cell", file, grid.name, (ref,), params)]
+            return None, [
+                finding(
+                    "load.bad_period_cell", file=file, sheet=grid.name, cells=(ref,), params=params
+                )
+            ]
         months.setdefault(month, a1(r, col))
     if len(months) > 1:
         (one, a), (two, b) = list(months.items())[:2]
-        refs = (CellRef(a, one, "", grid.name), CellRef(b, two, "", grid.name))
+        refs = (
+            CellRef(cell=a, value=one, label="", sheet=grid.name),
+            CellRef(cell=b, value=two, label="", sheet=grid.name),
+        )
         params = {"first": one, "second": two}
-        return None, [Finding("error", "load.period_column_mixed", file, grid.name, refs, params)]
+        return None, [
+            finding(
+                "load.period_column_mixed", file=file, sheet=grid.name, cells=refs, params=params
+            )
+        ]
     if not months:
         return None, []
     month, cell = next(iter(months.items()))
@@ -800,18 +792,17 @@ def orphan_findings(grid: Grid, table: Table, file: str) -> list[Finding]:
     findings: list[Finding] = []
     for r in table.orphans:
         cells = tuple(
-            CellRef(a1(r, c), v, "", grid.name)
+            CellRef(cell=a1(r, c), value=v, label="", sheet=grid.name)
             for c, v in enumerate(grid.cells[r])
             if not is_blank(v)
         )
         findings.append(
-            Finding(
-                "error",
+            finding(
                 "load.row_without_area",
-                file,
-                grid.name,
-                cells,
-                {"row": r + 1, "area_cell": a1(r, table.area_col)},
+                file=file,
+                sheet=grid.name,
+                cells=cells,
+                params={"row": r + 1, "area_cell": a1(r, table.area_col)},
             )
         )
     return findings
@@ -830,8 +821,10 @@ def parse_sheet(
     table = tables[0]
     findings: list[Finding] = []
     if table.second_table and len(tables) == 1:
-        ref = CellRef(table.second_table, sheet=grid.name)
-        findings.append(Finding("warning", "load.second_table", file, grid.name, (ref,), {}))
+        ref = CellRef(cell=table.second_table, sheet=grid.name)
+        findings.append(
+            finding("load.second_table", file=file, sheet=grid.name, cells=(ref,), params={})
+        )
     panels: list[_Panel] = []
     for one in tables:
         panel, found = read_panel(grid, one, file, text_cells)
@@ -870,7 +863,13 @@ def parse_sheet(
     fields = sorted({r.field for r in records})
     if not any(p.used for p in panels):
         findings.append(
-            Finding("error", "load.no_fields", file, grid.name, (CellRef(table.area_cell),), {})
+            finding(
+                "load.no_fields",
+                file=file,
+                sheet=grid.name,
+                cells=(CellRef(cell=table.area_cell),),
+                params={},
+            )
         )
     result = SheetResult(grid.name, records, findings, table.preamble, table.notes, county, fields)
     result.column_period = period
@@ -895,6 +894,10 @@ def header_without_area(grid: Grid, file: str) -> Finding | None:
     }
     if not candidates:
         params["candidates_key"] = "load.no_candidates"
-    return Finding(
-        "error", "load.no_area_column", file, grid.name, tuple(CellRef(c) for c in cells), params
+    return finding(
+        "load.no_area_column",
+        file=file,
+        sheet=grid.name,
+        cells=tuple(CellRef(cell=c) for c in cells),
+        params=params,
     )

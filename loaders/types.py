@@ -6,9 +6,12 @@ Every other layer depends on these types only, never on how a file was read.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 import pandas as pd
+
+from zhibiao.datafiles import data_toml
 
 Severity = Literal["error", "warning", "note"]
 Basis = Literal["ytd", "month"]
@@ -46,7 +49,7 @@ class Grid:
     preamble: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CellRef:
     """A cell a finding speaks of, with what it held and what it meant."""
 
@@ -58,13 +61,14 @@ class CellRef:
     field: str | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Finding:
     """An error, warning or note, as a value; rendered in the user's language at the edge.
 
-    code is a message key under `finding.` in data/messages/<lang>/findings.toml; params
-    fill its placeholders. acceptable: a consistency violation an analyst may accept
-    (--accept-inconsistent); anything else that is an error refuses the file.
+    code is a message key under `finding.` in data/messages/<lang>/load.toml or read.toml;
+    params fill its placeholders. severity and acceptable (a consistency violation an analyst
+    may accept, --accept-inconsistent; anything else that is an error refuses the file) are
+    the code's, from data/findings.toml: build one with `finding(code, …)`.
     """
 
     severity: Severity
@@ -86,6 +90,41 @@ class Finding:
         raw = dict(raw)
         raw["cells"] = tuple(CellRef(**c) for c in raw.get("cells", ()))
         return cls(**raw)
+
+
+@cache
+def finding_kinds() -> dict[str, dict[str, Any]]:
+    """data/findings.toml flattened: code (`load.sum_mismatch`) → {severity, acceptable}."""
+    raw = data_toml("findings.toml")
+    return {f"{group}.{code}": spec for group, codes in raw.items() for code, spec in codes.items()}
+
+
+def finding(
+    code: str,
+    *,
+    file: str,
+    sheet: str | None = None,
+    cells: tuple[CellRef, ...] = (),
+    params: dict[str, Any] | None = None,
+    rule: str | None = None,
+    period: str | None = None,
+    basis: str | None = None,
+) -> Finding:
+    """A finding of `code`, with the severity and acceptability data/findings.toml gives it
+    (KeyError for a code it does not list)."""
+    kind = finding_kinds()[code]
+    return Finding(
+        severity=kind["severity"],
+        code=code,
+        file=file,
+        sheet=sheet,
+        cells=tuple(cells),
+        params=dict(params or {}),
+        rule=rule,
+        acceptable=bool(kind.get("acceptable", False)),
+        period=period,
+        basis=basis,
+    )
 
 
 @dataclass

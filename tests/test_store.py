@@ -136,7 +136,7 @@ def test_refused_file_stores_nothing(db_url):
         code="load.sum_mismatch",
         file="bad.xlsx",
         sheet="Sheet1",
-        cells=(CellRef("B7", 11, "出生人数", area="城关镇", field="births"),),
+        cells=(CellRef(cell="B7", value=11, label="出生人数", area="城关镇", field="births"),),
         acceptable=True,
     )
     bad = _result(
@@ -163,8 +163,8 @@ def test_accepted_errors_and_derived_mismatch_become_quality_notes(db_url):
         file="a.xlsx",
         sheet="Sheet1",
         cells=(
-            CellRef("B7", 11, "出生人数", area="城关镇", field="births"),
-            CellRef("C7", 5, "男", area="城关镇", field="births_male"),
+            CellRef(cell="B7", value=11, label="出生人数", area="城关镇", field="births"),
+            CellRef(cell="C7", value=5, label="男", area="城关镇", field="births_male"),
         ),
         acceptable=True,
         period="2025-02",
@@ -174,7 +174,11 @@ def test_accepted_errors_and_derived_mismatch_become_quality_notes(db_url):
         severity="warning",
         code="load.derived_mismatch",
         file="a.xlsx",
-        cells=(CellRef("J8", 97.5, "政策符合率(%)", area="柳河乡", field="out_of_policy"),),
+        cells=(
+            CellRef(
+                cell="J8", value=97.5, label="政策符合率(%)", area="柳河乡", field="out_of_policy"
+            ),
+        ),
     )
     unrecognised = Finding(severity="warning", code="load.unrecognised_column", file="a.xlsx")
     res = _result(

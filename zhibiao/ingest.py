@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from loaders.types import Finding, LoadResult
+from loaders.types import Finding, LoadResult, finding
 from store import Store
 from zhibiao.config import Settings, load_settings
 
@@ -74,10 +74,10 @@ def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
     values = result.values
     for (period, basis), new in values.groupby(["period", "basis"], sort=True):
         before, previous = previous_values(result, store, str(period), str(basis))
-        for finding in check_areas_missing(new, previous, file=result.file):
-            finding.period, finding.basis = str(period), str(basis)
-            finding.params.setdefault("previous", before)
-            found.append(finding)
+        for missing in check_areas_missing(new, previous, file=result.file):
+            missing.period, missing.basis = str(period), str(basis)
+            missing.params.setdefault("previous", before)
+            found.append(missing)
     return found
 
 
@@ -113,7 +113,7 @@ def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) 
     file = result.file
     if own and named and not same_jurisdiction(own, named):
         params = {"store": own, "named": named}
-        return [Finding("error", "load.other_jurisdiction", file, None, (), params)]
+        return [finding("load.other_jurisdiction", file=file, sheet=None, cells=(), params=params)]
     known = known_areas(store)
     if not known:
         return []
@@ -136,9 +136,9 @@ def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) 
             params["store_key"] = "load.unnamed_store"
         if not params["named"]:
             params["named_key"] = "load.unnamed_file"
-        return [Finding("error", "load.unknown_areas", file, None, (), params, acceptable=True)]
+        return [finding("load.unknown_areas", file=file, sheet=None, cells=(), params=params)]
     return [
-        Finding("warning", "load.new_area", file, None, (), {"area": a}, acceptable=True)
+        finding("load.new_area", file=file, sheet=None, cells=(), params={"area": a})
         for a in unknown
     ]
 
