@@ -187,12 +187,13 @@ def _contains(group: str, member: str) -> bool:
 def find_groups(rows: list[DataRow]) -> dict[int, list[int]]:
     """Group rows and their members (indexes into rows): a row whose division code contains
     the codes of the rows after it (a county `09007` above its townships `0900701` …), or, with
-    no codes, whose name begins the names of at least two rows right after it (`連江縣` above
-    `連江縣南竿鄉`); a group label above the rows it groups (`市辖区` above the districts of its
+    no codes, whose name (a county's, a city's: 县 市 区 旗 州 盟 省) begins the names of at
+    least two rows right after it (`連江縣` above `連江縣南竿鄉`); a group label above the rows it groups (`市辖区` above the districts of its
     city). Members are the rows that are not groups themselves."""
     groups: dict[int, list[int]] = {}
     coded = all(row.code for row in rows) and len(rows) > 1
     labelled = {normalise_label(k): v for k, v in synonyms()["area"]["group_labels"].items()}
+    suffixes = set(synonyms()["area"]["county_suffixes"]) | {"州", "盟", "省"}
     for i, row in enumerate(rows[:-1]):
         suffix = labelled.get(normalise_label(row.area))
         if suffix:  # 市辖区 above the districts (区) of its city
@@ -210,7 +211,11 @@ def find_groups(rows: list[DataRow]) -> dict[int, list[int]]:
             if coded:
                 inside = _contains(row.code, other.code)
             else:
-                inside = len(other.area) > len(row.area) and other.area.startswith(row.area)
+                inside = (
+                    len(other.area) > len(row.area)
+                    and other.area.startswith(row.area)
+                    and simplified(row.area)[-1:] in suffixes
+                )
             if not inside:
                 break
             members.append(j)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from loaders.cells import (
@@ -103,6 +104,7 @@ def row_line(cells: list[list[Any]], r: int) -> str:
     return " ".join(seen)
 
 
+@cache
 def _markers(key: str) -> list[str]:
     return [normalise_label(x) for x in synonyms()["header"][key]]
 
@@ -402,11 +404,21 @@ def _special_column(
     return None
 
 
-def read_table(grid: Grid) -> Table | None:
-    """Locate the table of one sheet, or None when the sheet has no area column with data."""
+Prepared = tuple[list[list[Any]], dict[tuple[int, int], tuple[int, int]], tuple[int, int] | None]
+
+
+def prepare(grid: Grid) -> Prepared:
+    """The filled cells of a sheet, the origins of its merged cells, and its area header."""
     filled, origin = filled_cells(grid)
+    return filled, origin, find_area_header([list(r) for r in grid.cells], filled)
+
+
+def read_table(grid: Grid, prepared: Prepared | None = None) -> Table | None:
+    """Locate the table of one sheet, or None when the sheet has no area column with data.
+
+    prepared: what `prepare` made of this grid already."""
+    filled, origin, found = prepared or prepare(grid)
     cells = [list(r) for r in grid.cells]
-    found = find_area_header(cells, filled)
     if found is None:
         return None
     area_row, area_col = found
@@ -486,11 +498,10 @@ def carry_areas_down(
     return carried
 
 
-def panel_starts(grid: Grid) -> list[int]:
+def panel_starts(prepared: Prepared) -> list[int]:
     """The columns where the panels of a table set side by side begin (`地区 … 地区 …` on one
     header row): [area column] for a table of one panel, [] for no table."""
-    filled, origin = filled_cells(grid)
-    found = find_area_header([list(r) for r in grid.cells], filled)
+    filled, origin, found = prepared
     if found is None:
         return []
     row, col = found
@@ -516,9 +527,10 @@ def read_tables(grid: Grid) -> list[Table]:
 
     The preamble of a later panel (the lines above the whole table) is its first panel's.
     """
-    starts = panel_starts(grid)
+    prepared = prepare(grid)
+    starts = panel_starts(prepared)
     if len(starts) < 2:
-        table = read_table(grid)
+        table = read_table(grid, prepared) if starts else None
         return [table] if table is not None else []
     width = max((len(r) for r in grid.cells), default=0)
     tables: list[Table] = []

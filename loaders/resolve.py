@@ -328,6 +328,7 @@ def resolve_path(path: list[str]) -> str | None:
     return resolve_columns([[normalise_label(x) for x in path]])[0].field
 
 
+@cache
 def area_labels() -> frozenset[str]:
     return frozenset(normalise_label(x) for x in synonyms()["area"]["labels"])
 

@@ -424,6 +424,7 @@ def read_rows(
     tallies: dict[int, _ColumnTally] = {c.col: _ColumnTally() for c, _ in used}
     no_value = set(grid.formulas_without_value)
     amounts = {c.col: is_amount(res.field or "") for c, res in used}
+    factors = {c.col: multiplier(units.get(c.col, "")) for c, _ in used}
     rows: list[DataRow] = []
     sheet = grid.name
     for r in table.data_rows:
@@ -485,7 +486,7 @@ def read_rows(
                 findings.append(_cell_finding("load.negative_value", **at))
                 continue
             if not amounts[col]:
-                value = whole_count(value, units.get(col, "") if got.kind != "with_unit" else "")
+                value = whole_count(value, factors[col] if got.kind != "with_unit" else 1.0)
                 if value is None:
                     findings.append(_cell_finding("load.fractional_count", **at))
                     continue
@@ -497,10 +498,9 @@ def read_rows(
     return rows, findings
 
 
-def whole_count(value: float, unit: str) -> float | None:
-    """A count in persons (`123.4` in a column of 万人 → 1,234,000), or None when it is not
-    a whole number of persons."""
-    factor = multiplier(unit)
+def whole_count(value: float, factor: float) -> float | None:
+    """A count in persons (`123.4` in a column of 万人, factor 10000 → 1,234,000), or None
+    when it is not a whole number of persons."""
     if factor == 1:
         return value if value.is_integer() else None
     scaled = value * factor
