@@ -688,3 +688,11 @@ def test_a_city_districts_row_groups_the_districts_after_it(tmp_path):
     assert areas(result) == ["长安区", "桥西区", "城关镇", "河口镇"]
     assert result.parents == {"长安区": "市辖区", "桥西区": "市辖区"}
     assert result.values["value"].sum() == 410
+
+
+def test_a_numbered_name_that_begins_the_next_ones_is_no_group(tmp_path):
+    rows = [["乡镇", "出生人数"], ["乡镇1", 4], ["乡镇10", 5], ["乡镇11", 6]]
+    result = load_file(write_xlsx(tmp_path / "2024年3月.xlsx", rows))
+    assert result.ok, result.findings
+    assert areas(result) == ["乡镇1", "乡镇10", "乡镇11"]
+    assert result.parents == {}
