@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -211,18 +211,25 @@ def _render_side(terms: tuple[tuple[int, str], ...], row: Row) -> str:
 _NEGATED = {"==": "≠", "<=": ">", ">=": "<"}
 
 
+def figure_ref(
+    fig: Figure, *, sheet: str | None, area: str, field: str, label: str | None = None
+) -> CellRef:
+    """The cell a figure was read from, with its value and label (or the label given)."""
+    return CellRef(
+        cell=fig.cell,
+        value=fig.value,
+        label=fig.label if label is None else label,
+        sheet=sheet,
+        area=area,
+        field=fig.field or field,
+    )
+
+
 def _cell_refs(
     terms: tuple[tuple[int, str], ...], row: Row, sheet: str | None, area: str
 ) -> list[CellRef]:
     return [
-        CellRef(
-            cell=leaf.cell,
-            value=leaf.value,
-            label=leaf.label,
-            sheet=sheet,
-            area=area,
-            field=leaf.field or n,
-        )
+        figure_ref(leaf, sheet=sheet, area=area, field=n)
         for _, n in terms
         for leaf in row[n].leaves()
     ]
@@ -303,25 +310,9 @@ def check_total(
             right = sum_text(
                 [" ".join(x for x in (p.where, a, format_value(p.value)) if x) for a, p in parts]
             )
-            cells = [
-                CellRef(
-                    cell=fig.cell,
-                    value=fig.value,
-                    label=fig.label,
-                    sheet=sheet,
-                    area=total_area,
-                    field=name,
-                )
-            ]
+            cells = [replace(figure_ref(fig, sheet=sheet, area=total_area, field=name), field=name)]
             cells += [
-                CellRef(
-                    cell=leaf.cell,
-                    value=leaf.value,
-                    label=a,
-                    sheet=sheet,
-                    area=a,
-                    field=leaf.field or name,
-                )
+                figure_ref(leaf, sheet=sheet, area=a, field=name, label=a)
                 for a, p in parts
                 for leaf in p.leaves()
             ]
@@ -365,14 +356,7 @@ def check_ratio(
         ):
             continue
         counts = [
-            CellRef(
-                cell=leaf.cell,
-                value=leaf.value,
-                label=leaf.label,
-                sheet=sheet,
-                area=area,
-                field=leaf.field or n,
-            )
+            figure_ref(leaf, sheet=sheet, area=area, field=n)
             for n in sorted(names)
             for leaf in row[n].leaves()
         ]

@@ -120,14 +120,7 @@ def rows_not_areas(grid: Grid, row: int, file: str) -> Finding | None:
         else:
             kind = _column_kind(grid, row, col)
         if kind:
-            ref = CellRef(cell=a1(top, left), value=None, label=label, sheet=grid.name)
-            return finding(
-                f"load.out_of_scope_rows_{kind}",
-                file=file,
-                sheet=grid.name,
-                cells=(ref,),
-                params={},
-            )
+            return rows_finding(kind, grid, a1(top, left), label, file)
         break  # only the first labelled column says what the rows are
     return None
 
@@ -170,12 +163,11 @@ def rows_not_areas_anywhere(grid: Grid, file: str) -> Finding | None:
             label = normalise_label(value)
             kind = next((k for k, found in labels.items() if label in found), "")
             if kind and _column_kind(grid, r, c) == kind:
-                ref = CellRef(cell=a1(r, c), value=None, label=label, sheet=grid.name)
-                return finding(
-                    f"load.out_of_scope_rows_{kind}",
-                    file=file,
-                    sheet=grid.name,
-                    cells=(ref,),
-                    params={},
-                )
+                return rows_finding(kind, grid, a1(r, c), label, file)
     return None
+
+
+def rows_finding(kind: str, grid: Grid, cell: str, label: str, file: str) -> Finding:
+    """The error refusing a table whose rows are `kind` (ages, years), at its label's cell."""
+    ref = CellRef(cell=cell, label=label, sheet=grid.name)
+    return finding(f"load.out_of_scope_rows_{kind}", file=file, sheet=grid.name, cells=(ref,))

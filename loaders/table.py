@@ -279,23 +279,15 @@ def column_findings(
                     "load.duplicate_field",
                     file=file,
                     sheet=grid.name,
-                    cells=(
+                    cells=tuple(
                         CellRef(
-                            cell=other.cell,
-                            value=labels[other.col],
-                            label=labels[other.col],
+                            cell=c.cell,
+                            value=labels[c.col],
+                            label=labels[c.col],
                             sheet=grid.name,
-                            area=None,
                             field=res.field,
-                        ),
-                        CellRef(
-                            cell=column.cell,
-                            value=labels[column.col],
-                            label=labels[column.col],
-                            sheet=grid.name,
-                            area=None,
-                            field=res.field,
-                        ),
+                        )
+                        for c in (other, column)
                     ),
                     params={
                         "field": field_catalog()[res.field or ""]["zh"]
