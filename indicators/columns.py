@@ -24,6 +24,8 @@ One row per area (the county total included) and indicator, for one period and b
 | reason_code  | str or None   | message key of the status reason (message catalog `reason.*`) |
 | reason_params| dict          | values for that message |
 | quality      | list[dict]    | data-quality notes touching this figure (Finding.to_dict()) |
+| interval_method | str or None | how low/high were found: clopper_pearson, mid_p, wilson (docs/statistics.md) |
+| status_method | str or None  | what judged the status: clopper_pearson, mid_p, wilson_score, point_value, min_count |
 """
 
 INDICATOR_COLUMNS = [
@@ -50,4 +52,12 @@ INDICATOR_COLUMNS = [
     "reason_code",
     "reason_params",
     "quality",
+    "interval_method",
+    "status_method",
 ]
+
+#: Text columns: None stays None, never NaN.
+TEXT_COLUMNS = ("status", "reason_code", "interval_method", "status_method")
+
+#: Columns held as Python objects (text, dicts, lists).
+OBJECT_COLUMNS = (*TEXT_COLUMNS, "reason_params", "quality")

@@ -25,7 +25,7 @@ from zhibiao.fields import field_catalog
 
 from .arrays import AreaFields, ValueArrays, evaluate_arrays, period_arrays
 from .catalog import Catalog, Expr, Indicator, load_catalog
-from .columns import INDICATOR_COLUMNS
+from .columns import INDICATOR_COLUMNS, OBJECT_COLUMNS, TEXT_COLUMNS
 from .exact import (
     SCALE,
     int_ratio_floats,
@@ -36,8 +36,8 @@ from .exact import (
 )
 from .periods import ValueIndex, periods_needed, previous_year, resolve_period
 from .ranks import composite_score_arrays, rank_indicator, rank_interval_table
-from .stats import odds_per_hundred, odds_per_hundred_array, wilson_interval, wilson_intervals
-from .status import FigureArrays, binomial_counts, judge_arrays
+from .stats import binomial_intervals, odds_per_hundred_array
+from .status import Binomial, FigureArrays, StatusTests, binomial_arrays, judge_arrays, status_tests
 
 Fields = dict[str, Fraction | None]
 
@@ -164,20 +164,6 @@ def county_figure(ind: Indicator, figures: list[Figure]) -> Figure:
     return Figure(num, den, sum(mins, Fraction(0)) if mins else None)
 
 
-def interval(ind: Indicator, fig: Figure, z: float) -> tuple[float, float]:
-    """The Wilson interval of a count-based ratio in the indicator's unit; nan otherwise."""
-    x, n = binomial_counts(ind, fig.num, fig.den)
-    if ind.interval_kind is None or x is None or n is None or n <= 0 or fig.den == 0:
-        return (math.nan, math.nan)
-    low, high = wilson_interval(float(x), float(n), z)
-    if ind.interval_kind == "odds":
-        low = odds_per_hundred(low) * ind.factor / 100
-        high = odds_per_hundred(high) * ind.factor / 100
-    else:
-        low, high = low * ind.factor, high * ind.factor
-    return tuple(v if math.isfinite(v) else math.nan for v in (low, high))  # type: ignore[return-value]
-
-
 # ---------------------------------------------------------------------------- quality
 
 
@@ -274,15 +260,14 @@ def compute(
     now_fields = {f: (v[sorted_idx], ok[sorted_idx]) for f, (v, ok) in now.fields.items()}
     before_fields = _aligned(before, areas)
     total = county_name(county, settings, catalog)
-    z95 = float(catalog.setting("z95"))
-    z998 = float(catalog.setting("z998"))
+    tests = status_tests(catalog)
     notes = quality_notes(quality, period, basis, catalog.aliases)
 
     columns: list[dict[str, Any]] = []
     ranks_by_ind: dict[str, pd.Series] = {}
     for ind in catalog.indicators:
         cols, ranks = _indicator_columns(
-            ind, catalog, areas, now_fields, before_fields, z95, z998, notes
+            ind, catalog, areas, now_fields, before_fields, tests, notes
         )
         ranks_by_ind[ind.key] = ranks
         columns.append(cols)
@@ -359,26 +344,41 @@ def _value_pairs(ind: Indicator, num, has_num, den) -> tuple[np.ndarray, np.ndar
     return np.where(neg, -p, p), np.where(neg, -q, q), ok
 
 
-def _interval_arrays(ind: Indicator, num, has_num, den, has_den, z: float):
-    """engine.interval of every row: the Wilson interval in the indicator's unit; nan otherwise."""
-    size = len(num)
+def _binomial_n_arrays(ind: Indicator, fields: dict, size: int, has_num: np.ndarray):
+    """The catalog's `binomial_n` of every row (county on top: the sum over the areas that
+    have the figure), as integers of SCALE; None when the indicator names none."""
+    if ind.binomial_n_expr is None:
+        return None, None
+    missing = (np.zeros(size, dtype=object), np.zeros(size, dtype=bool))
+    bn, has = evaluate_arrays(ind.binomial_n_expr.tree, lambda f: fields.get(f, missing), size)
+    inside = has_num[1:] & has
+    c_has = bool(inside.any())
+    top_bn = np.empty(size + 1, dtype=object)
+    top_bn[0], top_bn[1:] = (sum(bn[inside].tolist()) if c_has else 0), bn
+    top_has = np.empty(size + 1, dtype=bool)
+    top_has[0], top_has[1:] = c_has, has
+    return top_bn, top_has
+
+
+def _interval_arrays(ind: Indicator, b: Binomial, z: float, tests: StatusTests):
+    """The interval of every row in the indicator's unit, by the method that judges it (exact
+    below `exact_below`, Wilson from there), and that method's name; nan and None otherwise."""
+    size = len(b.ok)
     nan = np.full(size, np.nan)
     if ind.interval_kind is None:
-        return nan, nan.copy()
-    n = num + den if ind.interval_kind == "odds" else den
-    ok = has_num & has_den & np.asarray(n > 0, dtype=bool) & np.asarray(den != 0, dtype=bool)
-    ones = np.full(size, SCALE, dtype=object)
-    x_f = int_ratio_floats(np.where(ok, num, 0), ones, ok)
-    n_f = int_ratio_floats(np.where(ok, n, 0), ones, ok)
-    low, high = wilson_intervals(x_f, n_f, z)
+        return nan, nan.copy(), np.full(size, None, dtype=object)
+    x_f = np.where(b.ok, b.x_f, np.nan)
+    n_f = np.where(b.ok, b.n_f, np.nan)
+    low, high, method = binomial_intervals(x_f, n_f, z, tests.exact_below, tests.exact_method)
     if ind.interval_kind == "odds":
         low = odds_per_hundred_array(low) * ind.factor / 100
         high = odds_per_hundred_array(high) * ind.factor / 100
     else:
         low, high = low * ind.factor, high * ind.factor
-    low = np.where(ok & np.isfinite(low), low, np.nan)
-    high = np.where(ok & np.isfinite(high), high, np.nan)
-    return low, high
+    low = np.where(b.ok & np.isfinite(low), low, np.nan)
+    high = np.where(b.ok & np.isfinite(high), high, np.nan)
+    method = np.where(b.ok, method, None)
+    return low, high, method
 
 
 def _notes_column(
@@ -403,8 +403,7 @@ def _indicator_columns(
     areas: list[str],
     now: dict,
     before: dict,
-    z95: float,
-    z998: float,
+    tests: StatusTests,
     notes: list[tuple[str | None, str | None, dict]],
 ) -> tuple[dict[str, Any], pd.Series]:
     """The columns of one indicator (county first, then the areas) and the areas' ranks."""
@@ -421,13 +420,17 @@ def _indicator_columns(
     cq = np.where(both, q * pq, 1)
     change = rounded_floats_of_ints(round_half_up_ints(cp, cq, ind.dp), both, ind.dp)
     ones = np.full(size + 1, SCALE, dtype=object)
-    low95, high95 = _interval_arrays(ind, num, has_num, den, has_den, z95)
-    low998, high998 = _interval_arrays(ind, num, has_num, den, has_den, z998)
-    figs = FigureArrays(num, has_num, den, has_den, mins, has_min, whole, ok, SCALE)
-    status, code, params = judge_arrays(ind, figs, z95, z998)
-    if ind.status_rule == "interval":
+    bn, has_bn = _binomial_n_arrays(ind, now, size, has_num)
+    figs = FigureArrays(num, has_num, den, has_den, mins, has_min, whole, ok, SCALE, bn, has_bn)
+    binomial = binomial_arrays(ind, figs)
+    low95, high95, interval_method = _interval_arrays(ind, binomial, tests.z95, tests)
+    low998, high998, _ = _interval_arrays(ind, binomial, tests.z998, tests)
+    judged = judge_arrays(ind, figs, tests)
+    status, code, params = judged.status, judged.code, judged.params
+    if ind.interval_kind is not None:
         for i in np.flatnonzero(np.array([c is not None for c in code], dtype=bool)):
-            params[i].update({"low95": float(low95[i]), "high95": float(high95[i])})
+            if code[i] != "reason.too_few":
+                params[i].update({"low95": float(low95[i]), "high95": float(high95[i])})
     numerator = int_ratio_floats(num, ones, has_num)
     cols: dict[str, Any] = {
         "value": value,
@@ -444,15 +447,17 @@ def _indicator_columns(
         "reason_code": code,
         "reason_params": params,
         "quality": _notes_column(notes, areas, catalog.touched_fields(ind)),
+        "interval_method": interval_method,
+        "status_method": judged.method,
     }
     ranks = rank_indicator(pd.Series(value[1:], index=areas, dtype=float), ind)
     rank = ranks.to_numpy(dtype=float, na_value=np.nan)
     has_rank = ~np.isnan(rank)
+    rank_num, rank_den = numerator[1:], cols["denominator"][1:]
+    if ind.binomial_n:  # drawn as x of n
+        rank_num, rank_den = binomial.x_f[1:], binomial.n_f[1:]
     intervals = rank_interval_table(
-        pd.Series(numerator[1:], index=areas),
-        pd.Series(cols["denominator"][1:], index=areas),
-        ind,
-        catalog,
+        pd.Series(rank_num, index=areas), pd.Series(rank_den, index=areas), ind, catalog
     )
     nan = np.array([np.nan])
     cols["rank"] = np.concatenate([nan, rank])
@@ -495,6 +500,8 @@ def _composite_columns(
         "reason_code": np.full(size, None, dtype=object),
         "reason_params": [{} for _ in range(size)],
         "quality": [[] for _ in range(size)],
+        "interval_method": np.full(size, None, dtype=object),
+        "status_method": np.full(size, None, dtype=object),
     }
 
 
@@ -534,10 +541,10 @@ def _assemble(
     for col in INDICATOR_COLUMNS:
         if col in data:
             continue
-        obj = col in ("status", "reason_code", "reason_params", "quality")
+        obj = col in OBJECT_COLUMNS
         data[col] = _interleave([c[col] for c in columns], object if obj else float)
     table = pd.DataFrame(data, columns=INDICATOR_COLUMNS)
-    for col in ("status", "reason_code"):  # None stays None (not a string column's NaN)
+    for col in TEXT_COLUMNS:  # None stays None (not a string column's NaN)
         table[col] = pd.Series(data[col], dtype=object)
     for col in ("rank", "rank_low", "rank_high"):
         table[col] = pd.array([pd.NA if np.isnan(v) else int(v) for v in data[col]], dtype="Int64")

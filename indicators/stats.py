@@ -10,6 +10,8 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+from scipy import special, stats
+from scipy.stats import norm
 
 
 def wilson_interval(x: float, n: float, z: float) -> tuple[float, float]:
@@ -39,6 +41,139 @@ def wilson_intervals(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray
     low = np.where(low > 0.0, low, 0.0)  # max(0.0, low)
     high = np.where(high < 1.0, high, 1.0)  # min(1.0, high)
     return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
+# ---------------------------------------------------------------------------- exact binomial
+
+
+def one_sided_tail(z: float) -> float:
+    """The one-sided tail of a two-sided interval with normal quantile z: P(Z > z).
+
+    z = 1.959964 gives 0.025 (a 95% interval), z = 3.090232 gives 0.001 (99.8%)."""
+    return float(norm.sf(z))
+
+
+def _at_least(x: np.ndarray, n: np.ndarray, p0: float | np.ndarray) -> np.ndarray:
+    """P(X ≥ x) for X ~ Binomial(n, p0), as the regularised incomplete beta I_p0(x, n − x + 1)
+    (1 where x ≤ 0, 0 where x > n); a non-whole x gets the continuous extension."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    inside = (x > 0) & (x <= n)
+    a = np.where(inside, x, 1.0)
+    b = np.where(inside, n - x + 1, 1.0)
+    got = special.betainc(a, b, np.broadcast_to(p0, a.shape))
+    return np.where(x <= 0, 1.0, np.where(x > n, 0.0, got))
+
+
+def _at_most(x: np.ndarray, n: np.ndarray, p0: float | np.ndarray) -> np.ndarray:
+    """P(X ≤ x) for X ~ Binomial(n, p0), as I_(1−p0)(n − x, x + 1) (computed directly, so a
+    small tail keeps its digits); 1 where x ≥ n, 0 where x < 0."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    inside = (x >= 0) & (x < n)
+    a = np.where(inside, n - x, 1.0)
+    b = np.where(inside, x + 1, 1.0)
+    got = special.betainc(a, b, 1 - np.broadcast_to(p0, a.shape))
+    return np.where(x >= n, 1.0, np.where(x < 0, 0.0, got))
+
+
+def binomial_p_above(x, n, p0, mid_p: bool = False) -> np.ndarray:
+    """One-sided p-value of x successes in n against a share p0, on the high side: P(X ≥ x),
+    or with mid_p P(X > x) + ½P(X = x) = ½(P(X ≥ x) + P(X ≥ x + 1))."""
+    upper = _at_least(x, n, p0)
+    if not mid_p:
+        return upper
+    return (upper + _at_least(np.asarray(x, dtype=float) + 1, n, p0)) / 2
+
+
+def binomial_p_below(x, n, p0, mid_p: bool = False) -> np.ndarray:
+    """One-sided p-value on the low side: P(X ≤ x), or with mid_p ½(P(X ≤ x) + P(X ≤ x − 1))."""
+    lower = _at_most(x, n, p0)
+    if not mid_p:
+        return lower
+    return (lower + _at_most(np.asarray(x, dtype=float) - 1, n, p0)) / 2
+
+
+def clopper_pearson_intervals(
+    x: np.ndarray, n: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper–Pearson (1934) interval of each x/n, two-sided with tail P(Z > z) at each end:
+    low = Beta⁻¹(tail; x, n − x + 1) (0 when x = 0), high = Beta⁻¹(1 − tail; x + 1, n − x)
+    (1 when x = n). Its ends are the shares p0 at which the one-sided exact test's p-value
+    equals the tail, so an end lies beyond a limit exactly when that test rejects.
+    nan where n is not positive or x is not in 0..n."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    tail = one_sided_tail(z)
+    good = (n > 0) & (x >= 0) & (x <= n)
+    xs, ns = np.where(good, x, 0.5), np.where(good, n, 1.0)
+    low = np.where(xs > 0, stats.beta.ppf(tail, np.maximum(xs, 1e-300), ns - xs + 1), 0.0)
+    high = np.where(xs < ns, stats.beta.isf(tail, xs + 1, np.maximum(ns - xs, 1e-300)), 1.0)
+    return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
+def _bisect_share(f, target: float, size: int, increasing: bool, steps: int = 60) -> np.ndarray:
+    """The share p in [0, 1] where the vectorised f(p) crosses target, by bisection."""
+    lo, hi = np.zeros(size), np.ones(size)
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        above = f(mid) > target
+        go_down = above if increasing else ~above
+        hi = np.where(go_down, mid, hi)
+        lo = np.where(go_down, lo, mid)
+    return (lo + hi) / 2
+
+
+def mid_p_intervals(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mid-p exact interval (Lancaster 1961; Berry & Armitage 1995) of each x/n: the shares
+    at which the one-sided mid-p value equals the tail P(Z > z), found by bisection (to 2^-60).
+    low is 0 when x = 0, high is 1 when x = n; nan where n is not positive or x not in 0..n."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    tail = one_sided_tail(z)
+    good = (n > 0) & (x >= 0) & (x <= n)
+    xs, ns = np.where(good, x, 0.0), np.where(good, n, 1.0)
+    size = xs.size
+    low = _bisect_share(lambda p: binomial_p_above(xs, ns, p, True), tail, size, True)
+    high = _bisect_share(lambda p: binomial_p_below(xs, ns, p, True), tail, size, False)
+    low = np.where(xs > 0, low, 0.0)
+    high = np.where(xs < ns, high, 1.0)
+    return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
+def score_p_values(x, n, p0: float, side: str) -> np.ndarray:
+    """One-sided p-value of the score test (the test the Wilson interval inverts) of x/n against
+    p0: P(Z > (x − n·p0)/sqrt(n·p0(1 − p0))) on the high side, P(Z < …) on the low side."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = (x - n * p0) / np.sqrt(n * p0 * (1 - p0))
+    return norm.sf(score) if side == "above" else norm.cdf(score)
+
+
+#: Methods of the binomial interval and test by name (the catalog's `exact_method`).
+EXACT_METHODS = ("clopper_pearson", "mid_p")
+
+
+def binomial_intervals(
+    x: np.ndarray, n: np.ndarray, z: float, exact_below: float, exact_method: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The interval of each x/n by the method that judges it: exact (Clopper–Pearson or mid-p)
+    where n < exact_below, Wilson at and above; with the method's name per row (None where
+    there is no interval)."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if exact_method not in EXACT_METHODS:
+        raise ValueError(f"unknown exact method {exact_method!r}")
+    low, high = wilson_intervals(x, n, z)
+    exact = np.isfinite(n) & (n < exact_below) & np.isfinite(low)
+    if exact.any():
+        method = clopper_pearson_intervals if exact_method == "clopper_pearson" else mid_p_intervals
+        el, eh = method(x[exact], n[exact], z)
+        low[exact], high[exact] = el, eh
+    names = np.where(exact, exact_method, "wilson").astype(object)
+    names[~np.isfinite(low)] = None
+    return low, high, names
 
 
 def odds_per_hundred_array(p: np.ndarray) -> np.ndarray:

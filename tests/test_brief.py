@@ -50,12 +50,13 @@ def test_briefing_zh_every_sentence_from_the_figures():
     month = compute(v, "2024-03", "month", settings=SETTINGS)
     text = briefing(table, month_table=month, settings=SETTINGS)
     yi = table[(table["area"] == "乙镇") & (table["indicator"] == "compliance")].iloc[0]
-    assert yi["status"] == "red"
+    assert yi["status"] == "amber"
     # births 300 against 290 (+10, 10/290 = 3.45% → 3.4); 乙镇 fell from 110 to 100
     # srb 16100/139 = 115.83, 10.83 above 105; first births 120/110 = 109.09, second 41/29 = 141.38
-    # 甲镇 140.00 and 乙镇 100.00 lie outside 103–107 (95% intervals, Wilson: 97.58–200.86 and 67.74–147.63)
-    # compliance 274/300 = 91.33; 乙镇 80.00% below 90 (95% interval 71.12–86.66;
-    # 99.8% upper end 89.48 < 90, so red)
+    # 甲镇 140.00 and 乙镇 100.00 lie outside 103–107 (95% intervals, Clopper–Pearson:
+    # 96.01–205.47 and 66.20–151.05)
+    # compliance 274/300 = 91.33; 乙镇 80.00% below 90 (95% interval 70.82–87.33;
+    # P(X ≤ 80 | 100, 0.9) = 0.0020: under 2.5%, not under 0.1%, so amber)
     # fees: 20/26 = 76.92%, 17/26 = 65.38%, 17.00 万元; 乙镇 3/10 = 30.00% is the weakest
     # late reports 8, of which 3 out of policy: 37.50%
     assert text.splitlines() == [
@@ -66,9 +67,9 @@ def test_briefing_zh_every_sentence_from_the_figures():
         "二、出生人口性别比",
         "出生人口性别比为 115.83（女=100），比正常值 105 高 10.83。"
         "分孩次看，一孩出生性别比 109.09；二孩出生性别比 141.38。"
-        "性别比超出正常范围（103–107）的乡镇有：甲镇 140.00（95%区间 98–201）、乙镇 100.00（95%区间 68–148）。",
+        "性别比超出正常范围（103–107）的乡镇有：甲镇 140.00（95%区间 96–205）、乙镇 100.00（95%区间 66–151）。",
         "三、政策符合率",
-        "政策符合率为 91.33%。政策符合率低于目标 90% 的乡镇有：乙镇 80.00%（95%区间 71.1–86.7）。",
+        "政策符合率为 91.33%。政策符合率低于目标 90% 的乡镇有：乙镇 80.00%（95%区间 70.8–87.3）。",
         "四、社会抚养费征收",
         "社会抚养费征收面 76.92%；征收到位率 65.38%；已征收 17.00 万元。"
         "征收到位率较低的乡镇有：乙镇 30.00%，请加大征收力度。",

@@ -171,12 +171,16 @@ def test_statuses(table):
     assert status[("南乡", "srb_order1")] == "watch"  # 15/14 = 107.14 > 107, 29 births
     assert status[("东镇", "compliance")] == "green"  # exactly 90.00: on the good side
     assert status[("北乡", "compliance_order3")] == "grey"  # no third births
+    # fees are judged like the other rates, on persons due (exact binomial tails):
     assert status[("东镇", "fee_coverage")] == "green"  # 90.00 ≥ 90
-    assert status[("西镇", "fee_coverage")] == "amber"  # 75.00
-    assert status[("北乡", "fee_coverage")] == "red"  # 60.00 < 70
+    # 15/20 = 75.00 < 90 but P(X ≤ 15 | 20, 0.9) = 0.043 > 2.5%: not shown to be under 90
+    assert status[("西镇", "fee_coverage")] == "watch"
+    # 3/5 = 60.00: P(X ≤ 3 | 5, 0.7) = 0.47 (not under 70 at 99.8%), P(X ≤ 3 | 5, 0.9) = 0.081
+    assert status[("北乡", "fee_coverage")] == "watch"
     assert status[("南乡", "fee_coverage")] == "grey"  # 4 persons due < 5
     assert status[("南乡", "fee_amount_rate")] == "grey"  # grey by persons due, too
-    assert status[("样县", "fee_coverage")] == "amber"  # 71.79
+    # 28/39 = 71.79: P(X ≤ 28 | 39, 0.9) = 0.0012 < 2.5%; against 70: 0.65
+    assert status[("样县", "fee_coverage")] == "amber"
     assert status[("样县", "births")] is None  # no status rule
     assert status[("东镇", "multi_rate")] is None
 
@@ -222,13 +226,19 @@ def test_composite_score(table):
 
 def test_intervals_only_for_count_based(table):
     srb = fig(table, "东镇", "srb")
-    # Wilson 95% on 60/110, mapped through p/(1−p)×100
-    from indicators.stats import srb_interval
+    # Clopper–Pearson 95% on 60/110 (under 10,000 births), mapped through p/(1−p)×100:
+    # low = Beta⁻¹(0.025; 60, 51), high = Beta⁻¹(0.975; 61, 50)
+    from scipy.stats import beta
 
-    low, high = srb_interval(60, 50, 1.959964)
-    assert (srb["low95"], srb["high95"]) == (round(low, 2), round(high, 2))
-    assert nan(fig(table, "东镇", "birth_rate")["low95"])
-    assert nan(fig(table, "东镇", "fee_amount_rate")["low95"])
+    low, high = beta.ppf(0.025, 60, 51), beta.ppf(0.975, 61, 50)
+    expected = (round(low / (1 - low) * 100, 2), round(high / (1 - high) * 100, 2))
+    assert (srb["low95"], srb["high95"]) == expected == (81.07, 178.29)
+    assert srb["interval_method"] == "clopper_pearson"
+    assert nan(fig(table, "东镇", "multi_rate")["status_method"])
+    # the amount rate of fees: an interval on persons due (15/20 万元 of 10 persons: x = 7.5)
+    amount = fig(table, "东镇", "fee_amount_rate")
+    low, high = beta.ppf(0.025, 7.5, 3.5), beta.ppf(0.975, 8.5, 2.5)
+    assert (amount["low95"], amount["high95"]) == (round(low * 100, 2), round(high * 100, 2))
     assert not nan(fig(table, "东镇", "fee_coverage")["low95"])
 
 

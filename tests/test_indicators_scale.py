@@ -1,8 +1,10 @@
 """The indicator table of a synthetic county of 300 townships against a stored snapshot.
 
-The snapshot (tests/data/indicators_scale_snapshot.json.gz) was written by the engine as it was
-before it was made fast (the exact, one figure at a time version); every value, rank, rank
-interval, status, reason and quality note of every row must stay the same. The county is
+The snapshot (tests/data/indicators_scale_snapshot.json.gz) was first written by the engine as
+it was before it was made fast (the exact, one figure at a time version), and written again
+only when a method deliberately changed (each time named in the commit that did it: the exact
+binomial statuses and intervals under `exact_below`, fees judged on persons due, …); every
+value, rank, rank interval, status, reason and quality note of every row must stay the same. The county is
 awkward on purpose: month-only reporters (year to date summed), a missing month, shrinking
 year to date (negative months), derived fields (births from boys + girls, out of policy from
 in policy), missing and NaN fields, zero girls, tiny areas, tied areas, amounts with 4

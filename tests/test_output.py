@@ -52,10 +52,13 @@ def test_json_record_matches_cli_example():
         "change": 31.23,
         "numerator": 53,
         "denominator": 25,
-        "low95": 132.35,
-        "high95": 339.6,
+        # 78 births: the Clopper–Pearson interval (Wilson's was 132.35–339.6)
+        "low95": 129.44,
+        "high95": 356.02,
         "rank": 2,  # |212 − 105| is farther than |100 − 105|
-        "status": "amber",  # 95% lower end 132.35 > 107; 99.8% lower end 101.83 < 107
+        # P(X ≥ 53 | 78, 107/207) = 0.0026: under 2.5%, not under 0.1% (the 99.8% lower
+        # end is 99.90 < 107)
+        "status": "amber",
         "quality": [],
     }
     json.dumps(records, ensure_ascii=False)  # serialisable as it is
@@ -79,9 +82,9 @@ def test_records_order_rounding_and_nulls():
 def test_reason_in_words():
     t = bazi_table()
     row = t[(t["area"] == "八字桥乡") & (t["indicator"] == "srb")].iloc[0].to_dict()
-    assert reason(row) == "八字桥乡 出生人口性别比 212.00(95%区间 132–340),高于正常上限 107"
+    assert reason(row) == "八字桥乡 出生人口性别比 212.00(95%区间 129–356),高于正常上限 107"
     assert reason(row, "en") == (
-        "八字桥乡 Sex ratio at birth 212.00 (95% interval 132–340), above the normal upper limit 107"
+        "八字桥乡 Sex ratio at birth 212.00 (95% interval 129–356), above the normal upper limit 107"
     )
     green = t[(t["area"] == "=1+1") & (t["indicator"] == "srb")].iloc[0].to_dict()
     assert green["status"] == "watch"  # 100.00 < 103 with 40 births
