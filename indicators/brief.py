@@ -18,7 +18,7 @@ from zhibiao.vocabulary import WARNING_STATUSES
 
 from .catalog import Catalog, load_catalog
 from .exact import round_half_up
-from .output import format_number
+from .output import all_boys, format_number
 from .periods import parse_period, year_start
 
 SRB_ORDERS = ("srb_order1", "srb_order2", "srb_order3")
@@ -100,35 +100,41 @@ def _order_items(
     return items
 
 
+def _item(row: dict, catalog: Catalog, key: str, lang: str) -> str:
+    """An area with its figure and 95% interval: `甲镇 140.00（95%区间 96–205）`; a sex ratio
+    of boys only as `甲镇 全部为男孩 25:0（95%区间 314 以上）`."""
+    ind = catalog.get(key)
+    boys = all_boys(row, ind)
+    value = (
+        _with_unit(catalog, key, row["value"], lang)
+        if boys is None
+        else t("indicators.all_boys", lang, boys=boys)
+    )
+    low, high = row["reason_params"].get("low95"), row["reason_params"].get("high95")
+    if _missing(low):
+        return t("brief.item_value", lang, area=row["area"], value=value)
+    low_text = format_number(low, ind.reason_dp, lang)
+    if _missing(high):
+        return t("brief.item_interval_open", lang, area=row["area"], value=value, low=low_text)
+    return t(
+        "brief.item_interval",
+        lang,
+        area=row["area"],
+        value=value,
+        low=low_text,
+        high=format_number(high, ind.reason_dp, lang),
+    )
+
+
 def _flagged_items(figs: _Figures, catalog: Catalog, key: str, lang: str) -> list[str]:
     """Areas whose status is red, amber or watch, with their interval."""
     ind = catalog.get(key)
-    items = []
-    for row in figs.areas(key):
-        if row["status"] not in WARNING_STATUSES or _missing(row["value"]):
-            continue
-        low, high = row["reason_params"].get("low95"), row["reason_params"].get("high95")
-        if _missing(low) or _missing(high):
-            items.append(
-                t(
-                    "brief.item_value",
-                    lang,
-                    area=row["area"],
-                    value=_with_unit(catalog, key, row["value"], lang),
-                )
-            )
-            continue
-        items.append(
-            t(
-                "brief.item_interval",
-                lang,
-                area=row["area"],
-                value=_with_unit(catalog, key, row["value"], lang),
-                low=format_number(low, ind.reason_dp, lang),
-                high=format_number(high, ind.reason_dp, lang),
-            )
-        )
-    return items
+    return [
+        _item(row, catalog, key, lang)
+        for row in figs.areas(key)
+        if row["status"] in WARNING_STATUSES
+        and (not _missing(row["value"]) or all_boys(row, ind) is not None)
+    ]
 
 
 def births_sentences(

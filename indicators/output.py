@@ -161,6 +161,28 @@ def value_with_unit(value: Any, unit: str, dp: int, lang: str = "zh") -> str:
     return f"{number}{t(f'figures.value_unit.{key}', lang)}"
 
 
+def all_boys(row: Mapping, ind: Indicator | None) -> int | None:
+    """The boys of a sex ratio with boys and no girls (no value: m/0), else None."""
+    if ind is None or ind.interval_kind != "odds" or not _missing(row.get("value")):
+        return None
+    num, den = row.get("numerator"), row.get("denominator")
+    if _missing(num) or _missing(den) or float(den) != 0 or float(num) <= 0:
+        return None
+    return int(num) if float(num).is_integer() else float(num)
+
+
+def figure_text(row: Mapping, ind: Indicator | None, lang: str = "zh", unit: bool = False) -> str:
+    """A figure as people read it: its value (with the unit when `unit`), or for a sex ratio
+    with boys only `全部为男孩 25:0`; the missing mark when there is none."""
+    boys = all_boys(row, ind)
+    if boys is not None:
+        return t("indicators.all_boys", lang, boys=boys)
+    dp = ind.dp if ind is not None else 2
+    if unit and ind is not None:
+        return value_with_unit(row.get("value"), ind.unit, dp, lang)
+    return format_number(row.get("value"), dp, lang)
+
+
 def format_limit(value: Any) -> str:
     """A limit as the catalog writes it: 107, 92.5."""
     if _missing(value):
@@ -175,11 +197,12 @@ def reason(row: Mapping, lang: str = "zh", catalog: Catalog | None = None) -> st
     if _missing(code) or not code:
         return ""
     catalog = catalog or load_catalog()
+    ind: Indicator | None
     try:
         ind = catalog.get(str(row["indicator"]))
-        name, dp, reason_dp = ind.name(lang), ind.dp, ind.reason_dp
+        name, reason_dp = ind.name(lang), ind.reason_dp
     except KeyError:
-        name, dp, reason_dp = str(row["indicator"]), 2, 0
+        ind, name, reason_dp = None, str(row["indicator"]), 0
     params = dict(row.get("reason_params") or {})
     clause_params = {
         k: (format_limit(v) if k in ("limit", "min", "n") else v) for k, v in params.items()
@@ -187,19 +210,21 @@ def reason(row: Mapping, lang: str = "zh", catalog: Catalog | None = None) -> st
     clause = t(str(code), lang, **clause_params)
     low = params.get("low95", row.get("low95"))
     high = params.get("high95", row.get("high95"))
-    value = format_number(row.get("value"), dp, lang)
-    if not _missing(low) and not _missing(high) and code != "reason.too_few":
+    value = figure_text(row, ind, lang)
+    words = {"area": row["area"], "name": name, "value": value, "clause": clause}
+    if code == "reason.too_few" or _missing(low):
+        return t("reason.sentence", lang, **words)
+    if _missing(high):  # boys only: the interval has no upper end
         return t(
-            "reason.sentence_interval",
-            lang,
-            area=row["area"],
-            name=name,
-            value=value,
-            low=format_number(low, reason_dp, lang),
-            high=format_number(high, reason_dp, lang),
-            clause=clause,
+            "reason.sentence_interval_open", lang, low=format_number(low, reason_dp, lang), **words
         )
-    return t("reason.sentence", lang, area=row["area"], name=name, value=value, clause=clause)
+    return t(
+        "reason.sentence_interval",
+        lang,
+        low=format_number(low, reason_dp, lang),
+        high=format_number(high, reason_dp, lang),
+        **words,
+    )
 
 
 def status_word(status: Any, lang: str = "zh") -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from zhibiao.vocabulary import STATUSES, WARNING_STATUSES, status_text
 
 from .catalog import Catalog, load_catalog
-from .output import reason, value_with_unit
+from .output import figure_text, reason
 
 
 class WarningRow(TypedDict):
@@ -84,7 +84,7 @@ def warning_rows(
                 is_total=bool(row["is_total"]),
                 indicator=ind.key,
                 indicator_name=ind.name(lang),
-                value=value_with_unit(row["value"], ind.unit, ind.dp, lang),
+                value=figure_text(row, ind, lang, unit=True),
                 reason=reason(row, lang, catalog),
             )
         )

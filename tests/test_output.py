@@ -141,3 +141,35 @@ def test_xlsx_status_colours_words_and_text_not_formula(tmp_path):
     for row in ws.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
+
+
+def test_boys_only_is_shown_as_what_it_is():
+    # 25 boys and 0 girls: no ratio (m/0), shown as 全部为男孩 25:0; the interval keeps its
+    # lower end: the 95% Clopper–Pearson lower end of 25/25 is 0.025^(1/25) = 0.862815, as a
+    # sex ratio 0.862815/0.137185 × 100 = 628.94; the upper end is open. Judged from it:
+    # P(X ≥ 25 | 25, 107/207) = (107/207)^25 = 6.8e-8 < 0.1%: red.
+    from indicators.warnings import warning_rows
+
+    v = pd.DataFrame(
+        rows("甲乡", "2024-03", 0, births_male=25, births_female=0)
+        + rows("乙乡", "2024-03", 1, births_male=50, births_female=50)
+    )
+    t = compute(v, "2024-03", "ytd", settings=Settings())
+    row = t[(t["area"] == "甲乡") & (t["indicator"] == "srb")].iloc[0].to_dict()
+    share = 0.025 ** (1 / 25)
+    assert row["low95"] == round(share / (1 - share) * 100, 2) == 628.94
+    assert pd.isna(row["value"]) and pd.isna(row["high95"])
+    assert (107 / 207) ** 25 < 0.001
+    assert (row["status"], row["reason_code"]) == ("red", "reason.above_high")
+    assert reason(row) == "甲乡 出生人口性别比 全部为男孩 25:0(95%区间 629 以上),高于正常上限 107"
+    assert reason(row, "en") == (
+        "甲乡 Sex ratio at birth all boys, 25:0 (95% interval from 629),"
+        " above the normal upper limit 107"
+    )
+    warned = [w for w in warning_rows(t) if w["area"] == "甲乡" and w["indicator"] == "srb"]
+    assert warned[0]["value"] == "全部为男孩 25:0"
+    # and the briefing names it so
+    from indicators.brief import briefing
+
+    text = briefing(t, settings=Settings(county="样县", year_start_month=1))
+    assert "性别比超出正常范围（103–107）的乡镇有：甲乡 全部为男孩 25:0（95%区间 629 以上）" in text
