@@ -30,6 +30,7 @@ UNIT_FACTORS = {
 }
 DIRECTIONS = ("none", "higher", "lower", "range")
 STATUS_RULES = ("interval", "limits")
+INTERVALS = ("poisson",)
 
 
 # ---------------------------------------------------------------------------- expressions
@@ -179,6 +180,7 @@ class Indicator:
     weight: float = 0.0
     reason_dp: int = 0
     binomial_n: str | None = None
+    interval: str | None = None
 
     def name(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
@@ -202,8 +204,13 @@ class Indicator:
     @property
     def interval_kind(self) -> str | None:
         """'odds' for a ratio of two counts (the sex ratio), 'proportion' for a share (a ratio
-        of counts, or a ratio whose catalog entry names its binomial n), else None."""
-        if not self.denominator or not (self.count_based or self.binomial_n):
+        of counts, or a ratio whose catalog entry names its binomial n), 'poisson' for a count
+        over a population (catalog `interval = "poisson"`: births per thousand), else None."""
+        if not self.denominator:
+            return None
+        if self.interval == "poisson":
+            return "poisson"
+        if not (self.count_based or self.binomial_n):
             return None
         return "odds" if self.unit == "ratio100" else "proportion"
 
@@ -273,6 +280,8 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
     rule = raw.get("status_rule") or None
     if rule is not None and rule not in STATUS_RULES:
         raise ValueError(f"indicator {raw.get('key')!r}: unknown status rule {rule!r}")
+    if raw.get("interval") and raw["interval"] not in INTERVALS:
+        raise ValueError(f"indicator {raw.get('key')!r}: unknown interval {raw['interval']!r}")
     ind = Indicator(
         key=raw["key"],
         zh=raw.get("zh", raw["key"]),
@@ -295,6 +304,7 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
         weight=float(raw.get("weight", 0.0)),
         reason_dp=int(raw.get("reason_dp", 0)),
         binomial_n=raw.get("binomial_n") or None,
+        interval=raw.get("interval") or None,
     )
     # parse now, so a bad expression fails when the catalog is read, not later
     ind.numerator_expr, ind.denominator_expr, ind.min_of_expr, ind.binomial_n_expr  # noqa: B018

@@ -16,15 +16,15 @@ One row per area (the county total included) and indicator, for one period and b
 | change       | float         | value − previous computed before rounding, then rounded; NaN |
 | numerator    | float         | Σ numerator counts/amounts (for a count: the count) |
 | denominator  | float         | Σ denominator; NaN for a count |
-| low95, high95   | float      | 95% interval (Wilson), rounded; NaN where not count-based |
-| low998, high998 | float      | 99.8% interval, rounded; NaN where not count-based |
+| low95, high95   | float      | 95% interval (see interval_method), rounded; NaN where none |
+| low998, high998 | float      | 99.8% interval, rounded; NaN where none |
 | rank         | Int64 (nullable) | 1 = best; shared for equal rounded values; NA for none/county |
 | rank_low, rank_high | Int64   | 95% rank interval from simulation (count-based ratios), else NA |
 | status       | str or None   | red, amber, watch, green, grey; None without a status rule |
 | reason_code  | str or None   | message key of the status reason (message catalog `reason.*`) |
 | reason_params| dict          | values for that message |
 | quality      | list[dict]    | data-quality notes touching this figure (Finding.to_dict()) |
-| interval_method | str or None | how low/high were found: clopper_pearson, mid_p, wilson (docs/statistics.md) |
+| interval_method | str or None | how low/high were found: clopper_pearson, mid_p, wilson, byars (docs/statistics.md) |
 | status_method | str or None  | what judged the status: clopper_pearson, mid_p, wilson_score, point_value, min_count |
 """
 

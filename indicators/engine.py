@@ -36,7 +36,7 @@ from .exact import (
 )
 from .periods import ValueIndex, periods_needed, previous_year, resolve_period
 from .ranks import composite_score_arrays, rank_indicator, rank_interval_table
-from .stats import binomial_intervals, odds_per_hundred_array
+from .stats import binomial_intervals, byars_intervals, odds_per_hundred_array
 from .status import Binomial, FigureArrays, StatusTests, binomial_arrays, judge_arrays, status_tests
 
 Fields = dict[str, Fraction | None]
@@ -369,11 +369,16 @@ def _interval_arrays(ind: Indicator, b: Binomial, z: float, tests: StatusTests):
         return nan, nan.copy(), np.full(size, None, dtype=object)
     x_f = np.where(b.ok, b.x_f, np.nan)
     n_f = np.where(b.ok, b.n_f, np.nan)
-    low, high, method = binomial_intervals(x_f, n_f, z, tests.exact_below, tests.exact_method)
-    if ind.interval_kind == "odds":
+    if ind.interval_kind == "poisson":  # a count over a population: Byars' interval
+        low, high = byars_intervals(x_f, z)
+        low, high = low / n_f * ind.factor, high / n_f * ind.factor
+        method = np.where(np.isfinite(low), "byars", None).astype(object)
+    elif ind.interval_kind == "odds":
+        low, high, method = binomial_intervals(x_f, n_f, z, tests.exact_below, tests.exact_method)
         low = odds_per_hundred_array(low) * ind.factor / 100
         high = odds_per_hundred_array(high) * ind.factor / 100
     else:
+        low, high, method = binomial_intervals(x_f, n_f, z, tests.exact_below, tests.exact_method)
         low, high = low * ind.factor, high * ind.factor
     low = np.where(b.ok & np.isfinite(low), low, np.nan)
     high = np.where(b.ok & np.isfinite(high), high, np.nan)

@@ -176,6 +176,22 @@ def binomial_intervals(
     return low, high, names
 
 
+def byars_intervals(observed: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Byars' approximation (Breslow & Day 1987) to the exact Poisson interval of each count O:
+    low = O·(1 − 1/(9O) − z/(3√O))³ (0 when O = 0), high = (O + 1)·(1 − 1/(9(O + 1)) +
+    z/(3√(O + 1)))³, the interval public-health profiles give a rate (divide by the population).
+    nan where O is missing or negative."""
+    o = np.asarray(observed, dtype=float)
+    good = np.isfinite(o) & (o >= 0)
+    os_ = np.where(good, o, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = os_ * (1 - 1 / (9 * os_) - z / (3 * np.sqrt(os_))) ** 3
+    low = np.where(os_ > 0, np.maximum(low, 0.0), 0.0)
+    up = os_ + 1
+    high = up * (1 - 1 / (9 * up) + z / (3 * np.sqrt(up))) ** 3
+    return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
 def odds_per_hundred_array(p: np.ndarray) -> np.ndarray:
     """odds_per_hundred of each share."""
     p = np.asarray(p, dtype=float)

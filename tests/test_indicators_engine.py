@@ -308,3 +308,21 @@ def test_available_periods_and_series():
     # each period's county over that period's areas: 2023-03 with 旧乡, 200/190 = 105.263…
     assert county["value"].tolist() == [105.26, 106.19]
     assert county["previous_year_value"].tolist()[1] == 105.71  # on today's areas
+
+
+def test_birth_rate_has_byars_interval(table):
+    # 东镇: 110 births in 20,000 people, 5.50‰. Byars (z = 1.959964):
+    # lower: 1/(9·110) = 0.0010101, z/(3√110) = 0.0622917, 1 − both = 0.9366982,
+    #        cubed × 110 = 90.4048 births → 4.52‰
+    # upper: O + 1 = 111: 1/(9·111) = 0.0010010, z/(3√111) = 0.0620106,
+    #        (1 − 0.0010010 + 0.0620106)³ × 111 = 132.5809 births → 6.63‰
+    # (exact Poisson from χ² quantiles: 90.4066 and 132.5797)
+    row = fig(table, "东镇", "birth_rate")
+    assert row["value"] == 5.50
+    assert (row["low95"], row["high95"]) == (4.52, 6.63)
+    assert row["interval_method"] == "byars"
+    assert row["status"] is None and nan(row["rank"])
+    for key in ("first_marriage_rate", "birth_rate"):
+        assert fig(table, "样县", key)["interval_method"] == "byars"
+    # a count has no interval
+    assert nan(fig(table, "东镇", "births")["low95"])
