@@ -181,6 +181,7 @@ class Indicator:
     reason_dp: int = 0
     binomial_n: str | None = None
     interval: str | None = None
+    show_count: bool = False
 
     def name(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
@@ -305,6 +306,7 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
         reason_dp=int(raw.get("reason_dp", 0)),
         binomial_n=raw.get("binomial_n") or None,
         interval=raw.get("interval") or None,
+        show_count=bool(raw.get("show_count", False)),
     )
     # parse now, so a bad expression fails when the catalog is read, not later
     ind.numerator_expr, ind.denominator_expr, ind.min_of_expr, ind.binomial_n_expr  # noqa: B018

@@ -239,7 +239,8 @@ def _unit_suffix(ind: Indicator, lang: str) -> str:
 
 
 def wide_columns(catalog: Catalog, keys: list[str], lang: str) -> list[tuple[str, str, str]]:
-    """(indicator key, part, header) of the wide table: value, rank, status per indicator."""
+    """(indicator key, part, header) of the wide table: value (and the count, for an indicator
+    that shows it), rank, status per indicator."""
     cols: list[tuple[str, str, str]] = []
     for key in keys:
         ind = catalog.get(key)
@@ -247,6 +248,8 @@ def wide_columns(catalog: Catalog, keys: list[str], lang: str) -> list[tuple[str
         cols.append(
             (key, "value", t("indicators.col.value", lang, name=name, unit=_unit_suffix(ind, lang)))
         )
+        if ind.show_count:
+            cols.append((key, "count", t("indicators.col.count", lang, name=name)))
         if ind.direction != "none":
             cols.append((key, "rank", t("indicators.col.rank", lang, name=name)))
         if ind.status_rule:
@@ -279,6 +282,8 @@ def to_wide(table: pd.DataFrame, lang: str = "zh", catalog: Catalog | None = Non
                 cells[header] = json_number(r["value"], catalog.get(key).dp)
             elif what == "rank":
                 cells[header] = None if _missing(r["rank"]) else int(r["rank"])
+            elif what == "count":
+                cells[header] = json_count(r["numerator"])
             else:
                 cells[header] = status_word(r["status"], lang) or None
         rows.append(cells)

@@ -89,7 +89,7 @@ def test_columns_order_and_shape(table):
 EXPECTED = {
     ("样县", "births"): (400, 400, None),  # 110+200+40+50, not the total row's 999
     ("东镇", "births"): (110, 110, None),
-    ("样县", "out_of_policy"): (18, 18, None),
+    ("样县", "out_of_policy"): (4.50, 18, 400),  # per 100 births: 18/400
     ("样县", "birth_rate"): (5.00, 400, 80000),
     ("东镇", "birth_rate"): (5.50, 110, 20000),
     ("南乡", "birth_rate"): (4.00, 40, 10000),
@@ -200,6 +200,10 @@ def test_ranks(table):
     assert ranks("compliance") == {"东镇": 4, "西镇": 2, "南乡": 3, "北乡": 1}
     # lower is better: 南乡 and 北乡 0.00, 西镇 2.00, 东镇 2.73
     assert ranks("multi_rate") == {"东镇": 4, "西镇": 3, "南乡": 1, "北乡": 1}
+    # out of policy is ranked by its rate per 100 births, lower first: 北乡 0/50 = 0.00,
+    # 西镇 5/200 = 2.50, 南乡 2/40 = 5.00, 东镇 11/110 = 10.00 (by the count 西镇's 5 would
+    # rank below 南乡's 2)
+    assert ranks("out_of_policy") == {"东镇": 4, "西镇": 2, "南乡": 3, "北乡": 1}
     # no value, no rank (南乡 has no late reports)
     assert ranks("late_out_of_policy_share") == {"东镇": 2, "西镇": 3, "南乡": pd.NA, "北乡": 1}
     # direction none: no ranks

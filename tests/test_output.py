@@ -173,3 +173,26 @@ def test_boys_only_is_shown_as_what_it_is():
 
     text = briefing(t, settings=Settings(county="样县", year_start_month=1))
     assert "性别比超出正常范围（103–107）的乡镇有：甲乡 全部为男孩 25:0（95%区间 629 以上）" in text
+
+
+def test_out_of_policy_rate_with_its_count_beside():
+    # 甲乡 6 of 120 births out of policy (5.00 per 100), 乙乡 3 of 20 (15.00): the smaller
+    # count ranks worse; the wide table and the ranking bars show the count beside the rate
+    from dashboard.figures.ranking import _bar_text
+    from dashboard.figures.style import indicator_info
+
+    v = pd.DataFrame(
+        rows("甲乡", "2024-03", 0, births=120, out_of_policy=6)
+        + rows("乙乡", "2024-03", 1, births=20, out_of_policy=3)
+    )
+    t = compute(v, "2024-03", "ytd", settings=Settings(county="样县"))
+    oop = t[t["indicator"] == "out_of_policy"].set_index("area")
+    assert oop.loc["甲乡", ["value", "numerator", "rank"]].tolist() == [5.00, 6, 1]
+    assert oop.loc["乙乡", ["value", "numerator", "rank"]].tolist() == [15.00, 3, 2]
+    wide = to_wide(t)
+    cols = ["政策外出生率(%)", "政策外出生率 人数", "政策外出生率 排名"]
+    # the county (9 of 140 = 6.43) has no rank
+    assert wide[cols[:2]].values.tolist() == [[6.43, 9], [5.00, 6], [15.00, 3]]
+    assert wide[cols[2]].tolist()[1:] == [1, 2] and pd.isna(wide[cols[2]].iloc[0])
+    info = indicator_info("out_of_policy", "zh")
+    assert _bar_text(oop.loc["乙乡"], info, "zh") == "15.00（3人）"
