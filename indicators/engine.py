@@ -455,12 +455,25 @@ def _indicator_columns(
         "interval_method": interval_method,
         "status_method": judged.method,
     }
-    ranks = rank_indicator(pd.Series(value[1:], index=areas, dtype=float), ind)
+    ranks = _rank_columns(ind, catalog, areas, cols, binomial)
+    return cols, ranks
+
+
+def _rank_columns(
+    ind: Indicator, catalog: Catalog, areas: list[str], cols: dict[str, Any], binomial: Binomial
+) -> pd.Series:
+    """rank, rank_low, rank_high of the county (none) and every area, into `cols`; the areas'
+    ranks. A figure not assessed (grey, 不评价) is not ranked: the others are ranked among
+    themselves, and its rank interval is left out of their draws too."""
+    assessed = np.array([s != "grey" for s in cols["status"][1:]], dtype=bool)
+    value = np.where(assessed, cols["value"][1:], np.nan)
+    ranks = rank_indicator(pd.Series(value, index=areas, dtype=float), ind)
     rank = ranks.to_numpy(dtype=float, na_value=np.nan)
     has_rank = ~np.isnan(rank)
-    rank_num, rank_den = numerator[1:], cols["denominator"][1:]
+    rank_num, rank_den = cols["numerator"][1:], cols["denominator"][1:]
     if ind.binomial_n:  # drawn as x of n
         rank_num, rank_den = binomial.x_f[1:], binomial.n_f[1:]
+    rank_num = np.where(assessed, rank_num, np.nan)
     intervals = rank_interval_table(
         pd.Series(rank_num, index=areas), pd.Series(rank_den, index=areas), ind, catalog
     )
@@ -469,7 +482,7 @@ def _indicator_columns(
     for col in ("rank_low", "rank_high"):
         got = intervals[col].to_numpy(dtype=float, na_value=np.nan)
         cols[col] = np.concatenate([nan, np.where(has_rank, got, np.nan)])
-    return cols, ranks
+    return ranks
 
 
 def _composite_columns(

@@ -185,9 +185,15 @@ def test_statuses(table):
     assert status[("东镇", "multi_rate")] is None
 
 
-def test_grey_keeps_value_and_rank(table):
+def test_grey_keeps_its_value_but_is_not_ranked(table):
+    # not assessed (不评价) means not ranked: 南乡 (4 persons due) keeps its 25.00 but the
+    # other three are ranked among themselves: 东镇 90.00, 西镇 75.00, 北乡 60.00
     nan_ = fig(table, "南乡", "fee_coverage")
-    assert (nan_["value"], nan_["rank"], nan_["status"]) == (25.00, 4, "grey")
+    assert (nan_["value"], nan_["status"]) == (25.00, "grey")
+    assert nan(nan_["rank"]) and nan(nan_["rank_low"]) and nan(nan_["rank_high"])
+    ranks = {a: fig(table, a, "fee_coverage")["rank"] for a in ("东镇", "西镇", "北乡")}
+    assert ranks == {"东镇": 1, "西镇": 2, "北乡": 3}
+    assert all(fig(table, a, "fee_coverage")["rank_high"] <= 3 for a in ranks)
 
 
 def test_ranks(table):
@@ -216,15 +222,17 @@ def test_composite_score(table):
     part = table[table["indicator"] == "composite"]
     got = {r["area"]: (r["value"], r["rank"]) for r in part.to_dict("records")}
     # weights srb 2, compliance 2, multi_rate 1, late share 1, fee coverage 1, fee amount 1;
-    # rank-percentile scores 100 × (n − rank)/(n − 1), weighted mean over what the area has:
+    # rank-percentile scores 100 × (n − rank)/(n − 1), weighted mean over what the area has
+    # a rank for. 南乡 is not assessed on either fee (4 persons due): the fees rank three
+    # areas (东 100, 西 50, 北 0) and 南乡's score leaves them out:
     # 东镇 (0·2 + 0·2 + 0 + 50 + 100 + 100)/8 = 31.25 → 31.3
-    # 西镇 (100·2 + 66.67·2 + 33.33 + 0 + 66.67 + 66.67)/8 = 500/8 = 62.5
-    # 南乡 (33.33·2 + 33.33·2 + 100 + 0 + 0)/7 (no late share) = 233.33/7 = 33.33 → 33.3
-    # 北乡 (100·2 + 100·2 + 100 + 100 + 33.33 + 33.33)/8 = 83.33 → 83.3
+    # 西镇 (100·2 + 66.67·2 + 33.33 + 0 + 50 + 50)/8 = 466.67/8 = 58.33 → 58.3
+    # 南乡 (33.33·2 + 33.33·2 + 100)/5 (no late share, no fees) = 233.33/5 = 46.67 → 46.7
+    # 北乡 (100·2 + 100·2 + 100 + 100 + 0 + 0)/8 = 75.0
     assert got["东镇"] == (31.3, 4)
-    assert got["西镇"] == (62.5, 2)
-    assert got["南乡"] == (33.3, 3)
-    assert got["北乡"] == (83.3, 1)
+    assert got["西镇"] == (58.3, 2)
+    assert got["南乡"] == (46.7, 3)
+    assert got["北乡"] == (75.0, 1)
     assert nan(got["样县"][0]) and nan(got["样县"][1])
 
 

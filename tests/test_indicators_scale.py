@@ -285,9 +285,11 @@ def test_rows_hold_their_invariants(name, tables):
         assert (
             (rows.loc[ok, "value"] - rows.loc[ok, "value_exact"]).abs() <= 0.5 * 10**-ind.dp + 1e-9
         ).all()
-        # a value has a rank exactly when the indicator has a direction
+        # a value has a rank exactly when the indicator has a direction and the figure is
+        # assessed (not grey, 不评价)
         ranked = rows["rank"].notna()
-        assert (ranked == (ok & (ind.direction != "none"))).all()
+        assessed = (rows["status"] != "grey").to_numpy()
+        assert (ranked == (ok & (ind.direction != "none") & assessed)).all()
         # equal rounded values share their rank
         for _, same in rows[ranked].groupby("value"):
             assert same["rank"].nunique() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
@@ -196,3 +197,35 @@ def test_out_of_policy_rate_with_its_count_beside():
     assert wide[cols[2]].tolist()[1:] == [1, 2] and pd.isna(wide[cols[2]].iloc[0])
     info = indicator_info("out_of_policy", "zh")
     assert _bar_text(oop.loc["乙乡"], info, "zh") == "15.00（3人）"
+
+
+def test_not_assessed_is_not_ranked_and_comes_last():
+    # a month's sex ratios: 甲 53:50 (106.00), 乙 60:50 (120.00), 丙 40:40 (100.00); 丁 4:6
+    # (66.67) and 戊 5:5 (100.00) have under 20 births: 不评价, so no rank (before, 66.67 was
+    # ranked 15th and 100 4th in a county's chart and xlsx); they follow the ranked areas
+    from dashboard.figures.ranking import rank_order
+
+    counts = {"甲": (53, 50), "乙": (60, 50), "丙": (40, 40), "丁": (4, 6), "戊": (5, 5)}
+    v = pd.DataFrame(
+        [
+            r
+            for i, (area, (m, f)) in enumerate(counts.items())
+            for r in rows(area, "2024-03", i, births_male=m, births_female=f)
+        ]
+    )
+    t = compute(v, "2024-03", "ytd", settings=Settings(county="样县"))
+    srb = t[(t["indicator"] == "srb") & ~t["is_total"]]
+    got = {r["area"]: (r["value"], r["status"], r["rank"]) for r in srb.to_dict("records")}
+    # |106 − 105| = 1, |100 − 105| = 5, |120 − 105| = 15
+    assert {a: got[a][2] for a in ("甲", "丙", "乙")} == {"甲": 1, "丙": 2, "乙": 3}
+    assert got["丁"][:2] == (66.67, "grey") and got["戊"][:2] == (100.00, "grey")
+    assert pd.isna(got["丁"][2]) and pd.isna(got["戊"][2])
+    assert rank_order(srb, "range")["area"].tolist()[:3] == ["甲", "丙", "乙"]
+    assert set(rank_order(srb, "range")["area"].tolist()[3:]) == {"丁", "戊"}
+    out = io.BytesIO()
+    write_xlsx(t, out)
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    col = header.index("出生人口性别比 排名")
+    ranks = {row[0].value: row[col].value for row in sheet.iter_rows(min_row=3)}
+    assert ranks == {"甲": 1, "乙": 3, "丙": 2, "丁": None, "戊": None}
