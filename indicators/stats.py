@@ -241,11 +241,9 @@ def wilson_upper_below(x: Fraction | int, n: Fraction | int, p0: Fraction, z: Fr
 
 
 def funnel_limits(centre_p: float, n: float | np.ndarray, z: float, phi: float = 1.0) -> tuple:
-    """Control limits of a funnel plot for a proportion (Spiegelhalter 2005, normal approximation).
-
-    centre_p ± z·sqrt(phi·p(1−p)/n), clipped to [0, 1]; phi > 1 widens them for over-dispersion.
-    Returns (low, high), arrays when n is an array.
-    """
+    """Control limits of a funnel plot for a proportion, normal approximation (Spiegelhalter
+    2005, section 3.2): centre_p ± z·sqrt(phi·p(1−p)/n), clipped to [0, 1]; phi > 1 widens them
+    for over-dispersion. Returns (low, high), arrays when n is an array."""
     n_arr = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         half = z * np.sqrt(phi * centre_p * (1 - centre_p) / n_arr)
@@ -254,6 +252,61 @@ def funnel_limits(centre_p: float, n: float | np.ndarray, z: float, phi: float =
     if np.ndim(low) == 0:
         return (float(low), float(high))
     return (low, high)
+
+
+def _interpolated_quantile(dist, level: float, size: np.ndarray) -> np.ndarray:
+    """Spiegelhalter (2005), appendix A.1.1: r_p, the level-quantile of the count (the smallest
+    r with F(r) ≥ level), less α = (F(r_p) − level)/(F(r_p) − F(r_p − 1)), divided by size:
+    the limit moves smoothly between the whole counts instead of in steps."""
+    r = dist.ppf(level)
+    f_r = dist.cdf(r)
+    f_below = dist.cdf(r - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(f_r > f_below, (f_r - level) / (f_r - f_below), 0.0)
+    return (r - alpha) / size
+
+
+def binomial_funnel_limit(p0: float, n: np.ndarray, level: float) -> np.ndarray:
+    """The exact funnel limit of a proportion at the `level` quantile (0.001, 0.025, 0.975,
+    0.999) for each sample size n, around the share p0 (Spiegelhalter 2005, A.1.1)."""
+    n = np.asarray(n, dtype=float)
+    return _interpolated_quantile(stats.binom(n, p0), level, n)
+
+
+def poisson_funnel_limit(rate0: float, exposure: np.ndarray, level: float) -> np.ndarray:
+    """The exact funnel limit of a rate (count / exposure, e.g. births / population) at the
+    `level` quantile for each exposure, around rate0: the Poisson(rate0 × exposure) quantile
+    with the same interpolation, divided by the exposure."""
+    exposure = np.asarray(exposure, dtype=float)
+    return _interpolated_quantile(stats.poisson(rate0 * exposure), level, exposure)
+
+
+def pearson_z(kind: str, y: np.ndarray, size: np.ndarray, centre: float) -> np.ndarray:
+    """Standardised Pearson residuals of each area's share or rate y against the centre:
+    (y − p)/sqrt(p(1 − p)/n) for a proportion, (y − r)/sqrt(r/E) for a Poisson rate."""
+    y, size = np.asarray(y, dtype=float), np.asarray(size, dtype=float)
+    variance = centre / size if kind == "poisson" else centre * (1 - centre) / size
+    return (y - centre) / np.sqrt(variance)
+
+
+def stabilised(kind: str, y: np.ndarray | float) -> np.ndarray:
+    """The variance-stabilising transform (Spiegelhalter 2012): asin(√p) for a proportion,
+    whose variance is 1/(4n); √r for a Poisson rate, whose variance is 1/(4E)."""
+    y = np.asarray(y, dtype=float)
+    return np.sqrt(y) if kind == "poisson" else np.arcsin(np.sqrt(y))
+
+
+def unstabilised(kind: str, t: np.ndarray) -> np.ndarray:
+    """The inverse of `stabilised`, kept inside its range (0 ≤ asin√p ≤ π/2, √r ≥ 0)."""
+    if kind == "poisson":
+        return np.maximum(t, 0.0) ** 2
+    return np.sin(np.clip(t, 0.0, np.pi / 2)) ** 2
+
+
+def stabilised_z(kind: str, y: np.ndarray, size: np.ndarray, centre: float) -> np.ndarray:
+    """z-scores on the variance-stabilising scale: (g(y) − g(centre))·2√n."""
+    size = np.asarray(size, dtype=float)
+    return (stabilised(kind, y) - stabilised(kind, centre)) * 2 * np.sqrt(size)
 
 
 def winsorise(values: np.ndarray, share: float = 0.10) -> np.ndarray:
@@ -265,22 +318,43 @@ def winsorise(values: np.ndarray, share: float = 0.10) -> np.ndarray:
     return np.clip(arr, low, high)
 
 
-def overdispersion_phi(x: np.ndarray, n: np.ndarray, centre_p: float, share: float = 0.10) -> float:
-    """Over-dispersion factor phi (Spiegelhalter 2005, section 3.2).
+def dispersion_test(z: np.ndarray, share: float = 0.10) -> tuple[float, float]:
+    """The over-dispersion factor and its test (Spiegelhalter 2005, section 3.2): the z-scores
+    winsorised at `share` each end, phi = Σ z_w² / I, and the p-value of I·phi against χ² on
+    I − 1 degrees of freedom (the centre is estimated from the same areas). (nan, nan) with
+    fewer than 2 areas."""
+    z = np.asarray(z, dtype=float)
+    z = z[np.isfinite(z)]
+    if z.size < 2:
+        return (math.nan, math.nan)
+    zw = winsorise(z, share)
+    phi = float(np.sum(zw**2) / zw.size)
+    return phi, float(stats.chi2.sf(zw.size * phi, zw.size - 1))
 
-    Standardised Pearson residuals z_i = (x_i/n_i − p)/sqrt(p(1−p)/n_i) are winsorised at
-    `share` (10%: the lowest and highest 10% set to the 10th and 90th percentiles) and
-    phi = Σ z_i² / I. Areas with n_i = 0 are left out; phi is nan when fewer than 2 areas remain.
-    """
+
+def overdispersion_phi(x: np.ndarray, n: np.ndarray, centre_p: float, share: float = 0.10) -> float:
+    """Over-dispersion factor phi (Spiegelhalter 2005, section 3.2) of shares x/n around
+    centre_p: `dispersion_test` of their Pearson residuals. Areas with n_i = 0 are left out;
+    nan when fewer than 2 areas remain or the centre is 0 or 1."""
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     keep = n > 0
     x, n = x[keep], n[keep]
     if n.size < 2 or centre_p <= 0 or centre_p >= 1:
         return math.nan
-    z = (x / n - centre_p) / np.sqrt(centre_p * (1 - centre_p) / n)
-    zw = winsorise(z, share)
-    return float(np.sum(zw**2) / zw.size)
+    return dispersion_test(pearson_z("proportion", x / n, n, centre_p), share)[0]
+
+
+def dersimonian_laird_tau2(phi: float, weights: np.ndarray) -> float:
+    """The additive between-area variance (DerSimonian & Laird 1986, with the winsorised phi of
+    Spiegelhalter 2012): τ² = max(0, (I·phi − (I − 1)) / (Σw − Σw²/Σw)), w_i = 1/s_i² the
+    areas' precisions on the stabilised scale (4n)."""
+    w = np.asarray(weights, dtype=float)
+    w = w[np.isfinite(w)]
+    if w.size < 2 or not math.isfinite(phi):
+        return math.nan
+    spread = w.sum() - (w**2).sum() / w.sum()
+    return max(0.0, (w.size * phi - (w.size - 1)) / spread)
 
 
 def rank_values(values: pd.Series, direction: str, reference: float | None = None) -> pd.Series:

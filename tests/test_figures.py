@@ -291,6 +291,32 @@ def test_funnel_figure_limits_and_points_by_status():
     assert "φ = 1.80" in fig.layout.title.text
 
 
+def test_funnel_points_coloured_by_where_they_fall_and_the_method_said():
+    # the real funnel of ten townships (200 births each) whose compliance is over-dispersed
+    from indicators.engine import compute
+    from indicators.funnel import funnel
+    from zhibiao.config import Settings
+
+    in_policy = [150, 165, 170, 180, 180, 180, 190, 194, 196, 195]
+    v = pd.DataFrame(
+        [
+            {"area": f"乡{i}", "is_total": False, "period": "2024-03", "basis": "ytd",
+             "field": fld, "value": float(val), "sheet": "", "cell": "", "row": i}
+            for i, x in enumerate(in_policy)
+            for fld, val in (("births", 200), ("out_of_policy", 200 - x))
+        ]
+    )  # fmt: skip
+    f = funnel(compute(v, "2024-03", "ytd", settings=Settings()), "compliance")
+    fig = funnel_figure(f, "compliance", "zh")
+    names = [trace.name for trace in fig.data if trace.mode != "lines"]
+    # 乡0 (75%) lies between the 95% and 99.8% limits widened by φ = 7.48; the rest within
+    assert names == ["低于95%控制限", "在95%控制限内"]
+    low = [trace for trace in fig.data if trace.name == "低于95%控制限"][0]
+    assert list(low.text) == ["乡0"]
+    assert "需关注" in low.hovertext[0] or "显著异常" in low.hovertext[0]  # its status
+    assert "控制限按 φ 放宽(Spiegelhalter 2005)" in fig.layout.title.text
+
+
 def test_funnel_limits_start_at_the_minimum_denominator_and_do_not_set_the_range():
     # srb-like limits that run off to ~7000 at small denominators (boys + girls = 5, 10)
     limits = pd.DataFrame(
