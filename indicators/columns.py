@@ -14,6 +14,10 @@ One row per area (the county total included) and indicator, for one period and b
 | value_exact  | float         | unrounded (for drawing); NaN when no value |
 | previous     | float         | same period and basis one year earlier, rounded; NaN when none |
 | change       | float         | value − previous computed before rounding, then rounded; NaN |
+| change_p     | float         | two-sided p-value of the change (change_method); NaN without a test |
+| change_low, change_high | float | its interval at the catalog's change_alpha, in the unit, rounded |
+| change_dir   | str or None   | up, down (significant at change_alpha), flat (not); None: no test |
+| change_method | str or None  | newcombe (shares, sex ratios) or poisson_conditional (counts, ‰) |
 | numerator    | float         | Σ numerator counts/amounts (for a count: the count) |
 | denominator  | float         | Σ denominator; NaN for a count |
 | low95, high95   | float      | 95% interval (see interval_method), rounded; NaN where none |
@@ -39,6 +43,11 @@ INDICATOR_COLUMNS = [
     "value_exact",
     "previous",
     "change",
+    "change_p",
+    "change_low",
+    "change_high",
+    "change_dir",
+    "change_method",
     "numerator",
     "denominator",
     "low95",
@@ -57,7 +66,14 @@ INDICATOR_COLUMNS = [
 ]
 
 #: Text columns: None stays None, never NaN.
-TEXT_COLUMNS = ("status", "reason_code", "interval_method", "status_method")
+TEXT_COLUMNS = (
+    "status",
+    "reason_code",
+    "interval_method",
+    "status_method",
+    "change_dir",
+    "change_method",
+)
 
 #: Columns held as Python objects (text, dicts, lists).
 OBJECT_COLUMNS = (*TEXT_COLUMNS, "reason_params", "quality")

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from zhibiao.config import Settings, load_settings
 from zhibiao.fields import field_catalog
@@ -36,7 +37,14 @@ from .exact import (
 )
 from .periods import ValueIndex, periods_needed, previous_year, resolve_period
 from .ranks import composite_score_arrays, rank_indicator, rank_interval_table
-from .stats import binomial_intervals, byars_intervals, odds_per_hundred_array
+from .stats import (
+    binomial_intervals,
+    byars_intervals,
+    newcombe_interval,
+    newcombe_p_values,
+    odds_per_hundred_array,
+    poisson_conditional_test,
+)
 from .status import Binomial, FigureArrays, StatusTests, binomial_arrays, judge_arrays, status_tests
 
 Fields = dict[str, Fraction | None]
@@ -455,8 +463,79 @@ def _indicator_columns(
         "interval_method": interval_method,
         "status_method": judged.method,
     }
+    cols.update(
+        _change_columns(ind, catalog, (num, has_num, den), (pnum, phas, pden), both, np.sign(cp))
+    )
     ranks = _rank_columns(ind, catalog, areas, cols, binomial)
     return cols, ranks
+
+
+def _change_columns(
+    ind: Indicator,
+    catalog: Catalog,
+    now: tuple[np.ndarray, np.ndarray, np.ndarray],
+    before: tuple[np.ndarray, np.ndarray, np.ndarray],
+    both: np.ndarray,
+    sign: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Whether the change on last year is significant (docs/statistics.md): shares by Newcombe's
+    interval of the difference (and the p-value that goes with it), sex ratios by the same on
+    the share of boys, counts and rates per thousand by the exact conditional Poisson test.
+    change_p, the change's interval (change_low, change_high, in the indicator's unit, at the
+    catalog's change_alpha), change_dir (up, down, flat: not significant; None: no test) and
+    change_method."""
+    size = len(both)
+    alpha = float(catalog.settings.get("change_alpha", 0.05))
+    z = float(norm.isf(alpha / 2))
+    ones = np.full(size, SCALE, dtype=object)
+    num, _, den = now
+    pnum, _, pden = before
+    a = int_ratio_floats(num, ones, both)
+    b = int_ratio_floats(pnum, ones, both)
+    with np.errstate(divide="ignore", invalid="ignore"):  # rows without a test give nan
+        p, low, high, method = _change_test(ind, num, den, pnum, pden, a, b, both, z)
+    tested = both & np.isfinite(p)
+    direction = np.full(size, None, dtype=object)
+    significant = tested & (np.nan_to_num(p, nan=1.0) < alpha)
+    direction[tested] = "flat"
+    direction[significant & (sign > 0)] = "up"
+    direction[significant & (sign < 0)] = "down"
+    finite = tested & np.isfinite(low) & np.isfinite(high)
+    return {
+        "change_p": np.where(tested, p, np.nan),
+        "change_low": rounded_floats(np.where(finite, low, np.nan), ind.dp),
+        "change_high": rounded_floats(np.where(finite, high, np.nan), ind.dp),
+        "change_dir": direction,
+        "change_method": np.where(tested, method, None).astype(object),
+    }
+
+
+def _change_test(ind: Indicator, num, den, pnum, pden, a, b, both, z: float):
+    """(p, low, high, method) of `_change_columns`, before the masks."""
+    size = len(both)
+    ones = np.full(size, SCALE, dtype=object)
+    kind = ind.interval_kind
+    nan = np.full(size, np.nan)
+    if kind in ("proportion", "odds") and not ind.binomial_n:
+        n1 = int_ratio_floats(num + den if kind == "odds" else den, ones, both)
+        n0 = int_ratio_floats(pnum + pden if kind == "odds" else pden, ones, both)
+        p = newcombe_p_values(a, n1, b, n0)
+        d_low, d_high = newcombe_interval(a, n1, b, n0, z)
+        if kind == "odds":  # the share's interval as a change of the sex ratio
+            share0 = b / n0
+            low = odds_per_hundred_array(share0 + d_low) - odds_per_hundred_array(share0)
+            high = odds_per_hundred_array(share0 + d_high) - odds_per_hundred_array(share0)
+            return p, low, high, "newcombe"
+        return p, d_low * ind.factor, d_high * ind.factor, "newcombe"
+    if kind == "poisson" or (not ind.is_rate and ind.unit == "count"):
+        e1 = int_ratio_floats(den, ones, both) if kind == "poisson" else np.ones(size)
+        e0 = int_ratio_floats(pden, ones, both) if kind == "poisson" else np.ones(size)
+        p, pi_low, pi_high = poisson_conditional_test(a, b, e1, e0, z)
+        total = a + b  # the share π of the two years' total, as a change in the unit
+        low = (total * pi_low / e1 - total * (1 - pi_low) / e0) * ind.factor
+        high = (total * pi_high / e1 - total * (1 - pi_high) / e0) * ind.factor
+        return p, low, high, "poisson_conditional"
+    return nan, nan, nan, None
 
 
 def _rank_columns(
@@ -520,6 +599,11 @@ def _composite_columns(
         "quality": [[] for _ in range(size)],
         "interval_method": np.full(size, None, dtype=object),
         "status_method": np.full(size, None, dtype=object),
+        "change_p": nan,
+        "change_low": nan,
+        "change_high": nan,
+        "change_dir": np.full(size, None, dtype=object),
+        "change_method": np.full(size, None, dtype=object),
     }
 
 

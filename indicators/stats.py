@@ -192,6 +192,72 @@ def byars_intervals(observed: np.ndarray, z: float) -> tuple[np.ndarray, np.ndar
     return np.where(good, low, np.nan), np.where(good, high, np.nan)
 
 
+# ---------------------------------------------------------------------------- change tests
+
+
+def newcombe_interval(
+    x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Newcombe's (1998, method 10) hybrid score interval of the difference of two shares
+    d = x1/n1 − x0/n0: with each share's Wilson interval (l, u) at z,
+    low = d − sqrt((p1 − l1)² + (u0 − p0)²), high = d + sqrt((u1 − p1)² + (p0 − l0)²)."""
+    x1, n1, x0, n0 = (np.asarray(a, dtype=float) for a in (x1, n1, x0, n0))
+    l1, u1 = wilson_intervals(x1, n1, z)
+    l0, u0 = wilson_intervals(x0, n0, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p0 = x1 / n1, x0 / n0
+        d = p1 - p0
+        low = d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+        high = d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+    return low, high
+
+
+def newcombe_p_values(
+    x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray, steps: int = 60
+) -> np.ndarray:
+    """Two-sided p-value that goes with Newcombe's interval: 2·P(Z > z*), where z* is the z at
+    which the interval's nearer end reaches 0 (found by bisection), so that the interval at
+    level 1 − α excludes 0 exactly when p < α. 1 where the shares are equal; nan where a share
+    has no denominator."""
+    x1, n1, x0, n0 = (np.asarray(a, dtype=float) for a in (x1, n1, x0, n0))
+    good = (n1 > 0) & (n0 > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(good, x1 / np.where(good, n1, 1) - x0 / np.where(good, n0, 1), 0.0)
+    args = [np.where(good, a, 1.0) for a in (x1, n1, x0, n0)]
+    lo, hi = np.zeros(d.size), np.full(d.size, 40.0)
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        low, high = newcombe_interval(*args, mid)
+        apart = np.where(d > 0, low > 0, high < 0)  # still excludes 0 at this z
+        lo = np.where(apart, mid, lo)
+        hi = np.where(apart, hi, mid)
+    p = 2 * norm.sf((lo + hi) / 2)
+    p = np.where(d == 0, 1.0, p)
+    return np.where(good, p, np.nan)
+
+
+def poisson_conditional_test(
+    a: np.ndarray, b: np.ndarray, e1: np.ndarray, e0: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exact conditional test of two Poisson counts a (exposure e1) and b (exposure e0)
+    (Przyborowski & Wilenski 1940): given N = a + b, a is Binomial(N, π0) with
+    π0 = e1/(e1 + e0) when the rates are equal. Returns the two-sided p-value
+    min(1, 2·min(P(X ≤ a), P(X ≥ a))) and the Clopper–Pearson interval of π at z (its ends
+    are where each one-sided p-value is the tail, so the interval excludes π0 exactly when the
+    doubled one-sided test rejects). nan where N or an exposure is 0."""
+    a, b, e1, e0 = (np.asarray(v, dtype=float) for v in (a, b, e1, e0))
+    total = a + b
+    good = (total > 0) & (e1 > 0) & (e0 > 0)
+    ns = np.where(good, total, 1.0)
+    xs = np.where(good, a, 0.0)
+    pi0 = np.where(good, e1 / np.where(good, e1 + e0, 1.0), 0.5)
+    below = binomial_p_below(xs, ns, pi0)
+    above = binomial_p_above(xs, ns, pi0)
+    p = np.minimum(1.0, 2 * np.minimum(below, above))
+    low, high = clopper_pearson_intervals(xs, ns, z)
+    return tuple(np.where(good, v, np.nan) for v in (p, low, high))  # type: ignore[return-value]
+
+
 def odds_per_hundred_array(p: np.ndarray) -> np.ndarray:
     """odds_per_hundred of each share."""
     p = np.asarray(p, dtype=float)

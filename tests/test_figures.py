@@ -454,3 +454,23 @@ def test_chinese_renders_as_glyphs_not_boxes():
     # two different Chinese titles differ (real glyphs), while missing glyphs are all alike
     assert _ink(chinese, other) > 3000
     assert _ink(chinese, tofu) > 3000
+
+
+def test_card_change_says_when_it_is_not_significant():
+    from dashboard.figures import overview_cards
+    from indicators.engine import compute
+    from zhibiao.config import Settings
+
+    def rows(period: str, births: int, oop: int) -> list[dict]:
+        return [
+            {"area": "甲镇", "is_total": False, "period": period, "basis": "ytd", "field": f,
+             "value": float(v), "sheet": "", "cell": "", "row": 0}
+            for f, v in (("births", births), ("out_of_policy", oop))
+        ]  # fmt: skip
+
+    # compliance 180/200 against 190/200: −5 points, Newcombe 95% −10.43 … 0.24, p = 0.061
+    v = pd.DataFrame(rows("2024-03", 200, 20) + rows("2023-03", 200, 10))
+    cards = overview_cards(compute(v, "2024-03", "ytd", settings=Settings()), "zh")
+    card = [c for c in cards if c["indicator"] == "compliance"][0]
+    assert card["change"] == "比上年同期 -5.00个百分点，基本持平"
+    assert card["change_interval"] == "变化的95%区间 -10.43 至 0.24个百分点，P = 0.061"

@@ -173,7 +173,10 @@ def test_boys_only_is_shown_as_what_it_is():
     from indicators.brief import briefing
 
     text = briefing(t, settings=Settings(county="样县", year_start_month=1))
-    assert "性别比超出正常范围（103–107）的乡镇有：甲乡 全部为男孩 25:0（95%区间 629 以上）" in text
+    assert (
+        "性别比超出正常范围（103–107）的乡镇有：甲乡 全部为男孩 25:0（95%区间 629 以上）。"
+        "另有 1 个乡镇低于 103，但差异不显著：乙乡。"
+    ) in text
 
 
 def test_out_of_policy_rate_with_its_count_beside():
