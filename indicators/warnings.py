@@ -3,6 +3,10 @@
 The warnings page, the overview, the meeting pack (pptx, pdf) and the briefing all read
 `warning_rows`; none of them filters, sorts or words warnings itself, so they cannot disagree.
 
+By default the list holds what differs significantly from its limit (red and amber,
+LISTED_STATUSES); watch items (on the bad side, not significantly) are a count
+(`warning_counts`), listed only when asked for (the warnings page's switch).
+
 Order: status (red, amber, watch), then the county before its areas, then the indicator's order
 in the table (the catalog's order), then the report's area order.
 """
@@ -17,6 +21,9 @@ from zhibiao.vocabulary import STATUSES, WARNING_STATUSES, status_text
 
 from .catalog import Catalog, load_catalog
 from .output import figure_text, reason
+
+#: The statuses listed by default: significantly on the bad side of a limit.
+LISTED_STATUSES: tuple[str, ...] = ("red", "amber")
 
 
 class WarningRow(TypedDict):
@@ -39,7 +46,7 @@ def _is_total(table: pd.DataFrame) -> pd.Series:
 def flagged(
     table: pd.DataFrame,
     *,
-    statuses: tuple[str, ...] = WARNING_STATUSES,
+    statuses: tuple[str, ...] = LISTED_STATUSES,
     area: str | None = None,
     indicator: str | None = None,
 ) -> pd.DataFrame:
@@ -67,7 +74,7 @@ def warning_rows(
     lang: str = "zh",
     *,
     catalog: Catalog | None = None,
-    statuses: tuple[str, ...] = WARNING_STATUSES,
+    statuses: tuple[str, ...] = LISTED_STATUSES,
     area: str | None = None,
     indicator: str | None = None,
 ) -> list[WarningRow]:
@@ -91,10 +98,24 @@ def warning_rows(
     return out
 
 
-def warning_counts(table: pd.DataFrame) -> dict[str, int]:
-    """How many figures have each warning status (the composite score is never a warning)."""
-    counts = table.loc[table["indicator"] != "composite", "status"].value_counts()
+def warning_counts(
+    table: pd.DataFrame, *, area: str | None = None, indicator: str | None = None
+) -> dict[str, int]:
+    """How many figures have each warning status (the composite score is never a warning),
+    of one area and indicator when given."""
+    rows = table[table["indicator"] != "composite"]
+    if area:
+        rows = rows[rows["area"] == area]
+    if indicator:
+        rows = rows[rows["indicator"] == indicator]
+    counts = rows["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in WARNING_STATUSES}
 
 
-__all__: list[Any] = ["WarningRow", "flagged", "warning_counts", "warning_rows"]
+__all__: list[Any] = [
+    "LISTED_STATUSES",
+    "WarningRow",
+    "flagged",
+    "warning_counts",
+    "warning_rows",
+]
