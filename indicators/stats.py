@@ -258,6 +258,46 @@ def poisson_conditional_test(
     return tuple(np.where(good, v, np.nan) for v in (p, low, high))  # type: ignore[return-value]
 
 
+# ---------------------------------------------------------------------------- trends
+
+
+def chi2_trend(
+    counts: np.ndarray,
+    sizes: np.ndarray,
+    kind: str = "proportion",
+    scores: np.ndarray | None = None,
+) -> tuple[float, float, float]:
+    """χ² test for a linear trend over periods with scores t_i (default 0, 1, 2, …: consecutive
+    periods), one degree of freedom. Returns (statistic, p-value, T): T > 0 is a rise.
+
+    proportion (Cochran 1954; Armitage 1955): x_i of n_i, p̄ = Σx/Σn,
+      T = Σ t_i (x_i − n_i p̄), Var T = p̄(1 − p̄) (Σ n_i t_i² − (Σ n_i t_i)²/N).
+    poisson (counts O_i over exposures E_i; E_i = 1 for plain counts): e_i = O·E_i/ΣE,
+      T = Σ t_i (O_i − e_i), Var T = Σ t_i² e_i − (Σ t_i e_i)²/O.
+    (nan, nan, nan) when the variance is 0 (no events, or all of them)."""
+    x = np.asarray(counts, dtype=float)
+    n = np.asarray(sizes, dtype=float)
+    t = np.arange(x.size, dtype=float) if scores is None else np.asarray(scores, dtype=float)
+    if kind == "poisson":
+        total = x.sum()
+        if total <= 0 or n.sum() <= 0:
+            return (math.nan, math.nan, math.nan)
+        e = total * n / n.sum()
+        stat_t = float(np.sum(t * (x - e)))
+        var = float(np.sum(t**2 * e) - np.sum(t * e) ** 2 / total)
+    else:
+        big_n = n.sum()
+        if big_n <= 0:
+            return (math.nan, math.nan, math.nan)
+        p = x.sum() / big_n
+        stat_t = float(np.sum(t * (x - n * p)))
+        var = float(p * (1 - p) * (np.sum(n * t**2) - np.sum(n * t) ** 2 / big_n))
+    if not var > 0:
+        return (math.nan, math.nan, math.nan)
+    chi2 = stat_t**2 / var
+    return (chi2, float(stats.chi2.sf(chi2, 1)), stat_t)
+
+
 def odds_per_hundred_array(p: np.ndarray) -> np.ndarray:
     """odds_per_hundred of each share."""
     p = np.asarray(p, dtype=float)
