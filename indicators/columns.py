@@ -30,6 +30,8 @@ One row per area (the county total included) and indicator, for one period and b
 | quality      | list[dict]    | data-quality notes touching this figure (Finding.to_dict()) |
 | interval_method | str or None | how low/high were found: clopper_pearson, mid_p, wilson, byars (docs/statistics.md) |
 | status_method | str or None  | what judged the status: clopper_pearson, mid_p, wilson_score, point_value, min_count |
+| p_value      | float         | one-sided p-value of the red test (the smaller of a range's two sides); NaN untested |
+| red_size     | float         | that test's chance of red when the figure sits exactly on its limit |
 """
 
 INDICATOR_COLUMNS = [
@@ -63,6 +65,8 @@ INDICATOR_COLUMNS = [
     "quality",
     "interval_method",
     "status_method",
+    "p_value",
+    "red_size",
 ]
 
 #: Text columns: None stays None, never NaN.

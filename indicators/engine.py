@@ -38,6 +38,7 @@ from .exact import (
 from .periods import ValueIndex, periods_needed, previous_year, resolve_period
 from .ranks import composite_score_arrays, rank_indicator, rank_interval_table
 from .stats import (
+    benjamini_hochberg,
     binomial_intervals,
     byars_intervals,
     newcombe_interval,
@@ -279,8 +280,38 @@ def compute(
         )
         ranks_by_ind[ind.key] = ranks
         columns.append(cols)
+    _control_false_discoveries(columns, catalog, len(areas))
     columns.append(_composite_columns(catalog, ranks_by_ind, areas))
     return _assemble(columns, catalog, period, basis, total, areas)
+
+
+def fdr_applies(catalog: Catalog, areas: int) -> bool:
+    """Whether red is also held to the false-discovery rate: catalog `fdr` on, off, or auto
+    (on when the period has more than fdr_min_areas areas)."""
+    mode = str(catalog.settings.get("fdr", "auto"))
+    if mode not in ("on", "off", "auto"):
+        raise ValueError(f"unknown fdr setting {mode!r}")
+    return mode == "on" or (
+        mode == "auto" and areas > int(catalog.settings.get("fdr_min_areas", 50))
+    )
+
+
+def _control_false_discoveries(columns: list[dict[str, Any]], catalog: Catalog, areas: int) -> None:
+    """Benjamini–Hochberg over the period's red tests (every figure judged by a test, the
+    county's included) at fdr_q: a red whose test is not among the discoveries becomes amber
+    (its 95% interval still lies beyond the limit), marked fdr in its reason_params."""
+    if not fdr_applies(catalog, areas):
+        return
+    p = np.concatenate([c["p_value"] for c in columns])
+    keep = benjamini_hochberg(p, float(catalog.settings.get("fdr_q", 0.05)))
+    start = 0
+    for c in columns:
+        size = len(c["p_value"])
+        mine = keep[start : start + size]
+        start += size
+        for i in np.flatnonzero(np.array([s == "red" for s in c["status"]], dtype=bool) & ~mine):
+            c["status"][i] = "amber"
+            c["reason_params"][i] = {**c["reason_params"][i], "fdr": True}
 
 
 def _aligned(fields: AreaFields, areas: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -462,6 +493,8 @@ def _indicator_columns(
         "quality": _notes_column(notes, areas, catalog.touched_fields(ind)),
         "interval_method": interval_method,
         "status_method": judged.method,
+        "p_value": judged.p_red,
+        "red_size": judged.red_size,
     }
     cols.update(
         _change_columns(ind, catalog, (num, has_num, den), (pnum, phas, pden), both, np.sign(cp))
@@ -604,6 +637,8 @@ def _composite_columns(
         "change_high": nan,
         "change_dir": np.full(size, None, dtype=object),
         "change_method": np.full(size, None, dtype=object),
+        "p_value": nan,
+        "red_size": nan,
     }
 
 

@@ -298,6 +298,40 @@ def chi2_trend(
     return (chi2, float(stats.chi2.sf(chi2, 1)), stat_t)
 
 
+# ---------------------------------------------------------------------------- many tests
+
+
+def exact_test_size(n: np.ndarray, p0: float, side: str, tail: float) -> np.ndarray:
+    """The probability that the one-sided exact (Clopper–Pearson) test rejects when the share
+    is exactly p0: its size, at most `tail`. Low side: the test rejects x while P(X ≤ x) <
+    tail, i.e. x < k = the tail-quantile, so the size is P(X ≤ k − 1); high side: x > j =
+    the (1 − tail)-quantile, size P(X > j)."""
+    n = np.floor(np.asarray(n, dtype=float))
+    dist = stats.binom(n, p0)
+    if side == "below":
+        return dist.cdf(dist.ppf(tail) - 1)
+    return dist.sf(dist.isf(tail))
+
+
+def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
+    """Benjamini & Hochberg (1995): with the m p-values sorted, reject the k smallest where k is
+    the largest with p_(k) ≤ k·q/m; controls the expected share of false discoveries at q.
+    nan p-values take no part (never rejected)."""
+    p = np.asarray(p, dtype=float)
+    ok = np.isfinite(p)
+    reject = np.zeros(p.size, dtype=bool)
+    m = int(ok.sum())
+    if m == 0:
+        return reject
+    idx = np.flatnonzero(ok)
+    order = idx[np.argsort(p[ok], kind="stable")]
+    passed = p[order] <= np.arange(1, m + 1) * q / m
+    if passed.any():
+        k = int(np.flatnonzero(passed).max())
+        reject[order[: k + 1]] = True
+    return reject
+
+
 def odds_per_hundred_array(p: np.ndarray) -> np.ndarray:
     """odds_per_hundred of each share."""
     p = np.asarray(p, dtype=float)

@@ -24,6 +24,7 @@ from .stats import (
     EXACT_METHODS,
     binomial_p_above,
     binomial_p_below,
+    exact_test_size,
     one_sided_tail,
     score_p_values,
 )
@@ -98,13 +99,15 @@ class FigureArrays:
 @dataclass
 class Judged:
     """`judge_arrays` of every figure: status, reason code and params, the method that judged
-    it (status_method) and the one-sided p-value of its red test (nan where none)."""
+    it (status_method), the one-sided p-value of its red test and that test's size: the
+    chance it says red when the figure sits exactly on the limit (nan where none)."""
 
     status: np.ndarray
     code: np.ndarray
     params: list[dict[str, Any]]
     method: np.ndarray
     p_red: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    red_size: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass
@@ -195,6 +198,18 @@ def side_rejects(
     return rejects
 
 
+def red_test_size(
+    side: str, b: Binomial, p0: Fraction, exact: np.ndarray, settings: StatusTests
+) -> np.ndarray:
+    """The size of each row's red test at its n (the chance of red exactly at the limit): the
+    Clopper–Pearson test's exact size, the nominal tail for mid-p and the score test."""
+    tail = one_sided_tail(settings.z998)
+    out = np.where(b.ok, tail, np.nan)
+    if settings.exact_method == "clopper_pearson" and exact.any():
+        out[exact] = exact_test_size(b.n_f[exact], float(p0), side, tail)
+    return out
+
+
 def test_method(ind: Indicator, b: Binomial, settings: StatusTests) -> np.ndarray:
     """status_method of each row judged by a test: the exact method or the score test."""
     exact = b.ok & (np.nan_to_num(b.n_f, nan=np.inf) < settings.exact_below)
@@ -228,9 +243,10 @@ def judge_arrays(ind: Indicator, f: FigureArrays, settings: StatusTests) -> Judg
     code = np.full(size, None, dtype=object)
     method = np.full(size, None, dtype=object)
     p_red = np.full(size, np.nan)
+    red_size = np.full(size, np.nan)
     limit_of = np.full(size, None, dtype=object)
     if ind.status_rule not in ("interval", "limits"):
-        return Judged(status, code, [{} for _ in range(size)], method, p_red)
+        return Judged(status, code, [{} for _ in range(size)], method, p_red, red_size)
     open_ = np.ones(size, dtype=bool)
     count, has_count = _grey_count_arrays(ind, f)
     grey = np.zeros(size, dtype=bool)
@@ -267,6 +283,7 @@ def judge_arrays(ind: Indicator, f: FigureArrays, settings: StatusTests) -> Judg
             p0 = limit_share(ind, limit)
             p, exact = side_p_values(side, b, p0, settings)
             p_red = np.fmin(p_red, p)
+            red_size = np.fmax(red_size, red_test_size(side, b, p0, exact, settings))
             red = side_rejects(side, b, p0, settings.z998, p, exact, f.scale)
             decide(red, "red", f"reason.{stem}", limit)
             amber = side_rejects(side, b, p0, settings.z95, p, exact, f.scale)
@@ -287,6 +304,7 @@ def judge_arrays(ind: Indicator, f: FigureArrays, settings: StatusTests) -> Judg
         side, suffix = ("above", "_high") if lower else ("below", "")
         p0_red, p0_green = limit_share(ind, amber_limit), limit_share(ind, green)
         p_red, exact = side_p_values(side, b, p0_red, settings)
+        red_size = red_test_size(side, b, p0_red, exact, settings)
         red = side_rejects(side, b, p0_red, settings.z998, p_red, exact, f.scale)
         decide(red, "red", f"reason.limit_red{suffix}", amber_limit)
         p_green, _ = side_p_values(side, b, p0_green, settings)
@@ -315,4 +333,12 @@ def judge_arrays(ind: Indicator, f: FigureArrays, settings: StatusTests) -> Judg
         params[i] = {"n": _number(int(count[i]) / f.scale), "min": minimum}
     for i in np.flatnonzero(np.array([v is not None for v in limit_of], dtype=bool)):
         params[i] = {"limit": _number(limit_of[i])}
-    return Judged(status, code, params, method, p_red)
+    tested = np.array([st not in (None, "grey") for st in status], dtype=bool)
+    return Judged(
+        status,
+        code,
+        params,
+        method,
+        np.where(tested, p_red, np.nan),
+        np.where(tested, red_size, np.nan),
+    )

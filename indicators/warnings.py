@@ -13,13 +13,16 @@ in the table (the catalog's order), then the report's area order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
+import numpy as np
 import pandas as pd
 
 from zhibiao.vocabulary import STATUSES, WARNING_STATUSES, status_text
 
 from .catalog import Catalog, load_catalog
+from .engine import fdr_applies
 from .output import figure_text, reason
 
 #: The statuses listed by default: significantly on the bad side of a limit.
@@ -112,9 +115,45 @@ def warning_counts(
     return {s: int(counts.get(s, 0)) for s in WARNING_STATUSES}
 
 
+@dataclass(frozen=True)
+class Chance:
+    """How many reds chance alone would give this period: `tests` red tests; `expected`, the
+    sum of their sizes (the reds expected if every figure sat exactly on its limit); `any_red`,
+    the chance of at least one such red; the reds there are; and whether the false-discovery
+    rate was controlled (fdr, at q) with how many reds it held back as amber."""
+
+    tests: int
+    expected: float
+    any_red: float
+    reds: int
+    fdr: bool
+    q: float
+    held_back: int
+
+
+def chance_of_reds(table: pd.DataFrame, catalog: Catalog | None = None) -> Chance:
+    """`Chance` of the table's period (the composite score is never tested)."""
+    catalog = catalog or load_catalog()
+    rows = table[table["indicator"] != "composite"]
+    sizes = rows.loc[rows["p_value"].notna(), "red_size"].astype(float)
+    areas = int(rows.loc[~_is_total(rows), "area"].nunique())
+    held = sum(1 for p in rows["reason_params"] if isinstance(p, dict) and p.get("fdr"))
+    return Chance(
+        tests=int(len(sizes)),
+        expected=float(sizes.sum()),
+        any_red=float(1 - np.prod(1 - sizes.to_numpy())),
+        reds=int((rows["status"] == "red").sum()),
+        fdr=fdr_applies(catalog, areas),
+        q=float(catalog.settings.get("fdr_q", 0.05)),
+        held_back=held,
+    )
+
+
 __all__: list[Any] = [
+    "Chance",
     "LISTED_STATUSES",
     "WarningRow",
+    "chance_of_reds",
     "flagged",
     "warning_counts",
     "warning_rows",

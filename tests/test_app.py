@@ -298,6 +298,13 @@ def test_warnings_page_filters(filled):
     default = render(client, "/warnings")
     assert "共 0 项" in default and "另有待观察 38 项(数值在限值不利一侧,但差异不显著)。" in default
     assert '"href": "/warnings?watch=1"' in default and "列出待观察" in default
+    # what chance alone would give: 92 red tests (15 areas and the county, the judged
+    # indicators with figures), their sizes at the limits summing to 0.05 (fewer than 50
+    # areas: no false-discovery control)
+    assert (
+        "本期共 92 项显著异常检验;即使每个乡镇都恰在限值上,仅凭偶然也预计约有 0.05 项显著异常"
+        "(至少出现一项的概率 5%)。"
+    ) in default
     assert "共 38 项" in render(client, "/warnings", "?watch=1")
     assert "共 4 项" in render(client, "/warnings", "?indicator=fee_coverage&watch=1")
     one = render(client, "/warnings", "?indicator=fee_coverage&area=双河乡&watch=1")

@@ -14,7 +14,7 @@ from dashboard import layout as shell
 from dashboard import views
 from dashboard.pages import _common as c
 from dashboard.pages.overview import quality_table
-from indicators.warnings import LISTED_STATUSES, warning_counts, warning_rows
+from indicators.warnings import LISTED_STATUSES, chance_of_reds, warning_counts, warning_rows
 from zhibiao.i18n import t
 from zhibiao.vocabulary import WARNING_STATUSES
 
@@ -73,6 +73,20 @@ def watch_switch(watch: int, shown: bool, kwargs: dict[str, Any], lang: str) -> 
     )
 
 
+def chance_note(chance: Any, lang: str) -> Any:
+    """How many reds chance alone would give, and what the false-discovery control held back."""
+    text = t(
+        "ui.warnings.chance",
+        lang,
+        tests=chance.tests,
+        expected=f"{chance.expected:.2f}",
+        any=f"{chance.any_red * 100:.0f}",
+    )
+    if chance.fdr:
+        text += " " + t("ui.warnings.fdr", lang, q=f"{chance.q:g}", held=chance.held_back)
+    return html.P(text, className="muted", id="warnings-chance")
+
+
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs)
     lang = ctx.lang
@@ -113,6 +127,7 @@ def layout(**kwargs: Any) -> Any:
                 t("ui.warnings.count", lang, n=len(rows)), className="muted", id="warnings-count"
             ),
             watch_switch(counts["watch"], show_watch, kwargs, lang),
+            chance_note(chance_of_reds(table, ctx.catalog), lang),
             warnings_table(rows, lang),
             html.H2(t("ui.quality.title", lang), className="section-title"),
             html.P(
