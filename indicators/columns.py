@@ -23,7 +23,7 @@ One row per area (the county total included) and indicator, for one period and b
 | low95, high95   | float      | 95% interval (see interval_method), rounded; NaN where none |
 | low998, high998 | float      | 99.8% interval, rounded; NaN where none |
 | rank         | Int64 (nullable) | 1 = best; shared for equal rounded values; NA for none/county |
-| rank_low, rank_high | Int64   | 95% rank interval from simulation (count-based ratios), else NA |
+| rank_low, rank_high | Int64   | 95% rank interval from simulation (count-based ratios, the composite score), else NA |
 | status       | str or None   | red, amber, watch, green, grey; None without a status rule |
 | reason_code  | str or None   | message key of the status reason (message catalog `reason.*`) |
 | reason_params| dict          | values for that message |
@@ -32,6 +32,7 @@ One row per area (the county total included) and indicator, for one period and b
 | status_method | str or None  | what judged the status: clopper_pearson, mid_p, wilson_score, point_value, min_count |
 | p_value      | float         | one-sided p-value of the red test (the smaller of a range's two sides); NaN untested |
 | red_size     | float         | that test's chance of red when the figure sits exactly on its limit |
+| apart_from_next | bool or None | composite score: told apart from the area ranked next below (95% of draws); None else |
 """
 
 INDICATOR_COLUMNS = [
@@ -67,6 +68,7 @@ INDICATOR_COLUMNS = [
     "status_method",
     "p_value",
     "red_size",
+    "apart_from_next",
 ]
 
 #: Text columns: None stays None, never NaN.
@@ -80,4 +82,4 @@ TEXT_COLUMNS = (
 )
 
 #: Columns held as Python objects (text, dicts, lists).
-OBJECT_COLUMNS = (*TEXT_COLUMNS, "reason_params", "quality")
+OBJECT_COLUMNS = (*TEXT_COLUMNS, "reason_params", "quality", "apart_from_next")

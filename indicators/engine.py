@@ -36,7 +36,13 @@ from .exact import (
     rounded_floats_of_ints,
 )
 from .periods import ValueIndex, periods_needed, previous_year, resolve_period
-from .ranks import composite_score_arrays, rank_indicator, rank_interval_table
+from .ranks import (
+    CompositeDraws,
+    RankDraws,
+    composite_score_arrays,
+    rank_indicator,
+    rank_interval_table,
+)
 from .stats import (
     benjamini_hochberg,
     binomial_intervals,
@@ -274,14 +280,16 @@ def compute(
 
     columns: list[dict[str, Any]] = []
     ranks_by_ind: dict[str, pd.Series] = {}
+    composite_draws = CompositeDraws(catalog, len(areas))
     for ind in catalog.indicators:
-        cols, ranks = _indicator_columns(
+        cols, ranks, drawn = _indicator_columns(
             ind, catalog, areas, now_fields, before_fields, tests, notes
         )
         ranks_by_ind[ind.key] = ranks
+        composite_draws.add(ind, ranks.to_numpy(dtype=float, na_value=np.nan), drawn)
         columns.append(cols)
     _control_false_discoveries(columns, catalog, len(areas))
-    columns.append(_composite_columns(catalog, ranks_by_ind, areas))
+    columns.append(_composite_columns(catalog, ranks_by_ind, areas, composite_draws))
     return _assemble(columns, catalog, period, basis, total, areas)
 
 
@@ -449,8 +457,9 @@ def _indicator_columns(
     before: dict,
     tests: StatusTests,
     notes: list[tuple[str | None, str | None, dict]],
-) -> tuple[dict[str, Any], pd.Series]:
-    """The columns of one indicator (county first, then the areas) and the areas' ranks."""
+) -> tuple[dict[str, Any], pd.Series, RankDraws | None]:
+    """The columns of one indicator (county first, then the areas), the areas' ranks and their
+    simulated ranks (for the composite score's interval)."""
     size = len(areas)
     num, has_num, den, has_den, mins, has_min = _figure_arrays(ind, now, size)
     pnum, phas, pden, _, _, _ = _figure_arrays(ind, before, size)
@@ -499,8 +508,9 @@ def _indicator_columns(
     cols.update(
         _change_columns(ind, catalog, (num, has_num, den), (pnum, phas, pden), both, np.sign(cp))
     )
-    ranks = _rank_columns(ind, catalog, areas, cols, binomial)
-    return cols, ranks
+    cols["apart_from_next"] = np.full(size + 1, None, dtype=object)
+    ranks, drawn = _rank_columns(ind, catalog, areas, cols, binomial)
+    return cols, ranks, drawn
 
 
 def _change_columns(
@@ -573,7 +583,7 @@ def _change_test(ind: Indicator, num, den, pnum, pden, a, b, both, z: float):
 
 def _rank_columns(
     ind: Indicator, catalog: Catalog, areas: list[str], cols: dict[str, Any], binomial: Binomial
-) -> pd.Series:
+) -> tuple[pd.Series, RankDraws | None]:
     """rank, rank_low, rank_high of the county (none) and every area, into `cols`; the areas'
     ranks. A figure not assessed (grey, 不评价) is not ranked: the others are ranked among
     themselves, and its rank interval is left out of their draws too."""
@@ -586,7 +596,7 @@ def _rank_columns(
     if ind.binomial_n:  # drawn as x of n
         rank_num, rank_den = binomial.x_f[1:], binomial.n_f[1:]
     rank_num = np.where(assessed, rank_num, np.nan)
-    intervals = rank_interval_table(
+    intervals, drawn = rank_interval_table(
         pd.Series(rank_num, index=areas), pd.Series(rank_den, index=areas), ind, catalog
     )
     nan = np.array([np.nan])
@@ -594,13 +604,18 @@ def _rank_columns(
     for col in ("rank_low", "rank_high"):
         got = intervals[col].to_numpy(dtype=float, na_value=np.nan)
         cols[col] = np.concatenate([nan, np.where(has_rank, got, np.nan)])
-    return ranks
+    return ranks, drawn
 
 
 def _composite_columns(
-    catalog: Catalog, ranks_by_ind: dict[str, pd.Series], areas: list[str]
+    catalog: Catalog,
+    ranks_by_ind: dict[str, pd.Series],
+    areas: list[str],
+    composite_draws: CompositeDraws,
 ) -> dict[str, Any]:
-    """The composite score of each area (nothing for the county, row 0) and its rank."""
+    """The composite score of each area (nothing for the county, row 0), its rank, and from the
+    simulated ranks the score's interval (low95, high95), the rank interval and whether the
+    area can be told apart from the one ranked next below (apart_from_next)."""
     comp = catalog.composite
     p, q, ok = composite_score_arrays(
         {k: r.to_numpy(dtype=float, na_value=np.nan) for k, r in ranks_by_ind.items()},
@@ -612,6 +627,13 @@ def _composite_columns(
     ranks = rank_indicator(pd.Series(value, index=areas, dtype=float), comp)
     size = len(areas) + 1
     nan = np.full(size, np.nan)
+    rank = ranks.to_numpy(dtype=float, na_value=np.nan)
+    drawn = composite_draws.result(rank, np.arange(len(areas)))
+    has = np.isfinite(drawn["low"])
+
+    def top(values: np.ndarray, fill: Any = np.nan) -> np.ndarray:
+        return np.concatenate([np.array([fill], dtype=values.dtype), values])
+
     return {
         "value": np.concatenate([[np.nan], value]),
         "value_exact": np.concatenate([[np.nan], int_ratio_floats(p, q, ok)]),
@@ -619,18 +641,18 @@ def _composite_columns(
         "change": nan,
         "numerator": nan,
         "denominator": nan,
-        "low95": nan,
-        "high95": nan,
+        "low95": top(rounded_floats(drawn["low"], comp.dp)),
+        "high95": top(rounded_floats(drawn["high"], comp.dp)),
         "low998": nan,
         "high998": nan,
-        "rank": np.concatenate([[np.nan], ranks.to_numpy(dtype=float, na_value=np.nan)]),
-        "rank_low": nan,
-        "rank_high": nan,
+        "rank": top(rank),
+        "rank_low": top(np.where(np.isnan(rank), np.nan, drawn["rank_low"])),
+        "rank_high": top(np.where(np.isnan(rank), np.nan, drawn["rank_high"])),
         "status": np.full(size, None, dtype=object),
         "reason_code": np.full(size, None, dtype=object),
         "reason_params": [{} for _ in range(size)],
         "quality": [[] for _ in range(size)],
-        "interval_method": np.full(size, None, dtype=object),
+        "interval_method": top(np.where(has, "rank_draws", None).astype(object), None),
         "status_method": np.full(size, None, dtype=object),
         "change_p": nan,
         "change_low": nan,
@@ -639,6 +661,7 @@ def _composite_columns(
         "change_method": np.full(size, None, dtype=object),
         "p_value": nan,
         "red_size": nan,
+        "apart_from_next": top(drawn["apart"], None),
     }
 
 

@@ -583,11 +583,59 @@ def _draw_keys(
     return np.abs(v - float(reference or 0.0))
 
 
+def simulated_ranks(
+    num: np.ndarray,
+    den: np.ndarray,
+    draws: int = 2000,
+    seed: int | tuple[int, ...] = 20240301,
+    *,
+    kind: str = "proportion",
+    direction: str = "higher",
+    reference: float | None = None,
+    scale: float = 100.0,
+    chunk_cells: int = RANK_CHUNK_CELLS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(idx, ranks): the positions of the areas with counts to draw, and their ranks (1 = best)
+    in each of `draws` simulated draws (int32, draws × len(idx)).
+
+    Each area's share is drawn from its Jeffreys posterior Beta(x + ½, n − x + ½), where
+    for kind 'proportion' x = num and n = den, and for kind 'odds' (the sex ratio) x = num and
+    n = num + den, the value being p/(1−p)×scale; equal values rank in the areas' order. Fixed
+    seed. The draws are made and ranked `chunk_cells` cells at a time, in the one random
+    stream, so the chunk size never changes a result."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    n = num + den if kind == "odds" else den
+    ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (den > 0) & (num >= 0) & (num <= n)
+    idx = np.flatnonzero(ok)
+    if not idx.size or direction not in ("higher", "lower", "range"):
+        return np.zeros(0, dtype=np.int64), np.zeros((draws, 0), dtype=np.int32)
+    rng = np.random.default_rng(seed)
+    a = num[idx] + 0.5
+    b = n[idx] - num[idx] + 0.5
+    ranks = np.empty((draws, idx.size), dtype=np.int32)
+    step = max(1, chunk_cells // idx.size)
+    for first in range(0, draws, step):
+        rows = min(step, draws - first)
+        key = _draw_keys(rng, a, b, rows, kind, direction, reference, scale)
+        ranks[first : first + rows] = draw_ranks(key)
+    return idx, ranks
+
+
+def draw_quantiles(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """The (1 − level)/2 and (1 + level)/2 quantiles (inverted CDF) of each column of draws."""
+    draws = values.shape[0]
+    k_low = inverted_cdf_index(draws, (1 - level) / 2)
+    k_high = inverted_cdf_index(draws, (1 + level) / 2)
+    parted = np.partition(values, sorted({k_low, k_high}), axis=0)
+    return parted[k_low], parted[k_high]
+
+
 def rank_intervals(
     num: np.ndarray,
     den: np.ndarray,
     draws: int = 2000,
-    seed: int = 20240301,
+    seed: int | tuple[int, ...] = 20240301,
     *,
     kind: str = "proportion",
     direction: str = "higher",
@@ -596,38 +644,24 @@ def rank_intervals(
     level: float = 0.95,
     chunk_cells: int = RANK_CHUNK_CELLS,
 ) -> pd.DataFrame:
-    """95% rank interval of each area from simulated draws of its counts.
-
-    Each area's share is drawn from its Jeffreys posterior Beta(x + ½, n − x + ½), where
-    for kind 'proportion' x = num and n = den, and for kind 'odds' (the sex ratio) x = num and
-    n = num + den, the value being p/(1−p)×scale. Every draw is ranked (1 = best, equal values
-    in the areas' order), and the (1−level)/2 and (1+level)/2 quantiles (inverted CDF) of each
-    area's ranks are returned as rank_low, rank_high (Int64; NA for an area without a value).
-    Fixed seed. The draws are made and ranked `chunk_cells` cells at a time, in the one random
-    stream, so the chunk size never changes a result.
-    """
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    n = num + den if kind == "odds" else den
-    ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (den > 0) & (num >= 0) & (num <= n)
-    low = np.full(len(num), np.nan)
-    high = np.full(len(num), np.nan)
-    idx = np.flatnonzero(ok)
-    if idx.size and direction in ("higher", "lower", "range"):
-        rng = np.random.default_rng(seed)
-        a = num[idx] + 0.5
-        b = n[idx] - num[idx] + 0.5
-        ranks = np.empty((draws, idx.size), dtype=np.int32)
-        step = max(1, chunk_cells // idx.size)
-        for first in range(0, draws, step):
-            rows = min(step, draws - first)
-            key = _draw_keys(rng, a, b, rows, kind, direction, reference, scale)
-            ranks[first : first + rows] = draw_ranks(key)
-        k_low = inverted_cdf_index(draws, (1 - level) / 2)
-        k_high = inverted_cdf_index(draws, (1 + level) / 2)
-        parted = np.partition(ranks, sorted({k_low, k_high}), axis=0)
-        low[idx] = parted[k_low]
-        high[idx] = parted[k_high]
+    """95% rank interval of each area from simulated draws of its counts (`simulated_ranks`):
+    the (1−level)/2 and (1+level)/2 quantiles (inverted CDF) of each area's ranks, as
+    rank_low, rank_high (Int64; NA for an area without a value)."""
+    idx, ranks = simulated_ranks(
+        num,
+        den,
+        draws,
+        seed,
+        kind=kind,
+        direction=direction,
+        reference=reference,
+        scale=scale,
+        chunk_cells=chunk_cells,
+    )
+    low = np.full(len(np.asarray(num)), np.nan)
+    high = np.full(len(np.asarray(num)), np.nan)
+    if idx.size:
+        low[idx], high[idx] = draw_quantiles(ranks, level)
     return pd.DataFrame(
         {
             "rank_low": pd.array(low, dtype="Int64"),

@@ -338,3 +338,27 @@ def test_birth_rate_has_byars_interval(table):
         assert fig(table, "样县", key)["interval_method"] == "byars"
     # a count has no interval
     assert nan(fig(table, "东镇", "births")["low95"])
+
+
+def test_composite_score_interval_from_the_same_draws():
+    # only the sex ratio has figures, so the score is its rank-percentile score alone,
+    # 100 × (5 − rank)/4, and in every draw the same of the draw's srb rank: the score's
+    # interval and the composite's rank interval are the srb rank interval's, read through it
+    counts = {
+        "甲": (10250, 9750), "乙": (10480, 9520), "丙": (10910, 9090),
+        "丁": (12000, 8000), "戊": (12010, 7990),
+    }  # fmt: skip
+    rows = frame("2024-03", "ytd", {a: {"births_male": m, "births_female": f}
+                                    for a, (m, f) in counts.items()})  # fmt: skip
+    t = compute(pd.DataFrame(rows), "2024-03", "ytd", settings=SETTINGS)
+    for area in counts:
+        srb, comp = fig(t, area, "srb"), fig(t, area, "composite")
+        assert (comp["rank_low"], comp["rank_high"]) == (srb["rank_low"], srb["rank_high"])
+        assert comp["low95"] == 100 * (5 - srb["rank_high"]) / 4
+        assert comp["high95"] == 100 * (5 - srb["rank_low"]) / 4
+        assert comp["interval_method"] == "rank_draws"
+    # |v − 105|: 甲 0.13, 乙 5.08, 丙 15.02, 丁 45.00, 戊 45.31 from 20,000 births each: the
+    # first four are told apart from the next; 丁 (150.00) and 戊 (150.31) cannot be
+    apart = {a: fig(t, a, "composite")["apart_from_next"] for a in counts}
+    assert apart == {"甲": True, "乙": True, "丙": True, "丁": False, "戊": None}
+    assert (fig(t, "丁", "composite")["rank_low"], fig(t, "戊", "composite")["rank_high"]) == (4, 5)
