@@ -33,7 +33,17 @@ RECORD_KEYS = [
     "rank",
     "status",
     "quality",
+    "interval_method",
+    "status_method",
+    "change_p",
+    "change_low",
+    "change_high",
+    "change_dir",
+    "change_method",
 ]
+
+#: Decimals of a p-value in the records.
+P_DP = 4
 
 #: Decimals kept for numerators and denominators (amounts are held to 0.000001 万元).
 AMOUNT_DP = 6
@@ -95,7 +105,10 @@ def _dp(catalog: Catalog, key: str) -> int:
 
 def to_records(table: pd.DataFrame, catalog: Catalog | None = None) -> list[dict]:
     """The table as cli.md's JSON objects: rounded, null for missing, county first then the
-    areas in report order, indicators in catalog order."""
+    areas in report order, indicators in catalog order; with how each interval and status was
+    found (interval_method, status_method) and whether the change on last year is significant
+    (change_p, its interval change_low–change_high, change_dir, change_method), as
+    docs/statistics.md says."""
     catalog = _catalog_for(table, catalog)
     keys = {k: i for i, k in enumerate(catalog.table_keys())}
     ordered = table.assign(_k=table["indicator"].map(keys).fillna(len(keys))).sort_values(
@@ -124,9 +137,20 @@ def to_records(table: pd.DataFrame, catalog: Catalog | None = None) -> list[dict
                 "rank": None if _missing(rank) else int(rank),
                 "status": None if _missing(status) else str(status),
                 "quality": list(quality) if isinstance(quality, list | tuple) else [],
+                "interval_method": _text(row.get("interval_method")),
+                "status_method": _text(row.get("status_method")),
+                "change_p": json_number(row.get("change_p"), P_DP),
+                "change_low": json_number(row.get("change_low"), dp),
+                "change_high": json_number(row.get("change_high"), dp),
+                "change_dir": _text(row.get("change_dir")),
+                "change_method": _text(row.get("change_method")),
             }
         )
     return out
+
+
+def _text(value: Any) -> str | None:
+    return None if _missing(value) else str(value)
 
 
 def format_number(value: Any, dp: int, lang: str = "zh") -> str:

@@ -61,6 +61,17 @@ def test_json_record_matches_cli_example():
         # end is 99.90 < 107)
         "status": "amber",
         "quality": [],
+        # how they were found: 78 births, under exact_below (10,000)
+        "interval_method": "clopper_pearson",
+        "status_method": "clopper_pearson",
+        # 212.00 against 180.77 (47:26): the share of boys 0.6795 against 0.6438, Newcombe's
+        # interval −0.1130 … 0.1832 holds 0 (p = 0.643): not significant; as a change of the
+        # ratio with last year's share held, g(0.6438 + d) − g(0.6438): −67.62 … +297.32
+        "change_p": 0.6434,
+        "change_low": -67.62,
+        "change_high": 297.32,
+        "change_dir": "flat",
+        "change_method": "newcombe",
     }
     json.dumps(records, ensure_ascii=False)  # serialisable as it is
 
