@@ -114,8 +114,9 @@ def catalog_keys(catalog: Catalog) -> list[str]:
 
 
 def funnel_indicators(catalog: Catalog) -> list[str]:
-    """Count-based indicators with a denominator: those a funnel plot is drawn for."""
-    return [i.key for i in catalog.indicators if i.count_based and i.denominator]
+    """Ratios of counts (shares, sex ratios, rates per thousand): those a funnel plot is drawn
+    for (indicators.funnel)."""
+    return [i.key for i in catalog.indicators if i.interval_kind and not i.binomial_n]
 
 
 def value_text(value: Any, dp: int, lang: str) -> str:

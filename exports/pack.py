@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.figures import overview_cards, period_label, ranking_bar
 from dashboard.render import to_png
-from indicators.warnings import warning_rows
+from indicators.warnings import warning_counts, warning_rows
 from zhibiao.i18n import has, t
 from zhibiao.vocabulary import STATUSES, status_text
 
@@ -56,6 +56,7 @@ class Pack:
     charts: list[Chart]
     warnings: list[dict]
     notes: list[str] = field(default_factory=list)
+    watch: int = 0  # watch items: a count, never listed
 
 
 def _basis_text(basis: str, lang: str) -> str:
@@ -121,6 +122,7 @@ def build_pack(
         charts=[_pack_chart(table, key, lang, catalog) for key in chosen],
         warnings=warning_rows(table, lang, catalog=catalog),
         notes=quality_lines(table, lang, catalog=catalog),
+        watch=warning_counts(table)["watch"],
     )
 
 

@@ -158,6 +158,9 @@ def pdf_from_pack(pack: Pack) -> bytes:
         story.append(_pdf_table(header, rows, statuses, widths, 0, font))
     else:
         story.append(Paragraph(_escaped(t("exports.pack.no_warnings", lang)), body))
+    if pack.watch:
+        note_text = t("exports.pack.watch_note", lang, n=pack.watch)
+        story.append(Paragraph(_escaped(note_text), body))
     if pack.notes:
         story += [Spacer(1, 0.5 * cm), Paragraph(_escaped(t("ui.quality.title", lang)), heading)]
         story += [Paragraph(_escaped(line), body) for line in pack.notes]

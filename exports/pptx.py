@@ -140,6 +140,8 @@ def pptx_from_pack(pack: Pack) -> bytes:
     for n, chunk in enumerate(chunks or [[]]):
         key = "exports.pack.warnings" if n == 0 else "exports.pack.warnings_more"
         slide = _pptx_slide(prs, t(key, lang), pack.subtitle)
+        if pack.watch and n == len(chunks or [[]]) - 1:  # watch items: one line, never a table
+            _pptx_note(slide, t("exports.pack.watch_note", lang, n=pack.watch))
         if not chunk:
             box = slide.shapes.add_textbox(Inches(0.5), Inches(1.8), Inches(12.333), Inches(1))
             _pptx_text(box.text_frame, t("exports.pack.no_warnings", lang), 20)

@@ -14,11 +14,10 @@ import pandas as pd
 
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
-from zhibiao.vocabulary import WARNING_STATUSES
 
 from .catalog import Catalog, load_catalog
 from .exact import round_half_up
-from .output import format_number
+from .output import all_boys, format_number
 from .periods import parse_period, year_start
 
 SRB_ORDERS = ("srb_order1", "srb_order2", "srb_order3")
@@ -100,35 +99,68 @@ def _order_items(
     return items
 
 
-def _flagged_items(figs: _Figures, catalog: Catalog, key: str, lang: str) -> list[str]:
-    """Areas whose status is red, amber or watch, with their interval."""
+def _item(row: dict, catalog: Catalog, key: str, lang: str) -> str:
+    """An area with its figure and 95% interval: `甲镇 140.00（95%区间 96–205）`; a sex ratio
+    of boys only as `甲镇 全部为男孩 25:0（95%区间 314 以上）`."""
     ind = catalog.get(key)
-    items = []
-    for row in figs.areas(key):
-        if row["status"] not in WARNING_STATUSES or _missing(row["value"]):
-            continue
-        low, high = row["reason_params"].get("low95"), row["reason_params"].get("high95")
-        if _missing(low) or _missing(high):
-            items.append(
-                t(
-                    "brief.item_value",
-                    lang,
-                    area=row["area"],
-                    value=_with_unit(catalog, key, row["value"], lang),
-                )
-            )
-            continue
-        items.append(
-            t(
-                "brief.item_interval",
-                lang,
-                area=row["area"],
-                value=_with_unit(catalog, key, row["value"], lang),
-                low=format_number(low, ind.reason_dp, lang),
-                high=format_number(high, ind.reason_dp, lang),
-            )
-        )
-    return items
+    boys = all_boys(row, ind)
+    value = (
+        _with_unit(catalog, key, row["value"], lang)
+        if boys is None
+        else t("indicators.all_boys", lang, boys=boys)
+    )
+    low, high = row["reason_params"].get("low95"), row["reason_params"].get("high95")
+    if _missing(low):
+        return t("brief.item_value", lang, area=row["area"], value=value)
+    low_text = format_number(low, ind.reason_dp, lang)
+    if _missing(high):
+        return t("brief.item_interval_open", lang, area=row["area"], value=value, low=low_text)
+    return t(
+        "brief.item_interval",
+        lang,
+        area=row["area"],
+        value=value,
+        low=low_text,
+        high=format_number(high, ind.reason_dp, lang),
+    )
+
+
+SIGNIFICANT = ("red", "amber")
+
+
+def _shown(row: dict, ind: Any) -> bool:
+    return not _missing(row["value"]) or all_boys(row, ind) is not None
+
+
+def _significant_items(figs: _Figures, catalog: Catalog, key: str, lang: str) -> list[str]:
+    """Areas whose difference from the limit is significant (red, amber), with their interval."""
+    ind = catalog.get(key)
+    return [
+        _item(row, catalog, key, lang)
+        for row in figs.areas(key)
+        if row["status"] in SIGNIFICANT and _shown(row, ind)
+    ]
+
+
+def _watched(figs: _Figures, catalog: Catalog, key: str, stem: str) -> list[str]:
+    """Areas on the bad side of a limit whose difference is not significant (watch), whose
+    reason is `stem`_watch (above_high, below_low, below_target, limit)."""
+    ind = catalog.get(key)
+    return [
+        row["area"]
+        for row in figs.areas(key)
+        if row["status"] == "watch"
+        and str(row["reason_code"]).startswith(f"reason.{stem}_watch")
+        and _shown(row, ind)
+    ]
+
+
+def _not_significant(names: list[str], side: str, more: bool, lang: str) -> list[str]:
+    """`另有 N 个乡镇高于 107，但差异不显著：甲、乙。` (or without 另 when none was significant)."""
+    if not names:
+        return []
+    code = "brief.insignificant_more" if more else "brief.insignificant_only"
+    return [t(code, lang, n=len(names), side=side, areas=_join(names, lang))]
 
 
 def births_sentences(
@@ -144,6 +176,11 @@ def births_sentences(
         out.append(t("brief.births", lang, period=period, births=births))
     elif change == 0:
         out.append(t("brief.births_change_flat", lang, period=period, births=births))
+    elif row.get("change_dir") not in ("up", "down"):  # not significant: the figures only
+        previous = _fmt(catalog, "births", prev, lang)
+        out.append(
+            t("brief.births_change_same", lang, period=period, births=births, previous=previous)
+        )
     else:
         pct_dp = int(catalog.setting("brief_pct_dp"))
         pct = (
@@ -179,11 +216,14 @@ def births_sentences(
                     births=_fmt(catalog, "births", m, lang),
                 )
             )
-    fell = [
-        r["area"] for r in figs.areas("births") if not _missing(r["change"]) and r["change"] < 0
-    ]
+    fewer = [r for r in figs.areas("births") if not _missing(r["change"]) and r["change"] < 0]
+    fell = [r["area"] for r in fewer if r.get("change_dir") == "down"]
     if fell:
         out.append(t("brief.births_fell", lang, areas=_join(fell, lang)))
+    side = t("brief.side_fell", lang)
+    out += _not_significant(
+        [r["area"] for r in fewer if r.get("change_dir") != "down"], side, bool(fell), lang
+    )
     return out
 
 
@@ -210,13 +250,21 @@ def srb_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[str]:
     items = _order_items(figs, catalog, SRB_ORDERS, "brief.srb_order_item", lang)
     if items:
         out.append(t("brief.srb_orders", lang, items=t("brief.clause_sep", lang).join(items)))
-    flagged = _flagged_items(figs, catalog, "srb", lang)
+    flagged = _significant_items(figs, catalog, "srb", lang)
     low, high = _limit(ind.range_low), _limit(ind.range_high)
     if low and high:
+        above = _watched(figs, catalog, "srb", "above_high")
+        below = _watched(figs, catalog, "srb", "below_low")
         if flagged:
             out.append(t("brief.srb_beyond", lang, low=low, high=high, areas=_join(flagged, lang)))
+        elif above or below:
+            out.append(t("brief.srb_none_significant", lang, low=low, high=high))
         elif figs.areas("srb"):
             out.append(t("brief.srb_within", lang, low=low, high=high))
+        more = bool(flagged)
+        out += _not_significant(above, t("brief.side_above", lang, limit=high), more, lang)
+        more = more or bool(above)
+        out += _not_significant(below, t("brief.side_below", lang, limit=low), more, lang)
     return out
 
 
@@ -235,6 +283,9 @@ def compliance_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[st
     change = row["change"]
     if _missing(change) or change == 0:
         out = [t("brief.compliance", lang, value=value)]
+    elif row.get("change_dir") not in ("up", "down"):  # not significant: the figures only
+        previous = _fmt(catalog, "compliance", row["previous"], lang)
+        out = [t("brief.compliance_change_same", lang, value=value, previous=previous)]
     else:
         code = "brief.compliance_change_up" if change > 0 else "brief.compliance_change_down"
         out = [t(code, lang, value=value, change=_fmt(catalog, "compliance", abs(change), lang))]
@@ -243,11 +294,16 @@ def compliance_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[st
         out.append(
             t("brief.compliance_orders", lang, items=t("brief.clause_sep", lang).join(items))
         )
-    flagged = _flagged_items(figs, catalog, "compliance", lang)
+    flagged = _significant_items(figs, catalog, "compliance", lang)
     target = catalog.get("compliance").target
-    if flagged and target is not None:
-        out.append(
-            t("brief.compliance_below", lang, target=_limit(target), areas=_join(flagged, lang))
+    if target is not None:
+        if flagged:
+            out.append(
+                t("brief.compliance_below", lang, target=_limit(target), areas=_join(flagged, lang))
+            )
+        side = t("brief.side_below_percent", lang, limit=_limit(target))
+        out += _not_significant(
+            _watched(figs, catalog, "compliance", "below_target"), side, bool(flagged), lang
         )
     return out
 
@@ -283,6 +339,12 @@ def fee_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[str]:
     ]
     if weakest:
         out.append(t("brief.fees_weakest", lang, areas=_join(weakest, lang)))
+    green = catalog.get("fee_amount_rate").limits.get("green")
+    if green is not None:
+        side = t("brief.side_below_percent", lang, limit=_limit(green))
+        out += _not_significant(
+            _watched(figs, catalog, "fee_amount_rate", "limit"), side, bool(weakest), lang
+        )
     return out
 
 

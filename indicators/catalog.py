@@ -30,6 +30,7 @@ UNIT_FACTORS = {
 }
 DIRECTIONS = ("none", "higher", "lower", "range")
 STATUS_RULES = ("interval", "limits")
+INTERVALS = ("poisson",)
 
 
 # ---------------------------------------------------------------------------- expressions
@@ -178,6 +179,9 @@ class Indicator:
     count_based: bool = False
     weight: float = 0.0
     reason_dp: int = 0
+    binomial_n: str | None = None
+    interval: str | None = None
+    show_count: bool = False
 
     def name(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
@@ -195,9 +199,19 @@ class Indicator:
         return parse_expression(self.min_of) if self.min_of else None
 
     @property
+    def binomial_n_expr(self) -> Expr | None:
+        return parse_expression(self.binomial_n) if self.binomial_n else None
+
+    @property
     def interval_kind(self) -> str | None:
-        """'odds' for a ratio of two counts (the sex ratio), 'proportion' for a share, else None."""
-        if not self.count_based or not self.denominator:
+        """'odds' for a ratio of two counts (the sex ratio), 'proportion' for a share (a ratio
+        of counts, or a ratio whose catalog entry names its binomial n), 'poisson' for a count
+        over a population (catalog `interval = "poisson"`: births per thousand), else None."""
+        if not self.denominator:
+            return None
+        if self.interval == "poisson":
+            return "poisson"
+        if not (self.count_based or self.binomial_n):
             return None
         return "odds" if self.unit == "ratio100" else "proportion"
 
@@ -208,7 +222,7 @@ class Indicator:
     @property
     def fields(self) -> list[str]:
         names = list(self.numerator_expr.fields)
-        for extra in (self.denominator_expr, self.min_of_expr):
+        for extra in (self.denominator_expr, self.min_of_expr, self.binomial_n_expr):
             if extra is not None:
                 names += [f for f in extra.fields if f not in names]
         return names
@@ -267,6 +281,8 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
     rule = raw.get("status_rule") or None
     if rule is not None and rule not in STATUS_RULES:
         raise ValueError(f"indicator {raw.get('key')!r}: unknown status rule {rule!r}")
+    if raw.get("interval") and raw["interval"] not in INTERVALS:
+        raise ValueError(f"indicator {raw.get('key')!r}: unknown interval {raw['interval']!r}")
     ind = Indicator(
         key=raw["key"],
         zh=raw.get("zh", raw["key"]),
@@ -288,9 +304,12 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
         count_based=bool(raw.get("count_based", False)),
         weight=float(raw.get("weight", 0.0)),
         reason_dp=int(raw.get("reason_dp", 0)),
+        binomial_n=raw.get("binomial_n") or None,
+        interval=raw.get("interval") or None,
+        show_count=bool(raw.get("show_count", False)),
     )
     # parse now, so a bad expression fails when the catalog is read, not later
-    ind.numerator_expr, ind.denominator_expr, ind.min_of_expr  # noqa: B018
+    ind.numerator_expr, ind.denominator_expr, ind.min_of_expr, ind.binomial_n_expr  # noqa: B018
     return ind
 
 

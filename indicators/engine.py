@@ -19,13 +19,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from zhibiao.config import Settings, load_settings
 from zhibiao.fields import field_catalog
 
 from .arrays import AreaFields, ValueArrays, evaluate_arrays, period_arrays
 from .catalog import Catalog, Expr, Indicator, load_catalog
-from .columns import INDICATOR_COLUMNS
+from .columns import INDICATOR_COLUMNS, OBJECT_COLUMNS, TEXT_COLUMNS
 from .exact import (
     SCALE,
     int_ratio_floats,
@@ -35,9 +36,23 @@ from .exact import (
     rounded_floats_of_ints,
 )
 from .periods import ValueIndex, periods_needed, previous_year, resolve_period
-from .ranks import composite_score_arrays, rank_indicator, rank_interval_table
-from .stats import odds_per_hundred, odds_per_hundred_array, wilson_interval, wilson_intervals
-from .status import FigureArrays, binomial_counts, judge_arrays
+from .ranks import (
+    CompositeDraws,
+    RankDraws,
+    composite_score_arrays,
+    rank_indicator,
+    rank_interval_table,
+)
+from .stats import (
+    benjamini_hochberg,
+    binomial_intervals,
+    byars_intervals,
+    newcombe_interval,
+    newcombe_p_values,
+    odds_per_hundred_array,
+    poisson_conditional_test,
+)
+from .status import Binomial, FigureArrays, StatusTests, binomial_arrays, judge_arrays, status_tests
 
 Fields = dict[str, Fraction | None]
 
@@ -164,20 +179,6 @@ def county_figure(ind: Indicator, figures: list[Figure]) -> Figure:
     return Figure(num, den, sum(mins, Fraction(0)) if mins else None)
 
 
-def interval(ind: Indicator, fig: Figure, z: float) -> tuple[float, float]:
-    """The Wilson interval of a count-based ratio in the indicator's unit; nan otherwise."""
-    x, n = binomial_counts(ind, fig.num, fig.den)
-    if ind.interval_kind is None or x is None or n is None or n <= 0 or fig.den == 0:
-        return (math.nan, math.nan)
-    low, high = wilson_interval(float(x), float(n), z)
-    if ind.interval_kind == "odds":
-        low = odds_per_hundred(low) * ind.factor / 100
-        high = odds_per_hundred(high) * ind.factor / 100
-    else:
-        low, high = low * ind.factor, high * ind.factor
-    return tuple(v if math.isfinite(v) else math.nan for v in (low, high))  # type: ignore[return-value]
-
-
 # ---------------------------------------------------------------------------- quality
 
 
@@ -274,20 +275,51 @@ def compute(
     now_fields = {f: (v[sorted_idx], ok[sorted_idx]) for f, (v, ok) in now.fields.items()}
     before_fields = _aligned(before, areas)
     total = county_name(county, settings, catalog)
-    z95 = float(catalog.setting("z95"))
-    z998 = float(catalog.setting("z998"))
+    tests = status_tests(catalog)
     notes = quality_notes(quality, period, basis, catalog.aliases)
 
     columns: list[dict[str, Any]] = []
     ranks_by_ind: dict[str, pd.Series] = {}
+    composite_draws = CompositeDraws(catalog, len(areas))
     for ind in catalog.indicators:
-        cols, ranks = _indicator_columns(
-            ind, catalog, areas, now_fields, before_fields, z95, z998, notes
+        cols, ranks, drawn = _indicator_columns(
+            ind, catalog, areas, now_fields, before_fields, tests, notes
         )
         ranks_by_ind[ind.key] = ranks
+        composite_draws.add(ind, ranks.to_numpy(dtype=float, na_value=np.nan), drawn)
         columns.append(cols)
-    columns.append(_composite_columns(catalog, ranks_by_ind, areas))
+    _control_false_discoveries(columns, catalog, len(areas))
+    columns.append(_composite_columns(catalog, ranks_by_ind, areas, composite_draws))
     return _assemble(columns, catalog, period, basis, total, areas)
+
+
+def fdr_applies(catalog: Catalog, areas: int) -> bool:
+    """Whether red is also held to the false-discovery rate: catalog `fdr` on, off, or auto
+    (on when the period has more than fdr_min_areas areas)."""
+    mode = str(catalog.settings.get("fdr", "auto"))
+    if mode not in ("on", "off", "auto"):
+        raise ValueError(f"unknown fdr setting {mode!r}")
+    return mode == "on" or (
+        mode == "auto" and areas > int(catalog.settings.get("fdr_min_areas", 50))
+    )
+
+
+def _control_false_discoveries(columns: list[dict[str, Any]], catalog: Catalog, areas: int) -> None:
+    """Benjamini–Hochberg over the period's red tests (every figure judged by a test, the
+    county's included) at fdr_q: a red whose test is not among the discoveries becomes amber
+    (its 95% interval still lies beyond the limit), marked fdr in its reason_params."""
+    if not fdr_applies(catalog, areas):
+        return
+    p = np.concatenate([c["p_value"] for c in columns])
+    keep = benjamini_hochberg(p, float(catalog.settings.get("fdr_q", 0.05)))
+    start = 0
+    for c in columns:
+        size = len(c["p_value"])
+        mine = keep[start : start + size]
+        start += size
+        for i in np.flatnonzero(np.array([s == "red" for s in c["status"]], dtype=bool) & ~mine):
+            c["status"][i] = "amber"
+            c["reason_params"][i] = {**c["reason_params"][i], "fdr": True}
 
 
 def _aligned(fields: AreaFields, areas: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -359,26 +391,46 @@ def _value_pairs(ind: Indicator, num, has_num, den) -> tuple[np.ndarray, np.ndar
     return np.where(neg, -p, p), np.where(neg, -q, q), ok
 
 
-def _interval_arrays(ind: Indicator, num, has_num, den, has_den, z: float):
-    """engine.interval of every row: the Wilson interval in the indicator's unit; nan otherwise."""
-    size = len(num)
+def _binomial_n_arrays(ind: Indicator, fields: dict, size: int, has_num: np.ndarray):
+    """The catalog's `binomial_n` of every row (county on top: the sum over the areas that
+    have the figure), as integers of SCALE; None when the indicator names none."""
+    if ind.binomial_n_expr is None:
+        return None, None
+    missing = (np.zeros(size, dtype=object), np.zeros(size, dtype=bool))
+    bn, has = evaluate_arrays(ind.binomial_n_expr.tree, lambda f: fields.get(f, missing), size)
+    inside = has_num[1:] & has
+    c_has = bool(inside.any())
+    top_bn = np.empty(size + 1, dtype=object)
+    top_bn[0], top_bn[1:] = (sum(bn[inside].tolist()) if c_has else 0), bn
+    top_has = np.empty(size + 1, dtype=bool)
+    top_has[0], top_has[1:] = c_has, has
+    return top_bn, top_has
+
+
+def _interval_arrays(ind: Indicator, b: Binomial, z: float, tests: StatusTests):
+    """The interval of every row in the indicator's unit, by the method that judges it (exact
+    below `exact_below`, Wilson from there), and that method's name; nan and None otherwise."""
+    size = len(b.ok)
     nan = np.full(size, np.nan)
     if ind.interval_kind is None:
-        return nan, nan.copy()
-    n = num + den if ind.interval_kind == "odds" else den
-    ok = has_num & has_den & np.asarray(n > 0, dtype=bool) & np.asarray(den != 0, dtype=bool)
-    ones = np.full(size, SCALE, dtype=object)
-    x_f = int_ratio_floats(np.where(ok, num, 0), ones, ok)
-    n_f = int_ratio_floats(np.where(ok, n, 0), ones, ok)
-    low, high = wilson_intervals(x_f, n_f, z)
-    if ind.interval_kind == "odds":
+        return nan, nan.copy(), np.full(size, None, dtype=object)
+    x_f = np.where(b.ok, b.x_f, np.nan)
+    n_f = np.where(b.ok, b.n_f, np.nan)
+    if ind.interval_kind == "poisson":  # a count over a population: Byars' interval
+        low, high = byars_intervals(x_f, z)
+        low, high = low / n_f * ind.factor, high / n_f * ind.factor
+        method = np.where(np.isfinite(low), "byars", None).astype(object)
+    elif ind.interval_kind == "odds":
+        low, high, method = binomial_intervals(x_f, n_f, z, tests.exact_below, tests.exact_method)
         low = odds_per_hundred_array(low) * ind.factor / 100
         high = odds_per_hundred_array(high) * ind.factor / 100
     else:
+        low, high, method = binomial_intervals(x_f, n_f, z, tests.exact_below, tests.exact_method)
         low, high = low * ind.factor, high * ind.factor
-    low = np.where(ok & np.isfinite(low), low, np.nan)
-    high = np.where(ok & np.isfinite(high), high, np.nan)
-    return low, high
+    low = np.where(b.ok & np.isfinite(low), low, np.nan)
+    high = np.where(b.ok & np.isfinite(high), high, np.nan)
+    method = np.where(b.ok, method, None)
+    return low, high, method
 
 
 def _notes_column(
@@ -403,11 +455,11 @@ def _indicator_columns(
     areas: list[str],
     now: dict,
     before: dict,
-    z95: float,
-    z998: float,
+    tests: StatusTests,
     notes: list[tuple[str | None, str | None, dict]],
-) -> tuple[dict[str, Any], pd.Series]:
-    """The columns of one indicator (county first, then the areas) and the areas' ranks."""
+) -> tuple[dict[str, Any], pd.Series, RankDraws | None]:
+    """The columns of one indicator (county first, then the areas), the areas' ranks and their
+    simulated ranks (for the composite score's interval)."""
     size = len(areas)
     num, has_num, den, has_den, mins, has_min = _figure_arrays(ind, now, size)
     pnum, phas, pden, _, _, _ = _figure_arrays(ind, before, size)
@@ -421,13 +473,17 @@ def _indicator_columns(
     cq = np.where(both, q * pq, 1)
     change = rounded_floats_of_ints(round_half_up_ints(cp, cq, ind.dp), both, ind.dp)
     ones = np.full(size + 1, SCALE, dtype=object)
-    low95, high95 = _interval_arrays(ind, num, has_num, den, has_den, z95)
-    low998, high998 = _interval_arrays(ind, num, has_num, den, has_den, z998)
-    figs = FigureArrays(num, has_num, den, has_den, mins, has_min, whole, ok, SCALE)
-    status, code, params = judge_arrays(ind, figs, z95, z998)
-    if ind.status_rule == "interval":
+    bn, has_bn = _binomial_n_arrays(ind, now, size, has_num)
+    figs = FigureArrays(num, has_num, den, has_den, mins, has_min, whole, ok, SCALE, bn, has_bn)
+    binomial = binomial_arrays(ind, figs)
+    low95, high95, interval_method = _interval_arrays(ind, binomial, tests.z95, tests)
+    low998, high998, _ = _interval_arrays(ind, binomial, tests.z998, tests)
+    judged = judge_arrays(ind, figs, tests)
+    status, code, params = judged.status, judged.code, judged.params
+    if ind.interval_kind is not None:
         for i in np.flatnonzero(np.array([c is not None for c in code], dtype=bool)):
-            params[i].update({"low95": float(low95[i]), "high95": float(high95[i])})
+            if code[i] != "reason.too_few":
+                params[i].update({"low95": float(low95[i]), "high95": float(high95[i])})
     numerator = int_ratio_floats(num, ones, has_num)
     cols: dict[str, Any] = {
         "value": value,
@@ -444,28 +500,122 @@ def _indicator_columns(
         "reason_code": code,
         "reason_params": params,
         "quality": _notes_column(notes, areas, catalog.touched_fields(ind)),
+        "interval_method": interval_method,
+        "status_method": judged.method,
+        "p_value": judged.p_red,
+        "red_size": judged.red_size,
     }
-    ranks = rank_indicator(pd.Series(value[1:], index=areas, dtype=float), ind)
+    cols.update(
+        _change_columns(ind, catalog, (num, has_num, den), (pnum, phas, pden), both, np.sign(cp))
+    )
+    cols["apart_from_next"] = np.full(size + 1, None, dtype=object)
+    ranks, drawn = _rank_columns(ind, catalog, areas, cols, binomial)
+    return cols, ranks, drawn
+
+
+def _change_columns(
+    ind: Indicator,
+    catalog: Catalog,
+    now: tuple[np.ndarray, np.ndarray, np.ndarray],
+    before: tuple[np.ndarray, np.ndarray, np.ndarray],
+    both: np.ndarray,
+    sign: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Whether the change on last year is significant (docs/statistics.md): shares by Newcombe's
+    interval of the difference (and the p-value that goes with it), sex ratios by the same on
+    the share of boys, counts and rates per thousand by the exact conditional Poisson test.
+    change_p, the change's interval (change_low, change_high, in the indicator's unit, at the
+    catalog's change_alpha), change_dir (up, down, flat: not significant; None: no test) and
+    change_method."""
+    size = len(both)
+    alpha = float(catalog.settings.get("change_alpha", 0.05))
+    z = float(norm.isf(alpha / 2))
+    ones = np.full(size, SCALE, dtype=object)
+    num, _, den = now
+    pnum, _, pden = before
+    a = int_ratio_floats(num, ones, both)
+    b = int_ratio_floats(pnum, ones, both)
+    with np.errstate(divide="ignore", invalid="ignore"):  # rows without a test give nan
+        p, low, high, method = _change_test(ind, num, den, pnum, pden, a, b, both, z)
+    tested = both & np.isfinite(p)
+    direction = np.full(size, None, dtype=object)
+    significant = tested & (np.nan_to_num(p, nan=1.0) < alpha)
+    direction[tested] = "flat"
+    direction[significant & (sign > 0)] = "up"
+    direction[significant & (sign < 0)] = "down"
+    finite = tested & np.isfinite(low) & np.isfinite(high)
+    return {
+        "change_p": np.where(tested, p, np.nan),
+        "change_low": rounded_floats(np.where(finite, low, np.nan), ind.dp),
+        "change_high": rounded_floats(np.where(finite, high, np.nan), ind.dp),
+        "change_dir": direction,
+        "change_method": np.where(tested, method, None).astype(object),
+    }
+
+
+def _change_test(ind: Indicator, num, den, pnum, pden, a, b, both, z: float):
+    """(p, low, high, method) of `_change_columns`, before the masks."""
+    size = len(both)
+    ones = np.full(size, SCALE, dtype=object)
+    kind = ind.interval_kind
+    nan = np.full(size, np.nan)
+    if kind in ("proportion", "odds") and not ind.binomial_n:
+        n1 = int_ratio_floats(num + den if kind == "odds" else den, ones, both)
+        n0 = int_ratio_floats(pnum + pden if kind == "odds" else pden, ones, both)
+        p = newcombe_p_values(a, n1, b, n0)
+        d_low, d_high = newcombe_interval(a, n1, b, n0, z)
+        if kind == "odds":  # the share's interval as a change of the sex ratio
+            share0 = b / n0
+            low = odds_per_hundred_array(share0 + d_low) - odds_per_hundred_array(share0)
+            high = odds_per_hundred_array(share0 + d_high) - odds_per_hundred_array(share0)
+            return p, low, high, "newcombe"
+        return p, d_low * ind.factor, d_high * ind.factor, "newcombe"
+    if kind == "poisson" or (not ind.is_rate and ind.unit == "count"):
+        e1 = int_ratio_floats(den, ones, both) if kind == "poisson" else np.ones(size)
+        e0 = int_ratio_floats(pden, ones, both) if kind == "poisson" else np.ones(size)
+        p, pi_low, pi_high = poisson_conditional_test(a, b, e1, e0, z)
+        total = a + b  # the share π of the two years' total, as a change in the unit
+        low = (total * pi_low / e1 - total * (1 - pi_low) / e0) * ind.factor
+        high = (total * pi_high / e1 - total * (1 - pi_high) / e0) * ind.factor
+        return p, low, high, "poisson_conditional"
+    return nan, nan, nan, None
+
+
+def _rank_columns(
+    ind: Indicator, catalog: Catalog, areas: list[str], cols: dict[str, Any], binomial: Binomial
+) -> tuple[pd.Series, RankDraws | None]:
+    """rank, rank_low, rank_high of the county (none) and every area, into `cols`; the areas'
+    ranks. A figure not assessed (grey, 不评价) is not ranked: the others are ranked among
+    themselves, and its rank interval is left out of their draws too."""
+    assessed = np.array([s != "grey" for s in cols["status"][1:]], dtype=bool)
+    value = np.where(assessed, cols["value"][1:], np.nan)
+    ranks = rank_indicator(pd.Series(value, index=areas, dtype=float), ind)
     rank = ranks.to_numpy(dtype=float, na_value=np.nan)
     has_rank = ~np.isnan(rank)
-    intervals = rank_interval_table(
-        pd.Series(numerator[1:], index=areas),
-        pd.Series(cols["denominator"][1:], index=areas),
-        ind,
-        catalog,
+    rank_num, rank_den = cols["numerator"][1:], cols["denominator"][1:]
+    if ind.binomial_n:  # drawn as x of n
+        rank_num, rank_den = binomial.x_f[1:], binomial.n_f[1:]
+    rank_num = np.where(assessed, rank_num, np.nan)
+    intervals, drawn = rank_interval_table(
+        pd.Series(rank_num, index=areas), pd.Series(rank_den, index=areas), ind, catalog
     )
     nan = np.array([np.nan])
     cols["rank"] = np.concatenate([nan, rank])
     for col in ("rank_low", "rank_high"):
         got = intervals[col].to_numpy(dtype=float, na_value=np.nan)
         cols[col] = np.concatenate([nan, np.where(has_rank, got, np.nan)])
-    return cols, ranks
+    return ranks, drawn
 
 
 def _composite_columns(
-    catalog: Catalog, ranks_by_ind: dict[str, pd.Series], areas: list[str]
+    catalog: Catalog,
+    ranks_by_ind: dict[str, pd.Series],
+    areas: list[str],
+    composite_draws: CompositeDraws,
 ) -> dict[str, Any]:
-    """The composite score of each area (nothing for the county, row 0) and its rank."""
+    """The composite score of each area (nothing for the county, row 0), its rank, and from the
+    simulated ranks the score's interval (low95, high95), the rank interval and whether the
+    area can be told apart from the one ranked next below (apart_from_next)."""
     comp = catalog.composite
     p, q, ok = composite_score_arrays(
         {k: r.to_numpy(dtype=float, na_value=np.nan) for k, r in ranks_by_ind.items()},
@@ -477,6 +627,13 @@ def _composite_columns(
     ranks = rank_indicator(pd.Series(value, index=areas, dtype=float), comp)
     size = len(areas) + 1
     nan = np.full(size, np.nan)
+    rank = ranks.to_numpy(dtype=float, na_value=np.nan)
+    drawn = composite_draws.result(rank, np.arange(len(areas)))
+    has = np.isfinite(drawn["low"])
+
+    def top(values: np.ndarray, fill: Any = np.nan) -> np.ndarray:
+        return np.concatenate([np.array([fill], dtype=values.dtype), values])
+
     return {
         "value": np.concatenate([[np.nan], value]),
         "value_exact": np.concatenate([[np.nan], int_ratio_floats(p, q, ok)]),
@@ -484,17 +641,27 @@ def _composite_columns(
         "change": nan,
         "numerator": nan,
         "denominator": nan,
-        "low95": nan,
-        "high95": nan,
+        "low95": top(rounded_floats(drawn["low"], comp.dp)),
+        "high95": top(rounded_floats(drawn["high"], comp.dp)),
         "low998": nan,
         "high998": nan,
-        "rank": np.concatenate([[np.nan], ranks.to_numpy(dtype=float, na_value=np.nan)]),
-        "rank_low": nan,
-        "rank_high": nan,
+        "rank": top(rank),
+        "rank_low": top(np.where(np.isnan(rank), np.nan, drawn["rank_low"])),
+        "rank_high": top(np.where(np.isnan(rank), np.nan, drawn["rank_high"])),
         "status": np.full(size, None, dtype=object),
         "reason_code": np.full(size, None, dtype=object),
         "reason_params": [{} for _ in range(size)],
         "quality": [[] for _ in range(size)],
+        "interval_method": top(np.where(has, "rank_draws", None).astype(object), None),
+        "status_method": np.full(size, None, dtype=object),
+        "change_p": nan,
+        "change_low": nan,
+        "change_high": nan,
+        "change_dir": np.full(size, None, dtype=object),
+        "change_method": np.full(size, None, dtype=object),
+        "p_value": nan,
+        "red_size": nan,
+        "apart_from_next": top(drawn["apart"], None),
     }
 
 
@@ -534,10 +701,10 @@ def _assemble(
     for col in INDICATOR_COLUMNS:
         if col in data:
             continue
-        obj = col in ("status", "reason_code", "reason_params", "quality")
+        obj = col in OBJECT_COLUMNS
         data[col] = _interleave([c[col] for c in columns], object if obj else float)
     table = pd.DataFrame(data, columns=INDICATOR_COLUMNS)
-    for col in ("status", "reason_code"):  # None stays None (not a string column's NaN)
+    for col in TEXT_COLUMNS:  # None stays None (not a string column's NaN)
         table[col] = pd.Series(data[col], dtype=object)
     for col in ("rank", "rank_low", "rank_high"):
         table[col] = pd.array([pd.NA if np.isnan(v) else int(v) for v in data[col]], dtype="Int64")

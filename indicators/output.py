@@ -33,7 +33,17 @@ RECORD_KEYS = [
     "rank",
     "status",
     "quality",
+    "interval_method",
+    "status_method",
+    "change_p",
+    "change_low",
+    "change_high",
+    "change_dir",
+    "change_method",
 ]
+
+#: Decimals of a p-value in the records.
+P_DP = 4
 
 #: Decimals kept for numerators and denominators (amounts are held to 0.000001 万元).
 AMOUNT_DP = 6
@@ -95,7 +105,10 @@ def _dp(catalog: Catalog, key: str) -> int:
 
 def to_records(table: pd.DataFrame, catalog: Catalog | None = None) -> list[dict]:
     """The table as cli.md's JSON objects: rounded, null for missing, county first then the
-    areas in report order, indicators in catalog order."""
+    areas in report order, indicators in catalog order; with how each interval and status was
+    found (interval_method, status_method) and whether the change on last year is significant
+    (change_p, its interval change_low–change_high, change_dir, change_method), as
+    docs/statistics.md says."""
     catalog = _catalog_for(table, catalog)
     keys = {k: i for i, k in enumerate(catalog.table_keys())}
     ordered = table.assign(_k=table["indicator"].map(keys).fillna(len(keys))).sort_values(
@@ -124,9 +137,20 @@ def to_records(table: pd.DataFrame, catalog: Catalog | None = None) -> list[dict
                 "rank": None if _missing(rank) else int(rank),
                 "status": None if _missing(status) else str(status),
                 "quality": list(quality) if isinstance(quality, list | tuple) else [],
+                "interval_method": _text(row.get("interval_method")),
+                "status_method": _text(row.get("status_method")),
+                "change_p": json_number(row.get("change_p"), P_DP),
+                "change_low": json_number(row.get("change_low"), dp),
+                "change_high": json_number(row.get("change_high"), dp),
+                "change_dir": _text(row.get("change_dir")),
+                "change_method": _text(row.get("change_method")),
             }
         )
     return out
+
+
+def _text(value: Any) -> str | None:
+    return None if _missing(value) else str(value)
 
 
 def format_number(value: Any, dp: int, lang: str = "zh") -> str:
@@ -161,6 +185,28 @@ def value_with_unit(value: Any, unit: str, dp: int, lang: str = "zh") -> str:
     return f"{number}{t(f'figures.value_unit.{key}', lang)}"
 
 
+def all_boys(row: Mapping, ind: Indicator | None) -> int | None:
+    """The boys of a sex ratio with boys and no girls (no value: m/0), else None."""
+    if ind is None or ind.interval_kind != "odds" or not _missing(row.get("value")):
+        return None
+    num, den = row.get("numerator"), row.get("denominator")
+    if _missing(num) or _missing(den) or float(den) != 0 or float(num) <= 0:
+        return None
+    return int(num) if float(num).is_integer() else float(num)
+
+
+def figure_text(row: Mapping, ind: Indicator | None, lang: str = "zh", unit: bool = False) -> str:
+    """A figure as people read it: its value (with the unit when `unit`), or for a sex ratio
+    with boys only `全部为男孩 25:0`; the missing mark when there is none."""
+    boys = all_boys(row, ind)
+    if boys is not None:
+        return t("indicators.all_boys", lang, boys=boys)
+    dp = ind.dp if ind is not None else 2
+    if unit and ind is not None:
+        return value_with_unit(row.get("value"), ind.unit, dp, lang)
+    return format_number(row.get("value"), dp, lang)
+
+
 def format_limit(value: Any) -> str:
     """A limit as the catalog writes it: 107, 92.5."""
     if _missing(value):
@@ -175,11 +221,12 @@ def reason(row: Mapping, lang: str = "zh", catalog: Catalog | None = None) -> st
     if _missing(code) or not code:
         return ""
     catalog = catalog or load_catalog()
+    ind: Indicator | None
     try:
         ind = catalog.get(str(row["indicator"]))
-        name, dp, reason_dp = ind.name(lang), ind.dp, ind.reason_dp
+        name, reason_dp = ind.name(lang), ind.reason_dp
     except KeyError:
-        name, dp, reason_dp = str(row["indicator"]), 2, 0
+        ind, name, reason_dp = None, str(row["indicator"]), 0
     params = dict(row.get("reason_params") or {})
     clause_params = {
         k: (format_limit(v) if k in ("limit", "min", "n") else v) for k, v in params.items()
@@ -187,19 +234,21 @@ def reason(row: Mapping, lang: str = "zh", catalog: Catalog | None = None) -> st
     clause = t(str(code), lang, **clause_params)
     low = params.get("low95", row.get("low95"))
     high = params.get("high95", row.get("high95"))
-    value = format_number(row.get("value"), dp, lang)
-    if not _missing(low) and not _missing(high) and code != "reason.too_few":
+    value = figure_text(row, ind, lang)
+    words = {"area": row["area"], "name": name, "value": value, "clause": clause}
+    if code == "reason.too_few" or _missing(low):
+        return t("reason.sentence", lang, **words)
+    if _missing(high):  # boys only: the interval has no upper end
         return t(
-            "reason.sentence_interval",
-            lang,
-            area=row["area"],
-            name=name,
-            value=value,
-            low=format_number(low, reason_dp, lang),
-            high=format_number(high, reason_dp, lang),
-            clause=clause,
+            "reason.sentence_interval_open", lang, low=format_number(low, reason_dp, lang), **words
         )
-    return t("reason.sentence", lang, area=row["area"], name=name, value=value, clause=clause)
+    return t(
+        "reason.sentence_interval",
+        lang,
+        low=format_number(low, reason_dp, lang),
+        high=format_number(high, reason_dp, lang),
+        **words,
+    )
 
 
 def status_word(status: Any, lang: str = "zh") -> str:
@@ -214,7 +263,8 @@ def _unit_suffix(ind: Indicator, lang: str) -> str:
 
 
 def wide_columns(catalog: Catalog, keys: list[str], lang: str) -> list[tuple[str, str, str]]:
-    """(indicator key, part, header) of the wide table: value, rank, status per indicator."""
+    """(indicator key, part, header) of the wide table: value (and the count, for an indicator
+    that shows it), rank, status per indicator."""
     cols: list[tuple[str, str, str]] = []
     for key in keys:
         ind = catalog.get(key)
@@ -222,6 +272,8 @@ def wide_columns(catalog: Catalog, keys: list[str], lang: str) -> list[tuple[str
         cols.append(
             (key, "value", t("indicators.col.value", lang, name=name, unit=_unit_suffix(ind, lang)))
         )
+        if ind.show_count:
+            cols.append((key, "count", t("indicators.col.count", lang, name=name)))
         if ind.direction != "none":
             cols.append((key, "rank", t("indicators.col.rank", lang, name=name)))
         if ind.status_rule:
@@ -254,6 +306,8 @@ def to_wide(table: pd.DataFrame, lang: str = "zh", catalog: Catalog | None = Non
                 cells[header] = json_number(r["value"], catalog.get(key).dp)
             elif what == "rank":
                 cells[header] = None if _missing(r["rank"]) else int(r["rank"])
+            elif what == "count":
+                cells[header] = json_count(r["numerator"])
             else:
                 cells[header] = status_word(r["status"], lang) or None
         rows.append(cells)

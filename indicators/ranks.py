@@ -6,13 +6,14 @@ Ranks use the rounded values a leader sees; the county is never ranked.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from .catalog import Catalog, Indicator
-from .stats import rank_intervals, rank_values
+from .stats import draw_quantiles, draw_ranks, rank_values, simulated_ranks
 
 
 def rank_indicator(rounded: pd.Series, ind: Indicator) -> pd.Series:
@@ -32,10 +33,22 @@ def rank_draws(areas: int, catalog: Catalog) -> int:
     return max(floor, min(draws, cap // max(areas, 1)))
 
 
+@dataclass
+class RankDraws:
+    """The simulated ranks of one indicator: `ranks` (draws × len(idx), 1 = best) of the areas
+    at positions `idx`."""
+
+    idx: np.ndarray
+    ranks: np.ndarray
+
+
 def rank_interval_table(
     num: pd.Series, den: pd.Series, ind: Indicator, catalog: Catalog
-) -> pd.DataFrame:
-    """rank_low, rank_high of each area (count-based ratios with a direction), else NA."""
+) -> tuple[pd.DataFrame, RankDraws | None]:
+    """rank_low, rank_high of each area (count-based ratios with a direction), else NA; and the
+    simulated ranks they come from (None without). Each indicator draws from its own random
+    stream (the catalog's rank_seed and its place in the catalog), so that the indicators'
+    draws are independent when the composite score adds them up."""
     empty = pd.DataFrame(
         {
             "rank_low": pd.array([pd.NA] * len(num), dtype="Int64"),
@@ -44,20 +57,83 @@ def rank_interval_table(
         index=num.index,
     )
     if ind.interval_kind is None or ind.direction == "none":
-        return empty
-    out = rank_intervals(
+        return empty, None
+    place = [i.key for i in catalog.indicators].index(ind.key)
+    idx, ranks = simulated_ranks(
         num.to_numpy(dtype=float),
         den.to_numpy(dtype=float),
         draws=rank_draws(len(num), catalog),
-        seed=int(catalog.setting("rank_seed")),
-        kind=ind.interval_kind,
+        seed=(int(catalog.setting("rank_seed")), place),
+        kind="odds" if ind.interval_kind == "odds" else "proportion",
         direction=ind.direction,
         reference=ind.reference,
         scale=ind.factor,
-        level=float(catalog.settings.get("rank_level", 0.95)),
     )
-    out.index = num.index
-    return out
+    if not idx.size:
+        return empty, None
+    low = np.full(len(num), np.nan)
+    high = np.full(len(num), np.nan)
+    low[idx], high[idx] = draw_quantiles(ranks, float(catalog.settings.get("rank_level", 0.95)))
+    out = pd.DataFrame(
+        {"rank_low": pd.array(low, dtype="Int64"), "rank_high": pd.array(high, dtype="Int64")},
+        index=num.index,
+    )
+    return out, RankDraws(idx, ranks)
+
+
+class CompositeDraws:
+    """The composite score in every simulated draw: each weighted indicator's rank-percentile
+    scores from its simulated ranks (its point ranks where it has none), added up as
+    `composite_scores` adds the point ranks. Gives the score's interval, the rank interval
+    and whether each area can be told apart from the one ranked next below it."""
+
+    def __init__(self, catalog: Catalog, size: int) -> None:
+        self.draws = rank_draws(size, catalog)
+        self.level = float(catalog.settings.get("rank_level", 0.95))
+        self.total = np.zeros((self.draws, size))
+        self.weight = np.zeros(size)
+
+    def add(self, ind: Indicator, ranks: np.ndarray, drawn: RankDraws | None) -> None:
+        """One indicator's point ranks (float, nan: not ranked) and simulated ranks."""
+        if ind.direction == "none" or ind.weight <= 0:
+            return
+        ranked = ~np.isnan(ranks)
+        n = int(ranked.sum())
+        if n == 0:
+            return
+        matrix = np.broadcast_to(np.where(ranked, ranks, 0.0), self.total.shape).copy()
+        if drawn is not None and np.array_equal(np.flatnonzero(ranked), drawn.idx):
+            matrix[:, drawn.idx] = drawn.ranks
+        score = np.full(matrix.shape, 100.0) if n == 1 else 100 * (n - matrix) / (n - 1)
+        w = float(ind.weight)
+        self.total[:, ranked] += w * score[:, ranked]
+        self.weight[ranked] += w
+
+    def result(self, point_ranks: np.ndarray, order: np.ndarray) -> dict[str, np.ndarray]:
+        """low, high (the score's interval at rank_level), rank_low, rank_high and
+        apart_from_next (True / False; None for the last ranked and the unscored) per area;
+        `point_ranks` are the composite's ranks (nan: none), `order` the areas' report order."""
+        size = len(self.weight)
+        scored = self.weight > 0
+        low, high = np.full(size, np.nan), np.full(size, np.nan)
+        rank_low, rank_high = np.full(size, np.nan), np.full(size, np.nan)
+        apart = np.full(size, None, dtype=object)
+        idx = np.flatnonzero(scored)
+        if not idx.size:
+            return {"low": low, "high": high, "rank_low": rank_low, "rank_high": rank_high,
+                    "apart": apart}  # fmt: skip
+        score = self.total[:, idx] / self.weight[idx]
+        low[idx], high[idx] = draw_quantiles(score, self.level)
+        rank_low[idx], rank_high[idx] = draw_quantiles(draw_ranks(-score), self.level)
+        ranked = [i for i in idx if not np.isnan(point_ranks[i])]
+        ranked.sort(key=lambda i: (point_ranks[i], order[i]))
+        column = {a: j for j, a in enumerate(idx)}
+        top = (1 + self.level) / 2
+        for a, b in zip(ranked, ranked[1:], strict=False):
+            share = float(np.mean(score[:, column[a]] > score[:, column[b]]))
+            apart[a] = bool(share >= top or share <= 1 - top)
+        return {"low": low, "high": high, "rank_low": rank_low, "rank_high": rank_high,
+                "apart": apart}  # fmt: skip
 
 
 def rank_percentile_scores(ranks: pd.Series) -> dict[str, Fraction]:

@@ -10,6 +10,8 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+from scipy import special, stats
+from scipy.stats import norm
 
 
 def wilson_interval(x: float, n: float, z: float) -> tuple[float, float]:
@@ -39,6 +41,295 @@ def wilson_intervals(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray
     low = np.where(low > 0.0, low, 0.0)  # max(0.0, low)
     high = np.where(high < 1.0, high, 1.0)  # min(1.0, high)
     return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
+# ---------------------------------------------------------------------------- exact binomial
+
+
+def one_sided_tail(z: float) -> float:
+    """The one-sided tail of a two-sided interval with normal quantile z: P(Z > z).
+
+    z = 1.959964 gives 0.025 (a 95% interval), z = 3.090232 gives 0.001 (99.8%)."""
+    return float(norm.sf(z))
+
+
+def _at_least(x: np.ndarray, n: np.ndarray, p0: float | np.ndarray) -> np.ndarray:
+    """P(X ≥ x) for X ~ Binomial(n, p0), as the regularised incomplete beta I_p0(x, n − x + 1)
+    (1 where x ≤ 0, 0 where x > n); a non-whole x gets the continuous extension."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    inside = (x > 0) & (x <= n)
+    a = np.where(inside, x, 1.0)
+    b = np.where(inside, n - x + 1, 1.0)
+    got = special.betainc(a, b, np.broadcast_to(p0, a.shape))
+    return np.where(x <= 0, 1.0, np.where(x > n, 0.0, got))
+
+
+def _at_most(x: np.ndarray, n: np.ndarray, p0: float | np.ndarray) -> np.ndarray:
+    """P(X ≤ x) for X ~ Binomial(n, p0), as I_(1−p0)(n − x, x + 1) (computed directly, so a
+    small tail keeps its digits); 1 where x ≥ n, 0 where x < 0."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    inside = (x >= 0) & (x < n)
+    a = np.where(inside, n - x, 1.0)
+    b = np.where(inside, x + 1, 1.0)
+    got = special.betainc(a, b, 1 - np.broadcast_to(p0, a.shape))
+    return np.where(x >= n, 1.0, np.where(x < 0, 0.0, got))
+
+
+def binomial_p_above(x, n, p0, mid_p: bool = False) -> np.ndarray:
+    """One-sided p-value of x successes in n against a share p0, on the high side: P(X ≥ x),
+    or with mid_p P(X > x) + ½P(X = x) = ½(P(X ≥ x) + P(X ≥ x + 1))."""
+    upper = _at_least(x, n, p0)
+    if not mid_p:
+        return upper
+    return (upper + _at_least(np.asarray(x, dtype=float) + 1, n, p0)) / 2
+
+
+def binomial_p_below(x, n, p0, mid_p: bool = False) -> np.ndarray:
+    """One-sided p-value on the low side: P(X ≤ x), or with mid_p ½(P(X ≤ x) + P(X ≤ x − 1))."""
+    lower = _at_most(x, n, p0)
+    if not mid_p:
+        return lower
+    return (lower + _at_most(np.asarray(x, dtype=float) - 1, n, p0)) / 2
+
+
+def clopper_pearson_intervals(
+    x: np.ndarray, n: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper–Pearson (1934) interval of each x/n, two-sided with tail P(Z > z) at each end:
+    low = Beta⁻¹(tail; x, n − x + 1) (0 when x = 0), high = Beta⁻¹(1 − tail; x + 1, n − x)
+    (1 when x = n). Its ends are the shares p0 at which the one-sided exact test's p-value
+    equals the tail, so an end lies beyond a limit exactly when that test rejects.
+    nan where n is not positive or x is not in 0..n."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    tail = one_sided_tail(z)
+    good = (n > 0) & (x >= 0) & (x <= n)
+    xs, ns = np.where(good, x, 0.5), np.where(good, n, 1.0)
+    low = np.where(xs > 0, stats.beta.ppf(tail, np.maximum(xs, 1e-300), ns - xs + 1), 0.0)
+    high = np.where(xs < ns, stats.beta.isf(tail, xs + 1, np.maximum(ns - xs, 1e-300)), 1.0)
+    return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
+def _bisect_share(f, target: float, size: int, increasing: bool, steps: int = 60) -> np.ndarray:
+    """The share p in [0, 1] where the vectorised f(p) crosses target, by bisection."""
+    lo, hi = np.zeros(size), np.ones(size)
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        above = f(mid) > target
+        go_down = above if increasing else ~above
+        hi = np.where(go_down, mid, hi)
+        lo = np.where(go_down, lo, mid)
+    return (lo + hi) / 2
+
+
+def mid_p_intervals(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mid-p exact interval (Lancaster 1961; Berry & Armitage 1995) of each x/n: the shares
+    at which the one-sided mid-p value equals the tail P(Z > z), found by bisection (to 2^-60).
+    low is 0 when x = 0, high is 1 when x = n; nan where n is not positive or x not in 0..n."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    tail = one_sided_tail(z)
+    good = (n > 0) & (x >= 0) & (x <= n)
+    xs, ns = np.where(good, x, 0.0), np.where(good, n, 1.0)
+    size = xs.size
+    low = _bisect_share(lambda p: binomial_p_above(xs, ns, p, True), tail, size, True)
+    high = _bisect_share(lambda p: binomial_p_below(xs, ns, p, True), tail, size, False)
+    low = np.where(xs > 0, low, 0.0)
+    high = np.where(xs < ns, high, 1.0)
+    return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
+def score_p_values(x, n, p0: float, side: str) -> np.ndarray:
+    """One-sided p-value of the score test (the test the Wilson interval inverts) of x/n against
+    p0: P(Z > (x − n·p0)/sqrt(n·p0(1 − p0))) on the high side, P(Z < …) on the low side."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = (x - n * p0) / np.sqrt(n * p0 * (1 - p0))
+    return norm.sf(score) if side == "above" else norm.cdf(score)
+
+
+#: Methods of the binomial interval and test by name (the catalog's `exact_method`).
+EXACT_METHODS = ("clopper_pearson", "mid_p")
+
+
+def binomial_intervals(
+    x: np.ndarray, n: np.ndarray, z: float, exact_below: float, exact_method: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The interval of each x/n by the method that judges it: exact (Clopper–Pearson or mid-p)
+    where n < exact_below, Wilson at and above; with the method's name per row (None where
+    there is no interval)."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if exact_method not in EXACT_METHODS:
+        raise ValueError(f"unknown exact method {exact_method!r}")
+    low, high = wilson_intervals(x, n, z)
+    exact = np.isfinite(n) & (n < exact_below) & np.isfinite(low)
+    if exact.any():
+        method = clopper_pearson_intervals if exact_method == "clopper_pearson" else mid_p_intervals
+        el, eh = method(x[exact], n[exact], z)
+        low[exact], high[exact] = el, eh
+    names = np.where(exact, exact_method, "wilson").astype(object)
+    names[~np.isfinite(low)] = None
+    return low, high, names
+
+
+def byars_intervals(observed: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Byars' approximation (Breslow & Day 1987) to the exact Poisson interval of each count O:
+    low = O·(1 − 1/(9O) − z/(3√O))³ (0 when O = 0), high = (O + 1)·(1 − 1/(9(O + 1)) +
+    z/(3√(O + 1)))³, the interval public-health profiles give a rate (divide by the population).
+    nan where O is missing or negative."""
+    o = np.asarray(observed, dtype=float)
+    good = np.isfinite(o) & (o >= 0)
+    os_ = np.where(good, o, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = os_ * (1 - 1 / (9 * os_) - z / (3 * np.sqrt(os_))) ** 3
+    low = np.where(os_ > 0, np.maximum(low, 0.0), 0.0)
+    up = os_ + 1
+    high = up * (1 - 1 / (9 * up) + z / (3 * np.sqrt(up))) ** 3
+    return np.where(good, low, np.nan), np.where(good, high, np.nan)
+
+
+# ---------------------------------------------------------------------------- change tests
+
+
+def newcombe_interval(
+    x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Newcombe's (1998, method 10) hybrid score interval of the difference of two shares
+    d = x1/n1 − x0/n0: with each share's Wilson interval (l, u) at z,
+    low = d − sqrt((p1 − l1)² + (u0 − p0)²), high = d + sqrt((u1 − p1)² + (p0 − l0)²)."""
+    x1, n1, x0, n0 = (np.asarray(a, dtype=float) for a in (x1, n1, x0, n0))
+    l1, u1 = wilson_intervals(x1, n1, z)
+    l0, u0 = wilson_intervals(x0, n0, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p0 = x1 / n1, x0 / n0
+        d = p1 - p0
+        low = d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+        high = d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+    return low, high
+
+
+def newcombe_p_values(
+    x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray, steps: int = 60
+) -> np.ndarray:
+    """Two-sided p-value that goes with Newcombe's interval: 2·P(Z > z*), where z* is the z at
+    which the interval's nearer end reaches 0 (found by bisection), so that the interval at
+    level 1 − α excludes 0 exactly when p < α. 1 where the shares are equal; nan where a share
+    has no denominator."""
+    x1, n1, x0, n0 = (np.asarray(a, dtype=float) for a in (x1, n1, x0, n0))
+    good = (n1 > 0) & (n0 > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(good, x1 / np.where(good, n1, 1) - x0 / np.where(good, n0, 1), 0.0)
+    args = [np.where(good, a, 1.0) for a in (x1, n1, x0, n0)]
+    lo, hi = np.zeros(d.size), np.full(d.size, 40.0)
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        low, high = newcombe_interval(*args, mid)
+        apart = np.where(d > 0, low > 0, high < 0)  # still excludes 0 at this z
+        lo = np.where(apart, mid, lo)
+        hi = np.where(apart, hi, mid)
+    p = 2 * norm.sf((lo + hi) / 2)
+    p = np.where(d == 0, 1.0, p)
+    return np.where(good, p, np.nan)
+
+
+def poisson_conditional_test(
+    a: np.ndarray, b: np.ndarray, e1: np.ndarray, e0: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exact conditional test of two Poisson counts a (exposure e1) and b (exposure e0)
+    (Przyborowski & Wilenski 1940): given N = a + b, a is Binomial(N, π0) with
+    π0 = e1/(e1 + e0) when the rates are equal. Returns the two-sided p-value
+    min(1, 2·min(P(X ≤ a), P(X ≥ a))) and the Clopper–Pearson interval of π at z (its ends
+    are where each one-sided p-value is the tail, so the interval excludes π0 exactly when the
+    doubled one-sided test rejects). nan where N or an exposure is 0."""
+    a, b, e1, e0 = (np.asarray(v, dtype=float) for v in (a, b, e1, e0))
+    total = a + b
+    good = (total > 0) & (e1 > 0) & (e0 > 0)
+    ns = np.where(good, total, 1.0)
+    xs = np.where(good, a, 0.0)
+    pi0 = np.where(good, e1 / np.where(good, e1 + e0, 1.0), 0.5)
+    below = binomial_p_below(xs, ns, pi0)
+    above = binomial_p_above(xs, ns, pi0)
+    p = np.minimum(1.0, 2 * np.minimum(below, above))
+    low, high = clopper_pearson_intervals(xs, ns, z)
+    return tuple(np.where(good, v, np.nan) for v in (p, low, high))  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------- trends
+
+
+def chi2_trend(
+    counts: np.ndarray,
+    sizes: np.ndarray,
+    kind: str = "proportion",
+    scores: np.ndarray | None = None,
+) -> tuple[float, float, float]:
+    """χ² test for a linear trend over periods with scores t_i (default 0, 1, 2, …: consecutive
+    periods), one degree of freedom. Returns (statistic, p-value, T): T > 0 is a rise.
+
+    proportion (Cochran 1954; Armitage 1955): x_i of n_i, p̄ = Σx/Σn,
+      T = Σ t_i (x_i − n_i p̄), Var T = p̄(1 − p̄) (Σ n_i t_i² − (Σ n_i t_i)²/N).
+    poisson (counts O_i over exposures E_i; E_i = 1 for plain counts): e_i = O·E_i/ΣE,
+      T = Σ t_i (O_i − e_i), Var T = Σ t_i² e_i − (Σ t_i e_i)²/O.
+    (nan, nan, nan) when the variance is 0 (no events, or all of them)."""
+    x = np.asarray(counts, dtype=float)
+    n = np.asarray(sizes, dtype=float)
+    t = np.arange(x.size, dtype=float) if scores is None else np.asarray(scores, dtype=float)
+    if kind == "poisson":
+        total = x.sum()
+        if total <= 0 or n.sum() <= 0:
+            return (math.nan, math.nan, math.nan)
+        e = total * n / n.sum()
+        stat_t = float(np.sum(t * (x - e)))
+        var = float(np.sum(t**2 * e) - np.sum(t * e) ** 2 / total)
+    else:
+        big_n = n.sum()
+        if big_n <= 0:
+            return (math.nan, math.nan, math.nan)
+        p = x.sum() / big_n
+        stat_t = float(np.sum(t * (x - n * p)))
+        var = float(p * (1 - p) * (np.sum(n * t**2) - np.sum(n * t) ** 2 / big_n))
+    if not var > 0:
+        return (math.nan, math.nan, math.nan)
+    chi2 = stat_t**2 / var
+    return (chi2, float(stats.chi2.sf(chi2, 1)), stat_t)
+
+
+# ---------------------------------------------------------------------------- many tests
+
+
+def exact_test_size(n: np.ndarray, p0: float, side: str, tail: float) -> np.ndarray:
+    """The probability that the one-sided exact (Clopper–Pearson) test rejects when the share
+    is exactly p0: its size, at most `tail`. Low side: the test rejects x while P(X ≤ x) <
+    tail, i.e. x < k = the tail-quantile, so the size is P(X ≤ k − 1); high side: x > j =
+    the (1 − tail)-quantile, size P(X > j)."""
+    n = np.floor(np.asarray(n, dtype=float))
+    dist = stats.binom(n, p0)
+    if side == "below":
+        return dist.cdf(dist.ppf(tail) - 1)
+    return dist.sf(dist.isf(tail))
+
+
+def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
+    """Benjamini & Hochberg (1995): with the m p-values sorted, reject the k smallest where k is
+    the largest with p_(k) ≤ k·q/m; controls the expected share of false discoveries at q.
+    nan p-values take no part (never rejected)."""
+    p = np.asarray(p, dtype=float)
+    ok = np.isfinite(p)
+    reject = np.zeros(p.size, dtype=bool)
+    m = int(ok.sum())
+    if m == 0:
+        return reject
+    idx = np.flatnonzero(ok)
+    order = idx[np.argsort(p[ok], kind="stable")]
+    passed = p[order] <= np.arange(1, m + 1) * q / m
+    if passed.any():
+        k = int(np.flatnonzero(passed).max())
+        reject[order[: k + 1]] = True
+    return reject
 
 
 def odds_per_hundred_array(p: np.ndarray) -> np.ndarray:
@@ -90,11 +381,9 @@ def wilson_upper_below(x: Fraction | int, n: Fraction | int, p0: Fraction, z: Fr
 
 
 def funnel_limits(centre_p: float, n: float | np.ndarray, z: float, phi: float = 1.0) -> tuple:
-    """Control limits of a funnel plot for a proportion (Spiegelhalter 2005, normal approximation).
-
-    centre_p ± z·sqrt(phi·p(1−p)/n), clipped to [0, 1]; phi > 1 widens them for over-dispersion.
-    Returns (low, high), arrays when n is an array.
-    """
+    """Control limits of a funnel plot for a proportion, normal approximation (Spiegelhalter
+    2005, section 3.2): centre_p ± z·sqrt(phi·p(1−p)/n), clipped to [0, 1]; phi > 1 widens them
+    for over-dispersion. Returns (low, high), arrays when n is an array."""
     n_arr = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         half = z * np.sqrt(phi * centre_p * (1 - centre_p) / n_arr)
@@ -103,6 +392,61 @@ def funnel_limits(centre_p: float, n: float | np.ndarray, z: float, phi: float =
     if np.ndim(low) == 0:
         return (float(low), float(high))
     return (low, high)
+
+
+def _interpolated_quantile(dist, level: float, size: np.ndarray) -> np.ndarray:
+    """Spiegelhalter (2005), appendix A.1.1: r_p, the level-quantile of the count (the smallest
+    r with F(r) ≥ level), less α = (F(r_p) − level)/(F(r_p) − F(r_p − 1)), divided by size:
+    the limit moves smoothly between the whole counts instead of in steps."""
+    r = dist.ppf(level)
+    f_r = dist.cdf(r)
+    f_below = dist.cdf(r - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(f_r > f_below, (f_r - level) / (f_r - f_below), 0.0)
+    return (r - alpha) / size
+
+
+def binomial_funnel_limit(p0: float, n: np.ndarray, level: float) -> np.ndarray:
+    """The exact funnel limit of a proportion at the `level` quantile (0.001, 0.025, 0.975,
+    0.999) for each sample size n, around the share p0 (Spiegelhalter 2005, A.1.1)."""
+    n = np.asarray(n, dtype=float)
+    return _interpolated_quantile(stats.binom(n, p0), level, n)
+
+
+def poisson_funnel_limit(rate0: float, exposure: np.ndarray, level: float) -> np.ndarray:
+    """The exact funnel limit of a rate (count / exposure, e.g. births / population) at the
+    `level` quantile for each exposure, around rate0: the Poisson(rate0 × exposure) quantile
+    with the same interpolation, divided by the exposure."""
+    exposure = np.asarray(exposure, dtype=float)
+    return _interpolated_quantile(stats.poisson(rate0 * exposure), level, exposure)
+
+
+def pearson_z(kind: str, y: np.ndarray, size: np.ndarray, centre: float) -> np.ndarray:
+    """Standardised Pearson residuals of each area's share or rate y against the centre:
+    (y − p)/sqrt(p(1 − p)/n) for a proportion, (y − r)/sqrt(r/E) for a Poisson rate."""
+    y, size = np.asarray(y, dtype=float), np.asarray(size, dtype=float)
+    variance = centre / size if kind == "poisson" else centre * (1 - centre) / size
+    return (y - centre) / np.sqrt(variance)
+
+
+def stabilised(kind: str, y: np.ndarray | float) -> np.ndarray:
+    """The variance-stabilising transform (Spiegelhalter 2012): asin(√p) for a proportion,
+    whose variance is 1/(4n); √r for a Poisson rate, whose variance is 1/(4E)."""
+    y = np.asarray(y, dtype=float)
+    return np.sqrt(y) if kind == "poisson" else np.arcsin(np.sqrt(y))
+
+
+def unstabilised(kind: str, t: np.ndarray) -> np.ndarray:
+    """The inverse of `stabilised`, kept inside its range (0 ≤ asin√p ≤ π/2, √r ≥ 0)."""
+    if kind == "poisson":
+        return np.maximum(t, 0.0) ** 2
+    return np.sin(np.clip(t, 0.0, np.pi / 2)) ** 2
+
+
+def stabilised_z(kind: str, y: np.ndarray, size: np.ndarray, centre: float) -> np.ndarray:
+    """z-scores on the variance-stabilising scale: (g(y) − g(centre))·2√n."""
+    size = np.asarray(size, dtype=float)
+    return (stabilised(kind, y) - stabilised(kind, centre)) * 2 * np.sqrt(size)
 
 
 def winsorise(values: np.ndarray, share: float = 0.10) -> np.ndarray:
@@ -114,22 +458,43 @@ def winsorise(values: np.ndarray, share: float = 0.10) -> np.ndarray:
     return np.clip(arr, low, high)
 
 
-def overdispersion_phi(x: np.ndarray, n: np.ndarray, centre_p: float, share: float = 0.10) -> float:
-    """Over-dispersion factor phi (Spiegelhalter 2005, section 3.2).
+def dispersion_test(z: np.ndarray, share: float = 0.10) -> tuple[float, float]:
+    """The over-dispersion factor and its test (Spiegelhalter 2005, section 3.2): the z-scores
+    winsorised at `share` each end, phi = Σ z_w² / I, and the p-value of I·phi against χ² on
+    I − 1 degrees of freedom (the centre is estimated from the same areas). (nan, nan) with
+    fewer than 2 areas."""
+    z = np.asarray(z, dtype=float)
+    z = z[np.isfinite(z)]
+    if z.size < 2:
+        return (math.nan, math.nan)
+    zw = winsorise(z, share)
+    phi = float(np.sum(zw**2) / zw.size)
+    return phi, float(stats.chi2.sf(zw.size * phi, zw.size - 1))
 
-    Standardised Pearson residuals z_i = (x_i/n_i − p)/sqrt(p(1−p)/n_i) are winsorised at
-    `share` (10%: the lowest and highest 10% set to the 10th and 90th percentiles) and
-    phi = Σ z_i² / I. Areas with n_i = 0 are left out; phi is nan when fewer than 2 areas remain.
-    """
+
+def overdispersion_phi(x: np.ndarray, n: np.ndarray, centre_p: float, share: float = 0.10) -> float:
+    """Over-dispersion factor phi (Spiegelhalter 2005, section 3.2) of shares x/n around
+    centre_p: `dispersion_test` of their Pearson residuals. Areas with n_i = 0 are left out;
+    nan when fewer than 2 areas remain or the centre is 0 or 1."""
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     keep = n > 0
     x, n = x[keep], n[keep]
     if n.size < 2 or centre_p <= 0 or centre_p >= 1:
         return math.nan
-    z = (x / n - centre_p) / np.sqrt(centre_p * (1 - centre_p) / n)
-    zw = winsorise(z, share)
-    return float(np.sum(zw**2) / zw.size)
+    return dispersion_test(pearson_z("proportion", x / n, n, centre_p), share)[0]
+
+
+def dersimonian_laird_tau2(phi: float, weights: np.ndarray) -> float:
+    """The additive between-area variance (DerSimonian & Laird 1986, with the winsorised phi of
+    Spiegelhalter 2012): τ² = max(0, (I·phi − (I − 1)) / (Σw − Σw²/Σw)), w_i = 1/s_i² the
+    areas' precisions on the stabilised scale (4n)."""
+    w = np.asarray(weights, dtype=float)
+    w = w[np.isfinite(w)]
+    if w.size < 2 or not math.isfinite(phi):
+        return math.nan
+    spread = w.sum() - (w**2).sum() / w.sum()
+    return max(0.0, (w.size * phi - (w.size - 1)) / spread)
 
 
 def rank_values(values: pd.Series, direction: str, reference: float | None = None) -> pd.Series:
@@ -218,11 +583,59 @@ def _draw_keys(
     return np.abs(v - float(reference or 0.0))
 
 
+def simulated_ranks(
+    num: np.ndarray,
+    den: np.ndarray,
+    draws: int = 2000,
+    seed: int | tuple[int, ...] = 20240301,
+    *,
+    kind: str = "proportion",
+    direction: str = "higher",
+    reference: float | None = None,
+    scale: float = 100.0,
+    chunk_cells: int = RANK_CHUNK_CELLS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(idx, ranks): the positions of the areas with counts to draw, and their ranks (1 = best)
+    in each of `draws` simulated draws (int32, draws × len(idx)).
+
+    Each area's share is drawn from its Jeffreys posterior Beta(x + ½, n − x + ½), where
+    for kind 'proportion' x = num and n = den, and for kind 'odds' (the sex ratio) x = num and
+    n = num + den, the value being p/(1−p)×scale; equal values rank in the areas' order. Fixed
+    seed. The draws are made and ranked `chunk_cells` cells at a time, in the one random
+    stream, so the chunk size never changes a result."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    n = num + den if kind == "odds" else den
+    ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (den > 0) & (num >= 0) & (num <= n)
+    idx = np.flatnonzero(ok)
+    if not idx.size or direction not in ("higher", "lower", "range"):
+        return np.zeros(0, dtype=np.int64), np.zeros((draws, 0), dtype=np.int32)
+    rng = np.random.default_rng(seed)
+    a = num[idx] + 0.5
+    b = n[idx] - num[idx] + 0.5
+    ranks = np.empty((draws, idx.size), dtype=np.int32)
+    step = max(1, chunk_cells // idx.size)
+    for first in range(0, draws, step):
+        rows = min(step, draws - first)
+        key = _draw_keys(rng, a, b, rows, kind, direction, reference, scale)
+        ranks[first : first + rows] = draw_ranks(key)
+    return idx, ranks
+
+
+def draw_quantiles(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """The (1 − level)/2 and (1 + level)/2 quantiles (inverted CDF) of each column of draws."""
+    draws = values.shape[0]
+    k_low = inverted_cdf_index(draws, (1 - level) / 2)
+    k_high = inverted_cdf_index(draws, (1 + level) / 2)
+    parted = np.partition(values, sorted({k_low, k_high}), axis=0)
+    return parted[k_low], parted[k_high]
+
+
 def rank_intervals(
     num: np.ndarray,
     den: np.ndarray,
     draws: int = 2000,
-    seed: int = 20240301,
+    seed: int | tuple[int, ...] = 20240301,
     *,
     kind: str = "proportion",
     direction: str = "higher",
@@ -231,38 +644,24 @@ def rank_intervals(
     level: float = 0.95,
     chunk_cells: int = RANK_CHUNK_CELLS,
 ) -> pd.DataFrame:
-    """95% rank interval of each area from simulated draws of its counts.
-
-    Each area's share is drawn from its Jeffreys posterior Beta(x + ½, n − x + ½), where
-    for kind 'proportion' x = num and n = den, and for kind 'odds' (the sex ratio) x = num and
-    n = num + den, the value being p/(1−p)×scale. Every draw is ranked (1 = best, equal values
-    in the areas' order), and the (1−level)/2 and (1+level)/2 quantiles (inverted CDF) of each
-    area's ranks are returned as rank_low, rank_high (Int64; NA for an area without a value).
-    Fixed seed. The draws are made and ranked `chunk_cells` cells at a time, in the one random
-    stream, so the chunk size never changes a result.
-    """
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    n = num + den if kind == "odds" else den
-    ok = np.isfinite(num) & np.isfinite(n) & (n > 0) & (den > 0) & (num >= 0) & (num <= n)
-    low = np.full(len(num), np.nan)
-    high = np.full(len(num), np.nan)
-    idx = np.flatnonzero(ok)
-    if idx.size and direction in ("higher", "lower", "range"):
-        rng = np.random.default_rng(seed)
-        a = num[idx] + 0.5
-        b = n[idx] - num[idx] + 0.5
-        ranks = np.empty((draws, idx.size), dtype=np.int32)
-        step = max(1, chunk_cells // idx.size)
-        for first in range(0, draws, step):
-            rows = min(step, draws - first)
-            key = _draw_keys(rng, a, b, rows, kind, direction, reference, scale)
-            ranks[first : first + rows] = draw_ranks(key)
-        k_low = inverted_cdf_index(draws, (1 - level) / 2)
-        k_high = inverted_cdf_index(draws, (1 + level) / 2)
-        parted = np.partition(ranks, sorted({k_low, k_high}), axis=0)
-        low[idx] = parted[k_low]
-        high[idx] = parted[k_high]
+    """95% rank interval of each area from simulated draws of its counts (`simulated_ranks`):
+    the (1−level)/2 and (1+level)/2 quantiles (inverted CDF) of each area's ranks, as
+    rank_low, rank_high (Int64; NA for an area without a value)."""
+    idx, ranks = simulated_ranks(
+        num,
+        den,
+        draws,
+        seed,
+        kind=kind,
+        direction=direction,
+        reference=reference,
+        scale=scale,
+        chunk_cells=chunk_cells,
+    )
+    low = np.full(len(np.asarray(num)), np.nan)
+    high = np.full(len(np.asarray(num)), np.nan)
+    if idx.size:
+        low[idx], high[idx] = draw_quantiles(ranks, level)
     return pd.DataFrame(
         {
             "rank_low": pd.array(low, dtype="Int64"),

@@ -16,6 +16,7 @@ from indicators.warnings import warning_counts, warning_rows
 from loaders import load
 from store import Store
 from zhibiao.i18n import catalog
+from zhibiao.vocabulary import WARNING_STATUSES
 
 PERIODS = ["2024-01", "2024-02", "2024-03", "2025-01", "2025-02", "2025-03"]
 #: A CSV with one refusing error (a negative count) and three consistency errors.
@@ -116,16 +117,26 @@ def test_with_query_keeps_order_and_drops_empty_values():
 
 def test_warnings_come_worst_first_with_reasons(filled):
     _, _, table, _, _ = filled
-    rows = warning_rows(table, "zh")
-    # counted by hand from the table: 0 red, 5 amber, 33 watch
-    assert warning_counts(table) == {"red": 0, "amber": 5, "watch": 33}
-    assert len(rows) == 38
-    assert [r["status"] for r in rows[:6]] == ["amber"] * 5 + ["watch"]
-    assert rows[0]["area"] == "青川县"
-    assert rows[0]["indicator"] == "compliance_order3"
-    assert rows[0]["reason"] == "青川县 多孩政策符合率 84.17(95%区间 76.6–89.6),低于目标 90"
-    assert rows[0]["status_text"] == "▲ 需关注"
-    only = warning_rows(table, "zh", area="双河乡", indicator="fee_coverage")
+    # counted by hand from the table: no figure differs significantly from its limit (0 red,
+    # 0 amber; the 5 amber of the old Wilson rule, 青川县 多孩政策符合率 84.17 among them, are
+    # not significant by the exact test: 101/120, P(X ≤ 101 | 120, 0.9) > 2.5%); 38 watch
+    assert warning_counts(table) == {"red": 0, "amber": 0, "watch": 38}
+    assert warning_rows(table, "zh") == []  # by default only red and amber are listed
+    rows = warning_rows(table, "zh", statuses=WARNING_STATUSES)
+    assert len(rows) == 38 and {r["status"] for r in rows} == {"watch"}
+    assert (rows[0]["area"], rows[0]["indicator"]) == ("青川县", "srb")
+    assert rows[0]["reason"] == (
+        "青川县 出生人口性别比 108.59(95%区间 95–124),高于正常上限 107,但95%区间包含正常范围"
+    )
+    assert rows[0]["status_text"] == "△ 待观察"
+    low = next(r for r in rows if r["indicator"] == "compliance_order3" and r["is_total"])
+    assert (
+        low["reason"]
+        == "青川县 多孩政策符合率 84.17(95%区间 76.4–90.2),低于目标 90,但95%区间达到目标"
+    )
+    only = warning_rows(
+        table, "zh", area="双河乡", indicator="fee_coverage", statuses=WARNING_STATUSES
+    )
     assert [(r["area"], r["value"]) for r in only] == [("双河乡", "80.00%")]
 
 
@@ -245,8 +256,9 @@ def test_page_titles_in_both_languages(filled):
 def test_ui_messages_have_the_same_keys_in_both_languages():
     zh = {k for k in catalog("zh") if k.startswith("ui.")}
     en = {k for k in catalog("en") if k.startswith("ui.")}
-    # 93, 60 of the accounts page (ui.admin), 12 of ui.quality, 2 of the original-file download
-    assert len(zh) == 167
+    # 93, 60 of the accounts page (ui.admin), 12 of ui.quality, 2 of the original-file download,
+    # 3 of the warnings' watch switch
+    assert len(zh) == 170
     assert zh == en
 
 
@@ -260,7 +272,7 @@ def test_overview_shows_the_county_figures_of_the_table(filled):
     body = render(client, "/", "?period=2025-03")
     assert '"children": "874"' in body
     assert '"children": "108.59"' in body  # the county sex ratio
-    assert "需要注意的指标(显著异常 0 项,需关注 5 项,待观察 33 项)" in body
+    assert "需要注意的指标(显著异常 0 项,需关注 0 项,待观察 38 项)" in body
     assert "数据来源:青川县2025年1-3月.xlsx(ana 于" in body
 
 
@@ -282,9 +294,21 @@ def test_rankings_draws_the_chosen_indicator(filled):
 
 def test_warnings_page_filters(filled):
     _, client, _, _, _ = filled
-    assert "共 38 项" in render(client, "/warnings")
-    assert "共 4 项" in render(client, "/warnings", "?indicator=fee_coverage")
-    assert "共 1 项" in render(client, "/warnings", "?indicator=fee_coverage&area=双河乡")
+    # by default red and amber (none here); the 38 watch items are a count with a switch
+    default = render(client, "/warnings")
+    assert "共 0 项" in default and "另有待观察 38 项(数值在限值不利一侧,但差异不显著)。" in default
+    assert '"href": "/warnings?watch=1"' in default and "列出待观察" in default
+    # what chance alone would give: 92 red tests (15 areas and the county, the judged
+    # indicators with figures), their sizes at the limits summing to 0.05 (fewer than 50
+    # areas: no false-discovery control)
+    assert (
+        "本期共 92 项显著异常检验;即使每个乡镇都恰在限值上,仅凭偶然也预计约有 0.05 项显著异常"
+        "(至少出现一项的概率 5%)。"
+    ) in default
+    assert "共 38 项" in render(client, "/warnings", "?watch=1")
+    assert "共 4 项" in render(client, "/warnings", "?indicator=fee_coverage&watch=1")
+    one = render(client, "/warnings", "?indicator=fee_coverage&area=双河乡&watch=1")
+    assert "共 1 项" in one and '"href": "/warnings?indicator=fee_coverage&area=' in one
 
 
 def test_area_funnel_brief_upload_pages_render(filled):

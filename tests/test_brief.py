@@ -50,25 +50,29 @@ def test_briefing_zh_every_sentence_from_the_figures():
     month = compute(v, "2024-03", "month", settings=SETTINGS)
     text = briefing(table, month_table=month, settings=SETTINGS)
     yi = table[(table["area"] == "乙镇") & (table["indicator"] == "compliance")].iloc[0]
-    assert yi["status"] == "red"
-    # births 300 against 290 (+10, 10/290 = 3.45% → 3.4); 乙镇 fell from 110 to 100
+    assert yi["status"] == "amber"
+    # births 300 against 290: given 590, P(X ≥ 300 | 590, ½) × 2 = 0.71: not significant,
+    # so 与上年同期基本持平 with the figures; 乙镇 fell from 110 to 100 (p = 0.59): not
+    # significant either, named as such
     # srb 16100/139 = 115.83, 10.83 above 105; first births 120/110 = 109.09, second 41/29 = 141.38
-    # 甲镇 140.00 and 乙镇 100.00 lie outside 103–107 (95% intervals, Wilson: 97.58–200.86 and 67.74–147.63)
-    # compliance 274/300 = 91.33; 乙镇 80.00% below 90 (95% interval 71.12–86.66;
-    # 99.8% upper end 89.48 < 90, so red)
+    # 甲镇 140.00 and 乙镇 100.00 lie outside 103–107, but their 95% intervals (Clopper–
+    # Pearson: 96.01–205.47 and 66.20–151.05) reach the normal range: 待观察, not significant
+    # compliance 274/300 = 91.33; 乙镇 80.00% below 90 (95% interval 70.82–87.33;
+    # P(X ≤ 80 | 100, 0.9) = 0.0020: under 2.5%, not under 0.1%, so amber)
     # fees: 20/26 = 76.92%, 17/26 = 65.38%, 17.00 万元; 乙镇 3/10 = 30.00% is the weakest
     # late reports 8, of which 3 out of policy: 37.50%
     assert text.splitlines() == [
         "样县2024年1—3月人口出生统计情况通报",
         "一、出生人口情况",
-        "2024年1—3月，全县出生 300 人，比上年同期增加 10 人，增长 3.4%。其中3月出生 95 人。"
-        "出生人数比上年同期减少的乡镇有：乙镇。",
+        "2024年1—3月，全县出生 300 人，上年同期 290 人，与上年同期基本持平。其中3月出生 95 人。"
+        "有 1 个乡镇出生人数比上年同期减少，但差异不显著：乙镇。",
         "二、出生人口性别比",
         "出生人口性别比为 115.83（女=100），比正常值 105 高 10.83。"
         "分孩次看，一孩出生性别比 109.09；二孩出生性别比 141.38。"
-        "性别比超出正常范围（103–107）的乡镇有：甲镇 140.00（95%区间 98–201）、乙镇 100.00（95%区间 68–148）。",
+        "没有乡镇的性别比显著超出正常范围（103–107）。"
+        "有 1 个乡镇高于 107，但差异不显著：甲镇。另有 1 个乡镇低于 103，但差异不显著：乙镇。",
         "三、政策符合率",
-        "政策符合率为 91.33%。政策符合率低于目标 90% 的乡镇有：乙镇 80.00%（95%区间 71.1–86.7）。",
+        "政策符合率为 91.33%。政策符合率低于目标 90% 的乡镇有：乙镇 80.00%（95%区间 70.8–87.3）。",
         "四、社会抚养费征收",
         "社会抚养费征收面 76.92%；征收到位率 65.38%；已征收 17.00 万元。"
         "征收到位率较低的乡镇有：乙镇 30.00%，请加大征收力度。",
@@ -85,8 +89,9 @@ def test_briefing_en_is_the_same_in_english():
     lines = text.splitlines()
     assert lines[0] == "样县: births and family planning, January–March 2024 (notice)"
     assert lines[2] == (
-        "In January–March 2024 the county registered 300 births, 10 more than in the same period"
-        " last year (up 3.4%). Births fell on the same period last year in: 乙镇."
+        "In January–March 2024 the county registered 300 births, against 290 in the same period"
+        " last year: about the same. 1 township(s) registered fewer births than in the same"
+        " period last year, but not significantly: 乙镇."
     )
     assert (
         "The sex ratio at birth was 115.83 boys per 100 girls, 10.83 above the normal value of 105."
@@ -125,3 +130,49 @@ def test_month_basis_and_october_year():
     assert briefing(compute(vm, "2024-03", "month", settings=s), settings=s).splitlines()[0] == (
         "样县2024年3月人口出生统计情况通报"
     )
+
+
+def test_lists_name_the_significant_first_then_the_rest_as_not_significant():
+    # a county like the seed's, where most townships off the range are only 待观察 (联合乡
+    # 107.55 with an interval of 73–159 used to be listed beside 城关镇): 城关镇 600:480
+    # (P(X ≥ 600 | 1080, 107/207) = 0.0060 < 2.5%) and 八字桥乡 53:25 are significant;
+    # 联合乡 57:53 and 梅仙镇 30:25 are above 107, 双河乡 40:45 below 103, none
+    # significantly; 金竹乡 52:49 (106.12) is normal
+    counts = {
+        "城关镇": (600, 480), "八字桥乡": (53, 25), "联合乡": (57, 53), "梅仙镇": (30, 25),
+        "双河乡": (40, 45), "金竹乡": (52, 49),
+    }  # fmt: skip
+    v = pd.DataFrame(
+        [
+            r
+            for i, (area, (m, f)) in enumerate(counts.items())
+            for r in rows(area, "2024-03", i, births_male=m, births_female=f)
+        ]
+    )
+    table = compute(v, "2024-03", "ytd", settings=SETTINGS)
+    lianhe = table[(table["area"] == "联合乡") & (table["indicator"] == "srb")].iloc[0]
+    assert (lianhe["value"], lianhe["status"]) == (107.55, "watch")
+    assert (round(lianhe["low95"]), round(lianhe["high95"])) == (73, 159)
+    text = briefing(table, settings=SETTINGS)
+    assert (
+        "性别比超出正常范围（103–107）的乡镇有：城关镇 125.00（95%区间 111–141）、"
+        "八字桥乡 212.00（95%区间 129–356）。"
+        "另有 2 个乡镇高于 107，但差异不显著：联合乡、梅仙镇。"
+        "另有 1 个乡镇低于 103，但差异不显著：双河乡。"
+    ) in text
+    assert "金竹乡" not in text
+
+
+def test_a_change_is_called_only_when_significant():
+    # compliance 180/200 against 190/200 (−5 points, Newcombe p = 0.061): 基本持平 with the
+    # figures; 150/200 against 190/200 (p < 0.001): 下降 20 个百分点
+    def text(in_policy: int) -> str:
+        v = pd.DataFrame(
+            rows("甲镇", "2024-03", 0, births=200, out_of_policy=200 - in_policy)
+            + rows("甲镇", "2023-03", 0, births=200, out_of_policy=10)
+        )
+        return briefing(compute(v, "2024-03", "ytd", settings=SETTINGS), settings=SETTINGS)
+
+    assert "政策符合率为 90.00%，上年同期 95.00%，与上年同期基本持平。" in text(180)
+    assert "下降" not in text(180)
+    assert "政策符合率为 75.00%，比上年同期下降 20.00 个百分点。" in text(150)

@@ -193,6 +193,12 @@ def test_table_json_brief_and_wide_outputs(sqlite_url, tmp_path, capsys):
     assert (first["period"], first["basis"], first["value"]) == ("2025-02", "ytd", births)
     assert {r["area"] for r in records} == {"青川县", *county.townships}
     assert records[-1]["area"] == "木鱼乡"  # areas in the report's row order, 木鱼乡 last
+    # each record says how its interval and status were found (docs/statistics.md)
+    srb = next(r for r in records if r["is_total"] and r["indicator"] == "srb")
+    assert (srb["interval_method"], srb["status_method"]) == ("clopper_pearson",) * 2
+    rate = next(r for r in records if r["is_total"] and r["indicator"] == "birth_rate")
+    assert (rate["interval_method"], rate["status_method"]) == ("byars", None)
+    assert first["change_method"] is None  # no previous year stored: no change to test
 
     month = sum(county.months[(2025, 2)][a]["births"] for a in county.townships)
     assert main(["table", "--period", "2025-02", "--basis", "month", "--db", sqlite_url]) == 0

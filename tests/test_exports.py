@@ -28,9 +28,10 @@ from exports import (
     pack_pptx,
     scorecard_xlsx,
 )
-from indicators.warnings import warning_rows
+from indicators.warnings import warning_counts, warning_rows
 from loaders.types import VALUE_COLUMNS, LoadResult
 from store import Store
+from zhibiao.vocabulary import WARNING_STATUSES
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -64,9 +65,13 @@ def _slide_texts(slide) -> list[str]:
 
 
 def test_warnings_worst_first_with_reasons_in_words():
+    # 4 red, 5 amber, 3 watch in figure_table.py: by default the list is red and amber (the
+    # significant ones); watch items are a count, listed only when asked for
     rows = warning_rows(indicator_table(), "zh", catalog=CATALOG)
-    assert len(rows) == 12  # 4 red, 5 amber, 3 watch in figure_table.py
-    assert [r["status"] for r in rows] == ["red"] * 4 + ["amber"] * 5 + ["watch"] * 3
+    assert [r["status"] for r in rows] == ["red"] * 4 + ["amber"] * 5
+    assert warning_counts(indicator_table()) == {"red": 4, "amber": 5, "watch": 3}
+    every = warning_rows(indicator_table(), "zh", catalog=CATALOG, statuses=WARNING_STATUSES)
+    assert [r["status"] for r in every] == ["red"] * 4 + ["amber"] * 5 + ["watch"] * 3
     first = rows[0]
     assert (first["area"], first["indicator_name"], first["value"]) == (
         "八字桥乡",
@@ -98,16 +103,19 @@ def test_pptx_is_16_9_with_titles_a_picture_per_ranking_and_the_warnings():
         "出生人口性别比(女=100) 排名",
         "政策符合率(%) 排名",
         "社会抚养费征收额(到位率)(%) 排名",
-        "预警:显著异常、需关注、待观察",
-        "预警(续)",
+        "预警:显著异常、需关注",
     ]
     pictures = [[shape for shape in slide.shapes if shape.shape_type == 13] for slide in prs.slides]
-    assert [len(p) for p in pictures] == [0, 0, 1, 1, 1, 0, 0]
+    assert [len(p) for p in pictures] == [0, 0, 1, 1, 1, 0]
     assert pictures[2][0].image.blob.startswith(PNG)
     overview = _slide_texts(prs.slides[1])
     assert "112.50" in overview and "▲ 需关注" in overview and "88.40%" in overview
-    warnings = _slide_texts(prs.slides[5]) + _slide_texts(prs.slides[6])
-    assert warnings.count("▲▲ 显著异常") == 4
+    # red and amber on one slide (9 rows); the 3 watch items are one line, not a table
+    warnings = _slide_texts(prs.slides[5])
+    assert warnings.count("▲▲ 显著异常") == 4 and warnings.count("△ 待观察") == 0
+    assert (
+        "另有待观察 3 项(数值在限值不利一侧,但差异不显著),未逐项列出,见仪表盘预警页。" in warnings
+    )
     assert "八字桥乡 出生人口性别比 212.00(95%区间 132–340),高于正常上限 107" in warnings
     title_run = prs.slides[1].shapes.title.text_frame.paragraphs[0].runs[0]
     assert title_run.font.name == "Microsoft YaHei"
@@ -119,7 +127,7 @@ def test_pptx_with_chosen_indicator_and_english():
     prs = Presentation(io.BytesIO(data))
     titles = [slide.shapes.title.text for slide in prs.slides]
     assert titles[2] == "Policy compliance (%): ranking"
-    assert len(titles) == 5  # cover, overview, one ranking, two warnings slides
+    assert len(titles) == 4  # cover, overview, one ranking, one warnings slide
 
 
 def test_unknown_indicator_is_refused_in_words():

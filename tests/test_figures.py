@@ -291,6 +291,32 @@ def test_funnel_figure_limits_and_points_by_status():
     assert "φ = 1.80" in fig.layout.title.text
 
 
+def test_funnel_points_coloured_by_where_they_fall_and_the_method_said():
+    # the real funnel of ten townships (200 births each) whose compliance is over-dispersed
+    from indicators.engine import compute
+    from indicators.funnel import funnel
+    from zhibiao.config import Settings
+
+    in_policy = [150, 165, 170, 180, 180, 180, 190, 194, 196, 195]
+    v = pd.DataFrame(
+        [
+            {"area": f"乡{i}", "is_total": False, "period": "2024-03", "basis": "ytd",
+             "field": fld, "value": float(val), "sheet": "", "cell": "", "row": i}
+            for i, x in enumerate(in_policy)
+            for fld, val in (("births", 200), ("out_of_policy", 200 - x))
+        ]
+    )  # fmt: skip
+    f = funnel(compute(v, "2024-03", "ytd", settings=Settings()), "compliance")
+    fig = funnel_figure(f, "compliance", "zh")
+    names = [trace.name for trace in fig.data if trace.mode != "lines"]
+    # 乡0 (75%) lies between the 95% and 99.8% limits widened by φ = 7.48; the rest within
+    assert names == ["低于95%控制限", "在95%控制限内"]
+    low = [trace for trace in fig.data if trace.name == "低于95%控制限"][0]
+    assert list(low.text) == ["乡0"]
+    assert "需关注" in low.hovertext[0] or "显著异常" in low.hovertext[0]  # its status
+    assert "控制限按 φ 放宽(Spiegelhalter 2005)" in fig.layout.title.text
+
+
 def test_funnel_limits_start_at_the_minimum_denominator_and_do_not_set_the_range():
     # srb-like limits that run off to ~7000 at small denominators (boys + girls = 5, 10)
     limits = pd.DataFrame(
@@ -428,3 +454,23 @@ def test_chinese_renders_as_glyphs_not_boxes():
     # two different Chinese titles differ (real glyphs), while missing glyphs are all alike
     assert _ink(chinese, other) > 3000
     assert _ink(chinese, tofu) > 3000
+
+
+def test_card_change_says_when_it_is_not_significant():
+    from dashboard.figures import overview_cards
+    from indicators.engine import compute
+    from zhibiao.config import Settings
+
+    def rows(period: str, births: int, oop: int) -> list[dict]:
+        return [
+            {"area": "甲镇", "is_total": False, "period": period, "basis": "ytd", "field": f,
+             "value": float(v), "sheet": "", "cell": "", "row": 0}
+            for f, v in (("births", births), ("out_of_policy", oop))
+        ]  # fmt: skip
+
+    # compliance 180/200 against 190/200: −5 points, Newcombe 95% −10.43 … 0.24, p = 0.061
+    v = pd.DataFrame(rows("2024-03", 200, 20) + rows("2023-03", 200, 10))
+    cards = overview_cards(compute(v, "2024-03", "ytd", settings=Settings()), "zh")
+    card = [c for c in cards if c["indicator"] == "compliance"][0]
+    assert card["change"] == "比上年同期 -5.00个百分点，基本持平"
+    assert card["change_interval"] == "变化的95%区间 -10.43 至 0.24个百分点，P = 0.061"

@@ -89,7 +89,7 @@ def test_columns_order_and_shape(table):
 EXPECTED = {
     ("样县", "births"): (400, 400, None),  # 110+200+40+50, not the total row's 999
     ("东镇", "births"): (110, 110, None),
-    ("样县", "out_of_policy"): (18, 18, None),
+    ("样县", "out_of_policy"): (4.50, 18, 400),  # per 100 births: 18/400
     ("样县", "birth_rate"): (5.00, 400, 80000),
     ("东镇", "birth_rate"): (5.50, 110, 20000),
     ("南乡", "birth_rate"): (4.00, 40, 10000),
@@ -171,19 +171,29 @@ def test_statuses(table):
     assert status[("南乡", "srb_order1")] == "watch"  # 15/14 = 107.14 > 107, 29 births
     assert status[("东镇", "compliance")] == "green"  # exactly 90.00: on the good side
     assert status[("北乡", "compliance_order3")] == "grey"  # no third births
+    # fees are judged like the other rates, on persons due (exact binomial tails):
     assert status[("东镇", "fee_coverage")] == "green"  # 90.00 ≥ 90
-    assert status[("西镇", "fee_coverage")] == "amber"  # 75.00
-    assert status[("北乡", "fee_coverage")] == "red"  # 60.00 < 70
+    # 15/20 = 75.00 < 90 but P(X ≤ 15 | 20, 0.9) = 0.043 > 2.5%: not shown to be under 90
+    assert status[("西镇", "fee_coverage")] == "watch"
+    # 3/5 = 60.00: P(X ≤ 3 | 5, 0.7) = 0.47 (not under 70 at 99.8%), P(X ≤ 3 | 5, 0.9) = 0.081
+    assert status[("北乡", "fee_coverage")] == "watch"
     assert status[("南乡", "fee_coverage")] == "grey"  # 4 persons due < 5
     assert status[("南乡", "fee_amount_rate")] == "grey"  # grey by persons due, too
-    assert status[("样县", "fee_coverage")] == "amber"  # 71.79
+    # 28/39 = 71.79: P(X ≤ 28 | 39, 0.9) = 0.0012 < 2.5%; against 70: 0.65
+    assert status[("样县", "fee_coverage")] == "amber"
     assert status[("样县", "births")] is None  # no status rule
     assert status[("东镇", "multi_rate")] is None
 
 
-def test_grey_keeps_value_and_rank(table):
+def test_grey_keeps_its_value_but_is_not_ranked(table):
+    # not assessed (不评价) means not ranked: 南乡 (4 persons due) keeps its 25.00 but the
+    # other three are ranked among themselves: 东镇 90.00, 西镇 75.00, 北乡 60.00
     nan_ = fig(table, "南乡", "fee_coverage")
-    assert (nan_["value"], nan_["rank"], nan_["status"]) == (25.00, 4, "grey")
+    assert (nan_["value"], nan_["status"]) == (25.00, "grey")
+    assert nan(nan_["rank"]) and nan(nan_["rank_low"]) and nan(nan_["rank_high"])
+    ranks = {a: fig(table, a, "fee_coverage")["rank"] for a in ("东镇", "西镇", "北乡")}
+    assert ranks == {"东镇": 1, "西镇": 2, "北乡": 3}
+    assert all(fig(table, a, "fee_coverage")["rank_high"] <= 3 for a in ranks)
 
 
 def test_ranks(table):
@@ -196,6 +206,10 @@ def test_ranks(table):
     assert ranks("compliance") == {"东镇": 4, "西镇": 2, "南乡": 3, "北乡": 1}
     # lower is better: 南乡 and 北乡 0.00, 西镇 2.00, 东镇 2.73
     assert ranks("multi_rate") == {"东镇": 4, "西镇": 3, "南乡": 1, "北乡": 1}
+    # out of policy is ranked by its rate per 100 births, lower first: 北乡 0/50 = 0.00,
+    # 西镇 5/200 = 2.50, 南乡 2/40 = 5.00, 东镇 11/110 = 10.00 (by the count 西镇's 5 would
+    # rank below 南乡's 2)
+    assert ranks("out_of_policy") == {"东镇": 4, "西镇": 2, "南乡": 3, "北乡": 1}
     # no value, no rank (南乡 has no late reports)
     assert ranks("late_out_of_policy_share") == {"东镇": 2, "西镇": 3, "南乡": pd.NA, "北乡": 1}
     # direction none: no ranks
@@ -208,27 +222,35 @@ def test_composite_score(table):
     part = table[table["indicator"] == "composite"]
     got = {r["area"]: (r["value"], r["rank"]) for r in part.to_dict("records")}
     # weights srb 2, compliance 2, multi_rate 1, late share 1, fee coverage 1, fee amount 1;
-    # rank-percentile scores 100 × (n − rank)/(n − 1), weighted mean over what the area has:
+    # rank-percentile scores 100 × (n − rank)/(n − 1), weighted mean over what the area has
+    # a rank for. 南乡 is not assessed on either fee (4 persons due): the fees rank three
+    # areas (东 100, 西 50, 北 0) and 南乡's score leaves them out:
     # 东镇 (0·2 + 0·2 + 0 + 50 + 100 + 100)/8 = 31.25 → 31.3
-    # 西镇 (100·2 + 66.67·2 + 33.33 + 0 + 66.67 + 66.67)/8 = 500/8 = 62.5
-    # 南乡 (33.33·2 + 33.33·2 + 100 + 0 + 0)/7 (no late share) = 233.33/7 = 33.33 → 33.3
-    # 北乡 (100·2 + 100·2 + 100 + 100 + 33.33 + 33.33)/8 = 83.33 → 83.3
+    # 西镇 (100·2 + 66.67·2 + 33.33 + 0 + 50 + 50)/8 = 466.67/8 = 58.33 → 58.3
+    # 南乡 (33.33·2 + 33.33·2 + 100)/5 (no late share, no fees) = 233.33/5 = 46.67 → 46.7
+    # 北乡 (100·2 + 100·2 + 100 + 100 + 0 + 0)/8 = 75.0
     assert got["东镇"] == (31.3, 4)
-    assert got["西镇"] == (62.5, 2)
-    assert got["南乡"] == (33.3, 3)
-    assert got["北乡"] == (83.3, 1)
+    assert got["西镇"] == (58.3, 2)
+    assert got["南乡"] == (46.7, 3)
+    assert got["北乡"] == (75.0, 1)
     assert nan(got["样县"][0]) and nan(got["样县"][1])
 
 
 def test_intervals_only_for_count_based(table):
     srb = fig(table, "东镇", "srb")
-    # Wilson 95% on 60/110, mapped through p/(1−p)×100
-    from indicators.stats import srb_interval
+    # Clopper–Pearson 95% on 60/110 (under 10,000 births), mapped through p/(1−p)×100:
+    # low = Beta⁻¹(0.025; 60, 51), high = Beta⁻¹(0.975; 61, 50)
+    from scipy.stats import beta
 
-    low, high = srb_interval(60, 50, 1.959964)
-    assert (srb["low95"], srb["high95"]) == (round(low, 2), round(high, 2))
-    assert nan(fig(table, "东镇", "birth_rate")["low95"])
-    assert nan(fig(table, "东镇", "fee_amount_rate")["low95"])
+    low, high = beta.ppf(0.025, 60, 51), beta.ppf(0.975, 61, 50)
+    expected = (round(low / (1 - low) * 100, 2), round(high / (1 - high) * 100, 2))
+    assert (srb["low95"], srb["high95"]) == expected == (81.07, 178.29)
+    assert srb["interval_method"] == "clopper_pearson"
+    assert nan(fig(table, "东镇", "multi_rate")["status_method"])
+    # the amount rate of fees: an interval on persons due (15/20 万元 of 10 persons: x = 7.5)
+    amount = fig(table, "东镇", "fee_amount_rate")
+    low, high = beta.ppf(0.025, 7.5, 3.5), beta.ppf(0.975, 8.5, 2.5)
+    assert (amount["low95"], amount["high95"]) == (round(low * 100, 2), round(high * 100, 2))
     assert not nan(fig(table, "东镇", "fee_coverage")["low95"])
 
 
@@ -298,3 +320,45 @@ def test_available_periods_and_series():
     # each period's county over that period's areas: 2023-03 with 旧乡, 200/190 = 105.263…
     assert county["value"].tolist() == [105.26, 106.19]
     assert county["previous_year_value"].tolist()[1] == 105.71  # on today's areas
+
+
+def test_birth_rate_has_byars_interval(table):
+    # 东镇: 110 births in 20,000 people, 5.50‰. Byars (z = 1.959964):
+    # lower: 1/(9·110) = 0.0010101, z/(3√110) = 0.0622917, 1 − both = 0.9366982,
+    #        cubed × 110 = 90.4048 births → 4.52‰
+    # upper: O + 1 = 111: 1/(9·111) = 0.0010010, z/(3√111) = 0.0620106,
+    #        (1 − 0.0010010 + 0.0620106)³ × 111 = 132.5809 births → 6.63‰
+    # (exact Poisson from χ² quantiles: 90.4066 and 132.5797)
+    row = fig(table, "东镇", "birth_rate")
+    assert row["value"] == 5.50
+    assert (row["low95"], row["high95"]) == (4.52, 6.63)
+    assert row["interval_method"] == "byars"
+    assert row["status"] is None and nan(row["rank"])
+    for key in ("first_marriage_rate", "birth_rate"):
+        assert fig(table, "样县", key)["interval_method"] == "byars"
+    # a count has no interval
+    assert nan(fig(table, "东镇", "births")["low95"])
+
+
+def test_composite_score_interval_from_the_same_draws():
+    # only the sex ratio has figures, so the score is its rank-percentile score alone,
+    # 100 × (5 − rank)/4, and in every draw the same of the draw's srb rank: the score's
+    # interval and the composite's rank interval are the srb rank interval's, read through it
+    counts = {
+        "甲": (10250, 9750), "乙": (10480, 9520), "丙": (10910, 9090),
+        "丁": (12000, 8000), "戊": (12010, 7990),
+    }  # fmt: skip
+    rows = frame("2024-03", "ytd", {a: {"births_male": m, "births_female": f}
+                                    for a, (m, f) in counts.items()})  # fmt: skip
+    t = compute(pd.DataFrame(rows), "2024-03", "ytd", settings=SETTINGS)
+    for area in counts:
+        srb, comp = fig(t, area, "srb"), fig(t, area, "composite")
+        assert (comp["rank_low"], comp["rank_high"]) == (srb["rank_low"], srb["rank_high"])
+        assert comp["low95"] == 100 * (5 - srb["rank_high"]) / 4
+        assert comp["high95"] == 100 * (5 - srb["rank_low"]) / 4
+        assert comp["interval_method"] == "rank_draws"
+    # |v − 105|: 甲 0.13, 乙 5.08, 丙 15.02, 丁 45.00, 戊 45.31 from 20,000 births each: the
+    # first four are told apart from the next; 丁 (150.00) and 戊 (150.31) cannot be
+    apart = {a: fig(t, a, "composite")["apart_from_next"] for a in counts}
+    assert apart == {"甲": True, "乙": True, "丙": True, "丁": False, "戊": None}
+    assert (fig(t, "丁", "composite")["rank_low"], fig(t, "戊", "composite")["rank_high"]) == (4, 5)

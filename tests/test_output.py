@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
@@ -52,11 +53,25 @@ def test_json_record_matches_cli_example():
         "change": 31.23,
         "numerator": 53,
         "denominator": 25,
-        "low95": 132.35,
-        "high95": 339.6,
+        # 78 births: the Clopper–Pearson interval (Wilson's was 132.35–339.6)
+        "low95": 129.44,
+        "high95": 356.02,
         "rank": 2,  # |212 − 105| is farther than |100 − 105|
-        "status": "amber",  # 95% lower end 132.35 > 107; 99.8% lower end 101.83 < 107
+        # P(X ≥ 53 | 78, 107/207) = 0.0026: under 2.5%, not under 0.1% (the 99.8% lower
+        # end is 99.90 < 107)
+        "status": "amber",
         "quality": [],
+        # how they were found: 78 births, under exact_below (10,000)
+        "interval_method": "clopper_pearson",
+        "status_method": "clopper_pearson",
+        # 212.00 against 180.77 (47:26): the share of boys 0.6795 against 0.6438, Newcombe's
+        # interval −0.1130 … 0.1832 holds 0 (p = 0.643): not significant; as a change of the
+        # ratio with last year's share held, g(0.6438 + d) − g(0.6438): −67.62 … +297.32
+        "change_p": 0.6434,
+        "change_low": -67.62,
+        "change_high": 297.32,
+        "change_dir": "flat",
+        "change_method": "newcombe",
     }
     json.dumps(records, ensure_ascii=False)  # serialisable as it is
 
@@ -79,9 +94,9 @@ def test_records_order_rounding_and_nulls():
 def test_reason_in_words():
     t = bazi_table()
     row = t[(t["area"] == "八字桥乡") & (t["indicator"] == "srb")].iloc[0].to_dict()
-    assert reason(row) == "八字桥乡 出生人口性别比 212.00(95%区间 132–340),高于正常上限 107"
+    assert reason(row) == "八字桥乡 出生人口性别比 212.00(95%区间 129–356),高于正常上限 107"
     assert reason(row, "en") == (
-        "八字桥乡 Sex ratio at birth 212.00 (95% interval 132–340), above the normal upper limit 107"
+        "八字桥乡 Sex ratio at birth 212.00 (95% interval 129–356), above the normal upper limit 107"
     )
     green = t[(t["area"] == "=1+1") & (t["indicator"] == "srb")].iloc[0].to_dict()
     assert green["status"] == "watch"  # 100.00 < 103 with 40 births
@@ -138,3 +153,93 @@ def test_xlsx_status_colours_words_and_text_not_formula(tmp_path):
     for row in ws.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
+
+
+def test_boys_only_is_shown_as_what_it_is():
+    # 25 boys and 0 girls: no ratio (m/0), shown as 全部为男孩 25:0; the interval keeps its
+    # lower end: the 95% Clopper–Pearson lower end of 25/25 is 0.025^(1/25) = 0.862815, as a
+    # sex ratio 0.862815/0.137185 × 100 = 628.94; the upper end is open. Judged from it:
+    # P(X ≥ 25 | 25, 107/207) = (107/207)^25 = 6.8e-8 < 0.1%: red.
+    from indicators.warnings import warning_rows
+
+    v = pd.DataFrame(
+        rows("甲乡", "2024-03", 0, births_male=25, births_female=0)
+        + rows("乙乡", "2024-03", 1, births_male=50, births_female=50)
+    )
+    t = compute(v, "2024-03", "ytd", settings=Settings())
+    row = t[(t["area"] == "甲乡") & (t["indicator"] == "srb")].iloc[0].to_dict()
+    share = 0.025 ** (1 / 25)
+    assert row["low95"] == round(share / (1 - share) * 100, 2) == 628.94
+    assert pd.isna(row["value"]) and pd.isna(row["high95"])
+    assert (107 / 207) ** 25 < 0.001
+    assert (row["status"], row["reason_code"]) == ("red", "reason.above_high")
+    assert reason(row) == "甲乡 出生人口性别比 全部为男孩 25:0(95%区间 629 以上),高于正常上限 107"
+    assert reason(row, "en") == (
+        "甲乡 Sex ratio at birth all boys, 25:0 (95% interval from 629),"
+        " above the normal upper limit 107"
+    )
+    warned = [w for w in warning_rows(t) if w["area"] == "甲乡" and w["indicator"] == "srb"]
+    assert warned[0]["value"] == "全部为男孩 25:0"
+    # and the briefing names it so
+    from indicators.brief import briefing
+
+    text = briefing(t, settings=Settings(county="样县", year_start_month=1))
+    assert (
+        "性别比超出正常范围（103–107）的乡镇有：甲乡 全部为男孩 25:0（95%区间 629 以上）。"
+        "另有 1 个乡镇低于 103，但差异不显著：乙乡。"
+    ) in text
+
+
+def test_out_of_policy_rate_with_its_count_beside():
+    # 甲乡 6 of 120 births out of policy (5.00 per 100), 乙乡 3 of 20 (15.00): the smaller
+    # count ranks worse; the wide table and the ranking bars show the count beside the rate
+    from dashboard.figures.ranking import _bar_text
+    from dashboard.figures.style import indicator_info
+
+    v = pd.DataFrame(
+        rows("甲乡", "2024-03", 0, births=120, out_of_policy=6)
+        + rows("乙乡", "2024-03", 1, births=20, out_of_policy=3)
+    )
+    t = compute(v, "2024-03", "ytd", settings=Settings(county="样县"))
+    oop = t[t["indicator"] == "out_of_policy"].set_index("area")
+    assert oop.loc["甲乡", ["value", "numerator", "rank"]].tolist() == [5.00, 6, 1]
+    assert oop.loc["乙乡", ["value", "numerator", "rank"]].tolist() == [15.00, 3, 2]
+    wide = to_wide(t)
+    cols = ["政策外出生率(%)", "政策外出生率 人数", "政策外出生率 排名"]
+    # the county (9 of 140 = 6.43) has no rank
+    assert wide[cols[:2]].values.tolist() == [[6.43, 9], [5.00, 6], [15.00, 3]]
+    assert wide[cols[2]].tolist()[1:] == [1, 2] and pd.isna(wide[cols[2]].iloc[0])
+    info = indicator_info("out_of_policy", "zh")
+    assert _bar_text(oop.loc["乙乡"], info, "zh") == "15.00（3人）"
+
+
+def test_not_assessed_is_not_ranked_and_comes_last():
+    # a month's sex ratios: 甲 53:50 (106.00), 乙 60:50 (120.00), 丙 40:40 (100.00); 丁 4:6
+    # (66.67) and 戊 5:5 (100.00) have under 20 births: 不评价, so no rank (before, 66.67 was
+    # ranked 15th and 100 4th in a county's chart and xlsx); they follow the ranked areas
+    from dashboard.figures.ranking import rank_order
+
+    counts = {"甲": (53, 50), "乙": (60, 50), "丙": (40, 40), "丁": (4, 6), "戊": (5, 5)}
+    v = pd.DataFrame(
+        [
+            r
+            for i, (area, (m, f)) in enumerate(counts.items())
+            for r in rows(area, "2024-03", i, births_male=m, births_female=f)
+        ]
+    )
+    t = compute(v, "2024-03", "ytd", settings=Settings(county="样县"))
+    srb = t[(t["indicator"] == "srb") & ~t["is_total"]]
+    got = {r["area"]: (r["value"], r["status"], r["rank"]) for r in srb.to_dict("records")}
+    # |106 − 105| = 1, |100 − 105| = 5, |120 − 105| = 15
+    assert {a: got[a][2] for a in ("甲", "丙", "乙")} == {"甲": 1, "丙": 2, "乙": 3}
+    assert got["丁"][:2] == (66.67, "grey") and got["戊"][:2] == (100.00, "grey")
+    assert pd.isna(got["丁"][2]) and pd.isna(got["戊"][2])
+    assert rank_order(srb, "range")["area"].tolist()[:3] == ["甲", "丙", "乙"]
+    assert set(rank_order(srb, "range")["area"].tolist()[3:]) == {"丁", "戊"}
+    out = io.BytesIO()
+    write_xlsx(t, out)
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    col = header.index("出生人口性别比 排名")
+    ranks = {row[0].value: row[col].value for row in sheet.iter_rows(min_row=3)}
+    assert ranks == {"甲": 1, "乙": 3, "丙": 2, "丁": None, "戊": None}

@@ -34,14 +34,19 @@ OVERVIEW_INDICATORS = [
 ]
 
 
-def change_text(change: Any, info: IndicatorInfo, lang: str) -> str:
-    """'比上年同期 +1.20个百分点' from the table's change (already in the indicator's unit)."""
+def change_text(change: Any, info: IndicatorInfo, lang: str, direction: Any = None) -> str:
+    """'比上年同期 +1.20个百分点' from the table's change (already in the indicator's unit); a
+    change the test does not find significant (change_dir 'flat') reads
+    '比上年同期 -5.00个百分点，基本持平'."""
     number = number_or_none(change)
     if number is None:
         return t("figures.card.no_previous", lang)
     sign = "+" if number > 0 else ("-" if number < 0 else "±")
+    key = (
+        "figures.card.change_flat" if direction == "flat" and number != 0 else "figures.card.change"
+    )
     return t(
-        "figures.card.change",
+        key,
         lang,
         sign=sign,
         value=format_number(abs(number), info.dp),
@@ -49,11 +54,28 @@ def change_text(change: Any, info: IndicatorInfo, lang: str) -> str:
     )
 
 
+def change_interval_text(row: Any, info: IndicatorInfo, lang: str) -> str:
+    """The change's interval and p-value for the hover ('' without a test)."""
+    low, high = number_or_none(row.get("change_low")), number_or_none(row.get("change_high"))
+    p = number_or_none(row.get("change_p"))
+    if low is None or high is None or p is None:
+        return ""
+    return t(
+        "figures.card.change_interval",
+        lang,
+        low=format_number(low, info.dp),
+        high=format_number(high, info.dp),
+        unit=change_unit_label(info.unit, lang),
+        p="< 0.001" if p < 0.001 else f"= {p:.3f}",
+    )
+
+
 def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None) -> list[dict]:
     """The county's key figures for the overview, in OVERVIEW_INDICATORS order.
 
     Each card: indicator, label, value (text), unit (text), value_with_unit ('72.00%'),
-    change (text), change_value
+    change (text: 基本持平 when the change is not significant), change_interval (its 95%
+    interval and p-value, for the hover), change_value
     (float or None), status (key or None), status_label (word, '' without a rule), mark, colour,
     quality (how many data-quality notes touch it), quality_mark ('※ 数据质量提示 2' or '').
     """
@@ -75,7 +97,8 @@ def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None
                 "unit": unit_label(info.unit, lang),
                 "value_with_unit": value_text(row.get("value"), info, lang)
                 or t("figures.card.no_value", lang),
-                "change": change_text(row.get("change"), info, lang),
+                "change": change_text(row.get("change"), info, lang, row.get("change_dir")),
+                "change_interval": change_interval_text(row, info, lang),
                 "change_value": number_or_none(row.get("change")),
                 "status": status,
                 "status_label": status_label(status, lang),

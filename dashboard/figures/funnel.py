@@ -24,8 +24,21 @@ from dashboard.figures.style import (
     plain_areas,
     unit_label,
 )
+from indicators.funnel import funnel_note
 from zhibiao.i18n import t
 from zhibiao.vocabulary import STATUSES, clean_status, status_label, status_text
+
+#: Where a point falls against the funnel, beyond the limits first (indicators.funnel.BANDS),
+#: and how it is drawn: high orange, low blue (readable in red-green colour
+#: blindness), paler between the 95% and 99.8% limits, grey within.
+BAND_ORDER = ["high998", "low998", "high95", "low95", "in95"]
+BAND_STYLE = {
+    "high998": {"fill": "#D55E00", "symbol": "triangle-up"},
+    "low998": {"fill": "#0072B2", "symbol": "triangle-down"},
+    "high95": {"fill": "#F0A16B", "symbol": "triangle-up-open"},
+    "low95": {"fill": "#7FB2D9", "symbol": "triangle-down-open"},
+    "in95": {"fill": "#B0B0B0", "symbol": "circle"},
+}
 
 #: Share of the funnel's value span left empty below and above (names sit above points).
 FUNNEL_PAD = 0.08
@@ -77,12 +90,17 @@ def funnel_figure(
     if "status" not in points:
         points = points.assign(status=None)
     points = points.assign(_status=[clean_status(s) or "none" for s in points["status"]])
-    for status in [*STATUSES, "none"]:
-        group = points[points["_status"] == status]
+    # colour by where a point falls against the funnel (a comparison with the county) when the
+    # funnel says so; the status against the target is in the hover
+    by_band = "band" in points and points["band"].notna().any()
+    groups = BAND_ORDER if by_band else [*STATUSES, "none"]
+    column = "band" if by_band else "_status"
+    for group_key in groups:
+        group = points[points[column] == group_key]
         if group.empty:
             continue
-        style = STATUS_STYLE[status]
-        flagged = status in ("red", "amber", "watch")
+        style = BAND_STYLE[group_key] if by_band else STATUS_STYLE[group_key]
+        flagged = group_key != "in95" if by_band else group_key in ("red", "amber", "watch")
         hover = [
             "<br>".join(
                 [
@@ -93,21 +111,23 @@ def funnel_figure(
                         lang,
                         denominator=format_amount(row["denominator"]),
                     ),
+                    *([t(f"funnel.band.{row['band']}", lang)] if by_band else []),
                     *(
-                        [t("figures.hover.status", lang, status=status_label(status, lang))]
-                        if status != "none"
+                        [t("figures.hover.status", lang, status=status_label(row["_status"], lang))]
+                        if row["_status"] != "none"
                         else []
                     ),
                 ]
             )
             for _, row in group.iterrows()
         ]
+        name = t(f"funnel.band.{group_key}", lang) if by_band else status_text(group_key, lang)
         fig.add_trace(
             go.Scatter(
                 x=group["denominator"],
                 y=group["value"],
                 mode="markers+text" if flagged else "markers",
-                name=status_text(status, lang) or plain(info.name),
+                name=name or plain(info.name),
                 text=[str(a) for a in group["area"]] if flagged else None,
                 textposition="top center",
                 textfont={"size": 14},
@@ -124,8 +144,12 @@ def funnel_figure(
     _base_layout(fig)
     phi = number_or_none(funnel.get("phi"))
     subtitle = _subtitle(points, lang)
-    if phi is not None and phi > 1:
+    note = None
+    if funnel.get("method"):  # which limits were drawn, and why (φ, τ², the test's p)
+        note = funnel_note(funnel, lang)
+    elif phi is not None and phi > 1:
         note = t("figures.funnel.overdispersion", lang, phi=f"{phi:.2f}")
+    if note:
         subtitle = f"{subtitle} · {note}" if subtitle else note
     title = _title(info, lang, subtitle)
     title["text"] = title["text"].replace(

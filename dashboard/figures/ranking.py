@@ -114,6 +114,10 @@ def _hover_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
 
 def _bar_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
     value = format_number(row["value"], info.dp)
+    if info.show_count and value and number_or_none(row.get("numerator")) is not None:
+        value = t(
+            "figures.bar.with_count", lang, value=value, count=format_amount(row["numerator"])
+        )
     mark = status_text(row.get("status"), lang)
     text = f"{value}  {mark}" if mark else value
     return f"{text} {t('ui.quality.symbol', lang)}" if quality_count(row) else text

@@ -114,6 +114,7 @@ class IndicatorInfo:
     target: float | None
     limits: tuple[tuple[str, float], ...]
     min_denominator: float | None = None
+    show_count: bool = False
 
 
 def _field(entry: Indicator | None, name: str, default: Any = None) -> Any:
@@ -171,6 +172,7 @@ def indicator_info(indicator: str, lang: str, catalog: Any = None) -> IndicatorI
         target=number_or_none(_field(entry, "target")),
         limits=_limit_pairs(_field(entry, "limits")),
         min_denominator=number_or_none(_field(entry, "min_denominator")),
+        show_count=bool(_field(entry, "show_count", False)),
     )
 
 

@@ -54,7 +54,7 @@ def _card(card: dict[str, Any], notes: dict[str, Any] | None = None) -> Any:
                 className="card-figure",
                 id=f"card-{card['indicator']}",
             ),
-            html.Div(card["change"], className="card-change"),
+            html.Div(card["change"], className="card-change", title=card["change_interval"]),
             badge,
             _card_notes(card, notes),
         ],

@@ -1,19 +1,22 @@
-"""预警 warnings: every red, amber and watch figure, worst first, with its reason; below them the
-data-quality notes of the same figures; filters by area and indicator."""
+"""预警 warnings: every red and amber figure, worst first, with its reason (watch items are a
+count, listed when the switch `watch=1` asks); below them the data-quality notes of the same
+figures; filters by area and indicator."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
-from dash import html
+from dash import dcc, html
 
 from dashboard import layout as shell
 from dashboard import views
 from dashboard.pages import _common as c
 from dashboard.pages.overview import quality_table
-from indicators.warnings import warning_rows
+from indicators.warnings import LISTED_STATUSES, chance_of_reds, warning_counts, warning_rows
 from zhibiao.i18n import t
+from zhibiao.vocabulary import WARNING_STATUSES
 
 PATH = "/warnings"
 ALL = shell.ALL_VALUE
@@ -54,6 +57,36 @@ def warnings_table(rows: list[dict[str, Any]], lang: str) -> Any:
     return html.Table([head, body], className="data-table warnings-table", id="warnings-table")
 
 
+def watch_switch(watch: int, shown: bool, kwargs: dict[str, Any], lang: str) -> Any:
+    """The watch items as a count with a link that lists them (or hides them again)."""
+    args = {k: v for k, v in kwargs.items() if isinstance(v, str) and k != "watch"}
+    search = shell.with_query("?" + urlencode(args), watch=None if shown else "1")
+    key = "ui.warnings.watch_hide" if shown else "ui.warnings.watch_show"
+    return html.P(
+        [
+            t("ui.warnings.watch_count", lang, n=watch),
+            " ",
+            dcc.Link(t(key, lang), href=PATH + search, id="watch-switch") if watch else "",
+        ],
+        className="muted",
+        id="watch-count",
+    )
+
+
+def chance_note(chance: Any, lang: str) -> Any:
+    """How many reds chance alone would give, and what the false-discovery control held back."""
+    text = t(
+        "ui.warnings.chance",
+        lang,
+        tests=chance.tests,
+        expected=f"{chance.expected:.2f}",
+        any=f"{chance.any_red * 100:.0f}",
+    )
+    if chance.fdr:
+        text += " " + t("ui.warnings.fdr", lang, q=f"{chance.q:g}", held=chance.held_back)
+    return html.P(text, className="muted", id="warnings-chance")
+
+
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs)
     lang = ctx.lang
@@ -67,7 +100,12 @@ def layout(**kwargs: Any) -> Any:
     area = kwargs.get("area") if kwargs.get("area") in ([county] + areas) else None
     keys = views.indicators_of(table, with_composite=True)
     indicator = kwargs.get("indicator") if kwargs.get("indicator") in keys else None
-    rows = warning_rows(table, lang, area=area, indicator=indicator, catalog=ctx.catalog)
+    show_watch = str(kwargs.get("watch", "")) in ("1", "true", "yes")
+    statuses = WARNING_STATUSES if show_watch else LISTED_STATUSES
+    rows = warning_rows(
+        table, lang, area=area, indicator=indicator, catalog=ctx.catalog, statuses=statuses
+    )
+    counts = warning_counts(table, area=area, indicator=indicator)
     notes = views.quality_rows(table, lang, area=area, indicator=indicator, catalog=ctx.catalog)
     everything = (ALL, t("ui.common.all", lang))
     area_options = [everything] + [(a, a) for a in ([county] if county else []) + areas]
@@ -88,6 +126,8 @@ def layout(**kwargs: Any) -> Any:
             html.P(
                 t("ui.warnings.count", lang, n=len(rows)), className="muted", id="warnings-count"
             ),
+            watch_switch(counts["watch"], show_watch, kwargs, lang),
+            chance_note(chance_of_reds(table, ctx.catalog), lang),
             warnings_table(rows, lang),
             html.H2(t("ui.quality.title", lang), className="section-title"),
             html.P(

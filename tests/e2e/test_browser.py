@@ -101,12 +101,21 @@ def test_rankings_follow_the_indicator_and_period_in_the_url(analyst, server):
 
 
 def test_warnings_area_funnel_brief(analyst, server, table):
+    # by default red and amber only (none in the sample county); the watch items are a count
+    # with a switch that lists them
     analyst.goto(server.base + "/warnings?period=2025-03")
+    analyst.wait_for_selector("#warnings-empty")
+    settle(analyst)
+    assert int(table["status"].isin(["red", "amber"]).sum()) == 0
+    assert analyst.locator("#warnings-count").inner_text() == "共 0 项"
+    assert analyst.locator("#watch-count").inner_text().startswith("另有待观察 38 项")
+    analyst.locator("#watch-switch").click()
     analyst.wait_for_selector("#warnings-table")
     settle(analyst)
-    n = int((table["status"].isin(["red", "amber", "watch"])).sum())
+    n = int((table["status"] == "watch").sum())
     assert analyst.locator("#warnings-table tbody tr").count() == n == 38
     assert analyst.locator("#warnings-count").inner_text() == "共 38 项"
+    assert "watch=1" in analyst.url
     shot(analyst, "warnings")
 
     analyst.goto(server.base + "/area?period=2025-03&area=白河镇")
