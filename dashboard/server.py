@@ -37,7 +37,7 @@ class DashboardApplication(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
-        gunicorn.http.wsgi.SERVER = SERVER_HEADER  # type: ignore[attr-defined]
+        gunicorn.http.wsgi.SERVER = SERVER_HEADER
         for key, value in self.options.items():
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)

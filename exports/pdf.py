@@ -23,6 +23,7 @@ from exports.pack import (
     _warning_cells,
     build_pack,
 )
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 #: reportlab's built-in Chinese font, used when no TrueType CJK font is installed (Noto CJK is
@@ -184,7 +185,7 @@ def pack_pdf(
     lang: str = "zh",
     indicators: list[str] | None = None,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> bytes:
     """The meeting pack as pdf bytes (A4 landscape)."""
     return pdf_from_pack(build_pack(table, lang, indicators, catalog=catalog))

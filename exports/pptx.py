@@ -11,6 +11,7 @@ from dashboard.figures import (
     STATUS_STYLE,
 )
 from exports.pack import Pack, _legend, _overview_cells, _warning_cells, build_pack
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 #: Font names written into the pptx (the audience's PowerPoint has Microsoft YaHei; elsewhere
@@ -191,7 +192,7 @@ def pack_pptx(
     lang: str = "zh",
     indicators: list[str] | None = None,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> bytes:
     """The meeting pack as pptx bytes (16:9)."""
     return pptx_from_pack(build_pack(table, lang, indicators, catalog=catalog))

@@ -11,7 +11,7 @@ never the report's own total row.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -173,10 +173,15 @@ def county_figure(ind: Indicator, figures: list[Figure]) -> Figure:
     have = [f for f in figures if f.num is not None]
     if not have:
         return Figure()
-    num = sum((f.num for f in have), Fraction(0))
-    den = sum((f.den for f in have), Fraction(0)) if ind.is_rate else None
+    num = _present_sum(f.num for f in have)
+    den = _present_sum(f.den for f in have) if ind.is_rate else None
     mins = [f.min_of for f in have if f.min_of is not None]
-    return Figure(num, den, sum(mins, Fraction(0)) if mins else None)
+    return Figure(num, den, _present_sum(mins) if mins else None)
+
+
+def _present_sum(parts: Iterable[Fraction | None]) -> Fraction:
+    """Σ of the parts that are there (a rate's figure has both parts or neither)."""
+    return sum((p for p in parts if p is not None), Fraction(0))
 
 
 # ---------------------------------------------------------------------------- quality

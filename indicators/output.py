@@ -14,7 +14,7 @@ import pandas as pd
 from zhibiao.i18n import t
 
 from .catalog import Catalog, Indicator, load_catalog
-from .exact import round_half_up
+from .exact import round_half_up, rounded_float
 
 #: Keys of a `table --format json` record, in order (cli.md).
 RECORD_KEYS = [
@@ -89,7 +89,7 @@ def json_count(value: Any) -> int | float | None:
     v = float(value)
     if math.isinf(v):
         return None
-    return int(v) if v.is_integer() else float(round_half_up(v, AMOUNT_DP))
+    return int(v) if v.is_integer() else rounded_float(v, AMOUNT_DP)
 
 
 def _catalog_for(table: pd.DataFrame, catalog: Catalog | None) -> Catalog:
@@ -296,7 +296,7 @@ def to_wide(table: pd.DataFrame, lang: str = "zh", catalog: Catalog | None = Non
     rows = []
     by_area = table.sort_values("order", kind="stable").groupby("order", sort=True)
     for _, part in by_area:
-        cells = {area_header: str(part["area"].iloc[0])}
+        cells: dict[str, Any] = {area_header: str(part["area"].iloc[0])}
         lookup = {r["indicator"]: r for r in part.to_dict("records")}
         for key, what, header in cols:
             r = lookup.get(key)

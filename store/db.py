@@ -178,7 +178,7 @@ class Store:
             for table, column in missing:
                 kind = column.type.compile(dialect=dialect)
                 default = column.server_default
-                if default is not None:
+                if isinstance(default, sa.DefaultClause):
                     kind += f" DEFAULT {default.arg}"
                 conn.execute(
                     sa.text(

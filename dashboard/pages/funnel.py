@@ -44,5 +44,5 @@ def layout(**kwargs: Any) -> Any:
             c.download_links(ctx, chart="funnel", indicator=indicator),
         ],
         className="page-funnel",
-        **{"data-indicator": indicator},
+        **shell.data_attributes(indicator=indicator),
     )
