@@ -13,6 +13,8 @@ from typing import Any
 import gunicorn.http.wsgi
 from gunicorn.app.base import BaseApplication
 
+from dashboard.app import create_app
+
 #: Workers when not told: between 2 and 4, by the number of CPUs.
 MIN_WORKERS = 2
 MAX_WORKERS = 4
@@ -43,8 +45,6 @@ class DashboardApplication(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from dashboard.app import create_app
-
         return create_app(self.app_config).server
 
 

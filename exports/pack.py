@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard.figures import overview_cards, period_label, ranking_bar
 from dashboard.render import to_png
+from dashboard.views import quality_rows
 from indicators.catalog import Catalog
 from indicators.warnings import WarningRow, warning_counts, warning_rows
 from zhibiao.i18n import has, t
@@ -130,8 +131,6 @@ def quality_lines(
     table: pd.DataFrame, lang: str = "zh", *, catalog: Catalog | None = None
 ) -> list[str]:
     """One line per data-quality note of the table: '※ 城关镇(出生人数、…):<the finding>'."""
-    from dashboard.views import quality_rows
-
     return [
         t(
             "ui.quality.line",

@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from zhibiao.i18n import t
 
@@ -347,9 +350,6 @@ def write_xlsx(
 ) -> None:
     """The wide table as xlsx: status cells filled in a colour-blind-safe palette with the
     status word, value cells filled alike; every text cell formula-safe."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     catalog = _catalog_for(table, catalog)
     keys = _wide_keys(table, catalog)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -82,8 +83,6 @@ class PgCluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{db}"
 
     def new_database(self) -> str:
-        import sqlalchemy as sa
-
         name = "t_" + uuid.uuid4().hex[:12]
         engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
         for _ in range(50):

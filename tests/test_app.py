@@ -10,7 +10,7 @@ import pytest
 from dashboard_fixtures import app_config, csrf, filled_store, log_in, page_body
 
 from dashboard import layout, views
-from dashboard.app import create_app, request_cap
+from dashboard.app import content_disposition, create_app, request_cap
 from indicators import engine
 from indicators.warnings import warning_counts, warning_rows
 from loaders import load
@@ -431,8 +431,6 @@ def test_the_upload_history_links_each_kept_file_to_its_download(tmp_path: Path)
 
 
 def test_content_disposition_carries_the_utf8_name_and_a_plain_fallback():
-    from dashboard.app import content_disposition
-
     assert content_disposition("青川县1月.xlsx", 4) == (
         'attachment; filename="upload-4.xlsx"; '
         "filename*=UTF-8''%E9%9D%92%E5%B7%9D%E5%8E%BF1%E6%9C%88.xlsx"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from county_variants import bump_boys, report, with_cell
 
 from store import Store
 from zhibiao import samples as ms
-from zhibiao.cli import main
+from zhibiao.cli import _plain, main
 
 ZHIBIAO = Path(sys.executable).parent / "zhibiao"
 
@@ -140,8 +143,6 @@ def test_ingest_missing_file_exits_1(sqlite_url, tmp_path, capsys):
 
 
 def test_json_output_is_valid_json_without_nan():
-    from zhibiao.cli import _plain
-
     text = json.dumps(_plain([{"a": float("nan"), "b": 1.5, "c": [float("nan")]}]))
     assert json.loads(text) == [{"a": None, "b": 1.5, "c": [None]}]
 
@@ -325,10 +326,6 @@ def test_demo_loads_once_and_resets_the_demo_passwords(tmp_path, capsys):
 
 
 def test_serve_answers_the_login_page(tmp_path):
-    import socket
-    import time
-    import urllib.request
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

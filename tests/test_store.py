@@ -4,6 +4,7 @@ the original files and adding their column to an older database."""
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from loaders.types import VALUE_COLUMNS, CellRef, Finding, LoadResult
 from store import Store
+from store.models import Upload
 
 
 def _result(
@@ -268,8 +270,6 @@ def test_audit_log_newest_first(db_url):
 
 
 def test_sqlite_is_wal_and_takes_concurrent_writers(sqlite_url):
-    import threading
-
     stores = [Store(sqlite_url) for _ in range(3)]
     stores[0].create()
     with stores[0].engine.connect() as conn:
@@ -308,8 +308,6 @@ def _sha(data: bytes) -> str:
 
 
 def test_original_bytes_round_trip_exactly_and_listing_never_loads_them(db_url):
-    from store.models import Upload
-
     store = Store(db_url)
     store.create()
     rows = [("城关镇", False, "2025-01", "ytd", "births", 10.0, "B5")]

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from indicators.catalog import load_catalog
+from loaders import load
+from loaders.cells import normalise_label, synonyms
+from loaders.rules import check_areas_missing, check_ytd_not_shrinking
 from loaders.types import Finding, LoadResult, finding
 from store import Store
 from zhibiao.config import Settings, load_settings
@@ -51,8 +55,6 @@ def previous_values(
 
 def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[Finding]:
     """Year-to-date figures smaller than the month before, stored or in the file (acceptable)."""
-    from loaders.rules import check_ytd_not_shrinking
-
     found: list[Finding] = []
     values = result.values
     for period in sorted(set(values.loc[values["basis"] == "ytd", "period"])):
@@ -68,8 +70,6 @@ def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[F
 
 def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
     """Areas reported the month before (same basis) that this file does not report (warnings)."""
-    from loaders.rules import check_areas_missing
-
     found: list[Finding] = []
     values = result.values
     for (period, basis), new in values.groupby(["period", "basis"], sort=True):
@@ -84,16 +84,12 @@ def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
 def same_jurisdiction(one: str, other: str) -> bool:
     """Two names of a jurisdiction are the same one (`青川县` and `青川縣`; `四川省青川县` and
     `青川县`: one ends with the other)."""
-    from loaders.cells import normalise_label
-
     a, b = normalise_label(one), normalise_label(other)
     return a == b or a.endswith(b) or b.endswith(a)
 
 
 def known_areas(store: Store) -> set[str]:
     """The areas the store holds, with every name the alias table gives them."""
-    from indicators.catalog import load_catalog
-
     known = set(store.areas())
     aliases = load_catalog().aliases
     known |= {old for old, new in aliases.items() if new in known}
@@ -144,8 +140,6 @@ def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) 
 
 
 def _jurisdiction_setting(key: str) -> object:
-    from loaders.cells import synonyms
-
     return synonyms()["jurisdiction"][key]
 
 
@@ -160,8 +154,6 @@ def check(
     settings: Settings | None = None,
 ) -> LoadResult:
     """Load one file and add the checks against stored data; stores nothing."""
-    from loaders import load
-
     settings = settings or load_settings(db_url=store.url)
     result = load(
         data,
