@@ -312,7 +312,10 @@ def test_warnings_page_filters(filled):
 def test_area_funnel_brief_upload_pages_render(filled):
     _, client, _, _, _ = filled
     area = render(client, "/area", "?area=白河镇")
-    assert "白河镇 · 出生人数" in area or '"page-indicator"' in area
+    # the page names the area it shows, and each trend chart's title names it too
+    assert '{"children": "白河镇", "className": "page-indicator"}' in area
+    assert '"text": "白河镇 · 出生人数(人)"' in area
+    assert '"text": "白河镇 · 政策符合率(%)"' in area
     assert '"id": "trend-births"' in area
     assert '"id": "funnel-chart"' in render(client, "/funnel")
     brief = render(client, "/brief")
@@ -326,8 +329,11 @@ def test_area_funnel_brief_upload_pages_render(filled):
 def test_presentation_view_has_no_controls(filled):
     _, client, _, _, _ = filled
     body = render(client, "/rankings", "?present=1")
+    assert '"id": "ranking-chart"' in body
     assert '"type": "q"' not in body
     assert "download-pptx" not in body
+    normal = render(client, "/rankings")
+    assert '"type": "q"' in normal and "download-pptx" in normal
 
 
 def test_an_oversized_callback_request_is_answered_with_a_message(tmp_path: Path):
