@@ -154,6 +154,14 @@ class Figure:
         return self.num / self.den * ind.factor
 
 
+def labels_where(mask: np.ndarray, label: str | np.ndarray) -> np.ndarray:
+    """An object array: `label` (one, or one per element) where `mask` holds, None elsewhere."""
+    mask = np.asarray(mask, dtype=bool)
+    out = np.full(mask.shape, None, dtype=object)
+    out[mask] = np.broadcast_to(np.asarray(label, dtype=object), mask.shape)[mask]
+    return out
+
+
 def area_figure(ind: Indicator, values: Fields) -> Figure:
     """Numerator, denominator and grey-count of one area (None where a field is missing)."""
 
@@ -424,7 +432,7 @@ def _interval_arrays(ind: Indicator, b: Binomial, z: float, tests: StatusTests):
     if ind.interval_kind == "poisson":  # a count over a population: Byars' interval
         low, high = byars_intervals(x_f, z)
         low, high = low / n_f * ind.factor, high / n_f * ind.factor
-        method = np.where(np.isfinite(low), "byars", None).astype(object)
+        method = labels_where(np.isfinite(low), "byars")
     elif ind.interval_kind == "odds":
         low, high, method = binomial_intervals(x_f, n_f, z, tests.exact_below, tests.exact_method)
         low = odds_per_hundred_array(low) * ind.factor / 100
@@ -434,7 +442,7 @@ def _interval_arrays(ind: Indicator, b: Binomial, z: float, tests: StatusTests):
         low, high = low * ind.factor, high * ind.factor
     low = np.where(b.ok & np.isfinite(low), low, np.nan)
     high = np.where(b.ok & np.isfinite(high), high, np.nan)
-    method = np.where(b.ok, method, None)
+    method = labels_where(b.ok, method)
     return low, high, method
 
 
@@ -554,7 +562,7 @@ def _change_columns(
         "change_low": rounded_floats(np.where(finite, low, np.nan), ind.dp),
         "change_high": rounded_floats(np.where(finite, high, np.nan), ind.dp),
         "change_dir": direction,
-        "change_method": np.where(tested, method, None).astype(object),
+        "change_method": labels_where(tested, method),
     }
 
 
@@ -657,7 +665,7 @@ def _composite_columns(
         "reason_code": np.full(size, None, dtype=object),
         "reason_params": [{} for _ in range(size)],
         "quality": [[] for _ in range(size)],
-        "interval_method": top(np.where(has, "rank_draws", None).astype(object), None),
+        "interval_method": top(labels_where(has, "rank_draws"), None),
         "status_method": np.full(size, None, dtype=object),
         "change_p": nan,
         "change_low": nan,

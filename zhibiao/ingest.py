@@ -10,6 +10,7 @@ refused file stores nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -108,7 +109,7 @@ def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) 
     named = result.county if result.county and result.county != settings.county else None
     file = result.file
     if own and named and not same_jurisdiction(own, named):
-        params = {"store": own, "named": named}
+        params: dict[str, Any] = {"store": own, "named": named}
         return [finding("load.other_jurisdiction", file=file, sheet=None, cells=(), params=params)]
     known = known_areas(store)
     if not known:
@@ -139,8 +140,8 @@ def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) 
     ]
 
 
-def _jurisdiction_setting(key: str) -> object:
-    return synonyms()["jurisdiction"][key]
+def _jurisdiction_setting(key: str) -> float:
+    return float(synonyms()["jurisdiction"][key])
 
 
 def check(
