@@ -838,7 +838,6 @@ def parse_sheet(
     findings += long_areas(rows, file, grid.name)
     rows, found = split_groups(rows, file, grid.name)
     findings += found
-    findings += long_areas(rows, file, grid.name)
     county = find_county(table.preamble) or county
     total, found = find_total(rows, county, file, grid.name)
     findings += found
