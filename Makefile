@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 DB ?= sqlite:///zhibiao.db
 
-.PHONY: install system-deps run demo test lint format bench corpus screenshots clean
+.PHONY: install system-deps run demo test lint format docs bench corpus screenshots clean
 
 install: $(VENV)/.installed
 
@@ -47,6 +47,10 @@ corpus: install
 
 screenshots: install system-deps
 	ZHIBIAO_SCREENSHOTS=1 $(VENV)/bin/pytest tests/e2e
+
+# docs/settings.md from where the settings are defined (tests/test_docs.py checks it is current).
+docs: install
+	$(PY) -m zhibiao.settings_doc > docs/settings.md
 
 bench: install
 	$(PY) benchmarks/run.py

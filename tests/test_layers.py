@@ -41,6 +41,8 @@ ALLOWED = {
         "dashboard.views",
         "zhibiao.tables",
     ),
+    "zhibiao.settings_doc": ("dashboard.app", "dashboard.auth"),
+    "zhibiao.corpus": ("loaders", "store", "zhibiao.ingest"),
     "zhibiao.cli": ("loaders", "store", "indicators", "dashboard.server", "exports", "zhibiao"),
 }
 #: Imports allowed inside a function: heavy libraries that only one command or file kind needs.

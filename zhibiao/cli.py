@@ -1,4 +1,4 @@
-"""The command line `zhibiao`: ingest, table, brief, export, serve, demo, user (cli.md).
+"""The command line `zhibiao`: ingest, table, brief, export, serve, demo, user (docs/cli.md).
 
 Exit status: 0 done; 1 input refused or no data for the period; 2 usage. Every line of text
 comes from the message catalogs (`cli.*`), in the language of `--lang`.
@@ -27,7 +27,7 @@ from indicators.catalog import load_catalog
 from loaders.describe import describe
 from loaders.types import LoadResult
 from store import Store
-from zhibiao.config import DEFAULT_DB_URL, Settings, load_settings
+from zhibiao.config import DB_ENV, DEFAULT_DB_URL, Settings, load_settings
 from zhibiao.fields import field_catalog, field_label
 from zhibiao.i18n import DEFAULT_LANG, LANGS, t
 from zhibiao.ingest import Ingested, ingest
@@ -142,7 +142,7 @@ def _period(text: str) -> str:
 
 def db_url(args: argparse.Namespace) -> str:
     """--db, else $ZHIBIAO_DB, else zhibiao.db in the current folder."""
-    return args.db or os.environ.get("ZHIBIAO_DB") or DEFAULT_DB_URL
+    return args.db or os.environ.get(DB_ENV) or DEFAULT_DB_URL
 
 
 def open_store(args: argparse.Namespace) -> Store:
