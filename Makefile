@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 DB ?= sqlite:///zhibiao.db
 
-.PHONY: install system-deps run demo test lint format docs bench corpus screenshots clean
+.PHONY: install system-deps run demo test test-fast lint format docs bench corpus screenshots clean
 
 install: $(VENV)/.installed
 
@@ -35,8 +35,19 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The whole suite on every core (pytest-xdist): each test file stays on one worker, in order, so
+# the module-scoped fixtures (a filled store, a gunicorn server, a browser) are built once and
+# the browser tests keep their sequence. JOBS=1 runs it in one process.
+JOBS ?= auto
+PYTEST_PARALLEL = -n $(JOBS) --dist loadfile --durations=20
+
 test: install system-deps lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
+
+# The inner loop: everything but the tests marked slow (the browser, the command line run as a
+# process). `make test` still runs them all.
+test-fast: install
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not slow"
 
 # Every file of a folder through the ingest path, one fresh SQLite database each: one line a
 # file, stored (areas, periods, totals) or refused (why). Not part of `make test`.

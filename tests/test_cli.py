@@ -93,6 +93,7 @@ def test_user_add_refuses_an_over_long_name_or_password(db_url, monkeypatch, cap
     store.dispose()
 
 
+@pytest.mark.slow  # the installed script, run as a process
 def test_installed_script_user_add_from_a_pipe(tmp_path):
     url = f"sqlite:///{tmp_path / 'z.db'}"
     done = subprocess.run(
@@ -275,6 +276,7 @@ def test_table_json_brief_and_wide_outputs(sqlite_url, tmp_path, capsys):
     assert main(["table", "--period", "2025-03", "--db", sqlite_url]) == 1
 
 
+@pytest.mark.slow  # the installed script, run as a process
 def test_installed_script_refuses_a_bad_file_on_stderr(tmp_path):
     bad = with_cell(report(tmp_path, 1), "D9", "abc", "bad.xlsx")
     url = f"sqlite:///{tmp_path / 'z.db'}"
@@ -325,6 +327,7 @@ def test_demo_loads_once_and_resets_the_demo_passwords(tmp_path, capsys):
         assert store.authenticate(name, second[name])["role"] == name
 
 
+@pytest.mark.slow  # the server, run as a process
 def test_serve_answers_the_login_page(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
