@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 DB ?= sqlite:///zhibiao.db
 
-.PHONY: install system-deps run demo test lint format bench corpus screenshots clean
+.PHONY: install system-deps run demo test test-fast lint format docs bench corpus screenshots clean
 
 install: $(VENV)/.installed
 
@@ -29,13 +29,25 @@ run: install system-deps demo
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The whole suite on every core (pytest-xdist): each test file stays on one worker, in order, so
+# the module-scoped fixtures (a filled store, a gunicorn server, a browser) are built once and
+# the browser tests keep their sequence. JOBS=1 runs it in one process.
+JOBS ?= auto
+PYTEST_PARALLEL = -n $(JOBS) --dist loadfile --durations=20
+
 test: install system-deps lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
+
+# The inner loop: everything but the tests marked slow (the browser, the command line run as a
+# process). `make test` still runs them all.
+test-fast: install
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not slow"
 
 # Every file of a folder through the ingest path, one fresh SQLite database each: one line a
 # file, stored (areas, periods, totals) or refused (why). Not part of `make test`.
@@ -46,6 +58,10 @@ corpus: install
 
 screenshots: install system-deps
 	ZHIBIAO_SCREENSHOTS=1 $(VENV)/bin/pytest tests/e2e
+
+# docs/settings.md from where the settings are defined (tests/test_docs.py checks it is current).
+docs: install
+	$(PY) -m zhibiao.settings_doc > docs/settings.md
 
 bench: install
 	$(PY) benchmarks/run.py

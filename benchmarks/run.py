@@ -25,6 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
+
+from indicators.engine import compute
+from loaders import load
+from store import Store
 
 SCALES = {"county": 15, "city": 150, "province": 1_500, "national": 40_000}
 FIELDS = [
@@ -80,8 +85,6 @@ def synthetic_values(areas: int, months: list[str], seed: int = 1) -> pd.DataFra
 
 def report_workbook(areas: int) -> bytes:
     """One ytd report of `areas` rows in a one-row-header layout, as .xlsx bytes."""
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.title = "1-10月"
@@ -139,10 +142,6 @@ def months_of(years: list[int]) -> list[str]:
 
 
 def run(scales: list[str]) -> list[dict[str, Any]]:
-    from indicators.engine import compute
-    from loaders import load
-    from store import Store
-
     results = []
     for scale in scales:
         n = SCALES[scale]

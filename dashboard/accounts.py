@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.views import when_text
+from store import Store
 from zhibiao.i18n import has, t
 from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
 from zhibiao.vocabulary import ROLES
@@ -65,7 +66,7 @@ def password_problem(password: str | None, again: str | None) -> Outcome | None:
 
 
 def new_account_problem(
-    name: str | None, role: str | None, password: str | None, again: str | None, store: Any
+    name: str | None, role: str | None, password: str | None, again: str | None, store: Store
 ) -> Outcome | None:
     """Why an account cannot be made: the CLI's rules plus the minimum password length."""
     name = (name or "").strip()
@@ -84,7 +85,7 @@ def new_account_problem(
 
 
 def add_account(
-    store: Any,
+    store: Store,
     actor: str,
     name: str | None,
     role: str | None,
@@ -96,6 +97,7 @@ def add_account(
     if problem is not None:
         return problem
     name = (name or "").strip()
+    assert role is not None and password is not None  # new_account_problem refuses None
     try:
         store.add_user(name, role, password)
     except ValueError:  # made by someone else a moment ago
@@ -104,20 +106,21 @@ def add_account(
     return _done("added", name=name, role=role)
 
 
-def _target(store: Any, name: str | None) -> tuple[dict[str, Any] | None, Outcome | None]:
+def _target(store: Store, name: str | None) -> dict[str, Any] | Outcome:
+    """The account `name` names, or why there is none."""
     if not name:
-        return None, _refused("no_target")
+        return _refused("no_target")
     found = store.get_user(name)
     if found is None:
-        return None, _refused("no_user", name=name)
-    return found, None
+        return _refused("no_user", name=name)
+    return found
 
 
-def change_role(store: Any, actor: str, name: str | None, role: str | None) -> Outcome:
+def change_role(store: Store, actor: str, name: str | None, role: str | None) -> Outcome:
     """Give `name` the role `role`; an admin never lowers their own role."""
-    found, problem = _target(store, name)
-    if problem is not None:
-        return problem
+    found = _target(store, name)
+    if isinstance(found, Outcome):
+        return found
     if role not in ROLES:
         return _refused("bad_role")
     if found["role"] == role:
@@ -131,11 +134,11 @@ def change_role(store: Any, actor: str, name: str | None, role: str | None) -> O
     return _done("role_set", name=found["name"], role=role)
 
 
-def set_account_active(store: Any, actor: str, name: str | None, active: bool) -> Outcome:
+def set_account_active(store: Store, actor: str, name: str | None, active: bool) -> Outcome:
     """Deactivate or reactivate `name`; an admin never deactivates themself."""
-    found, problem = _target(store, name)
-    if problem is not None:
-        return problem
+    found = _target(store, name)
+    if isinstance(found, Outcome):
+        return found
     if not active and found["name"] == actor:
         return _refused("self_deactivate")
     store.set_active(found["name"], active)
@@ -145,15 +148,16 @@ def set_account_active(store: Any, actor: str, name: str | None, active: bool) -
 
 
 def reset_password(
-    store: Any, actor: str, name: str | None, password: str | None, again: str | None
+    store: Store, actor: str, name: str | None, password: str | None, again: str | None
 ) -> Outcome:
     """Give `name` a new password (same rules as a new account); the audit never holds it."""
-    found, problem = _target(store, name)
-    if problem is not None:
-        return problem
+    found = _target(store, name)
+    if isinstance(found, Outcome):
+        return found
     problem = password_problem(password, again)
     if problem is not None:
         return problem
+    assert password is not None  # password_problem refuses None
     store.set_password(found["name"], password)
     store.audit(actor, "admin.user_password", {"name": found["name"]})
     return _done("password_reset", name=found["name"])

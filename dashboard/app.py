@@ -2,7 +2,7 @@
 (exports, charts, and each upload's original file).
 
 Nothing happens at import time. Per-app objects (the store, settings, the background-callback
-cache) live on the Flask app (`server.extensions["zhibiao"]`), never in module globals, so every
+cache) live on the Flask app (`dashboard.state`), never in module globals, so every
 gunicorn worker builds its own and shares only what is on disk (database, secret, job cache).
 """
 
@@ -13,7 +13,7 @@ import math
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,14 +21,17 @@ from urllib.parse import quote
 import dash
 import diskcache
 import pandas as pd
-from flask import Flask, current_app, request
+from flask import Flask, Response, request
 from sqlalchemy.engine import make_url
 
-from dashboard import auth, hardening, layout
-from dashboard.cache import TableCache
+import exports
+from dashboard import auth, figures, hardening, layout, views
+from dashboard.render import to_png
+from dashboard.state import EXTENSION, AppState, open_store, state, view_table
+from indicators import engine
+from indicators.funnel import funnel
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
-from zhibiao.tables import indicator_table
 
 HERE = Path(__file__).resolve().parent
 SECRET_ENV = "ZHIBIAO_SECRET_KEY"
@@ -47,31 +50,6 @@ WEB_ENV = {
 }
 #: Room for the JSON around a base64 upload in one Dash request.
 REQUEST_OVERHEAD_BYTES = 1024 * 1024
-
-
-@dataclass
-class AppState:
-    """What one app instance keeps: its store, settings and options."""
-
-    db_url: str
-    settings: Settings
-    max_upload_bytes: int
-    cache_dir: Path
-    default_lang: str
-    store_factory: Any
-    _store: Any = None
-    tables: TableCache = field(default_factory=TableCache)
-
-    @property
-    def store(self) -> Any:
-        if self._store is None:
-            self._store = self.store_factory(self.db_url)
-        return self._store
-
-
-def state() -> AppState:
-    """The AppState of the app serving this request."""
-    return current_app.extensions["zhibiao"]
 
 
 def sqlite_path(db_url: str) -> Path | None:
@@ -138,19 +116,11 @@ def request_cap(max_upload_bytes: int) -> int:
 class ZhibiaoDash(dash.Dash):
     """Dash with the page title and html lang of the request's page and language."""
 
-    def interpolate_index(self, **kwargs: Any) -> str:
+    def interpolate_index(self, *args: Any, **kwargs: Any) -> str:
         lang = auth.request_lang()
         kwargs["title"] = layout.page_title(request.path, lang)
-        html = super().interpolate_index(**kwargs)
+        html = str(super().interpolate_index(*args, **kwargs))
         return html.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
-
-
-def _default_store_factory(url: str) -> Any:
-    from store import Store
-
-    store = Store(url)
-    store.create()
-    return store
 
 
 def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
@@ -178,9 +148,9 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         max_upload_bytes=max_upload,
         cache_dir=cache_dir,
         default_lang=lang,
-        store_factory=config.get("store_factory") or _default_store_factory,
+        store_factory=config.get("store_factory") or open_store,
     )
-    server.extensions["zhibiao"] = app_state
+    server.extensions[EXTENSION] = app_state
     # the app's own store, not a second one made for the secret alone
     server.secret_key = resolve_secret(config, app_state)
     server.config["MAX_CONTENT_LENGTH"] = request_cap(max_upload)
@@ -188,7 +158,7 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
 
     app = ZhibiaoDash(
         "dashboard",
-        server=server,
+        server=server,  # type: ignore[arg-type]  # Dash takes a Flask app; its hint omits it
         use_pages=True,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
@@ -196,7 +166,7 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         background_callback_manager=manager,
         title=t("app.title", lang),
-        update_title=None,
+        update_title="",  # the tab's title stays while a callback runs
     )
     app.layout = layout.shell
     guarded: dict[str, str] = {}
@@ -271,10 +241,6 @@ DOWNLOAD_TYPES = {
 
 def download(kind: str) -> Any:
     """/download/<kind>?period=&basis=&lang=[&chart=&indicator=&area=]: behind the login wall."""
-    from flask import Response
-
-    from dashboard import views
-
     lang = auth.request_lang()
     if kind not in DOWNLOAD_TYPES:
         return Response(t("ui.download.unknown", lang), status=404)
@@ -288,7 +254,8 @@ def download(kind: str) -> Any:
     if kind == "png":
         body, name = chart_png(app_state, table, query, request.args)
     else:
-        body, name = export_file(table, query, kind), f"zhibiao-{kind}-{query.period}-{query.basis}"
+        body = export_file(app_state, table, query, kind)
+        name = f"zhibiao-{kind}-{query.period}-{query.basis}"
     user = auth.session_user() or {}
     store.audit(user.get("name", "-"), "download", {"kind": kind, "period": query.period})
     return Response(
@@ -320,13 +287,11 @@ def content_disposition(file_name: str, upload_id: int) -> str:
 
 def download_original(ref: str) -> Any:
     """/download/original/<upload_id>: the file of one upload, byte for byte, as it was named."""
-    from flask import Response
-
     lang = auth.request_lang()
     store = state().store
     upload_id = int(ref) if ref.isascii() and ref.isdigit() else None
     found = store.original(upload_id) if upload_id is not None else None
-    if found is None:
+    if upload_id is None or found is None:
         return Response(
             t("ui.download.no_original", lang),
             status=404,
@@ -349,44 +314,31 @@ def download_original(ref: str) -> Any:
     )
 
 
-def view_table(app_state: AppState, period: str, basis: str) -> pd.DataFrame:
-    """The indicator table of one period and basis, from the app's store (`zhibiao.tables`)."""
-    return indicator_table(
-        app_state.store,
-        period,
-        basis,
-        settings=app_state.settings,
-        catalog=catalog_of(app_state),
-    )
-
-
-def catalog_of(app_state: AppState) -> Any:
-    """The indicator catalog, read once per app."""
-    from indicators.catalog import load_catalog
-
-    return app_state.tables.get_or_make("catalog", load_catalog, keep=True)
-
-
-def chart_png(app_state: AppState, table: Any, query: Any, args: Any) -> tuple[bytes, str]:
+def chart_png(
+    app_state: AppState, table: pd.DataFrame, query: views.ViewQuery, args: Mapping[str, str]
+) -> tuple[bytes, str]:
     """A chart of the view as PNG, drawn on the server (Chinese text intact)."""
-    from dashboard import figures
-    from dashboard.render import to_png
-    from indicators import engine
-
-    catalog = catalog_of(app_state)
-    keys = list(dict.fromkeys(table["indicator"]))
-    indicator = args.get("indicator") if args.get("indicator") in keys else keys[0]
+    catalog = app_state.catalog
+    keys = [str(k) for k in dict.fromkeys(table["indicator"])]
+    asked = args.get("indicator", "")
+    indicator = asked if asked in keys else keys[0]
     chart = args.get("chart", "ranking")
     if chart == "funnel":
-        from indicators.funnel import funnel
-
         fig = figures.funnel_figure(
             funnel(table, indicator), indicator, query.lang, catalog=catalog
         )
     elif chart == "trend":
-        areas = list(dict.fromkeys(table.loc[~table["is_total"].astype(bool), "area"]))
-        area = args.get("area") if args.get("area") in areas else areas[0]
-        series = engine.series(app_state.store.values(), indicator, area, query.basis)
+        areas = [str(a) for a in dict.fromkeys(table.loc[~table["is_total"].astype(bool), "area"])]
+        asked_area = args.get("area", "")
+        area = asked_area if asked_area in areas else areas[0]
+        series = engine.series(
+            app_state.store.values(),
+            indicator,
+            area,
+            query.basis,
+            catalog=catalog,
+            settings=app_state.settings,
+        )
         fig = figures.trend_figure(series, indicator, area, query.lang, catalog=catalog)
     else:
         chart = "ranking"
@@ -394,12 +346,12 @@ def chart_png(app_state: AppState, table: Any, query: Any, args: Any) -> tuple[b
     return to_png(fig), f"{chart}-{indicator}-{query.period}"
 
 
-def export_file(table: Any, query: Any, kind: str) -> bytes:
+def export_file(
+    app_state: AppState, table: pd.DataFrame, query: views.ViewQuery, kind: str
+) -> bytes:
     """The meeting pack (pptx, pdf) or the scorecard (xlsx) of the view, as bytes."""
-    import exports
-
     if kind == "pptx":
-        return exports.pack_pptx(table, query.lang)
+        return exports.pack_pptx(table, query.lang, catalog=app_state.catalog)
     if kind == "pdf":
-        return exports.pack_pdf(table, query.lang)
+        return exports.pack_pdf(table, query.lang, catalog=app_state.catalog)
     return exports.scorecard_xlsx(table, query.lang)

@@ -29,7 +29,9 @@ import flask
 import flask_login
 from flask import Flask, Response, abort, current_app, g, redirect, request, session
 from markupsafe import escape
+from werkzeug.wrappers import Response as BaseResponse
 
+from store import Store
 from zhibiao.i18n import LANGS, t
 from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
 from zhibiao.vocabulary import ROLES
@@ -78,7 +80,7 @@ class Account(flask_login.UserMixin):
         return {"name": self.name, "role": self.role}
 
 
-def load_account(store: Any, user_id: str | None) -> Account | None:
+def load_account(store: Store, user_id: str | None) -> Account | None:
     """The account a session's `<version>:<name>` names, if it is active and its sessions were
     not ended since (logout, password, role or state changed): else None."""
     version, _, name = (user_id or "").partition(":")
@@ -101,7 +103,7 @@ def session_user() -> dict[str, str] | None:
     return user.as_dict()
 
 
-def current_user(store: Any) -> dict[str, str] | None:
+def current_user(store: Store) -> dict[str, str] | None:
     """The session user with the account read afresh from the store now (None if the account
     is gone, inactive, or its sessions were ended)."""
     user = flask_login.current_user
@@ -111,7 +113,7 @@ def current_user(store: Any) -> dict[str, str] | None:
     return account.as_dict() if account else None
 
 
-def require_role(store: Any, needed: str) -> dict[str, str]:
+def require_role(store: Store, needed: str) -> dict[str, str]:
     """The session user if their stored role allows `needed`; otherwise refuse (403)."""
     user = current_user(store)
     if user is None:
@@ -192,7 +194,7 @@ def _refuse(status: int) -> Response:
     return Response(t(key, lang), status=status, content_type="text/plain; charset=utf-8")
 
 
-def _guard_dash_callback(store: Any) -> Response | None:
+def _guard_dash_callback(store: Store) -> Response | None:
     payload = request.get_json(silent=True) or {}
     need = needed_role(payload, current_app.config.get("ZHIBIAO_GUARDED", {}))
     if need is None:
@@ -209,10 +211,10 @@ def _guard_dash_callback(store: Any) -> Response | None:
     return None
 
 
-def login_wall(store_of: Callable[[], Any]) -> Callable[[], Response | None]:
+def login_wall(store_of: Callable[[], Store]) -> Callable[[], BaseResponse | None]:
     """The before_request hook: CSRF on every POST, a session for everything not public."""
 
-    def check() -> Response | None:
+    def check() -> BaseResponse | None:
         csrf_token()
         path = request.path
         if path in ("/login", "/logout") and (request.content_length or 0) > LOGIN_FORM_BYTES:
@@ -271,7 +273,7 @@ class LoginThrottle:
     """Sign-in attempts per user name and per address, counted in the store (every worker of
     every host shares it). An attempt is counted before its password is checked."""
 
-    def __init__(self, store_of: Callable[[], Any], rule: ThrottleRule) -> None:
+    def __init__(self, store_of: Callable[[], Store], rule: ThrottleRule) -> None:
         self.store_of = store_of
         self.rule = rule
 
@@ -355,7 +357,7 @@ def login_field_problem(name: str, password: str, lang: str) -> str | None:
     return None
 
 
-def _login_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
+def _login_view(store_of: Callable[[], Store]) -> Callable[[], Any]:
     def view() -> Any:
         lang = request_lang()
         next_url = safe_next(request.values.get("next"))
@@ -389,7 +391,7 @@ def _login_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
     return view
 
 
-def _logout_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
+def _logout_view(store_of: Callable[[], Store]) -> Callable[[], Any]:
     def view() -> Any:
         user = session_user()
         if user:
@@ -406,7 +408,7 @@ def _logout_view(store_of: Callable[[], Any]) -> Callable[[], Any]:
 
 def init_auth(
     server: Flask,
-    store_of: Callable[[], Any],
+    store_of: Callable[[], Store],
     *,
     secure_cookies: bool = False,
     guarded: Mapping[str, str] | None = None,

@@ -17,7 +17,7 @@ A 400, never a 500:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dash.exceptions import DependencyException
@@ -37,7 +37,7 @@ SECURITY_HEADERS = {
 HSTS = "max-age=31536000"
 
 
-def content_security_policy(inline_script_hashes: list[str]) -> str:
+def content_security_policy(inline_script_hashes: Sequence[str]) -> str:
     """The policy: scripts from this origin and the listed inline ones only."""
     scripts = " ".join(["'self'", *inline_script_hashes])
     return "; ".join(
@@ -57,7 +57,7 @@ def content_security_policy(inline_script_hashes: list[str]) -> str:
 
 
 def headers_hook(
-    inline_script_hashes: Callable[[], list[str]], https: bool
+    inline_script_hashes: Callable[[], Sequence[str]], https: bool
 ) -> Callable[[Response], Response]:
     """The after_request hook setting SECURITY_HEADERS, the policy (hashes read on first use,
     once the app's callbacks are all registered) and HSTS when served over https."""
@@ -98,7 +98,7 @@ def refuse_unreadable_json() -> Response | None:
 
 def init_hardening(
     server: Flask,
-    inline_script_hashes: Callable[[], list[str]],
+    inline_script_hashes: Callable[[], Sequence[str]],
     *,
     https: bool = False,
     trusted_proxies: int = 0,

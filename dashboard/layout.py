@@ -81,6 +81,12 @@ def is_present(args: dict[str, Any]) -> bool:
     return str(args.get("present", "")) in ("1", "true", "yes")
 
 
+def data_attributes(**values: str) -> dict[str, Any]:
+    """HTML data-* attributes for a Dash component: `data_attributes(max_bytes="5")` is
+    `{"data-max-bytes": "5"}` (Dash takes them as keyword arguments its signatures do not name)."""
+    return {"data-" + name.replace("_", "-"): value for name, value in values.items()}
+
+
 def with_query(search: str, **changes: Any) -> str:
     """`search` ('?a=1&b=2') with `changes` applied (None removes a key), as '?…' or ''."""
     query = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=False))

@@ -13,6 +13,8 @@ from typing import Any
 import gunicorn.http.wsgi
 from gunicorn.app.base import BaseApplication
 
+from dashboard.app import create_app
+
 #: Workers when not told: between 2 and 4, by the number of CPUs.
 MIN_WORKERS = 2
 MAX_WORKERS = 4
@@ -37,14 +39,12 @@ class DashboardApplication(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
-        gunicorn.http.wsgi.SERVER = SERVER_HEADER  # type: ignore[attr-defined]
+        gunicorn.http.wsgi.SERVER = SERVER_HEADER
         for key, value in self.options.items():
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from dashboard.app import create_app
-
         return create_app(self.app_config).server
 
 

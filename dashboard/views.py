@@ -5,6 +5,7 @@ tests call them directly (importing a page module needs an app; importing this n
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import pandas as pd
 
 from dashboard import figures
 from indicators.catalog import Catalog
+from loaders.describe import describe
+from loaders.types import Finding, LoadResult
 from zhibiao.fields import field_label
 from zhibiao.i18n import LANGS, t
 from zhibiao.vocabulary import BASES, STATUS_MARKS, STATUSES
@@ -242,15 +245,13 @@ def when_text(moment: Any) -> str:
     return str(moment or "")
 
 
-def upload_preview(result: Any, lang: str, *, describe: Any = None) -> dict[str, Any]:
+def upload_preview(result: LoadResult, lang: str) -> dict[str, Any]:
     """What the upload page shows of a checked file.
 
     period(s), basis, areas, fields recognised (labels in `lang`; keys in `field_keys`), and every error and warning as one line naming
     the cells; `can_store` when nothing blocks; `needs_accept` when only acceptable errors
     stand between the file and the store.
     """
-    if describe is None:
-        from loaders.describe import describe
     values = result.values
     areas: list[str] = []
     if values is not None and not values.empty:
@@ -313,7 +314,7 @@ def revision_of(uploads: Sequence[Mapping[str, Any]], period: str) -> int:
     return sum(1 for item in uploads if period in (item.get("periods") or []))
 
 
-def notes_of(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+def notes_of(row: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The data-quality notes of one row of the indicator table (its `quality` column)."""
     notes = row.get("quality") if hasattr(row, "get") else None
     return [n for n in notes if isinstance(n, Mapping)] if isinstance(notes, list | tuple) else []
@@ -321,16 +322,11 @@ def notes_of(row: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def note_key(note: Mapping[str, Any]) -> str:
     """One note's identity (the same finding reached through several figures counts once)."""
-    import json
-
     return json.dumps(note, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def describe_note(note: Mapping[str, Any], lang: str) -> str:
     """The note as one line naming file, sheet and cells (`loaders.describe`)."""
-    from loaders.describe import describe
-    from loaders.types import Finding
-
     return describe(Finding.from_dict(dict(note)), lang)
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
 from dashboard.figures import overview_cards, period_label, ranking_bar
 from dashboard.render import to_png
-from indicators.warnings import warning_counts, warning_rows
+from dashboard.views import quality_rows
+from indicators.catalog import Catalog
+from indicators.warnings import WarningRow, warning_counts, warning_rows
 from zhibiao.i18n import has, t
 from zhibiao.vocabulary import STATUSES, status_text
 
@@ -54,7 +55,7 @@ class Pack:
     generated: str
     cards: list[dict]
     charts: list[Chart]
-    warnings: list[dict]
+    warnings: list[WarningRow]
     notes: list[str] = field(default_factory=list)
     watch: int = 0  # watch items: a count, never listed
 
@@ -88,7 +89,7 @@ def chosen_indicators(
     return list(dict.fromkeys(indicators))
 
 
-def _pack_chart(table: pd.DataFrame, indicator: str, lang: str, catalog: Any) -> Chart:
+def _pack_chart(table: pd.DataFrame, indicator: str, lang: str, catalog: Catalog | None) -> Chart:
     fig = ranking_bar(table, indicator, lang, catalog=catalog)
     # the chart's title as plain text (plotly's is markup, its names made entities)
     title = html.unescape(str(fig.layout.title.text).split("<br>")[0])
@@ -102,7 +103,7 @@ def build_pack(
     lang: str = "zh",
     indicators: list[str] | None = None,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> Pack:
     """The pack's words and chart images for one indicator table."""
     period, basis = _table_period(table)
@@ -126,10 +127,10 @@ def build_pack(
     )
 
 
-def quality_lines(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None) -> list[str]:
+def quality_lines(
+    table: pd.DataFrame, lang: str = "zh", *, catalog: Catalog | None = None
+) -> list[str]:
     """One line per data-quality note of the table: '※ 城关镇(出生人数、…):<the finding>'."""
-    from dashboard.views import quality_rows
-
     return [
         t(
             "ui.quality.line",

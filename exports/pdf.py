@@ -1,4 +1,8 @@
-"""The meeting pack as an A4 landscape PDF (reportlab)."""
+"""The meeting pack as an A4 landscape PDF (reportlab).
+
+reportlab takes about half a second to import and only a pdf needs it: the functions that draw
+import it themselves, so `import exports` stays light for the pages and the command line.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pandas as pd
 
@@ -23,6 +28,7 @@ from exports.pack import (
     _warning_cells,
     build_pack,
 )
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 #: reportlab's built-in Chinese font, used when no TrueType CJK font is installed (Noto CJK is
@@ -51,6 +57,7 @@ def _truetype_cjk_font() -> Path | None:
 @cache
 def pdf_font() -> str:
     """Register and name the pdf's Chinese font: an installed TrueType CJK font, else STSong."""
+    # lazy: reportlab loads only when a file is drawn (see the module docstring)
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -74,6 +81,7 @@ def _pdf_table(
     status_column: int,
     font: str,
 ) -> Any:
+    # lazy: reportlab loads only when a file is drawn (see the module docstring)
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, Table, TableStyle
@@ -105,13 +113,12 @@ def _pdf_table(
 def _escaped(text: str) -> str:
     """Text for a reportlab Paragraph, which reads its markup (`<b>`, `<br>`, `<a href>`; a
     stray `<` fails the whole document): &, < and > escaped. Every Paragraph gets its text so."""
-    from xml.sax.saxutils import escape
-
     return escape(text)
 
 
 def pdf_from_pack(pack: Pack) -> bytes:
     """The pack on A4 landscape pages; Chinese in a CJK font, charts embedded as PNG."""
+    # lazy: reportlab loads only when a file is drawn (see the module docstring)
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
@@ -184,7 +191,7 @@ def pack_pdf(
     lang: str = "zh",
     indicators: list[str] | None = None,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> bytes:
     """The meeting pack as pdf bytes (A4 landscape)."""
     return pdf_from_pack(build_pack(table, lang, indicators, catalog=catalog))

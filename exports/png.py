@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Any
 
 import pandas as pd
 
@@ -13,6 +12,7 @@ from dashboard.figures import (
 )
 from dashboard.render import to_png
 from exports.pack import chosen_indicators
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 
@@ -21,7 +21,7 @@ def pack_png(
     lang: str = "zh",
     indicators: list[str] | None = None,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> bytes:
     """The ranking charts: one PNG when one indicator is chosen, else a zip of PNGs."""
     chosen = chosen_indicators(table, indicators, lang)

@@ -1,4 +1,8 @@
-"""The meeting pack as a 16:9 PowerPoint file."""
+"""The meeting pack as a 16:9 PowerPoint file.
+
+python-pptx takes most of a second to import and only a pptx needs it: the functions that draw
+import it themselves, so `import exports` stays light for the pages and the command line.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dashboard.figures import (
     STATUS_STYLE,
 )
 from exports.pack import Pack, _legend, _overview_cells, _warning_cells, build_pack
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 #: Font names written into the pptx (the audience's PowerPoint has Microsoft YaHei; elsewhere
@@ -27,6 +32,7 @@ SLIDE_NOTE_ROWS = 8
 
 
 def _pptx_font(run: Any, size: float, *, bold: bool = False, colour: str | None = None) -> None:
+    # lazy: pptx loads only when a file is drawn (see the module docstring)
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
@@ -56,6 +62,7 @@ def _pptx_text(frame: Any, text: str, size: float, **style: Any) -> None:
 
 
 def _pptx_slide(prs: Any, title: str, subtitle: str = "") -> Any:
+    # lazy: pptx loads only when a file is drawn (see the module docstring)
     from pptx.util import Inches
 
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only"
@@ -79,6 +86,7 @@ def _pptx_table(
     top: float,
     status_column: int,
 ) -> None:
+    # lazy: pptx loads only when a file is drawn (see the module docstring)
     from pptx.dml.color import RGBColor
     from pptx.util import Inches
 
@@ -107,6 +115,7 @@ def _pptx_table(
 
 def pptx_from_pack(pack: Pack) -> bytes:
     """The pack as a 16:9 presentation (13.333 × 7.5 in)."""
+    # lazy: pptx loads only when a file is drawn (see the module docstring)
     from pptx import Presentation
     from pptx.util import Inches
 
@@ -164,6 +173,7 @@ def pptx_from_pack(pack: Pack) -> bytes:
 
 def _pptx_notes(prs: Any, pack: Pack) -> None:
     """The data-quality notes after the warnings: one line each, SLIDE_NOTE_ROWS a slide."""
+    # lazy: pptx loads only when a file is drawn (see the module docstring)
     from pptx.util import Inches
 
     rows = pack.notes
@@ -180,6 +190,7 @@ def _pptx_notes(prs: Any, pack: Pack) -> None:
 
 
 def _pptx_note(slide: Any, text: str) -> None:
+    # lazy: pptx loads only when a file is drawn (see the module docstring)
     from pptx.util import Inches
 
     box = slide.shapes.add_textbox(Inches(0.5), Inches(6.8), Inches(12.333), Inches(0.4))
@@ -191,7 +202,7 @@ def pack_pptx(
     lang: str = "zh",
     indicators: list[str] | None = None,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> bytes:
     """The meeting pack as pptx bytes (16:9)."""
     return pptx_from_pack(build_pack(table, lang, indicators, catalog=catalog))

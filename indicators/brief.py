@@ -14,11 +14,13 @@ import pandas as pd
 
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
+from zhibiao.vocabulary import status_label
 
 from .catalog import Catalog, load_catalog
 from .exact import round_half_up
 from .output import all_boys, format_number
 from .periods import parse_period, year_start
+from .warnings import LISTED_STATUSES, warning_counts, warning_rows
 
 SRB_ORDERS = ("srb_order1", "srb_order2", "srb_order3")
 COMPLIANCE_ORDERS = ("compliance_order1", "compliance_order2", "compliance_order3")
@@ -366,6 +368,28 @@ def late_sentences(figs: _Figures, catalog: Catalog, lang: str) -> list[str]:
     ]
 
 
+def warning_sentences(table: pd.DataFrame, catalog: Catalog, lang: str) -> list[str]:
+    """The closing section: the red and amber figures of the one list of warnings
+    (`indicators.warnings`, as the warnings page and the meeting pack show them), worst first,
+    each with its reason; the watch items as a count."""
+    rows = warning_rows(table, lang, catalog=catalog, statuses=LISTED_STATUSES)
+    out = [
+        t(
+            "brief.warnings_status",
+            lang,
+            status=status_label(status, lang),
+            n=len(items),
+            items=t("brief.clause_sep", lang).join(r["reason"] for r in items),
+        )
+        for status in LISTED_STATUSES
+        if (items := [r for r in rows if r["status"] == status])
+    ] or [t("brief.warnings_none", lang)]
+    watch = warning_counts(table)["watch"]
+    if watch:
+        out.append(t("brief.warnings_watch", lang, n=watch))
+    return out
+
+
 def briefing(
     table: pd.DataFrame,
     lang: str = "zh",
@@ -399,6 +423,7 @@ def briefing(
         ("compliance", compliance_sentences(figs, catalog, lang)),
         ("fees", fee_sentences(figs, catalog, lang)),
         ("late", late_sentences(figs, catalog, lang)),
+        ("warnings", warning_sentences(table, catalog, lang)),
     ]
     numerals = t("brief.section.num", lang).split(",")
     space = "" if lang == "zh" else " "

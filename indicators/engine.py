@@ -11,7 +11,7 @@ never the report's own total row.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -154,6 +154,14 @@ class Figure:
         return self.num / self.den * ind.factor
 
 
+def labels_where(mask: np.ndarray, label: str | np.ndarray) -> np.ndarray:
+    """An object array: `label` (one, or one per element) where `mask` holds, None elsewhere."""
+    mask = np.asarray(mask, dtype=bool)
+    out = np.full(mask.shape, None, dtype=object)
+    out[mask] = np.broadcast_to(np.asarray(label, dtype=object), mask.shape)[mask]
+    return out
+
+
 def area_figure(ind: Indicator, values: Fields) -> Figure:
     """Numerator, denominator and grey-count of one area (None where a field is missing)."""
 
@@ -173,10 +181,15 @@ def county_figure(ind: Indicator, figures: list[Figure]) -> Figure:
     have = [f for f in figures if f.num is not None]
     if not have:
         return Figure()
-    num = sum((f.num for f in have), Fraction(0))
-    den = sum((f.den for f in have), Fraction(0)) if ind.is_rate else None
+    num = _present_sum(f.num for f in have)
+    den = _present_sum(f.den for f in have) if ind.is_rate else None
     mins = [f.min_of for f in have if f.min_of is not None]
-    return Figure(num, den, sum(mins, Fraction(0)) if mins else None)
+    return Figure(num, den, _present_sum(mins) if mins else None)
+
+
+def _present_sum(parts: Iterable[Fraction | None]) -> Fraction:
+    """Σ of the parts that are there (a rate's figure has both parts or neither)."""
+    return sum((p for p in parts if p is not None), Fraction(0))
 
 
 # ---------------------------------------------------------------------------- quality
@@ -419,7 +432,7 @@ def _interval_arrays(ind: Indicator, b: Binomial, z: float, tests: StatusTests):
     if ind.interval_kind == "poisson":  # a count over a population: Byars' interval
         low, high = byars_intervals(x_f, z)
         low, high = low / n_f * ind.factor, high / n_f * ind.factor
-        method = np.where(np.isfinite(low), "byars", None).astype(object)
+        method = labels_where(np.isfinite(low), "byars")
     elif ind.interval_kind == "odds":
         low, high, method = binomial_intervals(x_f, n_f, z, tests.exact_below, tests.exact_method)
         low = odds_per_hundred_array(low) * ind.factor / 100
@@ -429,7 +442,7 @@ def _interval_arrays(ind: Indicator, b: Binomial, z: float, tests: StatusTests):
         low, high = low * ind.factor, high * ind.factor
     low = np.where(b.ok & np.isfinite(low), low, np.nan)
     high = np.where(b.ok & np.isfinite(high), high, np.nan)
-    method = np.where(b.ok, method, None)
+    method = labels_where(b.ok, method)
     return low, high, method
 
 
@@ -549,7 +562,7 @@ def _change_columns(
         "change_low": rounded_floats(np.where(finite, low, np.nan), ind.dp),
         "change_high": rounded_floats(np.where(finite, high, np.nan), ind.dp),
         "change_dir": direction,
-        "change_method": np.where(tested, method, None).astype(object),
+        "change_method": labels_where(tested, method),
     }
 
 
@@ -652,7 +665,7 @@ def _composite_columns(
         "reason_code": np.full(size, None, dtype=object),
         "reason_params": [{} for _ in range(size)],
         "quality": [[] for _ in range(size)],
-        "interval_method": top(np.where(has, "rank_draws", None).astype(object), None),
+        "interval_method": top(labels_where(has, "rank_draws"), None),
         "status_method": np.full(size, None, dtype=object),
         "change_p": nan,
         "change_low": nan,

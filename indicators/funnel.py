@@ -84,11 +84,14 @@ def _to_unit(ind: Indicator, p: np.ndarray) -> np.ndarray:
     return p * ind.factor
 
 
-def bands(y: np.ndarray, size: np.ndarray, limits: Limits, z95: float, z998: float) -> list[str]:
-    """Where each share or rate y falls against the limits at its own size (BANDS)."""
+def bands(
+    y: np.ndarray, size: np.ndarray, limits: Limits, z95: float, z998: float
+) -> list[str | None]:
+    """Where each share or rate y falls against the limits at its own size (BANDS); None
+    where y has no value."""
     lo95, hi95 = limits.at(size, z95)
     lo998, hi998 = limits.at(size, z998)
-    out = []
+    out: list[str | None] = []
     for v, a, b, c, d in zip(y, lo998, lo95, hi95, hi998, strict=True):
         if not math.isfinite(v):
             out.append(None)

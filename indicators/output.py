@@ -1,4 +1,4 @@
-"""Outputs of the indicator table: JSON records (cli.md), the wide table for people (CSV, xlsx
+"""Outputs of the indicator table: JSON records (docs/cli.md), the wide table for people (CSV, xlsx
 with status colours, formula-safe) and the status reason in words."""
 
 from __future__ import annotations
@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from zhibiao.i18n import t
 
 from .catalog import Catalog, Indicator, load_catalog
-from .exact import round_half_up
+from .exact import round_half_up, rounded_float
 
-#: Keys of a `table --format json` record, in order (cli.md).
+#: Keys of a `table --format json` record, in order (docs/cli.md).
 RECORD_KEYS = [
     "period",
     "basis",
@@ -89,7 +92,7 @@ def json_count(value: Any) -> int | float | None:
     v = float(value)
     if math.isinf(v):
         return None
-    return int(v) if v.is_integer() else float(round_half_up(v, AMOUNT_DP))
+    return int(v) if v.is_integer() else rounded_float(v, AMOUNT_DP)
 
 
 def _catalog_for(table: pd.DataFrame, catalog: Catalog | None) -> Catalog:
@@ -104,7 +107,7 @@ def _dp(catalog: Catalog, key: str) -> int:
 
 
 def to_records(table: pd.DataFrame, catalog: Catalog | None = None) -> list[dict]:
-    """The table as cli.md's JSON objects: rounded, null for missing, county first then the
+    """The table as docs/cli.md's JSON objects: rounded, null for missing, county first then the
     areas in report order, indicators in catalog order; with how each interval and status was
     found (interval_method, status_method) and whether the change on last year is significant
     (change_p, its interval change_low–change_high, change_dir, change_method), as
@@ -185,12 +188,14 @@ def value_with_unit(value: Any, unit: str, dp: int, lang: str = "zh") -> str:
     return f"{number}{t(f'figures.value_unit.{key}', lang)}"
 
 
-def all_boys(row: Mapping, ind: Indicator | None) -> int | None:
+def all_boys(row: Mapping, ind: Indicator | None) -> int | float | None:
     """The boys of a sex ratio with boys and no girls (no value: m/0), else None."""
     if ind is None or ind.interval_kind != "odds" or not _missing(row.get("value")):
         return None
     num, den = row.get("numerator"), row.get("denominator")
-    if _missing(num) or _missing(den) or float(den) != 0 or float(num) <= 0:
+    if num is None or den is None or _missing(num) or _missing(den):
+        return None
+    if float(den) != 0 or float(num) <= 0:
         return None
     return int(num) if float(num).is_integer() else float(num)
 
@@ -296,7 +301,7 @@ def to_wide(table: pd.DataFrame, lang: str = "zh", catalog: Catalog | None = Non
     rows = []
     by_area = table.sort_values("order", kind="stable").groupby("order", sort=True)
     for _, part in by_area:
-        cells = {area_header: str(part["area"].iloc[0])}
+        cells: dict[str, Any] = {area_header: str(part["area"].iloc[0])}
         lookup = {r["indicator"]: r for r in part.to_dict("records")}
         for key, what, header in cols:
             r = lookup.get(key)
@@ -347,9 +352,6 @@ def write_xlsx(
 ) -> None:
     """The wide table as xlsx: status cells filled in a colour-blind-safe palette with the
     status word, value cells filled alike; every text cell formula-safe."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     catalog = _catalog_for(table, catalog)
     keys = _wide_keys(table, catalog)

@@ -27,7 +27,9 @@ def wilson_interval(x: float, n: float, z: float) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def wilson_intervals(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+def wilson_intervals(
+    x: np.ndarray, n: np.ndarray, z: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """wilson_interval of each (x, n), element by element with the same float operations (so
     the same bits); nan where n is not positive or x is not in 0..n."""
     x = np.asarray(x, dtype=float)
@@ -196,7 +198,7 @@ def byars_intervals(observed: np.ndarray, z: float) -> tuple[np.ndarray, np.ndar
 
 
 def newcombe_interval(
-    x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray, z: float
+    x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray, z: float | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe's (1998, method 10) hybrid score interval of the difference of two shares
     d = x1/n1 − x0/n0: with each share's Wilson interval (l, u) at z,
@@ -223,11 +225,11 @@ def newcombe_p_values(
     good = (n1 > 0) & (n0 > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = np.where(good, x1 / np.where(good, n1, 1) - x0 / np.where(good, n0, 1), 0.0)
-    args = [np.where(good, a, 1.0) for a in (x1, n1, x0, n0)]
+    x1g, n1g, x0g, n0g = (np.where(good, a, 1.0) for a in (x1, n1, x0, n0))
     lo, hi = np.zeros(d.size), np.full(d.size, 40.0)
     for _ in range(steps):
         mid = (lo + hi) / 2
-        low, high = newcombe_interval(*args, mid)
+        low, high = newcombe_interval(x1g, n1g, x0g, n0g, mid)
         apart = np.where(d > 0, low > 0, high < 0)  # still excludes 0 at this z
         lo = np.where(apart, mid, lo)
         hi = np.where(apart, hi, mid)

@@ -1,5 +1,5 @@
-"""Statuses (red, amber, watch, green, grey) and their reasons, as indicators.md and
-docs/statistics.md say.
+"""Statuses (red, amber, watch, green, grey) and their reasons, as docs/indicators.md
+and docs/statistics.md say.
 
 A count-based ratio is judged by a one-sided test of its binomial counts against each limit:
 exact (Clopper–Pearson, or mid-p where the catalog says) while the binomial n is under the
@@ -219,7 +219,7 @@ def test_method(ind: Indicator, b: Binomial, settings: StatusTests) -> np.ndarra
     return out
 
 
-def _sides(ind: Indicator) -> list[tuple[str, float, str]]:
+def _sides(ind: Indicator) -> list[tuple[str, float | None, str]]:
     """(bad side, limit, reason stem) of an interval-judged indicator."""
     if ind.direction == "range":
         return [("above", ind.range_high, "above_high"), ("below", ind.range_low, "below_low")]
@@ -318,14 +318,17 @@ def judge_arrays(ind: Indicator, f: FigureArrays, settings: StatusTests) -> Judg
     elif ind.status_rule == "limits":
         open_ &= f.has_value
         method[open_] = POINT_VALUE
-        green, amber = ind.limits["green"], ind.limits["amber"]
+        green, amber_limit = ind.limits["green"], ind.limits["amber"]
         lower = ind.direction == "lower"
         suffix = "_high" if lower else ""
         decide(value_vs(green, "<=" if lower else ">="), "green", None)
         decide(
-            value_vs(amber, "<=" if lower else ">="), "amber", f"reason.limit_amber{suffix}", green
+            value_vs(amber_limit, "<=" if lower else ">="),
+            "amber",
+            f"reason.limit_amber{suffix}",
+            green,
         )
-        decide(np.ones(size, dtype=bool), "red", f"reason.limit_red{suffix}", amber)
+        decide(np.ones(size, dtype=bool), "red", f"reason.limit_red{suffix}", amber_limit)
     method[np.array([s is None for s in status], dtype=bool)] = None
     params: list[dict[str, Any]] = [{} for _ in range(size)]
     minimum = _number(ind.min_denominator)
@@ -333,12 +336,12 @@ def judge_arrays(ind: Indicator, f: FigureArrays, settings: StatusTests) -> Judg
         params[i] = {"n": _number(int(count[i]) / f.scale), "min": minimum}
     for i in np.flatnonzero(np.array([v is not None for v in limit_of], dtype=bool)):
         params[i] = {"limit": _number(limit_of[i])}
-    tested = np.array([st not in (None, "grey") for st in status], dtype=bool)
+    judged = np.array([st not in (None, "grey") for st in status], dtype=bool)
     return Judged(
         status,
         code,
         params,
         method,
-        np.where(tested, p_red, np.nan),
-        np.where(tested, red_size, np.nan),
+        np.where(judged, p_red, np.nan),
+        np.where(judged, red_size, np.nan),
     )

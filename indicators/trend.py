@@ -116,7 +116,9 @@ def area_trend(
         if fig is None or fig.num is None:
             continue
         if kind == "proportion":
-            size = fig.num + fig.den if ind.interval_kind == "odds" else fig.den
+            size = fig.den
+            if fig.den is not None and ind.interval_kind == "odds":
+                size = fig.num + fig.den
         else:
             size = fig.den if ind.is_rate else Fraction(1)
         if size is None or size <= 0:

@@ -197,7 +197,7 @@ def find_groups(rows: list[DataRow]) -> dict[int, list[int]]:
     for i, row in enumerate(rows[:-1]):
         suffix = labelled.get(normalise_label(row.area))
         if suffix:  # 市辖区 above the districts (区) of its city
-            members = []
+            members: list[int] = []
             for j in range(i + 1, len(rows)):
                 if not simplified(rows[j].area).endswith(suffix):
                     break
@@ -205,7 +205,7 @@ def find_groups(rows: list[DataRow]) -> dict[int, list[int]]:
             if members:
                 groups[i] = members
                 continue
-        members: list[int] = []
+        members = []
         for j in range(i + 1, len(rows)):
             other = rows[j]
             if coded:

@@ -305,7 +305,7 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str | None]]:
         rel_id = next((v for k, v in element.attrib.items() if local_name(k) == "id"), None)
         target = targets.get(rel_id or "")
         is_worksheet = target is not None and target[1].endswith("/worksheet")
-        parts.append((name, target[0] if is_worksheet else None))
+        parts.append((name, target[0] if target is not None and is_worksheet else None))
     return parts
 
 

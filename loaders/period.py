@@ -147,9 +147,10 @@ def find_period(sources: list[str]) -> Period:
     year = next((c.year for c in clues if c.year is not None), None)
     month_clue = next((c for c in clues if c.month is not None), None)
     dated = next((c.dated for c in clues if c.dated is not None), None)
-    if year is None and dated is not None and month_clue is not None:
+    month = month_clue.month if month_clue is not None else None
+    if year is None and dated is not None and month is not None:
         # only the report date gives a year: a December report sent in January is last year's
-        year = dated[0] if month_clue.month <= dated[1] else dated[0] - 1
+        year = dated[0] if month <= dated[1] else dated[0] - 1
     basis: str | None = None
     for clue in clues:
         if clue.strong:
@@ -158,14 +159,14 @@ def find_period(sources: list[str]) -> Period:
         if clue is month_clue:
             basis = clue.basis
             break
-    if month_clue is None or year is None:
+    if month_clue is None or month is None or year is None:
         return Period(None, basis)
     if month_clue.year is not None:
         year = month_clue.year
     start = month_clue.range_start
-    if start is not None and month_clue.year_given_for_start and start > month_clue.month:
+    if start is not None and month_clue.year_given_for_start and start > month:
         year += 1  # `2023年10-3月`: the year names the start of a wrapping range
-    return Period(f"{year:04d}-{month_clue.month:02d}", basis, start, month_clue.text)
+    return Period(f"{year:04d}-{month:02d}", basis, start, month_clue.text)
 
 
 def parse_period_option(value: str) -> str | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import dataclasses
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -45,7 +46,7 @@ class Resolved:
     unit: str = ""
     basis: str = ""
     ignored: bool = False
-    tokens: Tokens = field(default_factory=Tokens)
+    tokens: Tokens = dataclasses.field(default_factory=Tokens)  # `field` names a column here
     previous: bool = False  # last year's figure (上年同期): recognised, never stored
     #: what a column recognised and never stored is: a rate (`出生率`, `‰`), or a measure of
     #: [tokens.unstored] (deaths, households, ages …, `population_by_sex`)
@@ -138,7 +139,7 @@ def refine(child: Tokens, parent: Tokens) -> Tokens:
         unstored=child.unstored | parent.unstored,
     )
     relevant = _relevant(_effective_measures(merged))
-    inherited = {
+    inherited: dict[str, Any] = {
         d: getattr(child, d) or (getattr(parent, d) if relevant.get(d, True) else "")
         for d in DIMENSIONS
     }

@@ -17,7 +17,7 @@ import signal
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from loaders.guard import (
     Refusal,
@@ -38,7 +38,7 @@ from zhibiao.config import Limits
 Message = dict[str, Any]
 ChildBody = Callable[[bytes, str, Limits], Message]
 #: How children are started, and what the fork server imports once for all of them.
-START_METHOD = "forkserver"
+START_METHOD: Final = "forkserver"
 PRELOAD = ["__main__", "loaders.sandbox"]
 #: Seconds the parent allows a killed child to be reaped.
 REAP_SECONDS = 5.0
@@ -191,7 +191,7 @@ def run_in_child(body: ChildBody, data: bytes, filename: str, limits: Limits) ->
             child.close()
 
 
-def child_context() -> multiprocessing.context.BaseContext:
+def child_context() -> multiprocessing.context.ForkServerContext:
     """The fork-server context, preloaded with the readers (takes effect when it starts)."""
     context = multiprocessing.get_context(START_METHOD)
     context.set_forkserver_preload(PRELOAD)

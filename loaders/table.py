@@ -447,7 +447,8 @@ def read_rows(
             cell = a1(r, col)
             raw = line[col] if col < len(line) else None
             label = labels[col]
-            at = {"file": file, "sheet": sheet, "cell": cell, "raw": raw, "label": label}
+            at: dict[str, Any] = {"file": file, "sheet": sheet, "cell": cell, "raw": raw}
+            at["label"] = label
             at |= {"area": area, "name": name}
             if (r, col) in no_value:
                 code = "load.derived_formula_no_value" if res.derived else "load.formula_no_value"
@@ -478,10 +479,11 @@ def read_rows(
                 findings.append(_cell_finding("load.negative_value", **at))
                 continue
             if not amounts[col]:
-                value = whole_count(value, factors[col] if got.kind != "with_unit" else 1.0)
-                if value is None:
+                whole = whole_count(value, factors[col] if got.kind != "with_unit" else 1.0)
+                if whole is None:
                     findings.append(_cell_finding("load.fractional_count", **at))
                     continue
+                value = whole
             else:
                 value = value / divisor(got.unit and "yuan" or units[col])
             figures[name] = Figure(value, cell, label, field=name)

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from loaders.types import VALUE_COLUMNS, Finding, LoadResult
@@ -178,7 +180,7 @@ class Store:
             for table, column in missing:
                 kind = column.type.compile(dialect=dialect)
                 default = column.server_default
-                if default is not None:
+                if isinstance(default, sa.DefaultClause):
                     kind += f" DEFAULT {default.arg}"
                 conn.execute(
                     sa.text(
@@ -725,10 +727,8 @@ class Store:
 def _insert_ignore(dialect: str, table: sa.Table, **row: Any) -> Any:
     """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).values(**row).on_conflict_do_nothing()
+        return postgresql_insert(table).values(**row).on_conflict_do_nothing()
+    return sqlite_insert(table).values(**row).on_conflict_do_nothing()
 
 
 def _check_password_length(password: str) -> None:

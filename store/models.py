@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -24,6 +25,8 @@ def utc_now() -> datetime:
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: sa.JSON, list[Any]: sa.JSON}
+    #: Every model here maps one table (DeclarativeBase types it as any FROM clause).
+    __table__: ClassVar[sa.Table]
 
 
 class Upload(Base):
@@ -66,7 +69,7 @@ class Value(Base):
     period: Mapped[str] = mapped_column(sa.String(7))
     basis: Mapped[str] = mapped_column(sa.String(10))
     field: Mapped[str] = mapped_column(sa.String(100))
-    value: Mapped[float] = mapped_column(sa.Numeric(VALUE_PRECISION, VALUE_SCALE, asdecimal=True))
+    value: Mapped[Decimal] = mapped_column(sa.Numeric(VALUE_PRECISION, VALUE_SCALE, asdecimal=True))
     sheet: Mapped[str] = mapped_column(sa.String(MAX_SHEET_NAME), default="")
     cell: Mapped[str] = mapped_column(sa.String(20), default="")
     row: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -82,8 +83,6 @@ class PgCluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{db}"
 
     def new_database(self) -> str:
-        import sqlalchemy as sa
-
         name = "t_" + uuid.uuid4().hex[:12]
         engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
         for _ in range(50):
@@ -95,6 +94,13 @@ class PgCluster:
                 time.sleep(0.1)
         engine.dispose()
         return self.url(name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is slow (make test-fast leaves them out)."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

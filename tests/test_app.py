@@ -10,7 +10,7 @@ import pytest
 from dashboard_fixtures import app_config, csrf, filled_store, log_in, page_body
 
 from dashboard import layout, views
-from dashboard.app import create_app, request_cap
+from dashboard.app import content_disposition, create_app, request_cap
 from indicators import engine
 from indicators.warnings import warning_counts, warning_rows
 from loaders import load
@@ -312,7 +312,10 @@ def test_warnings_page_filters(filled):
 def test_area_funnel_brief_upload_pages_render(filled):
     _, client, _, _, _ = filled
     area = render(client, "/area", "?area=白河镇")
-    assert "白河镇 · 出生人数" in area or '"page-indicator"' in area
+    # the page names the area it shows, and each trend chart's title names it too
+    assert '{"children": "白河镇", "className": "page-indicator"}' in area
+    assert '"text": "白河镇 · 出生人数(人)"' in area
+    assert '"text": "白河镇 · 政策符合率(%)"' in area
     assert '"id": "trend-births"' in area
     assert '"id": "funnel-chart"' in render(client, "/funnel")
     brief = render(client, "/brief")
@@ -326,8 +329,11 @@ def test_area_funnel_brief_upload_pages_render(filled):
 def test_presentation_view_has_no_controls(filled):
     _, client, _, _, _ = filled
     body = render(client, "/rankings", "?present=1")
+    assert '"id": "ranking-chart"' in body
     assert '"type": "q"' not in body
     assert "download-pptx" not in body
+    normal = render(client, "/rankings")
+    assert '"type": "q"' in normal and "download-pptx" in normal
 
 
 def test_an_oversized_callback_request_is_answered_with_a_message(tmp_path: Path):
@@ -431,8 +437,6 @@ def test_the_upload_history_links_each_kept_file_to_its_download(tmp_path: Path)
 
 
 def test_content_disposition_carries_the_utf8_name_and_a_plain_fallback():
-    from dashboard.app import content_disposition
-
     assert content_disposition("青川县1月.xlsx", 4) == (
         'attachment; filename="upload-4.xlsx"; '
         "filename*=UTF-8''%E9%9D%92%E5%B7%9D%E5%8E%BF1%E6%9C%88.xlsx"

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from dashboard_fixtures import (
@@ -271,8 +272,6 @@ def test_the_upload_page_tells_a_viewer_it_is_not_for_them(app):
 
 
 def test_the_confirmed_workbook_is_downloaded_again_byte_for_byte(app, april):
-    from urllib.parse import quote
-
     analyst = app.server.test_client()
     log_in(analyst, "ana")
     assert post_callback(analyst, confirm_body(analyst, april, "ana")).status_code == 200

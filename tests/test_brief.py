@@ -78,6 +78,14 @@ def test_briefing_zh_every_sentence_from_the_figures():
         "征收到位率较低的乡镇有：乙镇 30.00%，请加大征收力度。",
         "五、补报往年出生",
         "补报往年出生 8 人，其中政策外占 37.50%。",
+        # the warnings (indicators.warnings): red and amber listed with their reasons (乙镇's
+        # compliance and both fee rates, amber), the 13 watch items counted
+        "六、预警",
+        "需关注 3 项："
+        "乙镇 政策符合率 80.00(95%区间 70.8–87.3),低于目标 90；"
+        "乙镇 社会抚养费征收面 50.00(95%区间 18.7–81.3),低于达标线 90；"
+        "乙镇 社会抚养费征收额(到位率) 30.00(95%区间 6.7–65.2),低于达标线 70。"
+        "另有 13 项待观察（在不利一侧，但与标准的差异不显著），不逐项列出。",
         "请各乡镇对照上述情况，认真核查数据，查找问题，抓好整改落实。",
     ]
 
@@ -98,6 +106,14 @@ def test_briefing_en_is_the_same_in_english():
         in text
     )
     assert "乙镇 30.00%" in text
+    assert lines[-3:-1] == [
+        "6. Warnings",
+        "Needs attention (3): 乙镇 Policy compliance rate 80.00 (95% interval 70.8–87.3), below"
+        " the target 90; 乙镇 Social maintenance fee: share of persons paid 50.00 (95% interval"
+        " 18.7–81.3), below the standard 90; 乙镇 Social maintenance fee: share of amount"
+        " collected 30.00 (95% interval 6.7–65.2), below the standard 70. 13 more figures are on"
+        " the watch list (on the wrong side, but not significantly), not listed one by one.",
+    ]
     assert not any(
         "\u4e00" <= ch <= "\u9fff"
         for ch in text.replace("样县", "").replace("乙镇", "").replace("甲镇", "")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from county_variants import bump_boys, report, with_cell
 
 from store import Store
 from zhibiao import samples as ms
-from zhibiao.cli import main
+from zhibiao.cli import _plain, main
 
 ZHIBIAO = Path(sys.executable).parent / "zhibiao"
 
@@ -90,6 +93,7 @@ def test_user_add_refuses_an_over_long_name_or_password(db_url, monkeypatch, cap
     store.dispose()
 
 
+@pytest.mark.slow  # the installed script, run as a process
 def test_installed_script_user_add_from_a_pipe(tmp_path):
     url = f"sqlite:///{tmp_path / 'z.db'}"
     done = subprocess.run(
@@ -140,8 +144,6 @@ def test_ingest_missing_file_exits_1(sqlite_url, tmp_path, capsys):
 
 
 def test_json_output_is_valid_json_without_nan():
-    from zhibiao.cli import _plain
-
     text = json.dumps(_plain([{"a": float("nan"), "b": 1.5, "c": [float("nan")]}]))
     assert json.loads(text) == [{"a": None, "b": 1.5, "c": [None]}]
 
@@ -274,6 +276,7 @@ def test_table_json_brief_and_wide_outputs(sqlite_url, tmp_path, capsys):
     assert main(["table", "--period", "2025-03", "--db", sqlite_url]) == 1
 
 
+@pytest.mark.slow  # the installed script, run as a process
 def test_installed_script_refuses_a_bad_file_on_stderr(tmp_path):
     bad = with_cell(report(tmp_path, 1), "D9", "abc", "bad.xlsx")
     url = f"sqlite:///{tmp_path / 'z.db'}"
@@ -324,11 +327,8 @@ def test_demo_loads_once_and_resets_the_demo_passwords(tmp_path, capsys):
         assert store.authenticate(name, second[name])["role"] == name
 
 
+@pytest.mark.slow  # the server, run as a process
 def test_serve_answers_the_login_page(tmp_path):
-    import socket
-    import time
-    import urllib.request
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

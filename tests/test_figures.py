@@ -1,4 +1,4 @@
-"""Figure builders (dashboard/figures.py), the PNG renderer (dashboard/render.py) and the
+"""Figure builders (dashboard/figures/), the PNG renderer (dashboard/render.py) and the
 plotly zh-CN locale asset, on the hand-made indicator table of tests/figure_table.py."""
 
 from __future__ import annotations

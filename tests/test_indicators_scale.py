@@ -21,6 +21,7 @@ import json
 import math
 import random
 import shutil
+import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -313,8 +314,6 @@ def test_hand_checked_rows(tables):
 
 
 if __name__ == "__main__":
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         write_snapshot(Path(tmp))
     print(SNAPSHOT.stat().st_size, "bytes written")

@@ -12,6 +12,7 @@ from county_variants import area_row, bump_boys, merge_area, report, scale_month
 from loaders.types import VALUE_COLUMNS, LoadResult
 from store import Store
 from zhibiao import ingest
+from zhibiao.cli import main
 
 
 def _tables(store: Store) -> tuple[list, list]:
@@ -135,8 +136,6 @@ def test_ingest_and_commit_keep_the_file_byte_for_byte(db_url, tmp_path):
 
 
 def test_the_cli_ingest_keeps_the_file(db_url, tmp_path, capsys):
-    from zhibiao.cli import main
-
     jan = report(tmp_path / "jan", 1)
     assert main(["ingest", str(jan), "--db", db_url, "--user", "王芳"]) == 0
     capsys.readouterr()

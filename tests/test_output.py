@@ -1,4 +1,4 @@
-"""Outputs: cli.md's JSON records, the wide CSV and xlsx, and reasons in words."""
+"""Outputs: docs/cli.md's JSON records, the wide CSV and xlsx, and reasons in words."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def rows(area: str, period: str, row: int, **fields: float) -> list[dict]:
 
 
 def bazi_table() -> pd.DataFrame:
-    # cli.md's example: 八字桥乡 53 boys, 25 girls (212.00); last year 47 and 26 (180.77)
+    # docs/cli.md's example: 八字桥乡 53 boys, 25 girls (212.00); last year 47 and 26 (180.77)
     v = pd.DataFrame(
         rows("八字桥乡", "2013-10", 0, births_male=53, births_female=25)
         + rows("八字桥乡", "2012-10", 0, births_male=47, births_female=26)

@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from indicators.exact import round_half_up, rounded_float
@@ -104,8 +105,6 @@ def test_overdispersion_phi_by_hand():
 
 
 def test_rank_values_share_the_better_rank():
-    import pandas as pd
-
     assert rank_values(pd.Series([90.0, 80.0, 80.0, 70.0]), "higher").tolist() == [1, 2, 2, 4]
     assert rank_values(pd.Series([90.0, None, 70.0]), "lower").tolist() == [2, pd.NA, 1]
     # range: closeness to 105; 104 and 106 tie

@@ -4,6 +4,8 @@ the original files and adding their column to an older database."""
 from __future__ import annotations
 
 import hashlib
+import threading
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 
 from loaders.types import VALUE_COLUMNS, CellRef, Finding, LoadResult
 from store import Store
+from store.models import VALUE_SCALE, Upload, values
 
 
 def _result(
@@ -116,13 +119,33 @@ def test_revision_latest_wins_and_history_keeps_both(db_url):
     assert store.upload(999) is None
 
 
-def test_values_are_exact_decimals(db_url):
+def test_values_are_exact_decimals_of_six_places(db_url):
+    # NUMERIC(20, 6) (VALUE_SCALE): amounts to 0.000001 万元. A float column would give back
+    # 0.1 + 0.2 as 0.30000000000000004 and 12.3456789 with all seven decimals.
+    assert VALUE_SCALE == 6
     store = Store(db_url)
     store.save_upload(
-        _result([("城关镇", False, "2025-01", "ytd", "fee_amount_due", 12.3457, "S7")]),
+        _result(
+            [
+                ("城关镇", False, "2025-01", "ytd", "fee_amount_due", 12.3456789, "S7"),
+                ("城关镇", False, "2025-01", "ytd", "fee_amount_paid", 0.1 + 0.2, "T7"),
+                ("城关镇", False, "2025-01", "ytd", "births", 1234567890123.25, "B7"),
+            ]
+        ),
         user="u",
     )
-    assert store.values()["value"].tolist() == [12.3457]
+    with store.engine.connect() as conn:
+        stored = dict(conn.execute(sa.select(values.c.field, values.c.value)).all())
+    assert stored == {
+        "fee_amount_due": Decimal("12.345679"),
+        "fee_amount_paid": Decimal("0.300000"),
+        "births": Decimal("1234567890123.250000"),
+    }
+    assert store.values().set_index("field")["value"].to_dict() == {
+        "fee_amount_due": 12.345679,
+        "fee_amount_paid": 0.3,
+        "births": 1234567890123.25,
+    }
 
 
 def test_refused_file_stores_nothing(db_url):
@@ -268,8 +291,6 @@ def test_audit_log_newest_first(db_url):
 
 
 def test_sqlite_is_wal_and_takes_concurrent_writers(sqlite_url):
-    import threading
-
     stores = [Store(sqlite_url) for _ in range(3)]
     stores[0].create()
     with stores[0].engine.connect() as conn:
@@ -308,8 +329,6 @@ def _sha(data: bytes) -> str:
 
 
 def test_original_bytes_round_trip_exactly_and_listing_never_loads_them(db_url):
-    from store.models import Upload
-
     store = Store(db_url)
     store.create()
     rows = [("城关镇", False, "2025-01", "ytd", "births", 10.0, "B5")]

@@ -1,4 +1,4 @@
-"""The command line `zhibiao`: ingest, table, brief, export, serve, demo, user (cli.md).
+"""The command line `zhibiao`: ingest, table, brief, export, serve, demo, user (docs/cli.md).
 
 Exit status: 0 done; 1 input refused or no data for the period; 2 usage. Every line of text
 comes from the message catalogs (`cli.*`), in the language of `--lang`.
@@ -21,12 +21,17 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from loaders.types import Finding, LoadResult
+from indicators import output
+from indicators.brief import briefing
+from indicators.catalog import load_catalog
+from loaders.describe import describe
+from loaders.types import LoadResult
 from store import Store
-from zhibiao.config import DEFAULT_DB_URL, Settings, load_settings
+from zhibiao.config import DB_ENV, DEFAULT_DB_URL, Settings, load_settings
 from zhibiao.fields import field_catalog, field_label
 from zhibiao.i18n import DEFAULT_LANG, LANGS, t
 from zhibiao.ingest import Ingested, ingest
+from zhibiao.samples import write_samples
 from zhibiao.tables import indicator_table
 from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
 from zhibiao.vocabulary import BASES, ROLES
@@ -137,7 +142,7 @@ def _period(text: str) -> str:
 
 def db_url(args: argparse.Namespace) -> str:
     """--db, else $ZHIBIAO_DB, else zhibiao.db in the current folder."""
-    return args.db or os.environ.get("ZHIBIAO_DB") or DEFAULT_DB_URL
+    return args.db or os.environ.get(DB_ENV) or DEFAULT_DB_URL
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -152,13 +157,6 @@ def settings_for(args: argparse.Namespace) -> Settings:
 
 def say(text: str, stream: TextIO | None = None) -> None:
     print(text, file=stream or sys.stdout, flush=True)
-
-
-def describe(finding: Finding, lang: str) -> str:
-    """A finding as one line in `lang` (file, sheet, cells), through the loader's renderer."""
-    from loaders.describe import describe as render
-
-    return render(finding, lang)
 
 
 @cache
@@ -300,7 +298,6 @@ def run_table(args: argparse.Namespace) -> int:
     table = requested_table(args)
     if table.empty:
         return no_data(args)
-    from indicators import output
 
     if args.format == "json":
         text = json.dumps(_plain(output.to_records(table)), ensure_ascii=False, indent=1)
@@ -326,7 +323,6 @@ def run_brief(args: argparse.Namespace) -> int:
     table = requested_table(args)
     if table.empty:
         return no_data(args)
-    from indicators.brief import briefing
 
     say(briefing(table, args.lang))
     return OK
@@ -338,6 +334,7 @@ def run_export(args: argparse.Namespace) -> int:
     store.dispose()
     if not has_data:
         return no_data(args)
+    # Lazy: the exports load plotly and kaleido, which no other command needs (about a second).
     from exports import export_pack
 
     written = export_pack(
@@ -349,6 +346,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     open_store(args).dispose()
+    # Lazy: the web server loads Dash and gunicorn, which no other command needs (about a second).
     from dashboard.server import serve
 
     say(t("cli.serve.starting", args.lang, url=f"http://{args.host}:{args.port}/"))
@@ -361,8 +359,6 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def load_samples(store: Store, folder: Path, settings: Settings, lang: str) -> int:
     """Write the sample workbooks into `folder` and load those not stored yet; count refusals."""
-    from zhibiao.samples import write_samples
-
     paths = write_samples(folder)
     say(t("cli.demo.samples", lang, dir=folder, n=len(paths)))
     refused = 0
@@ -401,7 +397,6 @@ def headline(store: Store, settings: Settings, lang: str) -> str | None:
     table = indicator_table(store, periods[-1], "ytd", settings=settings)
     if table.empty:
         return None
-    from indicators.catalog import load_catalog
 
     catalog = load_catalog()
     county = table[table["is_total"]].set_index("indicator")

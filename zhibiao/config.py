@@ -11,11 +11,34 @@ from typing import Any
 from zhibiao.datafiles import data_text
 
 DEFAULT_DB_URL = "sqlite:///zhibiao.db"
+#: The environment variable naming the database (when a command has no --db).
+DB_ENV = "ZHIBIAO_DB"
+#: The environment variable naming another county settings file.
+SETTINGS_ENV = "ZHIBIAO_SETTINGS"
+#: Every environment variable zhibiao reads, and what it sets (docs/settings.md lists them with
+#: their defaults; the web app's are read in dashboard/app.py, which also takes each as a
+#: create_app config key).
+ENVIRONMENT = {
+    DB_ENV: "the database, as an SQLAlchemy URL, when a command has no `--db`",
+    SETTINGS_ENV: "a county settings file read instead of the `data/county.toml` shipped",
+    "ZHIBIAO_SECRET_KEY": "the key that signs sessions and background jobs; every worker and "
+    "host serving one database must share it",
+    "ZHIBIAO_LOGIN_MAX_FAILURES": "failed logins of one user name, within the window, that "
+    "lock that name",
+    "ZHIBIAO_LOGIN_MAX_ADDRESS_FAILURES": "failed logins from one address, within the window, "
+    "that lock that address (an office may share one)",
+    "ZHIBIAO_LOGIN_WINDOW_SECONDS": "the window in which failed logins are counted, in seconds",
+    "ZHIBIAO_LOGIN_LOCKOUT_SECONDS": "how long a locked name or address stays locked, in seconds",
+    "ZHIBIAO_SESSION_IDLE_MINUTES": "minutes without a request after which a session ends",
+    "ZHIBIAO_HTTPS": "served over https (1, true, yes, on): Secure cookies and HSTS",
+    "ZHIBIAO_TRUSTED_PROXIES": "how many reverse proxies in front set X-Forwarded-For and "
+    "X-Forwarded-Proto (0: none is trusted)",
+}
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps applied to an uploaded file before any parser runs (reports.md, Limits)."""
+    """Caps applied to an uploaded file before any parser runs (docs/reports.md, Files)."""
 
     file_bytes: int = 20 * 1024 * 1024
     uncompressed_bytes: int = 200 * 1024 * 1024
@@ -52,7 +75,7 @@ def load_settings(path: str | Path | None = None, db_url: str | None = None) -> 
 
     `ZHIBIAO_SETTINGS` names another settings file; `ZHIBIAO_DB` the database URL.
     """
-    path = path or os.environ.get("ZHIBIAO_SETTINGS")
+    path = path or os.environ.get(SETTINGS_ENV)
     raw = tomllib.loads(Path(path).read_text("utf-8")) if path else _read_toml("county.toml")
     limits = Limits(**raw.get("limits", {}))
     county = raw.get("county", {})
@@ -60,5 +83,5 @@ def load_settings(path: str | Path | None = None, db_url: str | None = None) -> 
         county=county.get("name") or None,
         year_start_month=int(county.get("year_start_month", 1)),
         limits=limits,
-        db_url=db_url or os.environ.get("ZHIBIAO_DB") or DEFAULT_DB_URL,
+        db_url=db_url or os.environ.get(DB_ENV) or DEFAULT_DB_URL,
     )

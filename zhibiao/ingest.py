@@ -10,9 +10,14 @@ refused file stores nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from indicators.catalog import load_catalog
+from loaders import load
+from loaders.cells import normalise_label, synonyms
+from loaders.rules import check_areas_missing, check_ytd_not_shrinking
 from loaders.types import Finding, LoadResult, finding
 from store import Store
 from zhibiao.config import Settings, load_settings
@@ -51,8 +56,6 @@ def previous_values(
 
 def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[Finding]:
     """Year-to-date figures smaller than the month before, stored or in the file (acceptable)."""
-    from loaders.rules import check_ytd_not_shrinking
-
     found: list[Finding] = []
     values = result.values
     for period in sorted(set(values.loc[values["basis"] == "ytd", "period"])):
@@ -68,8 +71,6 @@ def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[F
 
 def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
     """Areas reported the month before (same basis) that this file does not report (warnings)."""
-    from loaders.rules import check_areas_missing
-
     found: list[Finding] = []
     values = result.values
     for (period, basis), new in values.groupby(["period", "basis"], sort=True):
@@ -84,16 +85,12 @@ def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
 def same_jurisdiction(one: str, other: str) -> bool:
     """Two names of a jurisdiction are the same one (`青川县` and `青川縣`; `四川省青川县` and
     `青川县`: one ends with the other)."""
-    from loaders.cells import normalise_label
-
     a, b = normalise_label(one), normalise_label(other)
     return a == b or a.endswith(b) or b.endswith(a)
 
 
 def known_areas(store: Store) -> set[str]:
     """The areas the store holds, with every name the alias table gives them."""
-    from indicators.catalog import load_catalog
-
     known = set(store.areas())
     aliases = load_catalog().aliases
     known |= {old for old, new in aliases.items() if new in known}
@@ -112,7 +109,7 @@ def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) 
     named = result.county if result.county and result.county != settings.county else None
     file = result.file
     if own and named and not same_jurisdiction(own, named):
-        params = {"store": own, "named": named}
+        params: dict[str, Any] = {"store": own, "named": named}
         return [finding("load.other_jurisdiction", file=file, sheet=None, cells=(), params=params)]
     known = known_areas(store)
     if not known:
@@ -143,10 +140,8 @@ def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) 
     ]
 
 
-def _jurisdiction_setting(key: str) -> object:
-    from loaders.cells import synonyms
-
-    return synonyms()["jurisdiction"][key]
+def _jurisdiction_setting(key: str) -> float:
+    return float(synonyms()["jurisdiction"][key])
 
 
 def check(
@@ -160,8 +155,6 @@ def check(
     settings: Settings | None = None,
 ) -> LoadResult:
     """Load one file and add the checks against stored data; stores nothing."""
-    from loaders import load
-
     settings = settings or load_settings(db_url=store.url)
     result = load(
         data,

@@ -606,10 +606,11 @@ def write_html(county: County, year: int, month: int, out: Path) -> Path:
         )
         lines.append(f"<tr>{cells}</tr>")
     for area in [None, *county.townships]:
-        row: dict[str, object] = dict(county.ytd(year, month, area))
+        counts = county.ytd(year, month, area)
+        row: dict[str, object] = dict(counts)
         row["population"] = pop[area] if area else sum(pop.values())
-        row["fee_amount_due"] = f"{_wan(int(row['fee_amount_due'])):.4f}"
-        row["fee_amount_paid"] = f"{_wan(int(row['fee_amount_paid'])):.4f}"
+        row["fee_amount_due"] = f"{_wan(counts['fee_amount_due']):.4f}"
+        row["fee_amount_paid"] = f"{_wan(counts['fee_amount_paid']):.4f}"
         cells = "".join(f"<td>{row[name]}</td>" for name in HTML_FIELDS)
         lines.append(f"<tr><td>{escape(area or '全县合计')}</td>{cells}</tr>")
     lines += ["</table>", "</body></html>", ""]

@@ -17,6 +17,7 @@ from dashboard.figures.style import (
     unit_label,
     value_text,
 )
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 from zhibiao.vocabulary import STATUS_MARKS, clean_status, status_label
 
@@ -70,7 +71,9 @@ def change_interval_text(row: Any, info: IndicatorInfo, lang: str) -> str:
     )
 
 
-def overview_cards(table: pd.DataFrame, lang: str = "zh", *, catalog: Any = None) -> list[dict]:
+def overview_cards(
+    table: pd.DataFrame, lang: str = "zh", *, catalog: Catalog | None = None
+) -> list[dict]:
     """The county's key figures for the overview, in OVERVIEW_INDICATORS order.
 
     Each card: indicator, label, value (text), unit (text), value_with_unit ('72.00%'),

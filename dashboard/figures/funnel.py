@@ -24,6 +24,7 @@ from dashboard.figures.style import (
     plain_areas,
     unit_label,
 )
+from indicators.catalog import Catalog
 from indicators.funnel import funnel_note
 from zhibiao.i18n import t
 from zhibiao.vocabulary import STATUSES, clean_status, status_label, status_text
@@ -52,7 +53,7 @@ def funnel_figure(
     indicator: str,
     lang: str = "zh",
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> go.Figure:
     """Each area's value against its denominator, with the 95% and 99.8% limits (funnel)."""
     info = indicator_info(indicator, lang, catalog)

@@ -40,6 +40,7 @@ from dashboard.figures.style import (
     text_width,
     unit_label,
 )
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 from zhibiao.vocabulary import clean_status, status_label, status_text
 
@@ -225,7 +226,7 @@ def ranking_bar(
     indicator: str,
     lang: str = "zh",
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> go.Figure:
     """Horizontal bars of the areas for one indicator, rank 1 at the top.
 

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +18,9 @@ from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.output import UNIT_KEYS, value_with_unit
 from zhibiao.i18n import has, t
 from zhibiao.vocabulary import STATUSES, clean_status, status_text
+
+if TYPE_CHECKING:  # the pages' Dash, which the exports never load
+    from dash import dcc
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif'
 
@@ -34,20 +37,6 @@ IMAGE_SCALE = 2
 
 #: plotly.js locale names per interface language (zh-CN is served from assets/).
 PLOTLY_LOCALES = {"zh": "zh-CN", "en": "en"}
-
-
-GRAPH_CONFIG: dict[str, Any] = {
-    "displaylogo": False,
-    "showSendToCloud": False,
-    "locale": PLOTLY_LOCALES["zh"],
-    "toImageButtonOptions": {
-        "format": "png",
-        "filename": "zhibiao",
-        "width": IMAGE_WIDTH,
-        "height": IMAGE_HEIGHT,
-        "scale": IMAGE_SCALE,
-    },
-}
 
 
 #: Colour-blind-safe palette (ColorBrewer RdBu/PuOr family) with a word, a mark and a hatch.
@@ -85,14 +74,25 @@ BAND_COLOUR = "#1B7837"
 LABEL_BACKGROUND = "rgba(255,255,255,0.85)"
 
 
-def graph_config(lang: str, filename: str = "zhibiao") -> dict[str, Any]:
-    """The `dcc.Graph(config=…)` for one language: no logo, no cloud, local modebar locale."""
-    options = dict(GRAPH_CONFIG["toImageButtonOptions"], filename=filename)
+def graph_config(lang: str, filename: str = "zhibiao") -> dcc.Graph.Config:
+    """The `dcc.Graph(config=…)` for one language: no logo, no cloud, local modebar locale, and
+    the camera button's image the size of a downloaded chart."""
     return {
-        **GRAPH_CONFIG,
+        "displaylogo": False,
+        "showSendToCloud": False,
         "locale": PLOTLY_LOCALES.get(lang, PLOTLY_LOCALES["zh"]),
-        "toImageButtonOptions": options,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": filename,
+            "width": IMAGE_WIDTH,
+            "height": IMAGE_HEIGHT,
+            "scale": IMAGE_SCALE,
+        },
     }
+
+
+#: The config of a Chinese page's chart.
+GRAPH_CONFIG = graph_config("zh")
 
 
 def status_style(status: str | None) -> dict[str, str]:
@@ -152,7 +152,7 @@ def _limit_pairs(limits: Mapping[str, float] | None) -> tuple[tuple[str, float],
     return tuple((name, value) for name, value in pairs if value is not None)
 
 
-def indicator_info(indicator: str, lang: str, catalog: Any = None) -> IndicatorInfo:
+def indicator_info(indicator: str, lang: str, catalog: Catalog | None = None) -> IndicatorInfo:
     """The catalog entry of `indicator` in the terms a chart uses (name in `lang`)."""
     entry = _catalog_entry(catalog, indicator)
     name = _field(entry, lang) or _field(entry, "zh")

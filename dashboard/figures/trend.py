@@ -20,6 +20,7 @@ from dashboard.figures.style import (
     unit_label,
     wrap_title,
 )
+from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 #: Title size of a trend chart (two of them share a row on the area page).
@@ -32,7 +33,7 @@ def trend_figure(
     area: str,
     lang: str = "zh",
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> go.Figure:
     """One area's indicator by month, with the county line and last year's line."""
     info = indicator_info(indicator, lang, catalog)
@@ -83,7 +84,7 @@ def trend_figure(
                 annotation_bgcolor=LABEL_BACKGROUND,
             )
     _base_layout(fig)
-    title = {
+    title: dict[str, Any] = {
         "text": wrap_title(
             t("figures.trend.title", lang, area=area, indicator=chart_title(info, lang)),
             TREND_TITLE_SIZE,

@@ -13,8 +13,9 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import auth, figures, layout, views
-from dashboard.app import AppState, catalog_of, state, view_table
+from dashboard.state import AppState, state, view_table
 from indicators.catalog import Catalog
+from store import Store
 from zhibiao.i18n import t
 
 #: Height of a chart whose figure does not say (pixels).
@@ -34,7 +35,7 @@ class PageContext:
         return self.query.lang
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.app.store
 
 
@@ -47,7 +48,7 @@ def page_context(
     if "lang" not in args:
         args["lang"] = auth.request_lang()
     periods = app.store.periods()
-    catalog = catalog_of(app)
+    catalog = app.catalog
     query = views.resolve_query(
         args,
         periods,
@@ -62,11 +63,14 @@ def page_context(
 
 
 def table_of(ctx: PageContext, period: str | None = None, basis: str | None = None) -> pd.DataFrame:
-    """The indicator table of the view's period and basis (kept per worker until new data)."""
+    """The indicator table of the view's period and basis (kept per worker until new data);
+    empty when there is no period, that is no data at all."""
     period = period or ctx.query.period
     basis = basis or ctx.query.basis
+    if period is None:
+        return pd.DataFrame()
     uploads = ctx.store.uploads()
-    latest = uploads[0]["id"] if uploads else 0
+    latest = int(uploads[0]["id"]) if uploads else 0
     key = ("table", period, basis, latest)
     return ctx.app.tables.get_or_make(key, lambda: view_table(ctx.app, period, basis))
 

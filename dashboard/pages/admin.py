@@ -19,6 +19,8 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import accounts, auth
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from dashboard.state import state_of
+from store import Store
 from zhibiao.i18n import t
 from zhibiao.vocabulary import ROLES
 
@@ -38,7 +40,7 @@ dash.register_page(
 )
 
 
-def acting_admin(store: Any, claimed: str | None) -> dict[str, str] | None:
+def acting_admin(store: Store, claimed: str | None) -> dict[str, str] | None:
     """The session user if their stored role is admin and the request names no one else."""
     user = auth.current_user(store)
     if user is None or not auth.role_allows(user["role"], NEEDED_ROLE):
@@ -58,11 +60,11 @@ def role_options(lang: str) -> list[dict[str, str]]:
     return [{"value": r, "label": t(f"ui.role.{r}", lang)} for r in ROLES]
 
 
-def target_options(store: Any) -> list[dict[str, str]]:
+def target_options(store: Store) -> list[dict[str, str]]:
     return [{"value": u["name"], "label": u["name"]} for u in store.users()]
 
 
-def accounts_grid(store: Any, lang: str) -> Any:
+def accounts_grid(store: Store, lang: str) -> Any:
     columns = [
         {"field": k, "headerName": t(f"ui.admin.col_{k}", lang), "flex": 1}
         for k in ("name", "role", "active", "created")
@@ -79,7 +81,7 @@ def accounts_grid(store: Any, lang: str) -> Any:
     )
 
 
-def audit_table(store: Any, lang: str) -> Any:
+def audit_table(store: Store, lang: str) -> Any:
     rows = accounts.audit_rows(store.audit_log(accounts.ADMIN_AUDIT_ROWS), lang)
     if not rows:
         return html.P(t("ui.admin.no_audit", lang), className="muted")
@@ -151,7 +153,7 @@ def add_form(lang: str) -> Any:
     )
 
 
-def change_form(store: Any, lang: str) -> Any:
+def change_form(store: Store, lang: str) -> Any:
     return html.Div(
         [
             html.H2(t("ui.admin.change_title", lang), className="section-title"),
@@ -248,7 +250,7 @@ def layout(**kwargs: Any) -> Any:
 
 def register_callbacks(app: dash.Dash) -> dict[str, str]:
     """Add an account; change one (role, active, password). Returns the guarded outputs."""
-    server_state = app.server.extensions["zhibiao"]
+    server_state = state_of(app.server)
 
     @app.callback(
         Output("admin-add-result", "children"),
@@ -266,7 +268,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
         State(shell.USER_COMPONENT, "data"),
         prevent_initial_call=True,
     )
-    def add(n_clicks, name, role, password, again, lang, claimed):  # type: ignore[no-untyped-def]
+    def add(n_clicks, name, role, password, again, lang, claimed):
         store = server_state.store
         admin = acting_admin(store, claimed)
         if admin is None:
@@ -301,7 +303,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
         State(shell.USER_COMPONENT, "data"),
         prevent_initial_call=True,
     )
-    def change(_r, _d, _a, _p, target, role, password, again, lang, claimed):  # type: ignore[no-untyped-def]
+    def change(_r, _d, _a, _p, target, role, password, again, lang, claimed):
         store = server_state.store
         admin = acting_admin(store, claimed)
         if admin is None:

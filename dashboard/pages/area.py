@@ -12,6 +12,7 @@ from dashboard import figures, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
 from dashboard.pages.overview import quality_table
+from indicators import engine
 from zhibiao.i18n import t
 
 PATH = "/area"
@@ -39,25 +40,27 @@ def layout(**kwargs: Any) -> Any:
     lang = ctx.lang
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "area"), c.no_data(ctx)])
-    from indicators import engine
-
     table = c.table_of(ctx)
     if table.empty:
         return html.Div([c.heading(ctx, "area"), c.view_controls(ctx), c.no_data(ctx)])
     areas = views.areas_of(table)
     area = kwargs.get("area") if kwargs.get("area") in areas else (areas[0] if areas else None)
+    # without an area (a report of the county alone) the lines are the county's
+    shown = area or views.county_name(table) or ""
     values = ctx.store.values()
     charts = []
     for key in views.indicators_of(table):
-        series = engine.series(values, key, area, ctx.query.basis)
+        series = engine.series(
+            values, key, area, ctx.query.basis, catalog=ctx.catalog, settings=ctx.app.settings
+        )
         if series is None or series.empty:
             continue
-        figure = figures.trend_figure(series, key, area, lang, catalog=ctx.catalog)
+        figure = figures.trend_figure(series, key, shown, lang, catalog=ctx.catalog)
         charts.append(
             html.Div(
                 c.graph(figure, ctx, f"trend-{key}", f"trend-{area}-{key}"),
                 className="trend-cell",
-                **{"data-indicator": key},
+                **shell.data_attributes(indicator=key),
             )
         )
     return html.Div(

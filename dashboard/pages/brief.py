@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from indicators.brief import briefing
 from zhibiao.i18n import t
 
 PATH = "/brief"
@@ -23,7 +24,6 @@ def layout(**kwargs: Any) -> Any:
     lang = ctx.lang
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "brief"), c.no_data(ctx)])
-    from indicators.brief import briefing
 
     table = c.table_of(ctx)
     if table.empty:

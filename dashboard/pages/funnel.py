@@ -10,6 +10,7 @@ from dash import html
 from dashboard import figures, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from indicators.funnel import funnel
 from zhibiao.i18n import t
 
 PATH = "/funnel"
@@ -25,7 +26,6 @@ def layout(**kwargs: Any) -> Any:
     lang = ctx.lang
     if ctx.query.period is None:
         return html.Div([c.heading(ctx, "funnel"), c.no_data(ctx)])
-    from indicators.funnel import funnel
 
     table = c.table_of(ctx)
     if table.empty:
@@ -44,5 +44,5 @@ def layout(**kwargs: Any) -> Any:
             c.download_links(ctx, chart="funnel", indicator=indicator),
         ],
         className="page-funnel",
-        **{"data-indicator": indicator},
+        **shell.data_attributes(indicator=indicator),
     )

@@ -11,7 +11,7 @@ from dash import html
 from dashboard import figures, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
-from indicators.warnings import warning_counts, warning_rows
+from indicators.warnings import WarningRow, warning_counts, warning_rows
 from zhibiao.i18n import t
 
 dash.register_page(
@@ -59,11 +59,11 @@ def _card(card: dict[str, Any], notes: dict[str, Any] | None = None) -> Any:
             _card_notes(card, notes),
         ],
         className=f"key-card status-edge-{status or 'none'}",
-        **{"data-indicator": card["indicator"]},
+        **shell.data_attributes(indicator=card["indicator"]),
     )
 
 
-def warning_list(rows: list[dict[str, Any]], lang: str) -> Any:
+def warning_list(rows: list[WarningRow], lang: str) -> Any:
     if not rows:
         return html.P(t("ui.warnings.none", lang), className="muted")
     return html.Ul(

@@ -6,6 +6,7 @@ from typing import Any
 
 import dash
 import dash_ag_grid as dag
+import pandas as pd
 from dash import html
 
 from dashboard import figures, views
@@ -22,7 +23,7 @@ dash.register_page(
 )
 
 
-def scorecard_grid(table: Any, lang: str, catalog: Catalog, present: bool) -> Any:
+def scorecard_grid(table: pd.DataFrame, lang: str, catalog: Catalog, present: bool) -> Any:
     rows, columns = views.scorecard(table, lang, catalog=catalog)
     rows = views.mark_scorecard_quality(rows, table, lang)
     return dag.AgGrid(
@@ -75,5 +76,5 @@ def layout(**kwargs: Any) -> Any:
             c.download_links(ctx, chart="ranking", indicator=indicator),
         ],
         className="page-rankings",
-        **{"data-indicator": indicator},
+        **shell.data_attributes(indicator=indicator),
     )

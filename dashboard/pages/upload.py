@@ -18,6 +18,11 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import auth, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from dashboard.state import state_of
+from loaders.types import LoadResult
+from store import Store
+from zhibiao import ingest
+from zhibiao.config import Settings
 from zhibiao.i18n import t
 from zhibiao.vocabulary import BASES
 
@@ -37,7 +42,7 @@ def decode_contents(contents: str) -> bytes:
     return base64.b64decode(data)
 
 
-def history_table(store: Any, lang: str) -> Any:
+def history_table(store: Store, lang: str) -> Any:
     """Every upload, newest first; each kept file's name is a link to download it again."""
     rows = views.history_rows(store.uploads(), lang)
     if not rows:
@@ -163,19 +168,19 @@ def layout(**kwargs: Any) -> Any:
                         style={"display": "none"},
                         role="alert",
                         # upload-size.js fills in the file's name and size
-                        **{
-                            "data-named": t(
+                        **shell.data_attributes(
+                            named=t(
                                 "security.too_large_named",
                                 lang,
                                 file="{file}",
                                 size_mb="{size_mb}",
                                 mb=limit_mb,
                             )
-                        },
+                        ),
                     ),
                 ],
                 id="upload-zone",
-                **{"data-max-bytes": str(ctx.app.max_upload_bytes)},
+                **shell.data_attributes(max_bytes=str(ctx.app.max_upload_bytes)),
             ),
             html.Div(
                 [
@@ -233,7 +238,7 @@ def layout(**kwargs: Any) -> Any:
     )
 
 
-def _replaced(store: Any, periods: list[str]) -> dict[str, int]:
+def _replaced(store: Store, periods: list[str]) -> dict[str, int]:
     uploads = store.uploads()
     return {p: views.revision_of(uploads, p) + 1 for p in periods if views.revision_of(uploads, p)}
 
@@ -242,16 +247,13 @@ def check_file(
     data: bytes,
     filename: str,
     db_url: str,
-    settings: Any,
+    settings: Settings,
     *,
     period: str | None,
     basis: str | None,
     accept: bool,
-) -> tuple[Any, Any]:
+) -> tuple[LoadResult, Store]:
     """Read and check one file against a fresh store (safe in a forked child): (result, store)."""
-    from store import Store
-    from zhibiao import ingest
-
     store = Store(db_url)
     result = ingest.check(
         data,
@@ -267,7 +269,7 @@ def check_file(
 
 def register_callbacks(app: dash.Dash) -> dict[str, str]:
     """The check (background, with progress) and the confirm; returns the guarded outputs."""
-    server_state = app.server.extensions["zhibiao"]
+    server_state = state_of(app.server)
 
     @app.callback(
         Output("upload-preview", "children"),
@@ -286,7 +288,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
         ],
         prevent_initial_call=True,
     )
-    def check_upload(set_progress, contents, filename, period, basis, lang, user):  # type: ignore[no-untyped-def]
+    def check_upload(set_progress, contents, filename, period, basis, lang, user):
         # The login wall refused this request unless `user` is the session's analyst; the job
         # checks the stored role again, because it runs outside the request.
         if not contents or not user:
@@ -334,10 +336,8 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
         State(shell.USER_COMPONENT, "data"),
         prevent_initial_call=True,
     )
-    def confirm_upload(n_clicks, contents, filename, period, basis, accept, lang, _user):  # type: ignore[no-untyped-def]
+    def confirm_upload(n_clicks, contents, filename, period, basis, accept, lang, _user):
         # The role of the session user, read from the store now — never a value the page sent.
-        from zhibiao import ingest
-
         store = server_state.store
         user = auth.current_user(store)
         if user is None or not auth.role_allows(user["role"], NEEDED_ROLE):

@@ -14,7 +14,13 @@ from dashboard import layout as shell
 from dashboard import views
 from dashboard.pages import _common as c
 from dashboard.pages.overview import quality_table
-from indicators.warnings import LISTED_STATUSES, chance_of_reds, warning_counts, warning_rows
+from indicators.warnings import (
+    LISTED_STATUSES,
+    WarningRow,
+    chance_of_reds,
+    warning_counts,
+    warning_rows,
+)
 from zhibiao.i18n import t
 from zhibiao.vocabulary import WARNING_STATUSES
 
@@ -26,7 +32,7 @@ dash.register_page(
 )
 
 
-def warnings_table(rows: list[dict[str, Any]], lang: str) -> Any:
+def warnings_table(rows: list[WarningRow], lang: str) -> Any:
     if not rows:
         return html.P(t("ui.warnings.none", lang), className="muted", id="warnings-empty")
     head = html.Thead(

@@ -1,0 +1,81 @@
+"""What one app instance keeps (its store, settings, catalog and computed tables) and how the code
+serving a request finds it.
+
+`create_app` (dashboard/app.py) puts one `AppState` on its Flask app; pages and downloads read it
+through `state()`. Nothing here imports the app factory or a page, so both can import this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from flask import Flask, current_app
+
+from dashboard.cache import TableCache
+from indicators.catalog import Catalog, load_catalog
+from store import Store
+from zhibiao.config import Settings
+from zhibiao.tables import indicator_table
+
+#: Where create_app keeps the AppState on its Flask app.
+EXTENSION = "zhibiao"
+
+
+def open_store(url: str) -> Store:
+    """The store of `url`, its tables made if missing (the default `store_factory`)."""
+    store = Store(url)
+    store.create()
+    return store
+
+
+@dataclass
+class AppState:
+    """What one app instance keeps: its store, settings, options and computed tables."""
+
+    db_url: str
+    settings: Settings
+    max_upload_bytes: int
+    cache_dir: Path
+    default_lang: str
+    store_factory: Callable[[str], Store] = open_store
+    _store: Store | None = None
+    #: computed tables and the catalog, shared by the worker's threads (dashboard/cache.py)
+    tables: TableCache = field(default_factory=TableCache)
+
+    @property
+    def store(self) -> Store:
+        """The app's store, opened on first use."""
+        if self._store is None:
+            self._store = self.store_factory(self.db_url)
+        return self._store
+
+    @property
+    def catalog(self) -> Catalog:
+        """The indicator catalog, read once per app."""
+        catalog: Catalog = self.tables.get_or_make("catalog", load_catalog, keep=True)
+        return catalog
+
+
+def state_of(server: Flask) -> AppState:
+    """The AppState `create_app` put on this Flask app."""
+    found: AppState = server.extensions[EXTENSION]
+    return found
+
+
+def state() -> AppState:
+    """The AppState of the app serving this request."""
+    return state_of(current_app)
+
+
+def view_table(app_state: AppState, period: str, basis: str) -> pd.DataFrame:
+    """The indicator table of one period and basis, from the app's store (`zhibiao.tables`)."""
+    return indicator_table(
+        app_state.store,
+        period,
+        basis,
+        settings=app_state.settings,
+        catalog=app_state.catalog,
+    )
