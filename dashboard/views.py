@@ -161,6 +161,7 @@ def scorecard(
             entry[COMPOSITE] = figures.number_or_none(row["value"])
             rank = row["rank"]
             entry["rank"] = None if rank is pd.NA or pd.isna(rank) else int(rank)
+            entry.update(composite_uncertainty(row, lang))
             continue
         info = figures.indicator_info(key, lang, catalog)
         status = figures.clean_status(row["status"])
@@ -193,8 +194,9 @@ def scorecard(
             "headerName": figures.indicator_info(COMPOSITE, lang, catalog).name,
             "width": 120,
             "valueFormatter": {
-                "function": "params.value == null ? '' : d3.format('.1f')(params.value)"
+                "function": f"params.data == null ? '' : params.data['{COMPOSITE}__text']"
             },
+            "tooltipField": f"{COMPOSITE}__tip",
         },
     ]
     for key in keys:
@@ -214,6 +216,36 @@ def scorecard(
             }
         )
     return rows, columns
+
+
+def composite_uncertainty(row: Any, lang: str) -> dict[str, Any]:
+    """The composite score's text (`62.5 ≈` when it cannot be told apart from the area ranked
+    next below) and its tooltip (the 95% interval and rank interval from the rank draws)."""
+    value = figures.number_or_none(row["value"])
+    text = "" if value is None else f"{value:.1f}"
+    tip = ""
+    low, high = figures.number_or_none(row.get("low95")), figures.number_or_none(row.get("high95"))
+    r_low, r_high = (
+        figures.number_or_none(row.get("rank_low")),
+        figures.number_or_none(row.get("rank_high")),
+    )
+    if None not in (low, high, r_low, r_high):
+        tip = t(
+            "ui.scorecard.composite_tip",
+            lang,
+            low=f"{low:.1f}",
+            high=f"{high:.1f}",
+            rank_low=int(r_low),
+            rank_high=int(r_high),
+        )
+    if row.get("apart_from_next") is False:
+        text = f"{text} ≈"
+        tip = (
+            f"{tip};{t('ui.scorecard.not_apart', lang)}"
+            if tip
+            else t("ui.scorecard.not_apart", lang)
+        )
+    return {f"{COMPOSITE}__text": text, f"{COMPOSITE}__tip": tip}
 
 
 def status_class_rules(key: str) -> dict[str, str]:

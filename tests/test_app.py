@@ -150,6 +150,13 @@ def test_scorecard_has_the_county_then_areas_by_composite_rank(filled):
     assert rows[0]["births__text"] == "874"
     assert rows[0]["srb__text"] == "108.59 △"
     assert rows[0]["srb__status"] == "watch"
+    # the composite score with its 95% interval from the rank draws; in the sample county no
+    # township can be told apart from the next (≈)
+    assert rows[1]["composite__text"] == "83.0 ≈"
+    assert rows[1]["composite__tip"] == (
+        "综合得分95%区间 33.9–83.7,排名区间 第1–13名;≈ 与下一名差异不显著"
+    )
+    assert rows[0]["composite__text"] == "" and rows[0]["composite__tip"] == ""
     assert [c["field"] for c in columns[:4]] == ["rank", "area", "composite", "births"]
     assert len(columns) == 3 + 19
 

@@ -82,6 +82,9 @@ def test_rankings_follow_the_indicator_and_period_in_the_url(analyst, server):
     assert title.startswith("出生人口性别比")
     assert analyst.locator("#scorecard .ag-row").count() >= 10
     assert analyst.locator("#scorecard .ag-cell.status-watch").count() > 0
+    # the composite score says when a township cannot be told apart from the next (≈)
+    scores = analyst.locator("#scorecard .ag-row .ag-cell[col-id=composite]").all_inner_texts()
+    assert any(text.endswith(" ≈") for text in scores)
     shot(analyst, "rankings")
 
     choose(analyst, "indicator", "政策符合率")
