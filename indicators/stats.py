@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -639,27 +640,14 @@ def rank_intervals(
     draws: int = 2000,
     seed: int | tuple[int, ...] = 20240301,
     *,
-    kind: str = "proportion",
-    direction: str = "higher",
-    reference: float | None = None,
-    scale: float = 100.0,
     level: float = 0.95,
-    chunk_cells: int = RANK_CHUNK_CELLS,
+    **options: Any,
 ) -> pd.DataFrame:
-    """95% rank interval of each area from simulated draws of its counts (`simulated_ranks`):
-    the (1−level)/2 and (1+level)/2 quantiles (inverted CDF) of each area's ranks, as
-    rank_low, rank_high (Int64; NA for an area without a value)."""
-    idx, ranks = simulated_ranks(
-        num,
-        den,
-        draws,
-        seed,
-        kind=kind,
-        direction=direction,
-        reference=reference,
-        scale=scale,
-        chunk_cells=chunk_cells,
-    )
+    """95% rank interval of each area from simulated draws of its counts (`simulated_ranks`,
+    which `options` go to: kind, direction, reference, scale, chunk_cells): the (1−level)/2
+    and (1+level)/2 quantiles (inverted CDF) of each area's ranks, as rank_low, rank_high
+    (Int64; NA for an area without a value)."""
+    idx, ranks = simulated_ranks(num, den, draws, seed, **options)
     low = np.full(len(np.asarray(num)), np.nan)
     high = np.full(len(np.asarray(num)), np.nan)
     if idx.size:
