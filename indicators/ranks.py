@@ -101,13 +101,15 @@ class CompositeDraws:
         n = int(ranked.sum())
         if n == 0:
             return
-        matrix = np.broadcast_to(np.where(ranked, ranks, 0.0), self.total.shape).copy()
-        if drawn is not None and np.array_equal(np.flatnonzero(ranked), drawn.idx):
-            matrix[:, drawn.idx] = drawn.ranks
+        where = np.flatnonzero(ranked)
+        if drawn is not None and np.array_equal(where, drawn.idx):
+            matrix: np.ndarray = drawn.ranks
+        else:  # no draws: the point ranks in every draw
+            matrix = ranks[where][None, :]
         score = np.full(matrix.shape, 100.0) if n == 1 else 100 * (n - matrix) / (n - 1)
         w = float(ind.weight)
-        self.total[:, ranked] += w * score[:, ranked]
-        self.weight[ranked] += w
+        self.total[:, where] += w * score
+        self.weight[where] += w
 
     def result(self, point_ranks: np.ndarray, order: np.ndarray) -> dict[str, np.ndarray]:
         """low, high (the score's interval at rank_level), rank_low, rank_high and
