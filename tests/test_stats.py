@@ -163,3 +163,24 @@ def test_rank_intervals_do_not_depend_on_the_chunk_size():
         )
         assert chunked.equals(whole)
     assert whole["rank_low"].notna().sum() == 8
+
+
+def test_mid_p_interval_by_hand():
+    from scipy.stats import binom
+
+    from indicators.stats import binomial_p_below, clopper_pearson_intervals, mid_p_intervals
+
+    # x = 0 of 24: the mid-p upper end solves ½(1 − p)^24 = 0.025, p = 1 − 0.05^(1/24) =
+    # 0.11735; Clopper–Pearson's solves (1 − p)^24 = 0.025: 1 − 0.025^(1/24) = 0.14247
+    low, high = mid_p_intervals(np.array([0.0]), np.array([24.0]), Z95)
+    assert (low[0], round(high[0], 5)) == (0.0, 0.11735)
+    assert round(clopper_pearson_intervals(np.array([0.0]), np.array([24.0]), Z95)[1][0], 5) == (
+        0.14247
+    )
+    # x = 17 of 24: at the upper end the mid-p value P(X < 17) + ½P(X = 17) is the tail
+    _, high = mid_p_intervals(np.array([17.0]), np.array([24.0]), Z95)
+    p = high[0]
+    assert binom.cdf(16, 24, p) + binom.pmf(17, 24, p) / 2 == pytest.approx(0.025, abs=1e-9)
+    assert binomial_p_below(np.array([17.0]), np.array([24.0]), p, mid_p=True)[0] == (
+        pytest.approx(0.025, abs=1e-9)
+    )
