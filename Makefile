@@ -5,8 +5,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8050
 DB ?= sqlite:///zhibiao.db
+#: axe-core (the accessibility engine the browser tests inject), from the npm registry at install.
+AXE_VERSION := 4.14.1
+AXE := tests/e2e/vendor/axe-core-$(AXE_VERSION).min.js
 
-.PHONY: install system-deps run demo test test-fast lint format docs bench corpus screenshots clean
+.PHONY: install axe system-deps run demo test test-fast lint format docs bench corpus screenshots clean
 
 install: $(VENV)/.installed
 
@@ -16,6 +19,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip "setuptools>=77"
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
+
+axe: $(AXE)
+
+$(AXE):
+	mkdir -p $(@D) && rm -f $(@D)/axe-core-*.min.js
+	cd $(@D) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE \
+	  && mv package/LICENSE axe-core-LICENSE && mv package/axe.min.js $(@F) \
+	  && rm -rf package axe-core-$(AXE_VERSION).tgz
 
 system-deps:
 	bash scripts/system-deps.sh all
@@ -41,7 +53,7 @@ format: install
 JOBS ?= auto
 PYTEST_PARALLEL = -n $(JOBS) --dist loadfile --durations=20
 
-test: install system-deps lint
+test: install system-deps axe lint
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
 
 # The inner loop: everything but the tests marked slow (the browser, the command line run as a
@@ -56,7 +68,7 @@ CORPUS_ARGS ?=
 corpus: install
 	$(PY) -m zhibiao.corpus $(CORPUS) $(CORPUS_ARGS)
 
-screenshots: install system-deps
+screenshots: install system-deps axe
 	ZHIBIAO_SCREENSHOTS=1 $(VENV)/bin/pytest tests/e2e
 
 # docs/settings.md from where the settings are defined (tests/test_docs.py checks it is current).
@@ -67,4 +79,4 @@ bench: install
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache zhibiao.db build *.egg-info
+	rm -rf $(VENV) tests/e2e/vendor .pytest_cache zhibiao.db build *.egg-info

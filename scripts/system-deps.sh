@@ -2,7 +2,8 @@
 # Installs through apt what zhibiao needs from Debian, only when it is missing.
 #   python: python3 with venv (for `make install`)
 #   all:    also chromium, chromium-driver, fonts-noto-cjk (images, browser tests), postgresql,
-#           poppler-utils and poppler-data (pdftotext reads the Chinese of the meeting pdf)
+#           poppler-utils and poppler-data (pdftotext reads the Chinese of the meeting pdf),
+#           npm (fetches axe-core, the accessibility engine of the browser tests)
 set -euo pipefail
 want=()
 case "${1:-all}" in
@@ -17,6 +18,7 @@ case "${1:-all}" in
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
     command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
     [ -d /usr/share/poppler/cMap ] || want+=(poppler-data)
+    command -v npm >/dev/null 2>&1 || want+=(npm)
     ;;
 esac
 [ ${#want[@]} -eq 0 ] && exit 0
