@@ -57,6 +57,34 @@ def test_ranking_orders_areas_best_to_worst_top_down():
     assert COUNTY not in bar.y and "台溪乡" not in bar.y  # county line, not a bar; no value
 
 
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2.1's relative luminance of '#RRGGBB'."""
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(one: str, other: str) -> float:
+    high, low = sorted((relative_luminance(one), relative_luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_status_words_on_their_fills_pass_wcag_aa_contrast():
+    # white on the old normal blue #4393C3 was 3.39:1; every badge needs 4.5:1 (WCAG 1.4.3)
+    assert round(contrast_ratio("#FFFFFF", "#4393C3"), 2) == 3.39
+    ratios = {
+        status: round(contrast_ratio(STATUS_STYLE[status]["text"], STATUS_STYLE[status]["fill"]), 2)
+        for status in ("red", "amber", "watch", "green", "grey")
+    }
+    assert ratios == {"red": 6.87, "amber": 7.37, "watch": 12.21, "green": 5.9, "grey": 11.18}
+
+
+def test_page_status_colours_are_the_chart_fills():
+    css = (Path(__file__).parents[1] / "dashboard" / "assets" / "app.css").read_text()
+    for status in ("red", "amber", "watch", "green", "grey"):
+        assert f"--{status}: {STATUS_STYLE[status]['fill'].lower()};" in css
+
+
 def test_ranking_higher_is_better_order_and_missing_area_named():
     fig = ranking_bar(indicator_table(), "compliance", "zh", catalog=CATALOG)
     assert list(_bar(fig).y) == ["城关镇", "西城镇", "新阳镇", "梅仙镇", "八字桥乡"]
@@ -68,7 +96,7 @@ def test_ranking_bars_coloured_hatched_and_worded_by_status():
     fig = ranking_bar(indicator_table(), "srb", "zh", catalog=CATALOG)
     bar = _bar(fig)
     colours = list(bar.marker.color)
-    assert colours == ["#4393C3", "#BDBDBD", "#FDB863", "#E08214", "#B2182B"]
+    assert colours == ["#2166AC", "#BDBDBD", "#FDB863", "#E08214", "#B2182B"]
     patterns = list(bar.marker.pattern.shape)
     assert patterns[4] == "x" and patterns[3] == "/"  # red and amber hatched
     assert patterns[0] == "" and patterns[1] == ""
@@ -219,7 +247,7 @@ def test_status_words():
         "#B2182B",
         "#E08214",
         "#FDB863",
-        "#4393C3",
+        "#2166AC",
         "#BDBDBD",
         "#5E7A94",
     }
