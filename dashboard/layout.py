@@ -37,6 +37,11 @@ QUERY_KEYS = ("period", "basis", "indicator", "area", "lang", "present")
 USER_COMPONENT = "session-user"
 ALERT = "app-alert"
 URL = "url"
+#: The id of the page's main landmark, the skip link's target.
+MAIN = "main"
+#: Mantine's theme: the darkest shade of a colour for filled buttons, light and outline variants
+#: (white on blue-9 6.1:1; blue-9 and red-9 text on the page 5.6:1 and 5.1:1; WCAG 1.4.3).
+THEME = {"primaryShade": 9}
 #: The value of a filter meaning "no filter" (never written into the URL).
 ALL_VALUE = "__all__"
 
@@ -189,7 +194,8 @@ def shell() -> Any:
         ],
         className="app-header",
     )
-    body = html.Div(
+    # the one main landmark; focusable from script only, so the skip link can land in it
+    body = html.Main(
         [
             dcc.Location(id=URL, refresh="callback-nav"),
             dcc.Store(id=USER_COMPONENT, data=(user or {}).get("name")),
@@ -198,15 +204,19 @@ def shell() -> Any:
             ),
             html.Div(dash.page_container, className="page"),
         ],
+        id=MAIN,
+        tabIndex="-1",
         className="app-main",
     )
+    skip = html.A(t("ui.a11y.skip", lang), href=f"#{MAIN}", className="skip-link")
     return dmc.MantineProvider(
         html.Div(
-            [header, body] if not present else [body],
+            [skip, header, body] if not present else [body],
             className="app present" if present else "app",
             lang="zh-CN" if lang == "zh" else "en",
         ),
         forceColorScheme="light",
+        theme=THEME,
     )
 
 
@@ -235,6 +245,7 @@ def basis_control(lang: str, value: str) -> Any:
         data=[{"value": b, "label": t(f"ui.basis.{b}", lang)} for b in ("ytd", "month")],
         value=value,
         className="control control-basis",
+        **{"aria-label": t("ui.control.basis", lang)},
     )
 
 

@@ -176,7 +176,9 @@ def change_form(store: Store, lang: str) -> Any:
                         className="control control-target-role",
                         comboboxProps={"withinPortal": True},
                     ),
-                    dmc.Button(t("ui.admin.set_role", lang), id="admin-set-role", variant="light"),
+                    dmc.Button(
+                        t("ui.admin.set_role", lang), id="admin-set-role", variant="outline"
+                    ),
                 ],
                 className="admin-row",
                 style=ROW_STYLE,
@@ -187,10 +189,10 @@ def change_form(store: Store, lang: str) -> Any:
                         t("ui.admin.deactivate", lang),
                         id="admin-deactivate",
                         color="red",
-                        variant="light",
+                        variant="outline",
                     ),
                     dmc.Button(
-                        t("ui.admin.reactivate", lang), id="admin-reactivate", variant="light"
+                        t("ui.admin.reactivate", lang), id="admin-reactivate", variant="outline"
                     ),
                 ],
                 className="admin-row",
@@ -199,7 +201,7 @@ def change_form(store: Store, lang: str) -> Any:
             html.Div(
                 [
                     *password_inputs(lang, "admin-reset", "ui.admin.new_password"),
-                    dmc.Button(t("ui.admin.reset", lang), id="admin-reset", variant="light"),
+                    dmc.Button(t("ui.admin.reset", lang), id="admin-reset", variant="outline"),
                 ],
                 className="admin-row",
                 style=ROW_STYLE,

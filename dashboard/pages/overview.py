@@ -36,12 +36,13 @@ def _card_notes(card: dict[str, Any], notes: dict[str, Any] | None) -> Any:
 
 def _card(card: dict[str, Any], notes: dict[str, Any] | None = None) -> Any:
     status = card["status"]
+    # a card without a status has no badge (an empty one is an unnamed box to a screen reader)
     badge = (
         html.Span(
             f"{card['mark']} {card['status_label']}", className=f"status-badge status-{status}"
         )
         if status
-        else html.Span("", className="status-badge")
+        else None
     )
     return html.Div(
         [

@@ -148,11 +148,21 @@ def layout(**kwargs: Any) -> Any:
                 [
                     dcc.Upload(
                         id="upload-file",
+                        # its file input takes the focus and is named by these words
+                        # (assets/a11y.js); the zone draws the focus ring (app.css)
                         children=html.Div(
                             [
-                                html.Strong(t("ui.upload.drop", lang)),
+                                html.Strong(t("ui.upload.drop", lang), id="upload-drop-title"),
                                 html.Br(),
-                                html.Span(t("ui.upload.limit", lang, mb=limit_mb)),
+                                html.Span(
+                                    t("ui.upload.limit", lang, mb=limit_mb), id="upload-drop-limit"
+                                ),
+                                html.Br(),
+                                html.Span(
+                                    t("ui.upload.choose", lang),
+                                    className="upload-choose",
+                                    **{"aria-hidden": "true"},
+                                ),
                             ]
                         ),
                         max_size=ctx.app.max_upload_bytes,
@@ -225,11 +235,13 @@ def layout(**kwargs: Any) -> Any:
                         disabled=True,
                         color="blue",
                         size="md",
+                        # stored, the button is disabled: the focus goes to what was stored
+                        **{"data-focus-fallback": "upload-result"},
                     ),
                 ],
                 className="confirm-row",
             ),
-            html.Div(id="upload-result"),
+            html.Div(id="upload-result", tabIndex="-1"),
             html.H2(t("ui.upload.history", lang), className="section-title"),
             html.P(t("ui.upload.replace_help", lang), className="muted"),
             html.Div(history_table(ctx.store, lang), id="upload-history"),
