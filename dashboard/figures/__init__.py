@@ -2,7 +2,7 @@
 
 - `style`: fonts, status colours and marks, the catalog in a chart's terms, texts, titles.
 - `ranking`: the ranking bars. `funnel`: the funnel plot. `trend`: one area over time.
-- `cards`: the overview cards.
+- `cards`: the overview cards. `alternative`: each chart in words and as a table.
 
 Every builder reads the indicator table (`indicators/columns.py`), labels everything from the
 message catalogs (`figures.*`) and the indicator catalog, and never tells a status by colour
@@ -11,6 +11,7 @@ so a black-and-white printout still tells them apart. The names below are the pa
 face; a change to one chart goes into its own module.
 """
 
+from dashboard.figures.alternative import ChartText, funnel_text, ranking_text, trend_text
 from dashboard.figures.cards import OVERVIEW_INDICATORS, change_text, overview_cards
 from dashboard.figures.funnel import funnel_figure, funnel_limits_drawn, funnel_y_range
 from dashboard.figures.ranking import (
@@ -59,6 +60,7 @@ __all__ = [
     "STATUS_STYLE",
     "TITLE_ROOM",
     "TOP_LABEL_LANE",
+    "ChartText",
     "IndicatorInfo",
     "bar_base",
     "change_text",
@@ -68,6 +70,7 @@ __all__ = [
     "format_number",
     "funnel_figure",
     "funnel_limits_drawn",
+    "funnel_text",
     "funnel_y_range",
     "graph_config",
     "indicator_info",
@@ -78,12 +81,14 @@ __all__ = [
     "rank_order",
     "ranking_axis_range",
     "ranking_bar",
+    "ranking_text",
     "status_label",
     "status_style",
     "status_text",
     "text_width",
     "top_label_lanes",
     "trend_figure",
+    "trend_text",
     "unit_label",
     "value_text",
     "wrap_title",

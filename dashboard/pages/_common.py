@@ -155,15 +155,58 @@ def no_data(ctx: PageContext) -> Any:
     )
 
 
-def graph(figure: Any, ctx: PageContext, graph_id: str, filename: str) -> Any:
+def graph(
+    figure: Any, ctx: PageContext, graph_id: str, filename: str, text: figures.ChartText
+) -> Any:
+    """The chart as a figure named by its title and described by its summary in words, with a
+    table of the same figures under it that opens from the keyboard (WCAG 1.1.1)."""
     height = getattr(getattr(figure, "layout", None), "height", None) or DEFAULT_CHART_HEIGHT
-    return dcc.Graph(
-        id=graph_id,
-        figure=figure,
-        config=figures.graph_config(ctx.lang, filename),
-        className="chart",
-        responsive=True,
-        style={"height": f"{height}px"},
+    summary_id = f"{graph_id}-summary"
+    return html.Figure(
+        [
+            dcc.Graph(
+                id=graph_id,
+                figure=figure,
+                config=figures.graph_config(ctx.lang, filename),
+                className="chart",
+                responsive=True,
+                style={"height": f"{height}px"},
+            ),
+            html.Figcaption(text.summary, id=summary_id, className="chart-summary"),
+            chart_table(text, ctx.lang, f"{graph_id}-data"),
+        ],
+        id=f"{graph_id}-figure",
+        className="chart-figure",
+        **{"aria-label": text.name, "aria-describedby": summary_id},
+    )
+
+
+def chart_table(text: figures.ChartText, lang: str, table_id: str) -> Any:
+    """The chart's figures as a table, behind a toggle (closed: the chart says it first)."""
+    return html.Details(
+        [
+            html.Summary(t("ui.chart.table", lang)),
+            html.Table(
+                [
+                    html.Caption(text.name),
+                    html.Thead(html.Tr([html.Th(c, scope="col") for c in text.columns])),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Th(v, scope="row") if i == text.row_header else html.Td(v)
+                                    for i, v in enumerate(row)
+                                ]
+                            )
+                            for row in text.rows
+                        ]
+                    ),
+                ],
+                className="data-table chart-table",
+            ),
+        ],
+        id=table_id,
+        className="chart-data no-print",
     )
 
 

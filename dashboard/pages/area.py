@@ -56,9 +56,10 @@ def layout(**kwargs: Any) -> Any:
         if series is None or series.empty:
             continue
         figure = figures.trend_figure(series, key, shown, lang, catalog=ctx.catalog)
+        text = figures.trend_text(figure, series, key, shown, lang, catalog=ctx.catalog)
         charts.append(
             html.Div(
-                c.graph(figure, ctx, f"trend-{key}", f"trend-{area}-{key}"),
+                c.graph(figure, ctx, f"trend-{key}", f"trend-{area}-{key}", text),
                 className="trend-cell",
                 **shell.data_attributes(indicator=key),
             )

@@ -35,11 +35,13 @@ def layout(**kwargs: Any) -> Any:
     if not keys:
         return html.Div([c.heading(ctx, "funnel"), c.no_data(ctx)])
     indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
-    figure = figures.funnel_figure(funnel(table, indicator), indicator, lang, catalog=ctx.catalog)
+    drawn = funnel(table, indicator)
+    figure = figures.funnel_figure(drawn, indicator, lang, catalog=ctx.catalog)
+    text = figures.funnel_text(figure, drawn, indicator, lang, catalog=ctx.catalog)
     return html.Div(
         [
             *c.indicator_head(ctx, "funnel", indicator, keys),
-            c.graph(figure, ctx, "funnel-chart", f"funnel-{indicator}"),
+            c.graph(figure, ctx, "funnel-chart", f"funnel-{indicator}", text),
             html.P(t("ui.funnel.explain", lang), className="muted"),
             c.download_links(ctx, chart="funnel", indicator=indicator),
         ],

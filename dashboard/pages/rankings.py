@@ -60,7 +60,15 @@ def layout(**kwargs: Any) -> Any:
             html.Div(
                 [
                     html.Div(
-                        c.graph(figure, ctx, "ranking-chart", f"ranking-{indicator}"),
+                        c.graph(
+                            figure,
+                            ctx,
+                            "ranking-chart",
+                            f"ranking-{indicator}",
+                            figures.ranking_text(
+                                figure, table, indicator, lang, catalog=ctx.catalog
+                            ),
+                        ),
                         className="rank-chart",
                     ),
                     html.Div(
