@@ -206,7 +206,7 @@ def chart_table(text: figures.ChartText, lang: str, table_id: str) -> Any:
             ),
         ],
         id=table_id,
-        className="chart-data no-print",
+        className="chart-data",
     )
 
 

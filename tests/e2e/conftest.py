@@ -136,6 +136,12 @@ def login(browser: object, server: Server, name: str, **context: object) -> obje
     return page
 
 
+def settle(page: object) -> None:
+    """Wait until the page's requests and Dash's callbacks are done."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+
+
 def shot(page: object, name: str, *, full_page: bool = False) -> None:
     """A screenshot of the page as SHOTS/<name>.png."""
     SHOTS.mkdir(parents=True, exist_ok=True)

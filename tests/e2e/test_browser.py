@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.conftest import login, post_callback, shot
+from e2e.conftest import login, post_callback, settle, shot
 from indicators import engine
 from store import Store
 from zhibiao.samples import write_samples
@@ -45,11 +45,6 @@ def table(server):
 def county(table, indicator: str) -> float:
     rows = table[table["is_total"] & (table["indicator"] == indicator)]
     return float(rows["value"].iloc[0])
-
-
-def settle(page) -> None:
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
 
 
 def choose(page, name: str, option: str) -> None:
