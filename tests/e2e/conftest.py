@@ -113,6 +113,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
+def table(server: Server) -> object:
+    """The indicator table of the module's store for 2025-03, year to date."""
+    from indicators import engine
+    from store import Store
+
+    store = Store(server.db_url)
+    try:
+        return engine.compute(
+            store.values(), "2025-03", "ytd", quality=store.quality(), county=store.county()
+        )
+    finally:
+        store.dispose()
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

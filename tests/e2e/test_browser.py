@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from e2e.conftest import login, post_callback, settle, shot
-from indicators import engine
 from store import Store
 from zhibiao.samples import write_samples
 
@@ -29,17 +28,6 @@ def analyst(browser, server):
     page = login(browser, server, "ana")
     yield page
     page.context.close()
-
-
-@pytest.fixture(scope="module")
-def table(server):
-    store = Store(server.db_url)
-    try:
-        return engine.compute(
-            store.values(), "2025-03", "ytd", quality=store.quality(), county=store.county()
-        )
-    finally:
-        store.dispose()
 
 
 def county(table, indicator: str) -> float:
