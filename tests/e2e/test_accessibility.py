@@ -75,7 +75,8 @@ def axe_file() -> Path:
 def scan(page) -> list[str]:
     """axe-core over the page as it is: the violations that fail it, as 'rule (impact): nodes'."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(axe_file()))
+        # through the DevTools protocol: the app's CSP refuses an injected <script>
+        page.evaluate(axe_file().read_text(encoding="utf-8"))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     assert result["testEngine"]["version"].startswith("4.")
     # the scan looked at the page: the rules that passed are many, not none
