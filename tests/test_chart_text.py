@@ -31,6 +31,17 @@ def test_the_ranking_in_words_best_to_worst_with_the_county_last():
     assert text.row_header == 1  # the area names each row
 
 
+def test_the_worst_of_a_ranking_is_ranked_not_an_area_left_unassessed():
+    table = indicator_table()
+    unassessed = (table["indicator"] == "srb") & (table["area"] == "新阳镇")
+    table.loc[unassessed, "rank"] = None  # 不评价: not ranked, drawn after the ranked areas
+    fig = figures.ranking_bar(table, "srb", "zh", catalog=CATALOG)
+    text = figures.ranking_text(fig, table, "srb", "zh", catalog=CATALOG)
+    assert [row[1] for row in text.rows][:5] == ["城关镇", "西城镇", "梅仙镇", "八字桥乡", "新阳镇"]
+    assert text.rows[4] == ["", "新阳镇", "106.00", "9 / 8.5", "○ 不评价"]
+    assert "最好:城关镇 104.00;最差:八字桥乡 212.00。" in text.summary
+
+
 def test_the_ranking_in_english_with_units():
     table = indicator_table()
     fig = figures.ranking_bar(table, "compliance", "en", catalog=CATALOG)

@@ -96,7 +96,10 @@ def ranking_text(
     if ordered.empty:
         summary = t("figures.alt.empty", lang)
     else:
-        best, worst = ordered.iloc[0], ordered.iloc[-1]
+        # the ends of the ranking: an area not assessed (不评价) has no rank and follows them
+        ranked = ordered[ordered["rank"].map(number_or_none).notna()]
+        ends = ranked if not ranked.empty else ordered
+        best, worst = ends.iloc[0], ends.iloc[-1]
         summary = t(
             "figures.alt.ranking",
             lang,
