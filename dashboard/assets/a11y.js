@@ -11,6 +11,10 @@
  * - A chart's toolbar is one tab stop: its first button is tabbable, the arrow keys, Home and End
  *   move between the buttons (the ARIA toolbar pattern), instead of nine stops per chart.
  * - The upload's file input is named by the drop zone's words (dcc.Upload gives it no label).
+ * - Tab leaves a data grid: the grids' cells take no focus (suppressCellFocus), and AG Grid then
+ *   sends Tab from the last column header back to the first, so nothing after the grid could
+ *   be reached (WCAG 2.1.2). In a header, Tab and Shift+Tab go to the control after or before
+ *   the grid; the arrow keys still move between the headers and Enter still sorts.
  */
 (function () {
   "use strict";
@@ -70,6 +74,34 @@
       /* the user moved on (a click on the page, not a new drawing): forget the control */
       if (kept && kept.el === el && el.isConnected && !el.disabled && lost()) { kept = null; }
     }, 0);
+  }, true);
+
+  function tabbable(el) {
+    return !el.disabled && el.getAttribute("tabindex") !== "-1" && el.getClientRects().length > 0
+      && getComputedStyle(el).visibility !== "hidden";
+  }
+
+  function leaveGrid(grid, back) {
+    var all = Array.prototype.filter.call(document.querySelectorAll(FOCUSABLE), tabbable);
+    var outside = all.filter(function (el) { return !grid.contains(el); });
+    var next = back
+      ? outside.filter(function (el) {
+          return grid.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING;
+        }).pop()
+      : outside.filter(function (el) {
+          return grid.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
+        })[0];
+    if (next) { next.focus(); }
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Tab" || e.altKey || e.ctrlKey || e.metaKey) { return; }
+    var header = e.target && e.target.closest && e.target.closest(".ag-header-cell");
+    var grid = header && header.closest(".ag-root-wrapper");
+    if (!grid) { return; }
+    e.preventDefault();
+    e.stopPropagation();
+    leaveGrid(grid, e.shiftKey);
   }, true);
 
   function toolbar(bar) {

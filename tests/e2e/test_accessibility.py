@@ -65,6 +65,10 @@ FOCUS_RING_JS = """() => {
 }"""
 
 
+#: The text of the focused element, trimmed.
+ACTIVE_TEXT = "() => document.activeElement.textContent.trim()"
+
+
 def axe_file() -> Path:
     found = sorted(VENDOR.glob("axe-core-*.min.js"))
     if not found:
@@ -234,6 +238,31 @@ def test_the_focus_stays_on_a_view_control_after_its_change(browser, server):
         assert page.evaluate("() => document.activeElement.className") == "modebar-btn active"
         page.keyboard.press("Tab")
         assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+        focus_ring(page)
+
+        # the scorecard: Tab enters its column headers, the arrows move between them, the
+        # next Tab leaves the grid for the downloads (AG Grid alone sends it round the headers)
+        page.keyboard.press("Tab")
+        assert page.evaluate(ACTIVE_TEXT) == "综合排名"
+        focus_ring(page)
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate(ACTIVE_TEXT) == "乡镇"
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.id") == "download-png"
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate("() => document.activeElement.closest('#scorecard') !== null")
+    finally:
+        page.context.close()
+
+
+def test_tab_leaves_the_accounts_grid_for_the_forms(browser, server):
+    page = login(browser, server, "adm")
+    try:
+        open_page(page, server, "/admin", "lang=zh")
+        page.locator("#admin-accounts .ag-header-cell").first.focus()
+        assert page.evaluate(ACTIVE_TEXT) == "用户名"
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.id") == "admin-new-name"
         focus_ring(page)
     finally:
         page.context.close()
