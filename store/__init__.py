@@ -1,5 +1,5 @@
 """The database: uploads, values with revision, accounts, audit trail (SQLAlchemy)."""
 
-from .db import Store
+from .db import RevisionConflict, Store, StoreError
 
-__all__ = ["Store"]
+__all__ = ["RevisionConflict", "Store", "StoreError"]

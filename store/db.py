@@ -2,15 +2,26 @@
 
 SQLite (a file, WAL, busy timeout) by default, PostgreSQL by URL. One engine per Store, no
 module state. The store keeps figures; it never computes a rate.
+
+Revisions: an upload replaces, for every period and basis it holds, the whole of what was
+served (rows it does not repeat are no longer served), except the townships the analyst chose
+to keep; replaced rows stay, marked with the upload that replaced them (`values.replaced_by`),
+so the history keeps every revision. Revisions of one period are serialised (an advisory lock
+on PostgreSQL, the write transaction on SQLite), and a commit that was checked against an
+older revision than the one stored now is refused (`RevisionConflict`). A write the database
+refuses (read-only, disk full, a value longer than its column) is a `StoreError` naming it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import secrets
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -52,10 +63,12 @@ QUALITY_CODES = frozenset({"load.derived_mismatch"})
 STORED_VALUE_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file"]
 #: Columns of the frame `history()` returns.
 HISTORY_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file", "user", "uploaded_at"]
-#: Columns of `uploads` added after its first release: `create()` adds them to older databases.
-ADDED_UPLOAD_COLUMNS = frozenset({"original"})
-#: Columns of `users` added after its first release (likewise).
-ADDED_USER_COLUMNS = frozenset({"session_version"})
+#: Columns added to a table after its first release: `create()` adds them to older databases.
+ADDED_COLUMNS = {
+    uploads.name: frozenset({"original", "kept_areas"}),
+    users.name: frozenset({"session_version"}),
+    values.name: frozenset({"replaced_by"}),
+}
 #: The largest id a table holds (a signed 64-bit integer): larger ones name nothing.
 MAX_ID = 2**63 - 1
 #: Default number of audit entries `audit_log` returns.
@@ -64,6 +77,99 @@ AUDIT_LIMIT = 100
 MAX_ACTION = 100
 
 _QUANTUM = Decimal(1).scaleb(-VALUE_SCALE)
+#: A period and basis as one text key ("2025-11 ytd"): what a check saw, as JSON can carry it.
+PERIOD_KEY_SEPARATOR = " "
+#: What each store error's message names (its `store.*` message key), by the database's own
+#: error: SQLite's error name, PostgreSQL's SQLSTATE.
+FAULT_CODES = {
+    "SQLITE_READONLY": "read_only",
+    "SQLITE_FULL": "disk_full",
+    "SQLITE_IOERR": "disk_full",
+    "25006": "read_only",  # read_only_sql_transaction
+    "53100": "disk_full",  # disk_full
+    "22001": "too_long",  # string_data_right_truncation
+}
+#: Characters of an over-long value that its message quotes.
+QUOTED_CHARS = 20
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """A write the database refused; nothing of it was stored. `code` names the message
+    (`store.<code>`), `params` fill it in."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+
+class RevisionConflict(Exception):
+    """A newer revision of a period was stored after the file was checked; nothing stored.
+
+    `stored` is that upload (as `Store.upload` gives it, without findings)."""
+
+    def __init__(self, period: str, basis: str, stored: dict[str, Any]) -> None:
+        super().__init__(period, basis, stored.get("id"))
+        self.period = period
+        self.basis = basis
+        self.stored = stored
+
+
+def served(table: Any = values) -> sa.ColumnElement[bool]:
+    """The rows a reader serves: those no later revision of their period has replaced.
+
+    After `create()` at most one served row holds each (area, period, basis, field) key (a
+    township kept from an earlier revision is one the new file left out)."""
+    return table.c.replaced_by.is_(None)
+
+
+def period_key(period: str, basis: str) -> str:
+    """("2025-11", "ytd") → "2025-11 ytd"."""
+    return f"{period}{PERIOD_KEY_SEPARATOR}{basis}"
+
+
+def period_bases(result: LoadResult) -> list[tuple[str, str]]:
+    """The (period, basis) pairs whose values a result holds, in order."""
+    frame = result.values
+    if frame is None or frame.empty:
+        return []
+    pairs = frame[["period", "basis"]].drop_duplicates().itertuples(index=False)
+    return sorted((str(p), str(b)) for p, b in pairs)
+
+
+def areas_of(result: LoadResult, period: str, basis: str) -> set[str]:
+    """The townships (not the total) a result reports for one period and basis."""
+    frame = result.values
+    part = frame[(frame["period"] == period) & (frame["basis"] == basis) & ~frame["is_total"]]
+    return set(part["area"].astype(str))
+
+
+def fault_of(error: sa.exc.DBAPIError) -> StoreError:
+    """The StoreError that says what the database refused."""
+    orig = error.orig
+    name = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlstate", None) or ""
+    code = FAULT_CODES.get(str(name))
+    if code is None:
+        text = str(orig).lower()
+        code = "read_only" if "read-only" in text or "readonly" in text else "failed"
+    return StoreError(code, reason=type(orig).__name__)
+
+
+def too_long(table: sa.Table, record: dict[str, Any]) -> tuple[str, str, int] | None:
+    """The first (column, value, limit) of `record` longer than its column allows, or None."""
+    for column in table.columns:
+        limit = getattr(column.type, "length", None)
+        value = record.get(column.name)
+        if limit and isinstance(value, str) and len(value) > limit:
+            return column.name, value, int(limit)
+    return None
+
+
+def quoted(value: str) -> str:
+    """The start of a long value, as a message quotes it."""
+    return value if len(value) <= QUOTED_CHARS else value[:QUOTED_CHARS] + "…"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -166,27 +272,39 @@ class Store:
 
     def _add_missing_columns(self) -> None:
         """A database made before a column was added gets it (ALTER TABLE … ADD COLUMN,
-        nullable, with the column's server default)."""
-        inspector = sa.inspect(self.engine)
-        missing = []
-        for table, added in ((uploads, ADDED_UPLOAD_COLUMNS), (users, ADDED_USER_COLUMNS)):
-            have = {c["name"] for c in inspector.get_columns(table.name)}
-            missing += [(table, c) for c in table.columns if c.name in added - have]
-        if not missing:
-            return
+        nullable, with the column's server default).
+
+        When `values.replaced_by` is added, the rows a later upload superseded under the old
+        rule (the latest upload of each area, period, basis and field) are marked replaced,
+        so what is served does not change.
+        """
+        for table in (uploads, users, values):
+            have = {c["name"] for c in sa.inspect(self.engine).get_columns(table.name)}
+            missing = [c for c in table.columns if c.name in ADDED_COLUMNS[table.name] - have]
+            if not missing:
+                continue
+            try:
+                with self.engine.begin() as conn:
+                    for column in missing:
+                        self._add_column(conn, table, column)
+                    if table is values and values.c.replaced_by in missing:
+                        _mark_superseded(conn)
+            except sa.exc.DBAPIError:
+                # another process added them first
+                have = {c["name"] for c in sa.inspect(self.engine).get_columns(table.name)}
+                if not {c.name for c in missing} <= have:
+                    raise
+
+    def _add_column(self, conn: sa.Connection, table: sa.Table, column: sa.Column) -> None:
         dialect = self.engine.dialect
         quote = dialect.identifier_preparer.quote
-        with self.engine.begin() as conn:
-            for table, column in missing:
-                kind = column.type.compile(dialect=dialect)
-                default = column.server_default
-                if isinstance(default, sa.DefaultClause):
-                    kind += f" DEFAULT {default.arg}"
-                conn.execute(
-                    sa.text(
-                        f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
-                    )
-                )
+        kind = column.type.compile(dialect=dialect)
+        default = column.server_default
+        if isinstance(default, sa.DefaultClause):
+            kind += f" DEFAULT {default.arg}"
+        conn.execute(
+            sa.text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}")
+        )
 
     def _ready(self) -> sa.Engine:
         if not self._created:
@@ -212,12 +330,18 @@ class Store:
         user: str,
         size: int | None = None,
         data: bytes | None = None,
+        keep: Sequence[str] = (),
+        seen: dict[str, int | None] | None = None,
     ) -> int:
         """Store one accepted file, its bytes and its values in one transaction; return the id.
 
+        The upload becomes the revision of every period and basis it holds: the rows served
+        for them before are replaced, but those of the townships in `keep` that the file
+        leaves out (recorded with the upload). `seen` is what the check saw (`revisions`): if
+        another revision of one of those periods was stored since, RevisionConflict.
         `data` is the file itself (kept for `original`); `size` defaults to its length.
         Refuses (ValueError, nothing stored) a result that is not ok, or bytes whose sha256 is
-        not the result's.
+        not the result's; StoreError (nothing stored) for a write the database refuses.
         """
         if not result.ok:
             raise ValueError(f"refused: {result.file} has blocking errors or no values")
@@ -227,33 +351,43 @@ class Store:
                 raise ValueError(f"refused: the bytes given are not the file {result.file} read")
             size = len(data) if size is None else size
         findings = _jsonable([f.to_dict() for f in result.findings])
-        engine = self._ready()
-        with engine.begin() as conn:
+        upload = {
+            "file": result.file,
+            "sha256": result.sha256,
+            "size": size,
+            "user": user,
+            "uploaded_at": utc_now(),
+            "kind": result.kind or "",
+            "county": result.county,
+            "periods": list(result.periods),
+            "bases": list(result.bases),
+            "fields": list(result.fields),
+            "status": STATUS_STORED,
+            "accepted_inconsistent": bool(result.accepted),
+            "findings": findings,
+            "original": data,
+        }
+        rows = _value_rows(result, 0)
+        _refuse_too_long(uploads, [upload])
+        _refuse_too_long(values, rows)
+        pairs = period_bases(result)
+        with self._writing() as conn:
+            self._lock_periods(conn, pairs)
             upload_id = conn.execute(
-                uploads.insert()
-                .values(
-                    file=result.file,
-                    sha256=result.sha256,
-                    size=size,
-                    user=user,
-                    uploaded_at=utc_now(),
-                    kind=result.kind or "",
-                    county=result.county,
-                    periods=list(result.periods),
-                    bases=list(result.bases),
-                    fields=list(result.fields),
-                    status=STATUS_STORED,
-                    accepted_inconsistent=bool(result.accepted),
-                    findings=findings,
-                    original=data,
-                )
-                .returning(uploads.c.id)
+                uploads.insert().values(**upload).returning(uploads.c.id)
             ).scalar_one()
-            rows = _value_rows(result, upload_id)
+            current = self._revisions(conn, pairs)
+            if seen is not None:
+                self._refuse_newer(conn, current, seen)
+            kept = self._replace_periods(conn, result, upload_id, keep)
+            for row in rows:
+                row["upload_id"] = upload_id
             if rows:
                 conn.execute(values.insert(), rows)
             conn.execute(
-                uploads.update().where(uploads.c.id == upload_id).values(n_values=len(rows))
+                uploads.update()
+                .where(uploads.c.id == upload_id)
+                .values(n_values=len(rows), kept_areas=kept or None)
             )
             conn.execute(
                 audit.insert().values(
@@ -268,11 +402,129 @@ class Store:
                             "values": len(rows),
                             "periods": list(result.periods),
                             "accepted_inconsistent": bool(result.accepted),
+                            "replaces": {k: v for k, v in current.items() if v is not None},
+                            "kept_areas": kept,
                         }
                     ),
                 )
             )
         return int(upload_id)
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A write transaction; a write the database refuses becomes a StoreError."""
+        try:
+            with self._ready().begin() as conn:
+                yield conn
+        except sa.exc.DBAPIError as error:
+            raise fault_of(error) from error
+
+    def _lock_periods(self, conn: sa.Connection, pairs: list[tuple[str, str]]) -> None:
+        """Hold each period and basis until the transaction ends (PostgreSQL: an advisory lock
+        per pair, taken in order; SQLite: the write lock, which the first write takes)."""
+        if conn.dialect.name != "postgresql":
+            return
+        for period, basis in pairs:
+            conn.execute(
+                sa.select(
+                    sa.func.pg_advisory_xact_lock(sa.func.hashtext(period_key(period, basis)))
+                )
+            )
+
+    def _revisions(
+        self, conn: sa.Connection, pairs: list[tuple[str, str]]
+    ) -> dict[str, int | None]:
+        """For each pair, the latest upload whose rows are served (None: nothing served)."""
+        found = {period_key(p, b): None for p, b in pairs}
+        if not pairs:
+            return found
+        query = (
+            sa.select(values.c.period, values.c.basis, sa.func.max(values.c.upload_id))
+            .where(served(), sa.tuple_(values.c.period, values.c.basis).in_(pairs))
+            .group_by(values.c.period, values.c.basis)
+        )
+        for period, basis, upload_id in conn.execute(query):
+            found[period_key(period, basis)] = int(upload_id)
+        return found
+
+    def _refuse_newer(
+        self, conn: sa.Connection, current: dict[str, int | None], seen: dict[str, int | None]
+    ) -> None:
+        for key, upload_id in current.items():
+            if upload_id is not None and upload_id != seen.get(key):
+                period, _, basis = key.partition(PERIOD_KEY_SEPARATOR)
+                row = conn.execute(self._uploads_query().where(uploads.c.id == upload_id)).one()
+                raise RevisionConflict(period, basis, self._upload_dict(row, row.n_values))
+
+    def _replace_periods(
+        self, conn: sa.Connection, result: LoadResult, upload_id: int, keep: Sequence[str]
+    ) -> list[str]:
+        """Mark replaced every served row of the result's periods and bases but those of the
+        kept townships the file leaves out; return the townships kept."""
+        wanted = {str(a) for a in keep}
+        kept: set[str] = set()
+        for period, basis in period_bases(result):
+            mine = (values.c.period == period) & (values.c.basis == basis) & served()
+            keepable = wanted - areas_of(result, period, basis)
+            if keepable:
+                keepable = set(
+                    conn.execute(
+                        sa.select(values.c.area)
+                        .distinct()
+                        .where(mine, ~values.c.is_total, values.c.area.in_(sorted(keepable)))
+                    ).scalars()
+                )
+                kept |= keepable
+            replaced = mine
+            if keepable:
+                replaced = mine & (values.c.is_total | values.c.area.not_in(sorted(keepable)))
+            conn.execute(values.update().where(replaced).values(replaced_by=upload_id))
+        return sorted(kept)
+
+    def revisions(self, result: LoadResult) -> dict[str, int | None]:
+        """What a check sees: for each period and basis the result holds ("2025-11 ytd"), the
+        latest upload served (None: nothing stored). Give it back to `save_upload` as `seen`."""
+        with self._ready().connect() as conn:
+            return self._revisions(conn, period_bases(result))
+
+    def dropped_areas(self, result: LoadResult) -> list[str]:
+        """The townships served now in the result's periods and bases that the result leaves
+        out: storing it stops serving them, unless the analyst keeps them."""
+        dropped: set[str] = set()
+        with self._ready().connect() as conn:
+            for period, basis in period_bases(result):
+                have = conn.execute(
+                    sa.select(values.c.area)
+                    .distinct()
+                    .where(
+                        served(),
+                        values.c.period == period,
+                        values.c.basis == basis,
+                        ~values.c.is_total,
+                    )
+                ).scalars()
+                dropped.update(set(have) - areas_of(result, period, basis))
+        return sorted(dropped)
+
+    def revision(self) -> int:
+        """The store's revision: the latest upload's id (0 when empty). Caches of anything
+        computed from the values are keyed by it, so every process sees a new upload at once."""
+        with self._ready().connect() as conn:
+            found = conn.execute(sa.select(sa.func.max(uploads.c.id))).scalar()
+        return int(found or 0)
+
+    def writable(self) -> bool:
+        """Whether the database takes writes (False: read-only file, folder or server)."""
+        try:
+            with self._ready().begin() as conn:
+                conn.execute(
+                    secrets_table.update().where(sa.false()).values(name=secrets_table.c.name)
+                )
+        except sa.exc.DBAPIError as error:
+            if fault_of(error).code == "read_only":
+                return False
+            raise
+        return True
 
     def find_upload(self, sha256: str) -> int | None:
         """The id of the latest upload of a file with this content, or None."""
@@ -302,6 +554,7 @@ class Store:
             "accepted_errors": sum(1 for f in findings if f.get("severity") == "error"),
             "values": int(n_values),
             "has_original": bool(row.has_original),
+            "kept_areas": list(row.kept_areas or []),
         }
 
     def _uploads_query(self) -> sa.Select:
@@ -352,7 +605,9 @@ class Store:
     def periods(self) -> list[str]:
         """Every period with stored values, oldest first."""
         with self._ready().connect() as conn:
-            found = conn.execute(sa.select(values.c.period).distinct()).scalars().all()
+            found = (
+                conn.execute(sa.select(values.c.period).distinct().where(served())).scalars().all()
+            )
         return sorted(found)
 
     def areas(self) -> list[str]:
@@ -382,7 +637,8 @@ class Store:
         ]
 
     def values(self, period: str | None = None) -> pd.DataFrame:
-        """The current values: for each (area, period, basis, field) the latest upload's row.
+        """The current values: the served rows (`served`), for each (area, period, basis, field)
+        the latest upload's row.
 
         The county total is one key whatever its row was labelled. Columns: VALUE_COLUMNS +
         upload_id, file; `value` is float.
@@ -402,7 +658,7 @@ class Store:
             )
             .label("revision")
         )
-        inner = sa.select(*self._value_columns(values), rank)
+        inner = sa.select(*self._value_columns(values), rank).where(served())
         if period is not None:
             inner = inner.where(values.c.period == period)
         latest = inner.subquery()
@@ -695,16 +951,26 @@ class Store:
 
     def audit(self, user: str, action: str, detail: dict[str, Any] | None = None) -> None:
         """Record who did what (detail: any JSON-able dict). Every text is clipped to its
-        bound (zhibiao.text): a hostile name never grows the trail beyond a few KB."""
-        with self._ready().begin() as conn:
-            conn.execute(
-                audit.insert().values(
-                    at=utc_now(),
-                    user=clip(user, MAX_USER_NAME),
-                    action=clip(action, MAX_ACTION),
-                    detail=clip_tree(_jsonable(detail or {})),
+        bound (zhibiao.text): a hostile name never grows the trail beyond a few KB.
+
+        A read-only database cannot hold the entry: it goes to the server's log instead, so
+        that reading (logging in, viewing, downloading) goes on; any other failure raises.
+        """
+        detail = clip_tree(_jsonable(detail or {}))
+        try:
+            with self._writing() as conn:
+                conn.execute(
+                    audit.insert().values(
+                        at=utc_now(),
+                        user=clip(user, MAX_USER_NAME),
+                        action=clip(action, MAX_ACTION),
+                        detail=detail,
+                    )
                 )
-            )
+        except StoreError as error:
+            if error.code != "read_only":
+                raise
+            log.warning("read-only database: audit %s %s %s not stored", user, action, detail)
 
     def audit_log(self, limit: int = AUDIT_LIMIT) -> list[dict[str, Any]]:
         """The latest audit entries, newest first."""
@@ -745,3 +1011,44 @@ def _is_quality_note(raw: dict[str, Any], accepted: bool) -> bool:
 def finding_of(raw: dict[str, Any]) -> Finding:
     """A stored finding back as a Finding."""
     return Finding.from_dict(raw)
+
+
+def _refuse_too_long(table: sa.Table, records: list[dict[str, Any]]) -> None:
+    """StoreError `too_long` for the first text longer than its column (every database would
+    otherwise store it cut, or refuse it with no word on which)."""
+    for record in records:
+        found = too_long(table, record)
+        if found is not None:
+            column, value, limit = found
+            where = f"{record.get('sheet')}!{record.get('cell')}" if record.get("cell") else ""
+            raise StoreError(
+                "too_long",
+                column=column,
+                value=quoted(value),
+                length=len(value),
+                limit=limit,
+                where=where,
+            )
+
+
+def _mark_superseded(conn: sa.Connection) -> None:
+    """Mark replaced, in a database from before `replaced_by`, each row a later upload of the
+    same area, period, basis and field superseded (the rule those uploads were stored under)."""
+    newer = values.alias("newer")
+
+    def area_key(table: Any) -> Any:
+        return sa.case((table.c.is_total, sa.literal("")), else_=table.c.area)
+
+    latest = (
+        sa.select(sa.func.max(newer.c.upload_id))
+        .where(
+            area_key(newer) == area_key(values),
+            newer.c.is_total == values.c.is_total,
+            newer.c.period == values.c.period,
+            newer.c.basis == values.c.basis,
+            newer.c.field == values.c.field,
+            newer.c.upload_id > values.c.upload_id,
+        )
+        .scalar_subquery()
+    )
+    conn.execute(values.update().values(replaced_by=latest))

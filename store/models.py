@@ -1,4 +1,5 @@
-"""The database schema: uploads (with their files), values (every revision), users, audit trail."""
+"""The database schema: uploads (with their files), values (every revision, and which upload
+replaced it), users, audit trail."""
 
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ class Upload(Base):
     #: The file itself, byte for byte (None for uploads stored before files were kept).
     #: Deferred: listing uploads never reads it; `Store.original` does.
     original: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    #: Townships the analyst kept from the previous revision of this upload's periods (their
+    #: rows stay served; every other row of those periods and bases is replaced). None: none.
+    kept_areas: Mapped[list[Any] | None] = mapped_column(sa.JSON, nullable=True)
 
 
 class Value(Base):
@@ -73,6 +77,9 @@ class Value(Base):
     sheet: Mapped[str] = mapped_column(sa.String(MAX_SHEET_NAME), default="")
     cell: Mapped[str] = mapped_column(sa.String(20), default="")
     row: Mapped[int] = mapped_column(sa.Integer, default=0)
+    #: The upload whose revision of this row's period and basis replaced it; None while it is
+    #: served (see `store.db.served`).
+    replaced_by: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, default=None)
 
 
 class User(Base):

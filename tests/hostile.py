@@ -138,26 +138,45 @@ def write_xlsx_parts(
     return path
 
 
-def write_township_xlsx(folder: Path, name: str = "townships.xlsx", towns: int = 15) -> Path:
-    """A legitimate report: a merged title, a two-row header and `towns` rows plus a total."""
-    cells: dict[str, object] = {"A1": "示例县2024年1-3月出生情况月报表"}
+def write_township_xlsx(
+    folder: Path,
+    name: str = "townships.xlsx",
+    towns: int = 15,
+    *,
+    title: str = "示例县2024年1-3月出生情况月报表",
+    sheet: str = "3月",
+    boys: int = 16,
+    town_name: str = "第{}镇",
+) -> Path:
+    """A legitimate report: a merged title, a two-row header and `towns` rows plus a total.
+
+    Township i (from 1) is `town_name` with i, with `boys` boys and 13 + i girls: births
+    `boys` + 13 + i, the total row their sums.
+    """
+    cells: dict[str, object] = {"A1": title}
     cells.update({"A3": "乡镇", "B3": "出生人数", "B4": "合计", "C4": "男", "D4": "女"})
     for i in range(towns):
         row = 5 + i
+        girls = 14 + i
         cells.update(
-            {f"A{row}": f"第{i + 1}镇", f"B{row}": 30 + i, f"C{row}": 16, f"D{row}": 14 + i}
+            {
+                f"A{row}": town_name.format(i + 1),
+                f"B{row}": boys + girls,
+                f"C{row}": boys,
+                f"D{row}": girls,
+            }
         )
     total = 5 + towns
     cells.update(
         {
             f"A{total}": "合计",
-            f"B{total}": sum(30 + i for i in range(towns)),
-            f"C{total}": 16 * towns,
+            f"B{total}": sum(boys + 14 + i for i in range(towns)),
+            f"C{total}": boys * towns,
             f"D{total}": sum(14 + i for i in range(towns)),
         }
     )
     xml = sheet_xml(cells, dimension=f"A1:D{total}", merges=["A1:D1", "A3:A4", "B3:D3"])
-    return write_xlsx_parts(folder / name, [("3月", xml)])
+    return write_xlsx_parts(folder / name, [(sheet, xml)])
 
 
 # ----------------------------------------------------------------------------- hostile xlsx

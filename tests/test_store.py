@@ -62,7 +62,7 @@ def _count(store: Store, table: str) -> int:
         return conn.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
 
 
-def test_revision_latest_wins_and_history_keeps_both(db_url):
+def test_a_revision_replaces_its_period_and_history_keeps_both(db_url):
     store = Store(db_url)
     store.create()
     store.create()  # idempotent
@@ -92,13 +92,13 @@ def test_revision_latest_wins_and_history_keeps_both(db_url):
 
     current = store.values("2025-03")
     assert list(current.columns) == [*VALUE_COLUMNS, "upload_id", "file"]
-    # 3 births rows from B (the total row counts once, whatever its label) + A's fee amount
-    assert len(current) == 4
+    # B's 3 births rows (the total row counts once, whatever its label); A's fee amount is
+    # of the period B replaced whole, so it is no longer served
+    assert len(current) == 3
     births = current[current["field"] == "births"].set_index("area")["value"].to_dict()
     assert births == {"合计": 305.0, "城关镇": 125.0, "柳河乡": 180.0}
-    fee = current[current["field"] == "fee_amount_paid"].iloc[0]
-    assert fee["value"] == 1.2345 and fee["upload_id"] == id_a and fee["file"] == "A.xlsx"
-    assert current[current["area"] == "城关镇"]["cell"].tolist() == ["B8", "T7"]
+    assert set(current["upload_id"]) == {id_b} and set(current["file"]) == {"B.xlsx"}
+    assert current[current["area"] == "城关镇"]["cell"].tolist() == ["B8"]
     assert current["value"].dtype == float
 
     hist = store.history("城关镇", "2025-03", "ytd", "births")
@@ -301,7 +301,18 @@ def test_sqlite_is_wal_and_takes_concurrent_writers(sqlite_url):
         try:
             for i in range(5):
                 res = _result(
-                    [(f"乡{k}", False, f"2025-{i + 1:02d}", "ytd", "births", k * 10 + i, "B7")],
+                    # each writer its own year: a revision replaces its whole period
+                    [
+                        (
+                            f"乡{k}",
+                            False,
+                            f"{2025 + k}-{i + 1:02d}",
+                            "ytd",
+                            "births",
+                            k * 10 + i,
+                            "B7",
+                        )
+                    ],
                     sha=f"{k}{i}".ljust(64, "0"),
                 )
                 stores[k].save_upload(res, user=f"u{k}")
@@ -315,7 +326,7 @@ def test_sqlite_is_wal_and_takes_concurrent_writers(sqlite_url):
         th.join()
     assert failures == []
     assert len(stores[0].uploads()) == 15
-    assert sorted(stores[0].values("2025-05")["value"]) == [4.0, 14.0, 24.0]
+    assert sorted(stores[0].values()["value"]) == [k * 10.0 + i for k in range(3) for i in range(5)]
 
 
 # --- the original file of each upload -----------------------------------------------------------
@@ -404,7 +415,7 @@ def test_create_adds_the_original_column_to_a_database_made_before_it(db_url):
     store.create()
     store.create()  # a second time changes nothing
     columns = {c["name"] for c in sa.inspect(store.engine).get_columns("uploads")}
-    assert len(columns) == 16 and "original" in columns
+    assert len(columns) == 17 and {"original", "kept_areas"} <= columns
 
     [old] = store.uploads()
     assert (old["id"], old["file"], old["user"], old["size"]) == (1, "旧表.xlsx", "王芳", 1234)

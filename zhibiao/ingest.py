@@ -3,12 +3,14 @@
 `check` loads a file and adds the checks that need stored data (a file of another
 jurisdiction, or of areas mostly unknown to the store: refused; a township never seen before: a
 warning; a year-to-date figure smaller than the month before: an acceptable error; an area
-reported last month and missing now: a warning). `commit` stores an accepted result and the file's bytes in one transaction. A
-refused file stores nothing.
+reported last month and missing now: a warning). `commit` stores an accepted result and the
+file's bytes in one transaction, as the new revision of each period and basis it holds (the
+whole period: see store.db). A refused file stores nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,12 +182,17 @@ def commit(
     user: str,
     size: int | None = None,
     data: bytes | None = None,
+    keep: Sequence[str] = (),
+    seen: dict[str, int | None] | None = None,
 ) -> int:
     """Store an accepted result and the file's bytes (one transaction; size defaults to their
-    length); ValueError and nothing stored if refused."""
+    length) as the new revision of its periods: townships it leaves out are no longer served
+    unless named in `keep`. `seen` is `store.revisions(result)` at check time: a revision
+    stored since refuses the commit (RevisionConflict). ValueError and nothing stored if
+    refused; StoreError and nothing stored if the database refuses the write."""
     if data is not None and size is None:
         size = len(data)
-    return store.save_upload(result, user=user, size=size, data=data)
+    return store.save_upload(result, user=user, size=size, data=data, keep=keep, seen=seen)
 
 
 def ingest(
@@ -199,7 +206,7 @@ def ingest(
     accept_inconsistent: bool = False,
     settings: Settings | None = None,
 ) -> Ingested:
-    """check, then commit if the file is accepted."""
+    """check, then commit if the file is accepted (against the revisions the check saw)."""
     result = check(
         data,
         filename,
@@ -211,4 +218,5 @@ def ingest(
     )
     if not result.ok:
         return Ingested(result, None)
-    return Ingested(result, commit(result, store, user=user, size=len(data), data=data))
+    seen = store.revisions(result)
+    return Ingested(result, commit(result, store, user=user, size=len(data), data=data, seen=seen))
