@@ -1,9 +1,10 @@
 """The app factory: `create_app(config)` builds the Dash app, its login wall and its downloads
 (exports, charts, and each upload's original file).
 
-Nothing happens at import time. Per-app objects (the store, settings, the background-callback
-cache) live on the Flask app (`dashboard.state`), never in module globals, so every
-gunicorn worker builds its own and shares only what is on disk (database, secret, job cache).
+Nothing happens at import time. Per-app objects (the store, settings, the background-job
+manager) live on the Flask app (`dashboard.state`), never in module globals, so every gunicorn
+worker builds its own and shares only the database (values, accounts, secret) and the job
+results (a diskcache beside the database, or Redis: see dashboard.jobs).
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from typing import Any
 from urllib.parse import quote
 
 import dash
-import diskcache
 import pandas as pd
 from flask import Flask, Response, request
 from sqlalchemy.engine import make_url
 
 import exports
-from dashboard import auth, figures, hardening, layout, views
+from dashboard import auth, figures, hardening, jobs, layout, views
 from dashboard.render import to_png
 from dashboard.state import EXTENSION, AppState, open_store, state, view_table
 from indicators import engine
@@ -61,9 +61,10 @@ def sqlite_path(db_url: str) -> Path | None:
 
 
 def default_cache_dir(db_url: str) -> Path:
-    """A folder every worker of the same database agrees on."""
+    """A folder every worker of the same database agrees on: beside an SQLite file when its
+    folder takes writes, else under the system's temporary folder."""
     db_file = sqlite_path(db_url)
-    if db_file is not None:
+    if db_file is not None and os.access(db_file.parent, os.W_OK):
         return db_file.with_name(db_file.name + ".cache")
     digest = hashlib.sha256(db_url.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"zhibiao-cache-{digest}"
@@ -126,16 +127,18 @@ class ZhibiaoDash(dash.Dash):
 def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     """Build the dashboard.
 
-    config keys: db_url, secret_key, max_upload_bytes, cache_dir, lang, settings (a Settings),
-    store_factory (url → Store; tests never need it); the login throttle's login_max_failures,
-    login_max_address_failures, login_window_seconds, login_lockout_seconds; and WEB_ENV's
-    session_idle_minutes (480), https (Secure cookies and HSTS; secure_cookies is the same) and
-    trusted_proxies (how many reverse proxies in front set X-Forwarded-For/-Proto; 0).
+    config keys: db_url, redis_url (background jobs on Celery; else $ZHIBIAO_REDIS_URL, else
+    threads of this process), secret_key, max_upload_bytes, cache_dir, lang, settings (a
+    Settings), store_factory (url → Store; tests never need it); the login throttle's
+    login_max_failures, login_max_address_failures, login_window_seconds,
+    login_lockout_seconds; and WEB_ENV's session_idle_minutes (480), https (Secure cookies and
+    HSTS; secure_cookies is the same) and trusted_proxies (how many reverse proxies in front
+    set X-Forwarded-For/-Proto; 0).
     """
     config = dict(config or {})
     settings: Settings = config.get("settings") or load_settings(db_url=config.get("db_url"))
     db_url = config.get("db_url") or settings.db_url
-    settings = settings.with_db(db_url)
+    settings = settings.with_db(db_url).with_redis(config.get("redis_url"))
     cache_dir = Path(config.get("cache_dir") or default_cache_dir(db_url))
     cache_dir.mkdir(parents=True, exist_ok=True)
     max_upload = int(config.get("max_upload_bytes") or settings.limits.file_bytes)
@@ -154,7 +157,13 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     # the app's own store, not a second one made for the secret alone
     server.secret_key = resolve_secret(config, app_state)
     server.config["MAX_CONTENT_LENGTH"] = request_cap(max_upload)
-    manager = dash.DiskcacheManager(diskcache.Cache(str(cache_dir / "jobs")))
+    app_state.read_only = not app_state.store.writable()
+    if app_state.read_only:
+        server.logger.warning(t("ui.upload.read_only", "en"))
+    manager = jobs.make_manager(
+        settings.redis_url, cache_dir / "jobs", settings.limits.job_seconds, server
+    )
+    app_state.jobs = manager
 
     app = ZhibiaoDash(
         "dashboard",

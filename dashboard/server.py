@@ -1,8 +1,11 @@
 """Serving the dashboard with gunicorn: `serve(host, port, db_url, workers)`.
 
 Each worker builds its own app with `create_app` (no state shared through module globals);
-they share the database, the secret (beside the database or from $ZHIBIAO_SECRET_KEY) and the
-background-job cache on disk.
+they share the database (values, accounts, the secret unless $ZHIBIAO_SECRET_KEY gives one)
+and the background jobs' results (a diskcache beside the database, or Redis when a Redis URL
+is given: then a Celery worker, `zhibiao worker`, runs the jobs; see dashboard.jobs). Before a
+worker serves, it starts the fork server its upload checks parse files in (loaders.sandbox).
+Several hosts may serve one database and one Redis: nothing a request needs is per process.
 """
 
 from __future__ import annotations
@@ -48,11 +51,20 @@ class DashboardApplication(BaseApplication):
         return create_app(self.app_config).server
 
 
+def start_parse_server(_worker: Any) -> None:
+    """gunicorn's post_worker_init: the worker's fork server for parsing files, started now,
+    from the worker itself (its threads, and its jobs' threads, read through it)."""
+    from loaders.sandbox import start_children
+
+    start_children()
+
+
 def gunicorn_options(
     host: str, port: int, workers: int | None, max_request_line: int = 8190
 ) -> dict[str, Any]:
     """Bind, workers, threads and request limits for gunicorn."""
     return {
+        "post_worker_init": start_parse_server,
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
         "threads": THREADS,
@@ -73,10 +85,19 @@ def serve(
     workers: int | None = None,
     **config: Any,
 ) -> None:
-    """Run the dashboard until interrupted. `config` goes to `create_app` (secret_key, lang, …).
+    """Run the dashboard until interrupted. `config` goes to `create_app` (redis_url,
+    secret_key, lang, …).
 
     The request body cap is the Flask app's MAX_CONTENT_LENGTH (set by create_app from the
     upload limit); gunicorn caps the request line and headers.
     """
     app_config = {"db_url": db_url, **config}
     DashboardApplication(app_config, gunicorn_options(host, port, workers)).run()
+
+
+def work(db_url: str | None = None, concurrency: int | None = None, **config: Any) -> None:
+    """Run the Celery worker of background jobs until interrupted (config: redis_url, …)."""
+    from dashboard.app import create_app
+    from dashboard.jobs import run_worker
+
+    run_worker(create_app({"db_url": db_url, **config}), concurrency)

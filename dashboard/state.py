@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from flask import Flask, current_app
@@ -44,6 +45,10 @@ class AppState:
     _store: Store | None = None
     #: computed tables and the catalog, shared by the worker's threads (dashboard/cache.py)
     tables: TableCache = field(default_factory=TableCache)
+    #: the background-callback manager (dashboard.jobs)
+    jobs: Any = None
+    #: the database refuses writes: pages read, uploads are not offered
+    read_only: bool = False
 
     @property
     def store(self) -> Store:

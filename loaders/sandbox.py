@@ -6,6 +6,12 @@ multiprocessing's fork server (a clean interpreter started once, that has import
 readers and never reads a file itself), so a child starts in milliseconds and shares nothing
 with the previous file's. As with `spawn`, a script that calls it must guard its entry point
 with `if __name__ == "__main__":`.
+
+The fork server belongs to the process that started it: only that process (any of its
+threads) may read through it. A process forked from it (or from any multithreaded process)
+must not read: it cannot wait on the server (ECHILD) and may inherit locks held by threads it
+does not have. dashboard.jobs runs upload checks in threads of the serving process for that
+reason. A background job's deadline (`reading_deadline`) also bounds the child's time.
 """
 
 from __future__ import annotations
@@ -14,8 +20,11 @@ import math
 import multiprocessing
 import resource
 import signal
+import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
@@ -46,6 +55,8 @@ REAP_SECONDS = 5.0
 #: that aborts, as Rust's does, when the address-space cap refuses it).
 MEMORY_SIGNALS = (signal.SIGKILL, signal.SIGABRT)
 TIME_SIGNALS = (signal.SIGXCPU,)
+#: The moment (time.time()) by which a read must end: the deadline of the job reading, if any.
+_deadline: ContextVar[float | None] = ContextVar("zhibiao_read_deadline", default=None)
 
 
 @dataclass
@@ -208,9 +219,28 @@ def start_children() -> None:
         forkserver.ensure_running()
 
 
+@contextmanager
+def reading_deadline(at: float | None) -> Iterator[None]:
+    """Within this block (this thread, or this task's context), a child is killed at the
+    latest at `at` (time.time()), however long limits.child_seconds allows."""
+    token = _deadline.set(at)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def child_wait_seconds(limits: Limits) -> float:
+    """How long the parent waits for a child: limits.child_seconds, cut to the job's deadline."""
+    at = _deadline.get()
+    if at is None:
+        return limits.child_seconds
+    return max(0.0, min(limits.child_seconds, at - time.time()))
+
+
 def wait_for_child(child: Any, reader: Any, filename: str, limits: Limits) -> Message:
     """The child's message, or a finding for a child that overran or died."""
-    if not reader.poll(limits.child_seconds):
+    if not reader.poll(child_wait_seconds(limits)):
         child.kill()
         return refused_message(refusal("read.timeout", filename, seconds=limits.child_seconds))
     try:

@@ -27,10 +27,10 @@ from indicators.catalog import load_catalog
 from loaders.describe import describe
 from loaders.types import LoadResult
 from store import Store
-from zhibiao.config import DB_ENV, DEFAULT_DB_URL, Settings, load_settings
+from zhibiao.config import DB_ENV, DEFAULT_DB_URL, REDIS_ENV, Settings, load_settings
 from zhibiao.fields import field_catalog, field_label
 from zhibiao.i18n import DEFAULT_LANG, LANGS, t
-from zhibiao.ingest import Ingested, ingest
+from zhibiao.ingest import Ingested, fault_text, ingest
 from zhibiao.samples import write_samples
 from zhibiao.tables import indicator_table
 from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
@@ -110,6 +110,11 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     p.add_argument("--host", default=DEFAULT_HOST, help=h("host"))
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=h("port"))
     p.add_argument("--workers", type=int, default=None, metavar="N", help=h("workers"))
+    p.add_argument("--redis", default=None, metavar="URL", help=h("redis"))
+
+    p = sub.add_parser("worker", parents=[common], help=h("worker"), description=h("worker"))
+    p.add_argument("--redis", default=None, metavar="URL", help=h("redis"))
+    p.add_argument("--concurrency", type=int, default=None, metavar="N", help=h("concurrency"))
 
     p = sub.add_parser("demo", parents=[common], help=h("demo"), description=h("demo"))
     p.add_argument("--dir", default=DEFAULT_SAMPLES, metavar="DIR", help=h("dir"))
@@ -182,6 +187,9 @@ def report_file(done: Ingested, lang: str) -> None:
                 say(t("cli.ingest.accepted", lang, text=describe(f, lang)))
             elif f.severity == "warning":
                 say(t("cli.ingest.warning", lang, text=describe(f, lang)))
+        return
+    if done.error is not None:
+        say(fault_text(done.error, lang), sys.stderr)
         return
     errors = result.blocking
     say(t("cli.ingest.refused", lang, file=result.file, n=len(errors)), sys.stderr)
@@ -344,13 +352,35 @@ def run_export(args: argparse.Namespace) -> int:
     return OK
 
 
+def redis_url(args: argparse.Namespace) -> str | None:
+    """--redis, else $ZHIBIAO_REDIS_URL, else None (background jobs in the serving process)."""
+    return args.redis or os.environ.get(REDIS_ENV) or None
+
+
 def run_serve(args: argparse.Namespace) -> int:
-    open_store(args).dispose()
+    store = open_store(args)
+    if not store.writable():
+        say(t("cli.serve.read_only", args.lang), sys.stderr)
+    store.dispose()
     # Lazy: the web server loads Dash and gunicorn, which no other command needs (about a second).
     from dashboard.server import serve
 
     say(t("cli.serve.starting", args.lang, url=f"http://{args.host}:{args.port}/"))
-    serve(args.host, args.port, db_url(args), workers=args.workers)
+    serve(args.host, args.port, db_url(args), workers=args.workers, redis_url=redis_url(args))
+    return OK
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """The Celery worker of background jobs (needs --redis or $ZHIBIAO_REDIS_URL)."""
+    url = redis_url(args)
+    if not url:
+        say(t("cli.worker.no_redis", args.lang), sys.stderr)
+        return USAGE
+    open_store(args).dispose()
+    from dashboard.server import work
+
+    say(t("cli.worker.starting", args.lang, redis=url))
+    work(db_url(args), args.concurrency, redis_url=url)
     return OK
 
 
@@ -500,6 +530,7 @@ COMMANDS = {
     "brief": run_brief,
     "export": run_export,
     "serve": run_serve,
+    "worker": run_worker,
     "demo": run_demo,
     "user": run_user,
 }

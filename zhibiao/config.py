@@ -15,12 +15,16 @@ DEFAULT_DB_URL = "sqlite:///zhibiao.db"
 DB_ENV = "ZHIBIAO_DB"
 #: The environment variable naming another county settings file.
 SETTINGS_ENV = "ZHIBIAO_SETTINGS"
+#: The environment variable naming the Redis of background jobs.
+REDIS_ENV = "ZHIBIAO_REDIS_URL"
 #: Every environment variable zhibiao reads, and what it sets (docs/settings.md lists them with
 #: their defaults; the web app's are read in dashboard/app.py, which also takes each as a
 #: create_app config key).
 ENVIRONMENT = {
     DB_ENV: "the database, as an SQLAlchemy URL, when a command has no `--db`",
     SETTINGS_ENV: "a county settings file read instead of the `data/county.toml` shipped",
+    REDIS_ENV: "the Redis of background jobs (upload checks), run then by `zhibiao worker`; "
+    "none: they run in threads of the serving process",
     "ZHIBIAO_SECRET_KEY": "the key that signs sessions and background jobs; every worker and "
     "host serving one database must share it",
     "ZHIBIAO_LOGIN_MAX_FAILURES": "failed logins of one user name, within the window, that "
@@ -51,6 +55,9 @@ class Limits:
     zip_ratio_min_bytes: int = 1024 * 1024
     child_memory_bytes: int = 1024 * 1024 * 1024
     child_seconds: float = 60.0
+    #: The deadline of a background job (the upload page's check of a file): a job still
+    #: running after this many seconds is ended and the page says so.
+    job_seconds: float = 180.0
 
 
 @dataclass(frozen=True)
@@ -61,9 +68,15 @@ class Settings:
     year_start_month: int = 1
     limits: Limits = field(default_factory=Limits)
     db_url: str = DEFAULT_DB_URL
+    #: Redis for background jobs (a Celery worker runs them) when set; else they run in the
+    #: serving process.
+    redis_url: str | None = None
 
     def with_db(self, url: str | None) -> Settings:
         return replace(self, db_url=url) if url else self
+
+    def with_redis(self, url: str | None) -> Settings:
+        return replace(self, redis_url=url) if url else self
 
 
 def _read_toml(name: str) -> dict[str, Any]:
@@ -73,7 +86,8 @@ def _read_toml(name: str) -> dict[str, Any]:
 def load_settings(path: str | Path | None = None, db_url: str | None = None) -> Settings:
     """Read the county settings file (default data/county.toml) and the environment.
 
-    `ZHIBIAO_SETTINGS` names another settings file; `ZHIBIAO_DB` the database URL.
+    `ZHIBIAO_SETTINGS` names another settings file; `ZHIBIAO_DB` the database URL;
+    `ZHIBIAO_REDIS_URL` the Redis of background jobs (none: they run in the serving process).
     """
     path = path or os.environ.get(SETTINGS_ENV)
     raw = tomllib.loads(Path(path).read_text("utf-8")) if path else _read_toml("county.toml")
@@ -84,4 +98,5 @@ def load_settings(path: str | Path | None = None, db_url: str | None = None) -> 
         year_start_month=int(county.get("year_start_month", 1)),
         limits=limits,
         db_url=db_url or os.environ.get(DB_ENV) or DEFAULT_DB_URL,
+        redis_url=os.environ.get(REDIS_ENV) or None,
     )

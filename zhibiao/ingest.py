@@ -21,16 +21,19 @@ from loaders import load
 from loaders.cells import normalise_label, synonyms
 from loaders.rules import check_areas_missing, check_ytd_not_shrinking
 from loaders.types import Finding, LoadResult, finding
-from store import Store
+from store import RevisionConflict, Store, StoreError
 from zhibiao.config import Settings, load_settings
+from zhibiao.i18n import has, t
 
 
 @dataclass
 class Ingested:
-    """What became of one file: the checked result and the upload id (None when refused)."""
+    """What became of one file: the checked result and the upload id (None when refused);
+    `error` when the store refused to write it (nothing stored)."""
 
     result: LoadResult
     upload_id: int | None
+    error: StoreError | RevisionConflict | None = None
 
     @property
     def stored(self) -> bool:
@@ -219,4 +222,33 @@ def ingest(
     if not result.ok:
         return Ingested(result, None)
     seen = store.revisions(result)
-    return Ingested(result, commit(result, store, user=user, size=len(data), data=data, seen=seen))
+    try:
+        upload_id = commit(result, store, user=user, size=len(data), data=data, seen=seen)
+    except (StoreError, RevisionConflict) as error:
+        return Ingested(result, None, error)
+    return Ingested(result, upload_id)
+
+
+def fault_text(error: StoreError | RevisionConflict, lang: str) -> str:
+    """Why a file was not stored, in `lang`: what the database refused, or the newer revision
+    stored after the check. Every one says that nothing was stored."""
+    if isinstance(error, RevisionConflict):
+        stored = error.stored
+        moment = stored.get("uploaded_at")
+        return t(
+            "store.newer_revision",
+            lang,
+            period=error.period,
+            basis=t(f"ui.basis.{error.basis}", lang),
+            user=stored.get("user", ""),
+            when=moment.strftime("%Y-%m-%d %H:%M") if moment else "",
+            id=stored.get("id", ""),
+            file=stored.get("file", ""),
+        )
+    params = dict(error.params)
+    if error.code == "too_long":
+        column = params.get("column", "")
+        key = f"store.column.{column}"
+        params["what"] = t(key, lang) if has(key, lang) else column
+        params["where"] = t("store.at", lang, where=params["where"]) if params.get("where") else ""
+    return t(f"store.{error.code}", lang, **params)

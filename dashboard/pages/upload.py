@@ -1,9 +1,13 @@
 """上传 upload (analysts): drop a workbook, watch it read, check the preview, confirm to store.
 
-The check runs as a background callback (a child process, with a progress bar); the role is
+The check runs as a background job (dashboard.jobs: a thread of the server, or a Celery worker;
+the file parsed in a child process; a progress bar; a deadline the page reports); the role is
 checked by the login wall before the job starts and the user is handed to the job as a value.
-The confirm callback checks the session user's stored role itself and reads the file again, so
-nothing but the file the analyst confirmed is ever stored, and a viewer's replay stores nothing.
+The check remembers which revision of each period it saw (`upload-seen`) and which townships
+the previous revision has that the file leaves out (offered to keep). The confirm callback
+checks the session user's stored role itself and reads the file again, so nothing but the file
+the analyst confirmed is ever stored, and a viewer's replay stores nothing; a revision stored
+since the check, or a write the database refuses, is said in the page, with nothing stored.
 """
 
 from __future__ import annotations
@@ -15,14 +19,12 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, dcc, html, no_update
 
-from dashboard import auth, views
+from dashboard import auth, jobs, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
-from dashboard.state import state_of
-from loaders.types import LoadResult
-from store import Store
+from dashboard.state import state
+from store import RevisionConflict, Store, StoreError
 from zhibiao import ingest
-from zhibiao.config import Settings
 from zhibiao.i18n import t
 from zhibiao.vocabulary import BASES
 
@@ -81,7 +83,9 @@ def findings_list(lines: list[str], key: str, severity: str, lang: str) -> list[
     ]
 
 
-def preview_panel(preview: dict[str, Any], lang: str, replaced: dict[str, int]) -> Any:
+def preview_panel(
+    preview: dict[str, Any], lang: str, replaced: dict[str, int], dropped: list[str]
+) -> Any:
     """What was recognised, and every error and warning with its cells."""
 
     def line(key: str, items: list[str]) -> Any:
@@ -116,6 +120,14 @@ def preview_panel(preview: dict[str, Any], lang: str, replaced: dict[str, int]) 
                 className="replace-note",
             )
         )
+    if dropped:
+        parts.append(
+            dmc.Alert(
+                t("ui.upload.dropped", lang, n=len(dropped), areas=join(dropped, lang)),
+                color="orange",
+                id="upload-dropped",
+            )
+        )
     parts += findings_list(preview["errors"], "errors", "error", lang)
     parts += findings_list(preview["warnings"], "warnings", "warning", lang)
     if preview["can_store"]:
@@ -126,6 +138,10 @@ def preview_panel(preview: dict[str, Any], lang: str, replaced: dict[str, int]) 
         verdict = dmc.Alert(t("ui.upload.refused", lang), color="red", id="upload-verdict")
     parts.append(verdict)
     return html.Div(parts, className="preview")
+
+
+def join(items: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(items)
 
 
 def layout(**kwargs: Any) -> Any:
@@ -140,16 +156,22 @@ def layout(**kwargs: Any) -> Any:
             ]
         )
     limit_mb = round(ctx.app.max_upload_bytes / 1024 / 1024, 1)
+    read_only = ctx.app.read_only
     return html.Div(
         [
             c.heading(ctx, "upload", with_period=False),
             dcc.Store(id="upload-lang", data=lang),
+            dcc.Store(id="upload-seen"),
+            dmc.Alert(t("ui.upload.read_only", lang), color="red", id="upload-read-only")
+            if read_only
+            else html.Div(),
             html.Div(
                 [
                     dcc.Upload(
                         id="upload-file",
                         # its file input takes the focus and is named by these words
                         # (assets/a11y.js); the zone draws the focus ring (app.css)
+                        disabled=read_only,
                         children=html.Div(
                             [
                                 html.Strong(t("ui.upload.drop", lang), id="upload-drop-title"),
@@ -225,6 +247,19 @@ def layout(**kwargs: Any) -> Any:
             ),
             html.Div(id="upload-preview"),
             html.Div(
+                dmc.MultiSelect(
+                    id="upload-keep",
+                    label=t("ui.upload.keep", lang),
+                    data=[],
+                    value=[],
+                    searchable=True,
+                    clearable=True,
+                    className="control",
+                ),
+                id="upload-keep-box",
+                style={"display": "none"},
+            ),
+            html.Div(
                 [
                     dmc.Checkbox(
                         id="upload-accept", label=t("ui.upload.accept", lang), checked=False
@@ -255,37 +290,32 @@ def _replaced(store: Store, periods: list[str]) -> dict[str, int]:
     return {p: views.revision_of(uploads, p) + 1 for p in periods if views.revision_of(uploads, p)}
 
 
-def check_file(
-    data: bytes,
-    filename: str,
-    db_url: str,
-    settings: Settings,
-    *,
-    period: str | None,
-    basis: str | None,
-    accept: bool,
-) -> tuple[LoadResult, Store]:
-    """Read and check one file against a fresh store (safe in a forked child): (result, store)."""
-    store = Store(db_url)
-    result = ingest.check(
-        data,
-        filename,
-        store,
-        period=period or None,
-        basis=basis or None,
-        accept_inconsistent=accept,
-        settings=settings,
-    )
-    return result, store
+def check_failed(error: Exception) -> tuple[Any, ...]:
+    """The page's answer to a check that ended without a result: past its deadline, lost with
+    the process that ran it, or failed; nothing was stored."""
+    lang = dash.callback_context.states.get("upload-lang.data") or auth.request_lang()
+    reason = jobs.ended_reason(error)
+    if reason == jobs.DEADLINE:
+        seconds = round(state().settings.limits.job_seconds)
+        message = t("ui.upload.job_deadline", lang, seconds=seconds)
+    elif reason == jobs.LOST:
+        message = t("ui.upload.job_lost", lang)
+    else:
+        message = t("ui.upload.job_failed", lang, reason=type(error).__name__)
+    alert = dmc.Alert(message, color="red", id="upload-job-ended")
+    return alert, True, None, [], {"display": "none"}, []
 
 
 def register_callbacks(app: dash.Dash) -> dict[str, str]:
     """The check (background, with progress) and the confirm; returns the guarded outputs."""
-    server_state = state_of(app.server)
 
     @app.callback(
         Output("upload-preview", "children"),
         Output("upload-confirm", "disabled"),
+        Output("upload-seen", "data"),
+        Output("upload-keep", "data"),
+        Output("upload-keep-box", "style"),
+        Output("upload-keep", "value"),
         Input("upload-file", "contents"),
         State("upload-file", "filename"),
         State("upload-period", "value"),
@@ -298,41 +328,51 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
             (Output("upload-progress-box", "style"), {"display": "block"}, {"display": "none"}),
             (Output("upload-file", "disabled"), True, False),
         ],
+        on_error=check_failed,
         prevent_initial_call=True,
     )
     def check_upload(set_progress, contents, filename, period, basis, lang, user):
         # The login wall refused this request unless `user` is the session's analyst; the job
-        # checks the stored role again, because it runs outside the request.
+        # checks the stored role again, because it runs outside the request. It runs in the
+        # app context of its server (dashboard.jobs), on a thread or a Celery worker.
+        hidden = {"display": "none"}
         if not contents or not user:
-            return no_update, True
+            return no_update, True, None, [], hidden, []
+        app_state = state()
+        store = app_state.store
+        found = store.get_user(user)
+        if not found or not auth.role_allows(found["role"], NEEDED_ROLE):
+            return dmc.Alert(t("ui.auth.forbidden", lang), color="red"), True, None, [], hidden, []
         set_progress((10, t("ui.upload.reading", lang)))
         data = decode_contents(contents)
         set_progress((30, t("ui.upload.checking", lang)))
-        result, store = check_file(
+        result = ingest.check(
             data,
             filename,
-            server_state.db_url,
-            server_state.settings,
-            period=period,
-            basis=basis,
-            accept=True,
+            store,
+            period=period or None,
+            basis=basis or None,
+            accept_inconsistent=True,
+            settings=app_state.settings,
         )
-        try:
-            found = store.get_user(user)
-            if not found or not auth.role_allows(found["role"], NEEDED_ROLE):
-                return dmc.Alert(t("ui.auth.forbidden", lang), color="red"), True
-            set_progress((90, t("ui.upload.preview", lang)))
-            preview = views.upload_preview(result, lang)
-            store.audit(
-                user,
-                "upload.check",
-                {"file": result.file, "sha256": result.sha256, "errors": len(preview["errors"])},
-            )
-            panel = preview_panel(preview, lang, _replaced(store, preview["periods"]))
-            set_progress((100, t("ui.upload.done", lang)))
-            return panel, not (preview["can_store"] or preview["needs_accept"])
-        finally:
-            store.dispose()
+        # checked with acceptable errors allowed (so their values are read), shown as they
+        # stand without the tick: "ready" only when nothing needs accepting
+        result.accepted = False
+        set_progress((90, t("ui.upload.preview", lang)))
+        preview = views.upload_preview(result, lang)
+        store.audit(
+            user,
+            "upload.check",
+            {"file": result.file, "sha256": result.sha256, "errors": len(preview["errors"])},
+        )
+        has_values = not result.values.empty
+        dropped = store.dropped_areas(result) if has_values else []
+        seen = store.revisions(result) if has_values else None
+        panel = preview_panel(preview, lang, _replaced(store, preview["periods"]), dropped)
+        set_progress((100, t("ui.upload.done", lang)))
+        can_confirm = (preview["can_store"] or preview["needs_accept"]) and not app_state.read_only
+        keep_box = {"display": "block"} if dropped and can_confirm else hidden
+        return panel, not can_confirm, seen, dropped, keep_box, []
 
     @app.callback(
         Output("upload-result", "children"),
@@ -346,11 +386,16 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
         State("upload-accept", "checked"),
         State("upload-lang", "data"),
         State(shell.USER_COMPONENT, "data"),
+        State("upload-seen", "data"),
+        State("upload-keep", "value"),
         prevent_initial_call=True,
     )
-    def confirm_upload(n_clicks, contents, filename, period, basis, accept, lang, _user):
+    def confirm_upload(
+        n_clicks, contents, filename, period, basis, accept, lang, _user, seen, keep
+    ):
         # The role of the session user, read from the store now — never a value the page sent.
-        store = server_state.store
+        app_state = state()
+        store = app_state.store
         user = auth.current_user(store)
         if user is None or not auth.role_allows(user["role"], NEEDED_ROLE):
             return dmc.Alert(t("ui.auth.forbidden", lang), color="red"), no_update, True
@@ -364,7 +409,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
             period=period or None,
             basis=basis or None,
             accept_inconsistent=bool(accept),
-            settings=server_state.settings,
+            settings=app_state.settings,
         )
         if not result.ok:
             key = (
@@ -373,13 +418,26 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
                 else "ui.upload.refused"
             )
             return dmc.Alert(t(key, lang), color="red", id="upload-outcome"), no_update, False
-        upload_id = ingest.commit(result, store, user=user["name"], data=data)
+        try:
+            upload_id = ingest.commit(
+                result,
+                store,
+                user=user["name"],
+                data=data,
+                keep=[str(k) for k in keep or []],
+                seen=seen if isinstance(seen, dict) else store.revisions(result),
+            )
+        except (StoreError, RevisionConflict) as error:
+            alert = dmc.Alert(ingest.fault_text(error, lang), color="red", id="upload-outcome")
+            return alert, no_update, True
+        kept = (store.upload(upload_id) or {}).get("kept_areas") or []
         message = t(
-            "ui.upload.stored",
+            "ui.upload.stored_kept" if kept else "ui.upload.stored",
             lang,
             id=upload_id,
             file=result.file,
-            periods="、".join(result.periods),
+            periods=join(list(result.periods), lang),
+            areas=join(kept, lang),
         )
         return (
             dmc.Alert(message, color="green", id="upload-outcome"),

@@ -66,16 +66,23 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) -
     raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
 
 
-def start_server(folder: Path, settings: str | None = None) -> Server:
-    """The dashboard under gunicorn with 2 workers over a filled store in `folder`; `settings`:
-    the text of a county.toml it reads instead of the default."""
+def start_server(
+    folder: Path,
+    settings: str | None = None,
+    *,
+    workers: int = 2,
+    upload_bytes: int = TEST_UPLOAD_BYTES,
+) -> Server:
+    """The dashboard under gunicorn with `workers` workers over a filled store in `folder`;
+    `settings`: the text of a county.toml it reads instead of the default."""
     db_url = f"sqlite:///{folder / 'zhibiao.db'}"
     filled_store(db_url).dispose()
     port = free_port()
     log = folder / "server.log"
     code = (
         "from dashboard.server import serve; "
-        f"serve('127.0.0.1', {port}, {db_url!r}, workers=2, max_upload_bytes={TEST_UPLOAD_BYTES})"
+        f"serve('127.0.0.1', {port}, {db_url!r}, workers={workers}, "
+        f"max_upload_bytes={upload_bytes})"
     )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("ZHIBIAO_SECRET_KEY", None)
