@@ -3,7 +3,8 @@
 #   python: python3 with venv (for `make install`)
 #   all:    also chromium, chromium-driver, fonts-noto-cjk (images, browser tests), postgresql,
 #           poppler-utils and poppler-data (pdftotext reads the Chinese of the meeting pdf),
-#           npm (fetches axe-core, the accessibility engine of the browser tests)
+#           npm (fetches axe-core, the accessibility engine of the browser tests),
+#           redis-server (the multi-host test starts its own, as the tests start PostgreSQL)
 set -euo pipefail
 want=()
 case "${1:-all}" in
@@ -19,6 +20,7 @@ case "${1:-all}" in
     command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
     [ -d /usr/share/poppler/cMap ] || want+=(poppler-data)
     command -v npm >/dev/null 2>&1 || want+=(npm)
+    command -v redis-server >/dev/null 2>&1 || want+=(redis-server)
     ;;
 esac
 [ ${#want[@]} -eq 0 ] && exit 0
