@@ -63,15 +63,14 @@ def page_context(
 
 
 def table_of(ctx: PageContext, period: str | None = None, basis: str | None = None) -> pd.DataFrame:
-    """The indicator table of the view's period and basis (kept per worker until new data);
+    """The indicator table of the view's period and basis, kept per worker under the store's
+    revision read on every call (an upload stored through any process or host is seen at once);
     empty when there is no period, that is no data at all."""
     period = period or ctx.query.period
     basis = basis or ctx.query.basis
     if period is None:
         return pd.DataFrame()
-    uploads = ctx.store.uploads()
-    latest = int(uploads[0]["id"]) if uploads else 0
-    key = ("table", period, basis, latest)
+    key = ("table", period, basis, ctx.store.revision())
     return ctx.app.tables.get_or_make(key, lambda: view_table(ctx.app, period, basis))
 
 
