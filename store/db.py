@@ -1020,14 +1020,15 @@ def _refuse_too_long(table: sa.Table, records: list[dict[str, Any]]) -> None:
         found = too_long(table, record)
         if found is not None:
             column, value, limit = found
-            where = f"{record.get('sheet')}!{record.get('cell')}" if record.get("cell") else ""
+            cell = str(record.get("cell") or "")
             raise StoreError(
                 "too_long",
                 column=column,
                 value=quoted(value),
                 length=len(value),
                 limit=limit,
-                where=where,
+                sheet=str(record.get("sheet") or ""),
+                row=cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
             )
 
 

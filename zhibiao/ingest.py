@@ -250,5 +250,6 @@ def fault_text(error: StoreError | RevisionConflict, lang: str) -> str:
         column = params.get("column", "")
         key = f"store.column.{column}"
         params["what"] = t(key, lang) if has(key, lang) else column
-        params["where"] = t("store.at", lang, where=params["where"]) if params.get("where") else ""
+        where = params.get("row") and t("store.at", lang, sheet=params["sheet"], row=params["row"])
+        params["where"] = where or ""
     return t(f"store.{error.code}", lang, **params)
