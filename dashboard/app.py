@@ -22,7 +22,6 @@ from urllib.parse import quote
 import dash
 import pandas as pd
 from flask import Flask, Response, request
-from sqlalchemy.engine import make_url
 
 import exports
 from dashboard import auth, figures, hardening, jobs, layout, views
@@ -30,6 +29,7 @@ from dashboard.render import to_png
 from dashboard.state import EXTENSION, AppState, open_store, state, view_table
 from indicators import engine
 from indicators.funnel import funnel
+from store.db import sqlite_path
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
 
@@ -50,14 +50,6 @@ WEB_ENV = {
 }
 #: Room for the JSON around a base64 upload in one Dash request.
 REQUEST_OVERHEAD_BYTES = 1024 * 1024
-
-
-def sqlite_path(db_url: str) -> Path | None:
-    """The file of an SQLite URL, None for other databases or memory."""
-    url = make_url(db_url)
-    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database).resolve()
 
 
 def default_cache_dir(db_url: str) -> Path:

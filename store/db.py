@@ -18,18 +18,23 @@ import hashlib
 import json
 import logging
 import math
+import os
 import secrets
+import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from loaders.types import VALUE_COLUMNS, Finding, LoadResult
@@ -181,8 +186,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_path(db_url: str) -> Path | None:
+    """The file of an SQLite URL, None for other databases or memory."""
+    url = make_url(db_url)
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve()
+
+
+def unwritable_folder_file(url: str) -> Path | None:
+    """The SQLite file of `url` if it lies in a folder this process cannot write and has no
+    WAL index beside it: SQLite cannot then open it (it would make the index), but can read it
+    as immutable."""
+    path = sqlite_path(url)
+    if path is None or not path.exists() or os.access(path.parent, os.W_OK):
+        return None
+    return None if path.with_name(path.name + "-shm").exists() else path
+
+
 def make_engine(url: str) -> sa.Engine:
-    """An engine for `url`: SQLite with WAL and a busy timeout, anything else as given."""
+    """An engine for `url`: SQLite with WAL and a busy timeout (a file in a folder that cannot
+    be written: read-only, as immutable), anything else as given."""
+    frozen = unwritable_folder_file(url) if url.startswith("sqlite") else None
+    if frozen is not None:
+        uri = f"file:{quote(str(frozen))}?immutable=1"
+        return sa.create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+            poolclass=sa.pool.QueuePool,
+        )
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -882,7 +914,10 @@ class Store:
     # -- secrets -------------------------------------------------------------------------
 
     def secret(self, name: str = "session") -> str:
-        """The secret `name`, made once in the database: every worker on every host shares it."""
+        """The secret `name`, made once in the database: every worker on every host shares it.
+
+        A read-only database that has none gets one for this process only (logged): its
+        sessions then hold on this process alone."""
         table = secrets_table
         engine = self._ready()
         query = sa.select(table.c.value).where(table.c.name == name)
@@ -891,10 +926,15 @@ class Store:
         if found:
             return str(found)
         try:
-            with engine.begin() as conn:
+            with self._writing() as conn:
                 conn.execute(table.insert().values(name=name, value=secrets.token_hex(32)))
-        except sa.exc.IntegrityError:
-            pass  # another worker made it first: read theirs
+        except StoreError as error:
+            if not isinstance(error.__cause__, sa.exc.IntegrityError):
+                if error.code != "read_only":
+                    raise
+                log.warning("read-only database without a %s secret: one for this process", name)
+                return secrets.token_hex(32)
+            # another worker made it first: read theirs
         with engine.connect() as conn:
             return str(conn.execute(query).scalar_one())
 

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -72,11 +72,16 @@ def start_server(
     *,
     workers: int = 2,
     upload_bytes: int = TEST_UPLOAD_BYTES,
+    prepare: Callable[[Path], None] | None = None,
+    wrapper: Sequence[str] = (),
 ) -> Server:
     """The dashboard under gunicorn with `workers` workers over a filled store in `folder`;
-    `settings`: the text of a county.toml it reads instead of the default."""
+    `settings`: the text of a county.toml it reads instead of the default; `prepare(db file)`
+    runs before the server starts; `wrapper`: a command the server runs under."""
     db_url = f"sqlite:///{folder / 'zhibiao.db'}"
     filled_store(db_url).dispose()
+    if prepare is not None:
+        prepare(folder / "zhibiao.db")
     port = free_port()
     log = folder / "server.log"
     code = (
@@ -91,7 +96,11 @@ def start_server(
         env["ZHIBIAO_SETTINGS"] = str(folder / "county.toml")
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-c", code], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=folder
+            [*wrapper, sys.executable, "-c", code],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=folder,
         )
     started = Server(f"http://127.0.0.1:{port}", db_url, proc, log)
     try:
