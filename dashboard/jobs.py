@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import threading
 import time
@@ -273,8 +274,8 @@ def make_manager(redis_url: str | None, cache_dir: Any, job_seconds: float, serv
 def run_worker(app: Any, concurrency: int | None = None, loglevel: str = "INFO") -> None:
     """Run the Celery worker of `app` (a Dash app made with a Redis URL) until interrupted.
 
-    Its processes are forked before they read anything; each drops the database connections
-    it inherited, and starts its own fork server on its first read.
+    Its processes (Celery's prefork pool) are forked before they read anything; each drops
+    the database connections it inherited, and starts its own fork server on its first read.
     """
     from celery.signals import worker_process_init
 
@@ -284,9 +285,18 @@ def run_worker(app: Any, concurrency: int | None = None, loglevel: str = "INFO")
     state = app.server.extensions["zhibiao"]
 
     @worker_process_init.connect(weak=False)
-    def _fresh_connections(**_kwargs: Any) -> None:
+    def _fresh_process(**_kwargs: Any) -> None:
         if state._store is not None:
             state._store.engine.dispose(close=False)
+        # Celery's pool process is billiard's: daemonic (multiprocessing refuses a daemonic
+        # process children) and with an authkey multiprocessing may not pickle. This one
+        # parses files in children of its own fork server and kills them itself
+        # (loaders.sandbox), as Celery kills it at the hard time limit.
+        current = multiprocessing.current_process()
+        current._config["daemon"] = False
+        current._config["authkey"] = multiprocessing.process.AuthenticationString(
+            bytes(current.authkey)
+        )
 
     manager.handle.worker_main(
         [

@@ -1,4 +1,5 @@
-"""Shared fixtures: real SQLite and PostgreSQL databases, the repository's sample data."""
+"""Shared fixtures: real SQLite and PostgreSQL databases, a real Redis, the repository's sample
+data."""
 
 from __future__ import annotations
 
@@ -111,6 +112,69 @@ def pg_cluster() -> Iterator[PgCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+class RedisServer:
+    """A throwaway Redis (Debian's redis-server) on a free loopback port, for the session."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: run `make system-deps`")
+        self.binary = binary
+        self.dir = Path(tempfile.mkdtemp(prefix="zhibiao-redis-"))
+        self.port = _free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = (self.dir / "log").open("w")
+        self.proc = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"redis-server did not start: {(self.dir / 'log').read_text()}")
+
+    def stop(self) -> None:
+        try:
+            if self.proc is not None:
+                self.proc.terminate()
+                self.proc.wait(10)
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
