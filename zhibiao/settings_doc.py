@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from dashboard.app import SECRET_ENV, THROTTLE_ENV, WEB_ENV
 from dashboard.auth import IDLE_SECONDS, ThrottleRule
-from zhibiao.config import DB_ENV, DEFAULT_DB_URL, ENVIRONMENT, SETTINGS_ENV
+from zhibiao.config import DB_ENV, DEFAULT_DB_URL, ENVIRONMENT, REDIS_ENV, SETTINGS_ENV
 from zhibiao.datafiles import data_text
 
 #: The files whose settings are listed, each with the TOML tables to list (None: all of them).
@@ -100,6 +100,7 @@ def environment_defaults() -> dict[str, str]:
     return {
         DB_ENV: f"`{DEFAULT_DB_URL}`",
         SETTINGS_ENV: "`data/county.toml` in the package",
+        REDIS_ENV: "none",
         SECRET_ENV: "made once and kept in the database",
         THROTTLE_ENV["login_max_failures"]: str(rule.max_failures),
         THROTTLE_ENV["login_max_address_failures"]: str(rule.max_address_failures),
@@ -115,6 +116,7 @@ def environment_rows() -> list[str]:
     defaults = environment_defaults()
     config_keys = {env: key for key, env in {**THROTTLE_ENV, **WEB_ENV}.items()}
     config_keys[SECRET_ENV] = "secret_key"
+    config_keys[REDIS_ENV] = "redis_url"
     if set(defaults) != set(ENVIRONMENT):
         missing = sorted(set(defaults) ^ set(ENVIRONMENT))
         raise SystemExit(f"settings_doc: document {missing} in zhibiao.config.ENVIRONMENT")
