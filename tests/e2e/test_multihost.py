@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import hostile
 import pytest
+from dashboard_fixtures import callback_body, filled_store
 
 from e2e.conftest import free_port, login, wait_for
 from store import Store
@@ -34,9 +35,9 @@ ZHIBIAO = [sys.executable, "-c", "import sys; from zhibiao.cli import main; sys.
 
 
 class Process:
-    def __init__(self, name: str, args: list[str], folder: Path) -> None:
+    def __init__(self, name: str, args: list[str], folder: Path, **extra_env: str) -> None:
         self.log = folder / f"{name}.log"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra_env}
         env.pop("ZHIBIAO_SECRET_KEY", None)
         env.pop("ZHIBIAO_REDIS_URL", None)
         with self.log.open("w") as out:
@@ -68,8 +69,6 @@ class Site:
 
 @pytest.fixture(scope="module")
 def deployment(pg_cluster, redis_server, tmp_path_factory) -> Iterator[Deployment]:
-    from dashboard_fixtures import filled_store
-
     folder = tmp_path_factory.mktemp("multihost")
     db_url = pg_cluster.new_database()
     filled_store(db_url).dispose()
@@ -106,8 +105,6 @@ def wait_until(ready, seconds: float, log: Path) -> None:
 
 def callback(page, base: str, output_part: str, values: dict, query: str = "") -> dict:
     """POST the callback whose output names `output_part` to `base` in the page's session."""
-    from dashboard_fixtures import callback_body
-
     deps = page.request.get(base + "/_dash-dependencies").json()
     spec = next(d for d in deps if output_part in d["output"])
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
@@ -214,3 +211,43 @@ def test_two_servers_share_sessions_jobs_and_revisions(browser, deployment, tmp_
     finally:
         page.context.close()
     assert "succeeded" in deployment.worker.log.read_text()
+
+
+def test_a_job_no_worker_takes_is_ended_at_its_deadline(
+    browser, pg_cluster, redis_server, tmp_path
+):
+    """A server whose Redis database no worker serves: the check waits in the queue; past the
+    deadline (3 s here) the page says the check was stopped, and the task is revoked."""
+    db_url = pg_cluster.new_database()
+    filled_store(db_url).dispose()
+    (tmp_path / "county.toml").write_text("[limits]\njob_seconds = 3\n", encoding="utf-8")
+    port = free_port()
+    args = [*ZHIBIAO, "serve", "--db", db_url, "--redis", redis_server.url(1)]
+    server = Process(
+        "lonely",
+        [*args, "--port", str(port), "--workers", "1"],
+        tmp_path,
+        ZHIBIAO_SETTINGS=str(tmp_path / "county.toml"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/login", server.proc, server.log)
+        page = login(browser, Site(base), "ana")
+        try:
+            page.goto(base + "/upload")
+            page.wait_for_selector("#upload-file")
+            path = hostile.write_township_xlsx(tmp_path, "六月.xlsx", 15, title=TITLE, sheet="6月")
+            page.set_input_files("#upload-file input[type=file]", str(path))
+            page.wait_for_selector("#upload-job-ended", timeout=60_000)
+            assert page.locator("#upload-job-ended").inner_text() == (
+                "检查超过 3 秒仍未完成,已停止;没有保存任何数据。请稍后重新上传,或把文件拆小后上传。"
+            )
+        finally:
+            page.context.close()
+    finally:
+        server.stop()
+    store = Store(db_url)
+    try:
+        assert len(store.uploads()) == 2
+    finally:
+        store.dispose()

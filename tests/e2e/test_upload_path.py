@@ -184,3 +184,69 @@ def test_a_check_past_its_deadline_is_ended_and_the_page_says_so(
         assert [e["detail"]["file"] for e in checks] == ["小表.xlsx"]
     finally:
         store.dispose()
+
+
+SEPTEMBER = "示例县2025年1-9月出生情况月报表"
+
+
+def test_the_confirm_step_keeps_a_named_township_and_a_second_analyst_is_told(
+    browser, one_worker, tmp_path: Path
+):
+    """2025-09: 15 townships stored; two analysts check 14-township revisions against it. The
+    first keeps 第15镇 and stores; the second is told a newer revision was stored meanwhile."""
+    first = hostile.write_township_xlsx(tmp_path, "九月.xlsx", 15, title=SEPTEMBER, sheet="9月")
+    mine = hostile.write_township_xlsx(
+        tmp_path, "九月(更正).xlsx", 14, title=SEPTEMBER, sheet="9月", boys=20
+    )
+    theirs = hostile.write_township_xlsx(
+        tmp_path, "九月(另一份).xlsx", 14, title=SEPTEMBER, sheet="9月", boys=25
+    )
+    me, other = login(browser, one_worker, "ana"), login(browser, one_worker, "ana")
+    try:
+        store_one(me, one_worker, first)
+        assert check(me, one_worker, mine) == READY
+        assert check(other, one_worker, theirs) == READY
+        assert me.locator("#upload-dropped").inner_text() == (
+            "上一版有、本文件没有的乡镇 1 个:第15镇。保存后它们不再显示,除非在下面选择保留。"
+        )
+        me.click("#upload-keep")
+        me.get_by_role("option", name="第15镇").click()
+        me.keyboard.press("Escape")
+        me.click("#upload-confirm")
+        me.wait_for_selector("#upload-outcome", timeout=60_000)
+        outcome = me.locator("#upload-outcome").inner_text()
+        assert outcome.startswith("已保存:第 ") and outcome.endswith(
+            "次上传,九月(更正).xlsx,统计期 2025-09;保留了上一版的乡镇:第15镇。"
+        )
+        other.click("#upload-confirm")
+        other.wait_for_selector("#upload-outcome", timeout=60_000)
+        told = other.locator("#upload-outcome").inner_text()
+    finally:
+        me.context.close()
+        other.context.close()
+    store = Store(one_worker.db_url)
+    try:
+        newest = store.uploads()[0]
+        assert newest["file"] == "九月(更正).xlsx" and newest["kept_areas"] == ["第15镇"]
+        when = newest["uploaded_at"].strftime("%Y-%m-%d %H:%M")
+        assert told == (
+            f"您检查之后,ana 于 {when}(UTC)保存了 2025-09(累计)的新版本"
+            f"(第 {newest['id']} 次上传:九月(更正).xlsx)。为免两份文件的数据混在一起,"
+            "本文件没有保存。请重新上传本文件,检查后再确认。"
+        )
+        served = store.values("2025-09")
+        births = dict(
+            zip(
+                served.loc[served["field"] == "births", "area"],
+                served.loc[served["field"] == "births", "value"],
+                strict=True,
+            )
+        )
+        # 14 townships of the revision (20 boys), 第15镇 kept from the first (16 + 28), the
+        # revision's own total
+        assert len(births) == 16
+        assert births["第15镇"] == 44 and births["第1镇"] == 34
+        assert births["合计"] == 20 * 14 + sum(range(14, 28))
+        assert "九月(另一份).xlsx" not in [u["file"] for u in store.uploads()]
+    finally:
+        store.dispose()
