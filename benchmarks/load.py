@@ -288,9 +288,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             while any(t.is_alive() for t in threads) and time.perf_counter() < deadline:
                 time.sleep(0.2)
             stop.set()
+            # page loads under way finish (or time out) within one request's timeout
+            settle = time.perf_counter() + REQUEST_TIMEOUT
             for thread in threads:
-                thread.join(REQUEST_TIMEOUT)
+                thread.join(max(0.0, settle - time.perf_counter()))
             elapsed = time.perf_counter() - start
+            with tally.lock:
+                tally.errors += [f"unfinished: {t.name}" for t in threads if t.is_alive()]
         finally:
             proc.terminate()
             proc.wait(15)

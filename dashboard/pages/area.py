@@ -35,19 +35,21 @@ def area_quality(rows: list[dict[str, Any]], lang: str) -> Any:
     )
 
 
-def layout(**kwargs: Any) -> Any:
-    ctx = c.page_context(kwargs)
-    lang = ctx.lang
-    if ctx.query.period is None:
-        return html.Div([c.heading(ctx, "area"), c.no_data(ctx)])
-    table = c.table_of(ctx)
-    if table.empty:
-        return html.Div([c.heading(ctx, "area"), c.view_controls(ctx), c.no_data(ctx)])
-    areas = views.areas_of(table)
-    area = kwargs.get("area") if kwargs.get("area") in areas else (areas[0] if areas else None)
+def trend_charts(ctx: c.PageContext, table: Any, area: str | None) -> list[Any]:
+    """One chart per indicator of the area over the months (the costly part of the page: every
+    period's figures and a figure each). Kept per worker under the store's revision, like the
+    indicator table: the next request for the same area, period, basis and language reuses
+    them."""
+    query = ctx.query
+    key = ("area-charts", ctx.store.revision(), area, query.period, query.basis, ctx.lang)
+    return ctx.app.tables.get_or_make(key, lambda: make_trend_charts(ctx, table, area))
+
+
+def make_trend_charts(ctx: c.PageContext, table: Any, area: str | None) -> list[Any]:
     # without an area (a report of the county alone) the lines are the county's
     shown = area or views.county_name(table) or ""
     values = ctx.store.values()
+    lang = ctx.lang
     charts = []
     for key in views.indicators_of(table):
         series = engine.series(
@@ -64,6 +66,20 @@ def layout(**kwargs: Any) -> Any:
                 **shell.data_attributes(indicator=key),
             )
         )
+    return charts
+
+
+def layout(**kwargs: Any) -> Any:
+    ctx = c.page_context(kwargs)
+    lang = ctx.lang
+    if ctx.query.period is None:
+        return html.Div([c.heading(ctx, "area"), c.no_data(ctx)])
+    table = c.table_of(ctx)
+    if table.empty:
+        return html.Div([c.heading(ctx, "area"), c.view_controls(ctx), c.no_data(ctx)])
+    areas = views.areas_of(table)
+    area = kwargs.get("area") if kwargs.get("area") in areas else (areas[0] if areas else None)
+    charts = trend_charts(ctx, table, area)
     return html.Div(
         [
             c.heading(ctx, "area", html.Span(area or "", className="page-indicator")),
