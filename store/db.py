@@ -21,6 +21,7 @@ import math
 import os
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -120,6 +121,38 @@ class RevisionConflict(Exception):
         self.period = period
         self.basis = basis
         self.stored = stored
+
+
+class MemoryAttempts:
+    """Sign-in attempts counted in this process (what a read-only database cannot count), by
+    the rule of `Store.take_attempt`: per process, not shared by workers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[str, tuple[int, float]] = {}
+
+    def take(self, key: str, limit: int, window: float, lockout: float, now: float) -> float:
+        with self._lock:
+            count, until = self._rows.get(key, (0, now + window))
+            if until <= now:
+                count, until = 0, now + window
+            if count < int(limit):
+                count += 1
+                until = now + lockout if count >= int(limit) else until
+                self._rows[key] = (count, until)
+                return 0.0
+            self._rows[key] = (count, until)
+            return max(1.0, until - now)
+
+    def give_back(self, key: str) -> None:
+        with self._lock:
+            count, until = self._rows.get(key, (0, 0.0))
+            if count > 0:
+                self._rows[key] = (count - 1, until)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._rows.pop(key, None)
 
 
 def served(table: Any = values) -> sa.ColumnElement[bool]:
@@ -293,6 +326,8 @@ class Store:
         self.engine = make_engine(url)
         self._created = False
         self._dummy_hash: str | None = None
+        #: Sign-in attempts counted in this process, once the database refused to count them.
+        self._attempts: MemoryAttempts | None = None
 
     # -- schema --------------------------------------------------------------------------
 
@@ -950,8 +985,22 @@ class Store:
         UPDATE counts, so concurrent attempts from any worker or host never pass the limit.
         """
         now = time.time() if now is None else now
+        if self._attempts is not None:
+            return self._attempts.take(key, limit, window, lockout, now)
+        try:
+            return self._take_attempt(key, limit, window, lockout, now)
+        except StoreError as error:
+            if error.code != "read_only":
+                raise
+            log.warning("read-only database: sign-in attempts are counted in this process")
+            self._attempts = MemoryAttempts()
+            return self._attempts.take(key, limit, window, lockout, now)
+
+    def _take_attempt(
+        self, key: str, limit: int, window: float, lockout: float, now: float
+    ) -> float:
         table = login_attempts
-        with self._ready().begin() as conn:
+        with self._writing() as conn:
             conn.execute(table.delete().where(table.c.key == key, table.c.until <= now))
             conn.execute(
                 _insert_ignore(conn.dialect.name, table, key=key, count=0, until=now + window)
@@ -974,6 +1023,9 @@ class Store:
     def give_back_attempt(self, key: str) -> None:
         """Uncount one attempt on `key` (it was not a failure: the password was right, or
         another key refused it before the password was checked)."""
+        if self._attempts is not None:
+            self._attempts.give_back(key)
+            return
         table = login_attempts
         with self._ready().begin() as conn:
             conn.execute(
@@ -984,6 +1036,9 @@ class Store:
 
     def clear_attempts(self, key: str) -> None:
         """Forget every attempt on `key`."""
+        if self._attempts is not None:
+            self._attempts.clear(key)
+            return
         with self._ready().begin() as conn:
             conn.execute(login_attempts.delete().where(login_attempts.c.key == key))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,20 @@ from zhibiao.samples import COUNTY, MONTH_FIELDS, generate
 AMOUNT_FIELDS = ("fee_amount_due", "fee_amount_paid")
 PASSWORDS = {"ana": "analyst-pw-1", "vic": "viewer-pw-1", "adm": "admin-pw-1"}
 ROLES = {"ana": "analyst", "vic": "viewer", "adm": "admin"}
+
+
+@cache
+def townships() -> tuple[str, ...]:
+    """The sample county's townships: the areas `filled_store` holds."""
+    return tuple(generate().townships)
+
+
+def township_report(folder: Path, name: str, towns: int, **options) -> Path:
+    """A township report (hostile.write_township_xlsx) whose first 15 townships are the sample
+    county's, those of the filled store."""
+    from hostile import write_township_xlsx
+
+    return write_township_xlsx(folder, name, towns, names=townships(), **options)
 
 
 def county_result(year: int, months: range, name: str | None = None) -> LoadResult:

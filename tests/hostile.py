@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -147,11 +148,12 @@ def write_township_xlsx(
     sheet: str = "3月",
     boys: int = 16,
     town_name: str = "第{}镇",
+    names: Sequence[str] = (),
 ) -> Path:
     """A legitimate report: a merged title, a two-row header and `towns` rows plus a total.
 
-    Township i (from 1) is `town_name` with i, with `boys` boys and 13 + i girls: births
-    `boys` + 13 + i, the total row their sums.
+    Township i (from 1) is `names[i - 1]` (while there are names), else `town_name` with i,
+    with `boys` boys and 13 + i girls: births `boys` + 13 + i, the total row their sums.
     """
     cells: dict[str, object] = {"A1": title}
     cells.update({"A3": "乡镇", "B3": "出生人数", "B4": "合计", "C4": "男", "D4": "女"})
@@ -160,7 +162,7 @@ def write_township_xlsx(
         girls = 14 + i
         cells.update(
             {
-                f"A{row}": town_name.format(i + 1),
+                f"A{row}": names[i] if i < len(names) else town_name.format(i + 1),
                 f"B{row}": boys + girls,
                 f"C{row}": boys,
                 f"D{row}": girls,

@@ -17,11 +17,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import hostile
 import pytest
+from dashboard_fixtures import township_report
 
 from e2e.conftest import Server, login, post_callback, start_server, stop_server
 from store import Store
+from zhibiao.samples import COUNTY
 
 pytestmark = pytest.mark.browser
 
@@ -84,8 +85,8 @@ def test_a_read_only_database_is_served_and_said(browser, read_only_server, tmp_
         )
         assert analyst.locator("#upload-file input[type=file]").is_disabled()
         # a confirm sent past the page gets the sentence, not a 500
-        path = hostile.write_township_xlsx(
-            tmp_path, "六月.xlsx", 15, title="示例县2025年1-6月出生情况月报表", sheet="6月"
+        path = township_report(
+            tmp_path, "六月.xlsx", 15, title=f"{COUNTY}2025年1-6月出生情况月报表", sheet="6月"
         )
         contents = f"data:{XLSX};base64," + base64.b64encode(path.read_bytes()).decode()
         answer = post_callback(

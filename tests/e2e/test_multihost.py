@@ -20,16 +20,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import hostile
 import pytest
-from dashboard_fixtures import callback_body, filled_store
+from dashboard_fixtures import callback_body, filled_store, township_report
 
 from e2e.conftest import free_port, login, wait_for
 from store import Store
+from zhibiao.samples import COUNTY
 
 pytestmark = pytest.mark.browser
 
-TITLE = "示例县2025年1-6月出生情况月报表"
+TITLE = f"{COUNTY}2025年1-6月出生情况月报表"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZHIBIAO = [sys.executable, "-c", "import sys; from zhibiao.cli import main; sys.exit(main())"]
 
@@ -162,7 +162,7 @@ def test_two_servers_share_sessions_jobs_and_revisions(browser, deployment, tmp_
         assert page.url == b + "/upload"
 
         # revision 1 of 2025-06, through A in the browser: 15 townships, births 555
-        first = hostile.write_township_xlsx(tmp_path, "六月.xlsx", 15, title=TITLE, sheet="6月")
+        first = township_report(tmp_path, "六月.xlsx", 15, title=TITLE, sheet="6月")
         page.goto(a + "/upload")
         page.wait_for_selector("#upload-file")
         page.set_input_files("#upload-file input[type=file]", str(first))
@@ -177,9 +177,7 @@ def test_two_servers_share_sessions_jobs_and_revisions(browser, deployment, tmp_
         assert births_card(page, b) == "555"
 
         # revision 2 checked through A (run by the Celery worker, read back through B) ...
-        second = hostile.write_township_xlsx(
-            tmp_path, "六月(更正).xlsx", 14, title=TITLE, sheet="6月", boys=20
-        )
+        second = township_report(tmp_path, "六月(更正).xlsx", 14, title=TITLE, sheet="6月", boys=20)
         checked = check_on(page, a, b, second)
         seen = checked["upload-seen"]["data"]
         store = Store(deployment.db_url)
@@ -188,7 +186,7 @@ def test_two_servers_share_sessions_jobs_and_revisions(browser, deployment, tmp_
         finally:
             store.dispose()
         assert seen == {"2025-06 ytd": revision_one}
-        assert checked["upload-keep"]["data"] == ["第15镇"]
+        assert checked["upload-keep"]["data"] == ["木鱼乡"]
         # ... and confirmed through B
         stored = callback(
             page,
@@ -236,7 +234,7 @@ def test_a_job_no_worker_takes_is_ended_at_its_deadline(
         try:
             page.goto(base + "/upload")
             page.wait_for_selector("#upload-file")
-            path = hostile.write_township_xlsx(tmp_path, "六月.xlsx", 15, title=TITLE, sheet="6月")
+            path = township_report(tmp_path, "六月.xlsx", 15, title=TITLE, sheet="6月")
             page.set_input_files("#upload-file input[type=file]", str(path))
             page.wait_for_selector("#upload-job-ended", timeout=60_000)
             assert page.locator("#upload-job-ended").inner_text() == (

@@ -13,17 +13,20 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import hostile
 import pytest
+from dashboard_fixtures import township_report
 
 from e2e.conftest import Server, login, start_server, stop_server
 from store import Store
+from zhibiao.samples import COUNTY
 
 pytestmark = pytest.mark.browser
 
 #: The title of the test files: year to date, June 2025 (a period the filled store lacks).
-TITLE = "示例县2025年1-6月出生情况月报表"
+TITLE = f"{COUNTY}2025年1-6月出生情况月报表"
 READY = "检查通过,可以保存。"
+#: The verdict on a file whose townships are mostly unknown to the store (acceptable).
+NEEDS_ACCEPT = "只有可接受的不一致:如确认数据无误,请勾选“接受不一致”后保存。"
 #: Townships of the large files, and how many analysts upload one at once.
 LARGE_TOWNS = 3_000
 ANALYSTS = 5
@@ -60,7 +63,7 @@ def test_eleven_uploads_one_after_another_are_each_checked_and_stored(
         stored = []
         for i in range(11):
             # each file a new revision of 2025-06: 15 townships, 16 + i boys in each
-            path = hostile.write_township_xlsx(
+            path = township_report(
                 tmp_path, f"第{i + 1}次.xlsx", 15, title=TITLE, sheet="6月", boys=16 + i
             )
             assert check(page, one_worker, path) == READY, f"check {i + 1}"
@@ -100,12 +103,12 @@ def test_five_analysts_checking_large_files_at_once_all_finish(browser, one_work
         store_one(
             first,
             one_worker,
-            hostile.write_township_xlsx(tmp_path, "先存.xlsx", 15, title=TITLE, sheet="6月"),
+            township_report(tmp_path, "先存.xlsx", 15, title=TITLE, sheet="6月"),
         )
     finally:
         first.context.close()
     paths = [
-        hostile.write_township_xlsx(
+        township_report(
             tmp_path, f"大表{i + 1}.xlsx", LARGE_TOWNS, title=TITLE, sheet="6月", boys=16 + i
         )
         for i in range(ANALYSTS)
@@ -127,7 +130,8 @@ def test_five_analysts_checking_large_files_at_once_all_finish(browser, one_work
     finally:
         for page in pages:
             page.context.close()
-    assert verdicts == [READY] * ANALYSTS, verdicts
+    # 3,000 townships, 2,985 unknown to the store: an acceptable error each, checked in time
+    assert verdicts == [NEEDS_ACCEPT] * ANALYSTS, verdicts
     assert elapsed < CHECK_WAIT_MS / 1000
 
 
@@ -154,7 +158,7 @@ def deadline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 def test_a_check_past_its_deadline_is_ended_and_the_page_says_so(
     browser, deadline_server, tmp_path: Path
 ):
-    slow = hostile.write_township_xlsx(tmp_path, "两万行.xlsx", SLOW_ROWS, title=TITLE, sheet="6月")
+    slow = township_report(tmp_path, "两万行.xlsx", SLOW_ROWS, title=TITLE, sheet="6月")
     page = login(browser, deadline_server, "ana")
     try:
         start = time.monotonic()
@@ -171,7 +175,7 @@ def test_a_check_past_its_deadline_is_ended_and_the_page_says_so(
         store_one(
             page,
             deadline_server,
-            hostile.write_township_xlsx(tmp_path, "小表.xlsx", 15, title=TITLE, sheet="6月"),
+            township_report(tmp_path, "小表.xlsx", 15, title=TITLE, sheet="6月"),
         )
     finally:
         page.context.close()
@@ -186,19 +190,17 @@ def test_a_check_past_its_deadline_is_ended_and_the_page_says_so(
         store.dispose()
 
 
-SEPTEMBER = "示例县2025年1-9月出生情况月报表"
+SEPTEMBER = f"{COUNTY}2025年1-9月出生情况月报表"
 
 
 def test_the_confirm_step_keeps_a_named_township_and_a_second_analyst_is_told(
     browser, one_worker, tmp_path: Path
 ):
     """2025-09: 15 townships stored; two analysts check 14-township revisions against it. The
-    first keeps 第15镇 and stores; the second is told a newer revision was stored meanwhile."""
-    first = hostile.write_township_xlsx(tmp_path, "九月.xlsx", 15, title=SEPTEMBER, sheet="9月")
-    mine = hostile.write_township_xlsx(
-        tmp_path, "九月(更正).xlsx", 14, title=SEPTEMBER, sheet="9月", boys=20
-    )
-    theirs = hostile.write_township_xlsx(
+    first keeps 木鱼乡 (the 15th) and stores; the second is told a newer revision was stored meanwhile."""
+    first = township_report(tmp_path, "九月.xlsx", 15, title=SEPTEMBER, sheet="9月")
+    mine = township_report(tmp_path, "九月(更正).xlsx", 14, title=SEPTEMBER, sheet="9月", boys=20)
+    theirs = township_report(
         tmp_path, "九月(另一份).xlsx", 14, title=SEPTEMBER, sheet="9月", boys=25
     )
     me, other = login(browser, one_worker, "ana"), login(browser, one_worker, "ana")
@@ -207,16 +209,16 @@ def test_the_confirm_step_keeps_a_named_township_and_a_second_analyst_is_told(
         assert check(me, one_worker, mine) == READY
         assert check(other, one_worker, theirs) == READY
         assert me.locator("#upload-dropped").inner_text() == (
-            "上一版有、本文件没有的乡镇 1 个:第15镇。保存后它们不再显示,除非在下面选择保留。"
+            "上一版有、本文件没有的乡镇 1 个:木鱼乡。保存后它们不再显示,除非在下面选择保留。"
         )
         me.click("#upload-keep")
-        me.get_by_role("option", name="第15镇").click()
+        me.get_by_role("option", name="木鱼乡").click()
         me.keyboard.press("Escape")
         me.click("#upload-confirm")
         me.wait_for_selector("#upload-outcome", timeout=60_000)
         outcome = me.locator("#upload-outcome").inner_text()
         assert outcome.startswith("已保存:第 ") and outcome.endswith(
-            "次上传,九月(更正).xlsx,统计期 2025-09;保留了上一版的乡镇:第15镇。"
+            "次上传,九月(更正).xlsx,统计期 2025-09;保留了上一版的乡镇:木鱼乡。"
         )
         other.click("#upload-confirm")
         other.wait_for_selector("#upload-outcome", timeout=60_000)
@@ -227,7 +229,7 @@ def test_the_confirm_step_keeps_a_named_township_and_a_second_analyst_is_told(
     store = Store(one_worker.db_url)
     try:
         newest = store.uploads()[0]
-        assert newest["file"] == "九月(更正).xlsx" and newest["kept_areas"] == ["第15镇"]
+        assert newest["file"] == "九月(更正).xlsx" and newest["kept_areas"] == ["木鱼乡"]
         when = newest["uploaded_at"].strftime("%Y-%m-%d %H:%M")
         assert told == (
             f"您检查之后,ana 于 {when}(UTC)保存了 2025-09(累计)的新版本"
@@ -242,10 +244,10 @@ def test_the_confirm_step_keeps_a_named_township_and_a_second_analyst_is_told(
                 strict=True,
             )
         )
-        # 14 townships of the revision (20 boys), 第15镇 kept from the first (16 + 28), the
-        # revision's own total
+        # 14 townships of the revision (20 boys), 木鱼乡 (the 15th) kept from the first
+        # (16 + 28), the revision's own total
         assert len(births) == 16
-        assert births["第15镇"] == 44 and births["第1镇"] == 34
+        assert births["木鱼乡"] == 44 and births["城关镇"] == 34
         assert births["合计"] == 20 * 14 + sum(range(14, 28))
         assert "九月(另一份).xlsx" not in [u["file"] for u in store.uploads()]
     finally:
