@@ -92,6 +92,12 @@ def data_attributes(**values: str) -> dict[str, Any]:
     return {"data-" + name.replace("_", "-"): value for name, value in values.items()}
 
 
+def aria_attributes(**values: str) -> dict[str, Any]:
+    """HTML aria-* attributes for a Dash component: `aria_attributes(described_by="x")` is
+    `{"aria-describedby": "x"}` (underscores join the words, as ARIA spells them)."""
+    return {"aria-" + name.replace("_", ""): value for name, value in values.items()}
+
+
 def with_query(search: str, **changes: Any) -> str:
     """`search` ('?a=1&b=2') with `changes` applied (None removes a key), as '?…' or ''."""
     query = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=False))
@@ -245,7 +251,7 @@ def basis_control(lang: str, value: str) -> Any:
         data=[{"value": b, "label": t(f"ui.basis.{b}", lang)} for b in ("ytd", "month")],
         value=value,
         className="control control-basis",
-        **{"aria-label": t("ui.control.basis", lang)},
+        **aria_attributes(label=t("ui.control.basis", lang)),
     )
 
 

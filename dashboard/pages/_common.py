@@ -176,7 +176,7 @@ def graph(
         ],
         id=f"{graph_id}-figure",
         className="chart-figure",
-        **{"aria-label": text.name, "aria-describedby": summary_id},
+        **layout.aria_attributes(label=text.name, described_by=summary_id),
     )
 
 

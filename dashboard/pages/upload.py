@@ -183,7 +183,7 @@ def layout(**kwargs: Any) -> Any:
                                 html.Span(
                                     t("ui.upload.choose", lang),
                                     className="upload-choose",
-                                    **{"aria-hidden": "true"},
+                                    **shell.aria_attributes(hidden="true"),
                                 ),
                             ]
                         ),
@@ -271,7 +271,7 @@ def layout(**kwargs: Any) -> Any:
                         color="blue",
                         size="md",
                         # stored, the button is disabled: the focus goes to what was stored
-                        **{"data-focus-fallback": "upload-result"},
+                        **shell.data_attributes(focus_fallback="upload-result"),
                     ),
                 ],
                 className="confirm-row",
