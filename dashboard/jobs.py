@@ -292,9 +292,9 @@ def run_worker(app: Any, concurrency: int | None = None, loglevel: str = "INFO")
         # process children) and with an authkey multiprocessing may not pickle. This one
         # parses files in children of its own fork server and kills them itself
         # (loaders.sandbox), as Celery kills it at the hard time limit.
-        current = multiprocessing.current_process()
+        current: Any = multiprocessing.current_process()  # billiard's internals: untyped
         current._config["daemon"] = False
-        current._config["authkey"] = multiprocessing.process.AuthenticationString(
+        current._config["authkey"] = multiprocessing.process.AuthenticationString(  # type: ignore[attr-defined]
             bytes(current.authkey)
         )
 

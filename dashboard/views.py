@@ -235,8 +235,8 @@ def composite_uncertainty(row: Any, lang: str) -> dict[str, Any]:
             lang,
             low=f"{low:.1f}",
             high=f"{high:.1f}",
-            rank_low=int(r_low),
-            rank_high=int(r_high),
+            rank_low=int(r_low or 0),
+            rank_high=int(r_high or 0),
         )
     if row.get("apart_from_next") is False:
         text = f"{text} ≈"

@@ -502,7 +502,7 @@ class Store:
         self, conn: sa.Connection, pairs: list[tuple[str, str]]
     ) -> dict[str, int | None]:
         """For each pair, the latest upload whose rows are served (None: nothing served)."""
-        found = {period_key(p, b): None for p, b in pairs}
+        found: dict[str, int | None] = {period_key(p, b): None for p, b in pairs}
         if not pairs:
             return found
         query = (
