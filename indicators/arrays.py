@@ -47,23 +47,52 @@ def _row_numbers(rows: pd.Series) -> np.ndarray:
     return np.array(out, dtype=np.int64)
 
 
+def column_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a text column and the names they stand for: a categorical's own (the
+    store hands them over; no strings are factorised again, unused names dropped), else
+    factorised as text."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and not column.isna().any():
+        codes = column.cat.codes.to_numpy()
+        names = column.cat.categories
+        used = np.bincount(codes[codes >= 0], minlength=len(names)) > 0
+        if used.all():
+            return codes.astype(np.int64), pd.Index([str(n) for n in names], dtype=object)
+        renumber = np.cumsum(used) - 1
+        return renumber[codes].astype(np.int64), pd.Index(
+            [str(n) for n in names[used]], dtype=object
+        )
+    return pd.factorize(column.astype(str))
+
+
+def _kept_rows(
+    values: pd.DataFrame, periods: set[str] | None
+) -> tuple[pd.DataFrame, tuple[np.ndarray, pd.Index]]:
+    """The rows of areas (total rows left out) of the periods asked for (all when None), and
+    their period codes and names."""
+    keep = np.ones(len(values), dtype=bool)
+    if "is_total" in values.columns:
+        keep &= ~values["is_total"].astype(bool).to_numpy()
+    column = values["period"]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        if periods is not None:
+            wanted = np.array([str(p) in periods for p in column.cat.categories] + [False])
+            keep &= wanted[codes]
+    elif periods is not None:
+        keep &= column.astype(str).isin(periods).to_numpy()
+    frame = values if keep.all() else values[keep]
+    return frame, column_codes(frame["period"])
+
+
 class ValueArrays:
     """The values frame (areas only, total rows left out; only `periods` when set) as one
     (area × field) matrix of exact integers per month and basis; the last row of a key counts."""
 
     def __init__(self, values: pd.DataFrame, periods: set[str] | None = None) -> None:
-        frame = values
-        period_text = frame["period"].astype(str)
-        keep = np.ones(len(frame), dtype=bool)
-        if periods is not None:
-            keep &= period_text.isin(periods).to_numpy()
-        if "is_total" in frame.columns:
-            keep &= ~frame["is_total"].astype(bool).to_numpy()
-        frame = frame[keep]
-        a_codes, self.area_names = pd.factorize(frame["area"].astype(str))
-        f_codes, field_names = pd.factorize(frame["field"].astype(str))
-        p_codes, period_names = pd.factorize(period_text[keep])
-        b_codes, basis_names = pd.factorize(frame["basis"].astype(str))
+        frame, (p_codes, period_names) = _kept_rows(values, periods)
+        a_codes, self.area_names = column_codes(frame["area"])
+        f_codes, field_names = column_codes(frame["field"])
+        b_codes, basis_names = column_codes(frame["basis"])
         self.field_index = {str(f): i for i, f in enumerate(field_names)}
         self.period_index = {str(p): i for i, p in enumerate(period_names)}
         n_a, n_f, n_b = len(self.area_names), len(field_names), len(basis_names)

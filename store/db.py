@@ -23,7 +23,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -53,6 +54,15 @@ from .models import (
     users,
     utc_now,
     values,
+)
+from .read import (
+    CORE_COLUMNS,
+    SOURCE_COLUMNS,
+    candidate_rows,
+    compact,
+    latest_revision,
+    read_coded,
+    served,
 )
 
 #: Columns of the quality frame the store hands to `indicators.engine.compute` (one row per
@@ -153,14 +163,6 @@ class MemoryAttempts:
     def clear(self, key: str) -> None:
         with self._lock:
             self._rows.pop(key, None)
-
-
-def served(table: Any = values) -> sa.ColumnElement[bool]:
-    """The rows a reader serves: those no later revision of their period has replaced.
-
-    After `create()` at most one served row holds each (area, period, basis, field) key (a
-    township kept from an earlier revision is one the new file left out)."""
-    return table.c.replaced_by.is_(None)
 
 
 def period_key(period: str, basis: str) -> str:
@@ -703,49 +705,65 @@ class Store:
             table.c.upload_id,
         ]
 
+    def current(
+        self,
+        periods: Iterable[str] | None = None,
+        *,
+        bases: Iterable[str] | None = None,
+        fields: Iterable[str] | None = None,
+        sources: bool = False,
+    ) -> pd.DataFrame:
+        """The current values (see `read.latest_revision`) of the periods, bases and fields asked
+        for (all when None), read once into arrays, in no particular order.
+
+        Columns: area, is_total, period, basis, field, value, row, upload_id (+ sheet, cell with
+        `sources`); the text columns are categoricals, value float64.
+        """
+        columns = [*CORE_COLUMNS, *(SOURCE_COLUMNS if sources else ())]
+        query = candidate_rows(columns, periods=periods, bases=bases, fields=fields)
+        with self._ready().connect() as conn:
+            frame = read_coded(conn, query)
+        keep = latest_revision(frame)
+        return compact(frame, keep).drop(columns="id")
+
     def values(self, period: str | None = None) -> pd.DataFrame:
         """The current values: the served rows (`served`), for each (area, period, basis, field)
         the latest upload's row.
 
         The county total is one key whatever its row was labelled. Columns: VALUE_COLUMNS +
-        upload_id, file; `value` is float.
+        upload_id, file (text columns categorical); `value` is float. Ordered by period, basis,
+        the total first, row, field.
         """
-        area_key = sa.case((values.c.is_total, sa.literal("")), else_=values.c.area)
-        rank = (
-            sa.func.row_number()
-            .over(
-                partition_by=(
-                    area_key,
-                    values.c.is_total,
-                    values.c.period,
-                    values.c.basis,
-                    values.c.field,
-                ),
-                order_by=values.c.upload_id.desc(),
-            )
-            .label("revision")
-        )
-        inner = sa.select(*self._value_columns(values), rank).where(served())
-        if period is not None:
-            inner = inner.where(values.c.period == period)
-        latest = inner.subquery()
-        query = (
-            sa.select(
-                *[latest.c[name] for name in VALUE_COLUMNS],
-                latest.c.upload_id,
-                uploads.c.file,
-            )
-            .join(uploads, uploads.c.id == latest.c.upload_id)
-            .where(latest.c.revision == 1)
-            .order_by(
-                latest.c.period,
-                latest.c.basis,
-                latest.c.is_total.desc(),
-                latest.c.row,
-                latest.c.field,
+        frame = self.current(None if period is None else [period], sources=True)
+        order = np.lexsort(
+            (
+                frame["field"].cat.codes.to_numpy(),
+                frame["row"].to_numpy(),
+                ~frame["is_total"].to_numpy(),
+                frame["basis"].cat.codes.to_numpy(),
+                frame["period"].cat.codes.to_numpy(),
             )
         )
-        return self._frame(query, STORED_VALUE_COLUMNS)
+        frame = frame.take(order).reset_index(drop=True)
+        frame["file"] = self._upload_files(frame["upload_id"])
+        return frame[STORED_VALUE_COLUMNS]
+
+    def _upload_files(self, upload_ids: pd.Series) -> pd.Categorical:
+        """The file name of each row's upload, as a categorical."""
+        ids = np.unique(upload_ids.to_numpy())
+        with self._ready().connect() as conn:
+            names = dict(
+                conn.execute(
+                    sa.select(uploads.c.id, uploads.c.file).where(
+                        uploads.c.id.in_([int(i) for i in ids])
+                    )
+                ).all()
+            )
+        files = sorted(set(names.values()))
+        code = {f: i for i, f in enumerate(files)}
+        by_id = np.array([code[names[int(i)]] for i in ids], dtype=np.int32)
+        codes = by_id[np.searchsorted(ids, upload_ids.to_numpy())] if len(ids) else by_id
+        return pd.Categorical.from_codes(codes, categories=pd.Index(files, dtype=object))
 
     def history(self, area: str, period: str, basis: str, field: str) -> pd.DataFrame:
         """Every stored revision of one figure, oldest first (HISTORY_COLUMNS)."""
@@ -781,25 +799,14 @@ class Store:
 
     # -- data quality --------------------------------------------------------------------
 
-    def quality(self) -> pd.DataFrame:
+    def quality(self, current: pd.DataFrame | None = None) -> pd.DataFrame:
         """Data-quality notes on the current values (QUALITY_COLUMNS).
 
         From the uploads whose values are current: accepted consistency errors and
         `load.derived_mismatch` warnings, one row per (area, field) a finding's cells name.
+        `current`: the frame `current()` gave (its periods are the ones the notes are for);
+        read here, once, only when some upload has a note.
         """
-        current = self.values()
-        live = set(
-            zip(
-                current["upload_id"],
-                current["area"],
-                current["period"],
-                current["basis"],
-                strict=True,
-            )
-        )
-        ids = sorted(set(current["upload_id"]))
-        if not ids:
-            return pd.DataFrame(columns=QUALITY_COLUMNS)
         with self._ready().connect() as conn:
             rows = conn.execute(
                 sa.select(
@@ -808,14 +815,26 @@ class Store:
                     uploads.c.bases,
                     uploads.c.accepted_inconsistent,
                     uploads.c.findings,
-                ).where(uploads.c.id.in_([int(i) for i in ids]))
+                ).order_by(uploads.c.id)
             ).all()
+        noted = {
+            int(row.id): [
+                raw
+                for raw in row.findings or []
+                if _is_quality_note(raw, bool(row.accepted_inconsistent))
+            ]
+            for row in rows
+        }
+        noted = {i: notes for i, notes in noted.items() if notes}
+        if not noted:
+            return pd.DataFrame(columns=QUALITY_COLUMNS)
+        if current is None:
+            current = self.current()
+        live = _live_figures(current, set(noted))
         out: list[dict[str, Any]] = []
         seen: set[str] = set()
         for row in rows:
-            for raw in row.findings or []:
-                if not _is_quality_note(raw, bool(row.accepted_inconsistent)):
-                    continue
+            for raw in noted.get(int(row.id), []):
                 periods = [raw["period"]] if raw.get("period") else list(row.periods or [])
                 bases = [raw["basis"]] if raw.get("basis") else list(row.bases or [])
                 for cell in raw.get("cells") or []:
@@ -1095,6 +1114,20 @@ def _insert_ignore(dialect: str, table: sa.Table, **row: Any) -> Any:
 def _check_password_length(password: str) -> None:
     if len(password) > MAX_PASSWORD:
         raise ValueError(f"a password has at most {MAX_PASSWORD} characters")
+
+
+def _live_figures(current: pd.DataFrame, upload_ids: set[int]) -> set[tuple[int, str, str, str]]:
+    """(upload_id, area, period, basis) of the current rows of these uploads."""
+    mine = current.loc[
+        current["upload_id"].isin(upload_ids), ["upload_id", "area", "period", "basis"]
+    ]
+    mine = mine.drop_duplicates()
+    return {
+        (int(u), str(a), str(p), str(b))
+        for u, a, p, b in zip(
+            mine["upload_id"], mine["area"], mine["period"], mine["basis"], strict=True
+        )
+    }
 
 
 def _is_quality_note(raw: dict[str, Any], accepted: bool) -> bool:

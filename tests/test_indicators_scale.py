@@ -313,6 +313,33 @@ def test_hand_checked_rows(tables):
     assert set(t["area"]) >= {"新甲镇", "乡镇0007"} and "旧甲乡" not in set(t["area"])
 
 
+def test_table_from_the_store_equals_snapshot(values, snapshot, tmp_path):
+    """The county stored one upload a month on SQLite and read back (categorical codes, the
+    latest revision, only the months the period needs) gives the very same table."""
+    from indicators.periods import periods_needed
+    from loaders.types import VALUE_COLUMNS, LoadResult
+    from store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'scale.db'}")
+    stored = values.assign(row=values["row"].fillna(0).astype(int))[VALUE_COLUMNS]
+    for period, frame in stored.groupby("period", sort=True):
+        result = LoadResult(
+            file=f"{period}.xlsx",
+            sha256=f"{period}".ljust(64, "0"),
+            values=frame.reset_index(drop=True),
+            findings=[],
+            periods=[str(period)],
+            bases=sorted(set(frame["basis"])),
+            fields=sorted(set(frame["field"])),
+        )
+        store.save_upload(result, user="u")
+    name, period, basis, ysm, aliases = SCENARIOS[0]
+    read = store.current(periods_needed(period, ysm))
+    assert isinstance(read["area"].dtype, pd.CategoricalDtype)
+    got = table_rows(run_scenario(read, SCENARIOS[0], tmp_path))
+    assert got == snapshot["scenarios"][name]
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         write_snapshot(Path(tmp))

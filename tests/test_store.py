@@ -148,6 +148,61 @@ def test_values_are_exact_decimals_of_six_places(db_url):
     }
 
 
+def test_current_reads_each_figure_once_as_codes_and_exact_numbers(db_url):
+    store = Store(db_url)
+    first = _result(
+        [
+            ("全县", True, "2025-03", "ytd", "births", 300, "B6"),
+            ("城关镇", False, "2025-03", "ytd", "births", 120, "B7"),
+            ("城关镇", False, "2025-03", "ytd", "fee_amount_paid", 1.5, "T7"),
+            ("柳河乡", False, "2025-02", "ytd", "births", 90, "B8"),
+        ],
+        sha="e" * 64,
+    )
+    second = _result(
+        [
+            ("合计", True, "2025-03", "ytd", "births", 305, "B20"),
+            ("城关镇", False, "2025-03", "ytd", "births", 125, "B8"),
+            ("城关镇", False, "2025-03", "ytd", "fee_amount_due", 0.000001, "S8"),
+            ("城关镇", False, "2025-03", "ytd", "fee_amount_paid", 1234567.891234, "T8"),
+        ],
+        file="b.xlsx",
+        sha="f" * 64,
+    )
+    store.save_upload(first, user="u")
+    id_2 = store.save_upload(second, user="u")
+
+    now = store.current(["2025-03"])
+    assert list(now.columns) == [
+        "area", "is_total", "period", "basis", "field", "value", "row", "upload_id"
+    ]  # fmt: skip
+    for column in ("area", "period", "basis", "field"):
+        assert isinstance(now[column].dtype, pd.CategoricalDtype)
+    got = {
+        (a, f): (v, u)
+        for a, f, v, u in zip(
+            now["area"], now["field"], now["value"], now["upload_id"], strict=True
+        )
+    }
+    # the second upload is the revision of 2025-03: its rows only, the total once (its label),
+    # the exact decimals as written
+    assert got == {
+        ("合计", "births"): (305.0, id_2),
+        ("城关镇", "births"): (125.0, id_2),
+        ("城关镇", "fee_amount_due"): (0.000001, id_2),
+        ("城关镇", "fee_amount_paid"): (1234567.891234, id_2),
+    }
+    assert list(now["area"].cat.categories) == ["合计", "城关镇"]  # 柳河乡 is only in 2025-02
+    assert len(store.current()) == 5  # and 柳河乡's 2025-02
+    assert store.current(["2025-03"], fields=["births"], bases=["ytd"])["value"].sum() == 430
+    assert store.current(["2025-04"]).empty
+    # values() reads through the same rule, in its order, with where each figure came from
+    listed = store.values("2025-03")
+    assert listed["area"].tolist() == ["合计", "城关镇", "城关镇", "城关镇"]
+    assert listed["cell"].tolist() == ["B20", "B8", "S8", "T8"]
+    assert listed["file"].tolist() == ["b.xlsx"] * 4
+
+
 def test_refused_file_stores_nothing(db_url):
     store = Store(db_url)
     store.create()
