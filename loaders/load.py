@@ -347,9 +347,9 @@ def load_grids(
         findings=findings,
         county=county,
         kind=kind,
-        periods=sorted(set(values["period"])),
-        bases=sorted(set(values["basis"])),
-        fields=in_catalog_order(values["field"]),
+        periods=sorted(values["period"].unique()),
+        bases=sorted(values["basis"].unique()),
+        fields=in_catalog_order(values["field"].unique()),
         accepted=accept_inconsistent,
         parents={
             r.area: r.parent for s in placed if s.period for r in s.result.records if r.parent

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from loaders.types import CellRef, Finding, finding
@@ -409,53 +410,77 @@ def check_ytd_not_shrinking(
 
     new and previous are values frames (VALUE_COLUMNS); previous holds the latest stored values
     of the month before. Only ytd rows of flow fields count; the first month of a statistical
-    year starts again from zero. Pure: the store or CLI calls it with what it keeps.
+    year starts again from zero. Pure: the store or CLI calls it with what it keeps. Every row
+    at once: the month before is matched by one join, the rules by field and by period are
+    looked up once per name.
     """
-    findings: list[Finding] = []
     if new.empty or previous.empty:
-        return findings
+        return []
+    rows = new[new["basis"] == "ytd"]
+    flows = {f: is_flow(f) for f in pd.unique(rows["field"].astype(str))}
+    rows = rows[rows["field"].astype(str).map(flows).to_numpy(dtype=bool)]
+    periods = {p: _previous_month(p) for p in pd.unique(rows["period"].astype(str))}
+    same_year = {
+        p: _statistical_year(b, year_start_month) == _statistical_year(p, year_start_month)
+        for p, b in periods.items()
+    }
+    rows = rows[rows["period"].astype(str).map(same_year).to_numpy(dtype=bool)]
+    if rows.empty:
+        return []
+    keys = pd.DataFrame(
+        {
+            "area": rows["area"].astype(str).to_numpy(),
+            "period": rows["period"].astype(str).map(periods).to_numpy(),
+            "field": rows["field"].astype(str).to_numpy(),
+        }
+    )
     prev = previous[previous["basis"] == "ytd"]
-    index = {(r.area, r.period, r.field): r for r in prev.itertuples(index=False)}
-    for r in new[new["basis"] == "ytd"].itertuples(index=False):
-        if not is_flow(r.field):
-            continue
-        before = _previous_month(r.period)
-        if _statistical_year(before, year_start_month) != _statistical_year(
-            r.period, year_start_month
-        ):
-            continue
-        old = index.get((r.area, before, r.field))
-        if old is None or r.value >= old.value - tolerance({r.field}):
-            continue
-        findings.append(
-            finding(
-                "load.ytd_shrinking",
-                file=file,
+    old = pd.DataFrame(
+        {
+            "area": prev["area"].astype(str).to_numpy(),
+            "period": prev["period"].astype(str).to_numpy(),
+            "field": prev["field"].astype(str).to_numpy(),
+            "old": prev["value"].to_numpy(dtype=float),
+        }
+    ).drop_duplicates(["area", "period", "field"], keep="last")
+    matched = keys.merge(old, on=["area", "period", "field"], how="left")["old"].to_numpy()
+    tol = keys["field"].map({f: tolerance({f}) for f in flows}).to_numpy(dtype=float)
+    value = rows["value"].to_numpy(dtype=float)
+    shrinking = ~np.isnan(matched) & ~(value >= matched - tol)
+    return [
+        _shrinking(r, float(o), periods[str(r.period)], file)
+        for r, o in zip(rows[shrinking].itertuples(index=False), matched[shrinking], strict=True)
+    ]
+
+
+def _shrinking(r: Any, old: float, before: str, file: str) -> Finding:
+    """The acceptable error of one year-to-date figure smaller than the month before's."""
+    return finding(
+        "load.ytd_shrinking",
+        file=file,
+        sheet=r.sheet or None,
+        cells=(
+            CellRef(
+                cell=r.cell,
+                value=r.value,
+                label=row_label(r.field),
                 sheet=r.sheet or None,
-                cells=(
-                    CellRef(
-                        cell=r.cell,
-                        value=r.value,
-                        label=row_label(r.field),
-                        sheet=r.sheet or None,
-                        area=r.area,
-                        field=r.field,
-                    ),
-                ),
-                params={
-                    "area": r.area,
-                    "field": row_label(r.field),
-                    "value": format_value(float(r.value)),
-                    "previous": format_value(float(old.value)),
-                    "previous_period": before,
-                    "period_value": r.period,
-                },
-                rule="ytd_not_shrinking",
-                period=r.period,
-                basis="ytd",
-            )
-        )
-    return findings
+                area=r.area,
+                field=r.field,
+            ),
+        ),
+        params={
+            "area": r.area,
+            "field": row_label(r.field),
+            "value": format_value(float(r.value)),
+            "previous": format_value(old),
+            "previous_period": before,
+            "period_value": r.period,
+        },
+        rule="ytd_not_shrinking",
+        period=r.period,
+        basis="ytd",
+    )
 
 
 def check_areas_missing(
@@ -464,8 +489,8 @@ def check_areas_missing(
     """An area present in the previous month's stored values but absent from the new file."""
     if new.empty or previous.empty:
         return []
-    have = set(new.loc[~new["is_total"], "area"])
-    gone = sorted(set(previous.loc[~previous["is_total"], "area"]) - have)
+    have = set(new.loc[~new["is_total"], "area"].unique())
+    gone = sorted(set(previous.loc[~previous["is_total"], "area"].unique()) - have)
     return [
         finding("load.area_missing", file=file, sheet=None, cells=(), params={"area": a})
         for a in gone

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import secrets
 import sqlite3
@@ -45,7 +44,6 @@ from zhibiao.vocabulary import ROLES
 
 from .models import (
     STATUS_STORED,
-    VALUE_SCALE,
     Base,
     audit,
     login_attempts,
@@ -64,6 +62,7 @@ from .read import (
     read_coded,
     served,
 )
+from .write import first_too_long, insert_values, keeps_decimals, value_rows
 
 #: Columns of the quality frame the store hands to `indicators.engine.compute` (one row per
 #: note and field).
@@ -92,7 +91,6 @@ AUDIT_LIMIT = 100
 #: Longest audit action (the column's length).
 MAX_ACTION = 100
 
-_QUANTUM = Decimal(1).scaleb(-VALUE_SCALE)
 #: A period and basis as one text key ("2025-11 ytd"): what a check saw, as JSON can carry it.
 PERIOD_KEY_SEPARATOR = " "
 #: What each store error's message names (its `store.*` message key), by the database's own
@@ -263,33 +261,6 @@ def _as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _exact(value: float) -> Decimal:
-    return Decimal(repr(float(value))).quantize(_QUANTUM)
-
-
-def _value_rows(result: LoadResult, upload_id: int) -> list[dict[str, Any]]:
-    rows = []
-    for rec in result.values[VALUE_COLUMNS].to_dict("records"):
-        value = rec["value"]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            continue
-        rows.append(
-            {
-                "upload_id": upload_id,
-                "area": str(rec["area"]),
-                "is_total": bool(rec["is_total"]),
-                "period": str(rec["period"]),
-                "basis": str(rec["basis"]),
-                "field": str(rec["field"]),
-                "value": _exact(value),
-                "sheet": str(rec["sheet"] or ""),
-                "cell": str(rec["cell"] or ""),
-                "row": int(rec["row"]),
-            }
-        )
-    return rows
-
-
 def _jsonable(obj: Any) -> Any:
     """Findings' params may hold numpy or Decimal numbers: make them plain JSON."""
     return json.loads(json.dumps(obj, default=_json_default, ensure_ascii=False))
@@ -436,9 +407,9 @@ class Store:
             "findings": findings,
             "original": data,
         }
-        rows = _value_rows(result, 0)
         _refuse_too_long(uploads, [upload])
-        _refuse_too_long(values, rows)
+        long = first_too_long(result.values)
+        _refuse_too_long(values, [long] if long is not None else [])
         pairs = period_bases(result)
         with self._writing() as conn:
             self._lock_periods(conn, pairs)
@@ -449,10 +420,8 @@ class Store:
             if seen is not None:
                 self._refuse_newer(conn, current, seen)
             kept = self._replace_periods(conn, result, upload_id, keep)
-            for row in rows:
-                row["upload_id"] = upload_id
-            if rows:
-                conn.execute(values.insert(), rows)
+            rows = value_rows(result.values, upload_id, keeps_decimals(conn))
+            insert_values(conn, rows)
             conn.execute(
                 uploads.update()
                 .where(uploads.c.id == upload_id)

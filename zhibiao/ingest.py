@@ -46,41 +46,55 @@ def previous_month(period: str) -> str:
     return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
-def previous_values(
-    result: LoadResult, store: Store, period: str, basis: str
-) -> tuple[str, pd.DataFrame]:
-    """The month before `period` in this basis: from the file itself if it holds it, else stored."""
-    before = previous_month(period)
+Previous = dict[tuple[str, str], tuple[str, pd.DataFrame]]
+
+
+def previous_values(result: LoadResult, store: Store) -> Previous:
+    """For each (period, basis) of the file: the month before and its values in that basis,
+    from the file itself where it holds them, else from the store, read there in one go (only
+    the months and bases asked for)."""
     new = result.values
-    own = new[(new["period"] == before) & (new["basis"] == basis)]
-    if not own.empty:
-        return before, own
-    stored = store.values(before)
-    return before, stored[stored["basis"] == basis].reset_index(drop=True)
+    found = new[["period", "basis"]].drop_duplicates()
+    pairs = sorted({(str(p), str(b)) for p, b in found.itertuples(index=False)})
+    before = {pair: previous_month(pair[0]) for pair in pairs}
+    in_file = set(pairs)
+    wanted = {(before[pair], pair[1]) for pair in pairs} - in_file
+    stored = (
+        store.current({p for p, _ in wanted}, bases={b for _, b in wanted})
+        if wanted
+        else new.iloc[:0]
+    )
+    out: Previous = {}
+    for period, basis in pairs:
+        month = before[(period, basis)]
+        source = new if (month, basis) in in_file else stored
+        rows = source[(source["period"] == month) & (source["basis"] == basis)]
+        out[(period, basis)] = (month, rows.reset_index(drop=True))
+    return out
 
 
-def ytd_findings(result: LoadResult, store: Store, settings: Settings) -> list[Finding]:
+def ytd_findings(result: LoadResult, previous: Previous, settings: Settings) -> list[Finding]:
     """Year-to-date figures smaller than the month before, stored or in the file (acceptable)."""
     found: list[Finding] = []
     values = result.values
-    for period in sorted(set(values.loc[values["basis"] == "ytd", "period"])):
-        _, previous = previous_values(result, store, period, "ytd")
+    for period in sorted(values.loc[values["basis"] == "ytd", "period"].unique()):
+        _, before = previous[(str(period), "ytd")]
         new = values[(values["period"] == period) & (values["basis"] == "ytd")]
         found.extend(
             check_ytd_not_shrinking(
-                new, previous, year_start_month=settings.year_start_month, file=result.file
+                new, before, year_start_month=settings.year_start_month, file=result.file
             )
         )
     return found
 
 
-def missing_area_findings(result: LoadResult, store: Store) -> list[Finding]:
+def missing_area_findings(result: LoadResult, previous: Previous) -> list[Finding]:
     """Areas reported the month before (same basis) that this file does not report (warnings)."""
     found: list[Finding] = []
     values = result.values
     for (period, basis), new in values.groupby(["period", "basis"], sort=True):
-        before, previous = previous_values(result, store, str(period), str(basis))
-        for missing in check_areas_missing(new, previous, file=result.file):
+        before, rows = previous[(str(period), str(basis))]
+        for missing in check_areas_missing(new, rows, file=result.file):
             missing.period, missing.basis = str(period), str(basis)
             missing.params.setdefault("previous", before)
             found.append(missing)
@@ -172,8 +186,9 @@ def check(
     if result.values.empty:
         return result
     result.findings.extend(jurisdiction_findings(result, store, settings))
-    result.findings.extend(ytd_findings(result, store, settings))
-    result.findings.extend(missing_area_findings(result, store))
+    previous = previous_values(result, store)
+    result.findings.extend(ytd_findings(result, previous, settings))
+    result.findings.extend(missing_area_findings(result, previous))
     result.accepted = bool(accept_inconsistent)
     return result
 
