@@ -11,8 +11,9 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import IO, Any
+from xml.parsers import expat
 
 from loaders.types import CellRef, Finding, Grid, finding
 from zhibiao.config import Limits
@@ -180,14 +181,20 @@ def check_xml_text(text: str, filename: str) -> list[Finding]:
 # ----------------------------------------------------------------------------- OOXML
 
 
-def guard_ooxml(data: bytes, filename: str, limits: Limits) -> list[Finding]:
-    """All checks on an OOXML package, in order; the first refusal stops the rest."""
+def guard_ooxml(
+    data: bytes, filename: str, limits: Limits, scans: dict[str, SheetCells] | None = None
+) -> list[Finding]:
+    """All checks on an OOXML package, in order; the first refusal stops the rest. `scans`
+    receives each worksheet's `scan_cells`, so the reader need not stream it again."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for check in (check_members, check_macros, check_xml_parts, check_sheets):
+            for check in (check_members, check_macros, check_xml_parts):
                 findings = check(archive, filename, limits)
                 if findings:
                     return findings
+            findings = check_sheets(archive, filename, limits, scans)
+            if findings:
+                return findings
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
         return [refusal("read.corrupt", filename)]
     except (RuntimeError, NotImplementedError):  # an encrypted member, an unknown compression
@@ -275,8 +282,14 @@ def stream_has_declarations(stream: IO[bytes]) -> bool:
     return False
 
 
-def check_sheets(archive: zipfile.ZipFile, filename: str, limits: Limits) -> list[Finding]:
-    """Sheet count, then the used range each worksheet really holds."""
+def check_sheets(
+    archive: zipfile.ZipFile,
+    filename: str,
+    limits: Limits,
+    scans: dict[str, SheetCells] | None = None,
+) -> list[Finding]:
+    """Sheet count, then the used range each worksheet really holds (each sheet's scan kept
+    in `scans`, by name, for the reader)."""
     parts = sheet_parts(archive)
     findings = check_sheet_count(len(parts), filename, limits)
     if findings:
@@ -286,9 +299,11 @@ def check_sheets(archive: zipfile.ZipFile, filename: str, limits: Limits) -> lis
             continue
         try:
             with archive.open(path) as member:
-                scan_used_range(member, name, limits)
+                found = scan_cells(member, name, limits)
         except Refusal as refused:
             return [refused.finding(filename)]
+        if scans is not None:
+            scans[name] = found
     return []
 
 
@@ -330,45 +345,104 @@ def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def iter_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, ET.Element]]:
-    """Each `<c>` of a worksheet part as (1-based row, 1-based column, element), streamed.
+@dataclass
+class SheetCells:
+    """What one streamed pass over a worksheet part finds: the 1-based (rows, columns) its cells
+    really span (not its `<dimension>`), the 0-based (row, col) of formulas without a cached
+    value, and the error cells (`t="e"`) with their text (`#DIV/0!`; `#N/A` when none)."""
 
-    Positions follow `r` attributes, or the previous row/cell where one has none. Elements
-    are cleared after use, so memory stays flat on a sheet of any size.
+    rows: int = 0
+    cols: int = 0
+    formulas_without_value: list[tuple[int, int]] = field(default_factory=list)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+class _CellScan:
+    """expat handlers for `scan_cells`: one call per tag, no element tree built.
+
+    Positions follow `r` attributes, or the previous row/cell where one has none. A `<c>`
+    counts when it holds anything (a value, a formula, inline text, even empty); a bare
+    styled `<c s="1"/>` does not, as no reader makes a cell of it.
     """
-    row, col = 0, 0
-    sheet_data = None
-    for event, element in ET.iterparse(stream, events=("start", "end")):
-        tag = local_name(element.tag)
-        if event == "start":
-            if tag == "row":
-                found = element.get("r")
-                row = int(found) if found and found.isdigit() else row + 1
-                col = 0
-            elif tag == "sheetData":
-                sheet_data = element
-            continue
-        if tag == "c":
-            where = parse_address(element.get("r", ""))
-            col = where[1] if where else col + 1
+
+    def __init__(self, sheet: str, limits: Limits | None) -> None:
+        self.sheet, self.limits = sheet, limits
+        self.found = SheetCells()
+        self.row = self.col = 0
+        self.in_cell = self.in_value = False
+        self.kind: str | None = None
+        self.children = 0
+        self.formula = False
+        self.value: list[str] = []
+        self.has_value = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        name = tag.rsplit(":", 1)[-1]
+        if self.in_cell:
+            self.children += 1
+            if name == "f":
+                self.formula = True
+            elif name == "v" and not self.has_value:
+                self.in_value = self.has_value = True
+            return
+        if name == "c":
+            where = parse_address(attrs.get("r", ""))
             if where:
-                row = where[0]
-            yield row, col, element
-        elif tag == "row" and sheet_data is not None:
-            sheet_data.clear()
+                self.row, self.col = where
+            else:
+                self.col += 1
+            self.in_cell, self.kind = True, attrs.get("t")
+            self.children, self.formula, self.has_value = 0, False, False
+            self.value = []
+        elif name == "row":
+            found = attrs.get("r")
+            self.row = int(found) if found and found.isdigit() else self.row + 1
+            self.col = 0
+
+    def end(self, tag: str) -> None:
+        if not self.in_cell:
+            return
+        name = tag.rsplit(":", 1)[-1]
+        if name == "v":
+            self.in_value = False
+        elif name == "c":
+            self.in_cell = False
+            if self.children:
+                self.cell()
+
+    def text(self, data: str) -> None:
+        if self.in_value:
+            self.value.append(data)
+
+    def cell(self) -> None:
+        row, col, found = self.row, self.col, self.found
+        if self.limits is not None:
+            check_range(self.sheet, row, col, self.limits)
+        if row > found.rows:
+            found.rows = row
+        if col > found.cols:
+            found.cols = col
+        value = "".join(self.value)
+        if self.formula and not value:
+            found.formulas_without_value.append((row - 1, col - 1))
+        elif self.kind == "e":
+            found.errors[(row - 1, col - 1)] = value.strip() if value else "#N/A"
 
 
-def scan_used_range(stream: IO[bytes], sheet: str, limits: Limits) -> tuple[int, int]:
-    """The 1-based (rows, columns) the sheet's cells really span (not its `<dimension>`).
+def scan_cells(stream: IO[bytes], sheet: str, limits: Limits | None) -> SheetCells:
+    """One streamed pass over a worksheet part (expat, nothing kept but what is found).
 
-    A `<c>` counts when it holds anything (a value, a formula, inline text, even empty);
-    a bare styled `<c s="1"/>` does not, as no reader makes a cell of it. Raises Refusal
-    at the first cell beyond the caps, naming it.
+    Raises Refusal at the first cell beyond the caps (none when `limits` is None), naming it;
+    ET.ParseError on bad XML.
     """
-    max_row, max_col = 0, 0
-    for row, col, element in iter_cells(stream):
-        if len(element) == 0:
-            continue
-        check_range(sheet, row, col, limits)
-        max_row, max_col = max(max_row, row), max(max_col, col)
-    return max_row, max_col
+    scan = _CellScan(sheet, limits)
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.CharacterDataHandler = scan.text
+    try:
+        parser.ParseFile(stream)
+    except expat.ExpatError as error:
+        raise ET.ParseError(str(error)) from error
+    return scan.found

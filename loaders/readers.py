@@ -21,7 +21,7 @@ from typing import Any
 import olefile
 import python_calamine as calamine
 
-from loaders.guard import Refusal, check_range, iter_cells, sheet_parts
+from loaders.guard import Refusal, SheetCells, check_range, scan_cells, sheet_parts
 from loaders.types import Grid
 from zhibiao.config import Limits
 from zhibiao.i18n import t
@@ -96,10 +96,13 @@ def pad(cells: list[list[Any]], rows: int, cols: int) -> list[list[Any]]:
 # ----------------------------------------------------------------------------- calamine
 
 
-def read_ooxml(data: bytes, limits: Limits) -> list[Grid]:
+def read_ooxml(
+    data: bytes, limits: Limits, scans: dict[str, SheetCells] | None = None
+) -> list[Grid]:
     """An .xlsx/.xlsm workbook: every worksheet (hidden ones too) with formulas lacking a value,
-    and error cells (`#DIV/0!`) holding their error text (calamine reads them as blank)."""
-    formulas, errors = cells_calamine_misses(data)
+    and error cells (`#DIV/0!`) holding their error text (calamine reads them as blank).
+    `scans`: the guard's pass over each worksheet, when it made one."""
+    formulas, errors = cells_calamine_misses(data, scans)
     grids = read_calamine(data, limits)
     for grid in grids:
         grid.formulas_without_value = formulas.get(grid.name, [])
@@ -259,40 +262,27 @@ def formulas_without_value(data: bytes) -> dict[str, list[tuple[int, int]]]:
 
 
 def cells_calamine_misses(
-    data: bytes,
+    data: bytes, scans: dict[str, SheetCells] | None = None
 ) -> tuple[dict[str, list[tuple[int, int]]], dict[str, dict[tuple[int, int], str]]]:
     """Per sheet name: the 0-based (row, col) of formulas without a value, and the error cells
-    (`t="e"`) with their text (`#DIV/0!`); one streamed pass over each worksheet part."""
+    (`t="e"`) with their text (`#DIV/0!`); one streamed pass over each worksheet part (none
+    for a sheet `scans` already holds)."""
     formulas: dict[str, list[tuple[int, int]]] = {}
     errors: dict[str, dict[tuple[int, int], str]] = {}
+    scans = scans or {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name, path in sheet_parts(archive):
             if path is None or path not in archive.NameToInfo:
                 continue
-            with archive.open(path) as member:
-                for row, col, element in iter_cells(member):
-                    if len(element) == 0:
-                        continue
-                    if formula_lacks_value(element):
-                        formulas.setdefault(name, []).append((row - 1, col - 1))
-                    elif element.get("t") == "e":
-                        text = error_text(element)
-                        errors.setdefault(name, {})[(row - 1, col - 1)] = text
+            found = scans.get(name)
+            if found is None:
+                with archive.open(path) as member:
+                    found = scan_cells(member, name, None)
+            if found.formulas_without_value:
+                formulas[name] = list(found.formulas_without_value)
+            if found.errors:
+                errors[name] = dict(found.errors)
     return formulas, errors
-
-
-def error_text(element: ET.Element) -> str:
-    """The error an error cell shows (`#DIV/0!`); `#N/A` when it names none."""
-    value = next((c for c in element if c.tag.rsplit("}", 1)[-1] == "v"), None)
-    return (value.text or "").strip() if value is not None and value.text else "#N/A"
-
-
-def formula_lacks_value(element: ET.Element) -> bool:
-    children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
-    if "f" not in children:
-        return False
-    value = children.get("v")
-    return value is None or not (value.text or "")
 
 
 # ----------------------------------------------------------------------------- CSV

@@ -108,8 +108,9 @@ def read_in_child(data: bytes, filename: str, limits: Limits) -> Message:
     kind, text = sniffed.kind, sniffed.text or ""
     try:
         if kind == "xlsx":
-            findings = guard_ooxml(data, filename, limits)
-            grids = [] if findings else read_ooxml(data, limits)
+            scans: dict = {}
+            findings = guard_ooxml(data, filename, limits, scans)
+            grids = [] if findings else read_ooxml(data, limits, scans)
         elif kind == "xls":
             findings, grids = [], read_xls(data, limits)
         elif kind == "xml2003":
