@@ -139,6 +139,16 @@ def coerce_number(raw: Any) -> Coerced:
     return Coerced(kind, number, text.replace(",", ""))
 
 
+def cell_kind(raw: Any) -> CellKind:
+    """`coerce_number(raw).kind`, without making the reading of a plain number cell."""
+    kind = type(raw)
+    if kind is float:
+        return "number" if raw == raw else "blank"
+    if kind is int:
+        return "number"
+    return coerce_number(raw).kind
+
+
 def _plain(text: str) -> float | None:
     if _THOUSANDS.match(text):
         text = text.replace(",", "")

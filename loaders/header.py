@@ -18,6 +18,7 @@ from typing import Any
 
 from loaders.cells import (
     a1,
+    cell_kind,
     coerce_number,
     has_han,
     is_blank,
@@ -139,7 +140,7 @@ def is_data_like(values: list[Any], area_col: int) -> bool:
     for c, value in enumerate(values):
         if c == area_col or is_blank(value):
             continue
-        kind = coerce_number(value).kind
+        kind = cell_kind(value)
         if kind == "text":
             text += 1
         else:

@@ -178,6 +178,148 @@ def derive_totals(row: Row) -> Row:
     return row
 
 
+# ---------------------------------------------------------------------------- many rows at once
+
+
+@dataclass
+class Block:
+    """The figures of many rows (one basis) as columns: field → value per row, NaN where a row
+    lacks the field. The same arithmetic as the row functions, in the same order, so a rule
+    holds for a row here exactly when it holds there."""
+
+    size: int
+    columns: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, rows: list[Row]) -> Block:
+        names = list(dict.fromkeys(name for row in rows for name in row))
+        columns = {}
+        for name in names:
+            column = np.full(len(rows), np.nan)
+            for i, row in enumerate(rows):
+                fig = row.get(name)
+                if fig is not None:
+                    column[i] = fig.value
+            columns[name] = column
+        return cls(len(rows), columns)
+
+    def present(self, name: str) -> np.ndarray:
+        column = self.columns.get(name)
+        return np.zeros(self.size, dtype=bool) if column is None else ~np.isnan(column)
+
+    def total(self, terms: tuple[tuple[int, str], ...]) -> np.ndarray:
+        """`_sum` of every row (NaN where a term is missing)."""
+        acc: Any = 0
+        for sign, name in terms:
+            acc = acc + sign * self.columns.get(name, np.full(self.size, np.nan))
+        return np.asarray(acc, dtype=float) * np.ones(self.size)
+
+
+def derive_block(block: Block) -> list[tuple[str, str, np.ndarray]]:
+    """`derive_totals` of every row at once: fills the block's missing block totals from their
+    parts, to a fixed point; returns (rule id, target, rows it filled) in the order they fired
+    (each row's derived fields come in this order, as in `derive_totals`)."""
+    fired: list[tuple[str, str, np.ndarray]] = []
+    changed = True
+    while changed:
+        changed = False
+        for rule in load_rules():
+            if not rule.derive or rule.scope != "row" or len(rule.left) != 1:
+                continue
+            target = rule.left[0][1]
+            fill = ~block.present(target)
+            for _, name in rule.right:
+                fill &= block.present(name)
+            if not fill.any():
+                continue
+            column = block.columns.setdefault(target, np.full(block.size, np.nan))
+            column[fill] = block.total(rule.right)[fill]
+            fired.append((rule.id, target, fill))
+            changed = True
+    return fired
+
+
+def rows_breaking_rules(block: Block, fired: list[tuple[str, str, np.ndarray]]) -> np.ndarray:
+    """The rows (after `derive_block`) where some row rule does not hold: the only rows
+    `check_row` can find anything in."""
+    made: dict[tuple[str, str], np.ndarray] = {}
+    for rule_id, target, mask in fired:
+        key = (rule_id, target)
+        made[key] = made[key] | mask if key in made else mask
+    broken = np.zeros(block.size, dtype=bool)
+    for rule in load_rules():
+        if rule.scope != "row":
+            continue
+        applies = np.ones(block.size, dtype=bool)
+        for name in rule.fields:
+            applies &= block.present(name)
+        if rule.derive:
+            by_rule = made.get((rule.id, rule.left[0][1]))
+            if by_rule is not None:
+                applies &= ~by_rule
+        if not applies.any():
+            continue
+        left, right = block.total(rule.left), block.total(rule.right)
+        broken |= applies & ~_holds_all(left, rule.operator, right, rule.tolerance)
+    return broken
+
+
+def _holds_all(left: np.ndarray, operator: str, right: np.ndarray, tol: float) -> np.ndarray:
+    """`_holds` of every row (NaN rows count as holding: the rule does not apply there)."""
+    with np.errstate(invalid="ignore"):
+        if operator == "==":
+            out = np.abs(left - right) <= tol
+        elif operator == "<=":
+            out = left <= right + tol
+        elif operator == ">=":
+            out = left >= right - tol
+        else:
+            raise ValueError(operator)
+    return out | np.isnan(left) | np.isnan(right)
+
+
+def rows_breaking_ratios(block: Block, shown: list[dict[str, tuple[float, int, str, str]]]):
+    """The rows whose shown ratio disagrees with their counts: the only rows `check_ratio` can
+    find anything in."""
+    broken = np.zeros(block.size, dtype=bool)
+    for ratio in load_ratios():
+        rows = [i for i, mine in enumerate(shown) if ratio.field in mine]
+        if not rows:
+            continue
+        at = np.array(rows)
+        value = np.array([shown[i][ratio.field][0] for i in rows], dtype=float)
+        decimals = np.array([shown[i][ratio.field][1] for i in rows], dtype=float)
+        num = block.total(ratio.numerator)[at]
+        den = block.total(ratio.denominator)[at]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            computed = ratio.factor * num / den
+        # a hair inside `check_ratio`'s bound: a row on the edge is checked one by one
+        half = (0.5 * 10**-decimals + 1e-9) * (1 - 1e-9)
+        agree = (np.abs(value - computed) <= half) | (
+            np.abs(value * ratio.factor - computed) <= half * ratio.factor
+        )
+        skip = np.isnan(num) | np.isnan(den) | (den == 0)
+        broken[at[~skip & ~agree]] = True
+    return broken
+
+
+def total_holds(total: Row, block: Block, areas: np.ndarray) -> bool:
+    """Whether `check_total` finds nothing: every reported field of the total row equals the
+    sum of the areas' (the rows `areas` marks), each summed in row order as it does."""
+    for rule in load_rules():
+        if rule.scope != "total":
+            continue
+        for name, fig in total.items():
+            column = block.columns.get(name)
+            if not fig.cell or column is None or np.isnan(column[areas]).any():
+                continue
+            parts = column[areas]
+            summed = float(np.add.accumulate(parts)[-1]) if parts.size else 0
+            if not _holds(fig.value, rule.operator, summed, tolerance({name})):
+                return False
+    return True
+
+
 def row_label(field: str) -> str:
     """A derived value's label: the field's Chinese name (the workbook's own wording)."""
     return str(field_catalog().get(field, {}).get("zh", field))

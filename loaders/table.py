@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from loaders.areas import (
     DataRow,
     adds_up,
@@ -26,6 +28,7 @@ from loaders.areas import (
 from loaders.cells import (
     a1,
     coerce_number,
+    column_letter,
     drop_english,
     has_han,
     is_blank,
@@ -37,14 +40,19 @@ from loaders.header import Column, Table, looks_like_header_without_area, read_t
 from loaders.period import Period, statistical_month
 from loaders.resolve import Resolved, is_rate_path, resolve_columns, title_measure, tokenise
 from loaders.rules import (
+    Block,
     Figure,
     Row,
     check_ratio,
     check_row,
     check_total,
+    derive_block,
     derive_totals,
     field_catalog,
     is_amount,
+    rows_breaking_ratios,
+    rows_breaking_rules,
+    total_holds,
 )
 from loaders.scope import out_of_scope, rows_not_areas, rows_not_areas_anywhere, unstored_notes
 from loaders.types import CellRef, Finding, Grid, finding
@@ -417,6 +425,8 @@ def read_rows(
     no_value = set(grid.formulas_without_value)
     amounts = {c.col: is_amount(res.field or "") for c, res in used}
     factors = {c.col: multiplier(units.get(c.col, "")) for c, _ in used}
+    letters = {c.col: column_letter(c.col) for c, _ in used}
+    scale = {c.col: divisor(units[c.col]) for c, _ in used if amounts[c.col]}
     rows: list[DataRow] = []
     sheet = grid.name
     for r in table.data_rows:
@@ -444,9 +454,24 @@ def read_rows(
         for column, res in used:
             name, col, basis = res.field or "", column.col, res.basis
             figures = row.figures.setdefault(basis, {})
-            cell = a1(r, col)
+            cell = f"{letters[col]}{r + 1}"
             raw = line[col] if col < len(line) else None
             label = labels[col]
+            kind = type(raw)
+            if (
+                (kind is int or (kind is float and raw == raw))
+                and not res.derived
+                and (r, col) not in no_value
+            ):  # a plain number: what the general path below makes of it, without its detours
+                value: float | None = float(raw) or 0.0
+                if value is not None and value >= 0:
+                    if amounts[col]:
+                        value = value / scale[col]
+                    else:
+                        value = whole_count(value, factors[col])
+                    if value is not None:
+                        figures[name] = Figure(value, cell, label, field=name)
+                        continue
             at: dict[str, Any] = {"file": file, "sheet": sheet, "cell": cell, "raw": raw}
             at["label"] = label
             at |= {"area": area, "name": name}
@@ -634,33 +659,43 @@ def check_rows(
     rows: list[DataRow], total: int | None, file: str, sheet: str
 ) -> tuple[list[Record], list[Finding]]:
     """Derive each row's block totals, check its rules and ratios, the total against the areas;
-    and the records (reported and derived values) of every row."""
+    and the records (reported and derived values) of every row.
+
+    Every row at once (`rules.Block`); only a row where a rule or a ratio does not hold, and
+    the total when it does not add up, is gone through one by one (`row_findings`,
+    `check_total`) to word its findings."""
     records: list[Record] = []
     findings: list[Finding] = []
     bases = sorted({b for row in rows for b in row.figures})
     for basis in bases:
-        areas: list[tuple[str, Row]] = []
+        reported = [row.figures.get(basis, {}) for row in rows]
+        shown = [row.shown.get(basis, {}) for row in rows]
+        block = Block.of(reported)
+        fired = derive_block(block)
+        broken = rows_breaking_rules(block, fired) | rows_breaking_ratios(block, shown)
+        for i in np.flatnonzero(broken):
+            findings += row_findings(rows[i], basis, file, sheet)[1]
+        derived: list[list[str]] = [[] for _ in rows]
+        for _, target, mask in fired:
+            for i in np.flatnonzero(mask):
+                derived[i].append(target)
         for i, row in enumerate(rows):
-            full, found = row_findings(row, basis, file, sheet)
-            findings += found
-            if i != total:
-                areas.append((row.area, full))
-            for name, fig in full.items():
+            made = [(name, fig.value, fig.cell) for name, fig in reported[i].items()]
+            made += [(name, float(block.columns[name][i]), "") for name in derived[i]]
+            for name, value, cell in made:
                 records.append(
-                    Record(
-                        row.area,
-                        i == total,
-                        name,
-                        fig.value,
-                        fig.cell,
-                        i,
-                        basis or None,
-                        row.parent,
-                    )
+                    Record(row.area, i == total, name, value, cell, i, basis or None, row.parent)
                 )
         if total is not None:
-            full = derive_totals(rows[total].figures.get(basis, {}))
-            findings += check_total(full, rows[total].area, areas, file=file, sheet=sheet)
+            areas = np.arange(len(rows)) != total
+            if not total_holds(reported[total], block, areas):
+                full = derive_totals(reported[total])
+                parts = [
+                    (row.area, derive_totals(reported[i]))
+                    for i, row in enumerate(rows)
+                    if i != total
+                ]
+                findings += check_total(full, rows[total].area, parts, file=file, sheet=sheet)
     return records, findings
 
 

@@ -266,3 +266,90 @@ def test_unit_lines():
     assert unit_of_lines(["单位：万元"]) == "wan"
     assert unit_of_lines(["填报单位(盖章):示例县"]) == ""
     assert unit_of_lines(["注:金额单位为元。"]) == "yuan"
+
+
+def _rows_one_by_one(rows, total, file, sheet):
+    """check_rows as it was written before it went through every row at once: the oracle."""
+    from loaders.rules import check_total, derive_totals
+    from loaders.table import Record, row_findings
+
+    records, findings = [], []
+    for basis in sorted({b for row in rows for b in row.figures}):
+        areas = []
+        for i, row in enumerate(rows):
+            full, found = row_findings(row, basis, file, sheet)
+            findings += found
+            if i != total:
+                areas.append((row.area, full))
+            for name, fig in full.items():
+                records.append(
+                    Record(
+                        row.area,
+                        i == total,
+                        name,
+                        fig.value,
+                        fig.cell,
+                        i,
+                        basis or None,
+                        row.parent,
+                    )
+                )
+        if total is not None:
+            full = derive_totals(rows[total].figures.get(basis, {}))
+            findings += check_total(full, rows[total].area, areas, file=file, sheet=sheet)
+    return records, findings
+
+
+def test_check_rows_at_once_finds_what_row_by_row_finds():
+    """200 townships with blocks to derive, broken sums, wrong shown ratios and fractional
+    amounts: the same records and findings, in the same order, as going row by row."""
+    import random
+
+    from loaders.rules import Figure
+    from loaders.table import DataRow, check_rows
+
+    rng = random.Random(11)
+    parts = ["births_o1_male", "births_o1_female", "births_o2_male", "births_o2_female"]
+    rows = [DataRow("合计", "A5")]
+    broken_sums = wrong_ratios = 0
+    for i in range(200):
+        row = DataRow(f"{i:03d}乡", f"A{6 + i}")
+        got = {name: rng.randint(0, 40) for name in parts}
+        got["births_o3_male"], got["births_o3_female"] = rng.randint(0, 3), rng.randint(0, 3)
+        got["births_male"] = got["births_o1_male"] + got["births_o2_male"] + got["births_o3_male"]
+        got["births_female"] = sum(got[f"births_o{k}_female"] for k in (1, 2, 3))
+        if i % 3:  # a third leave the births to be derived
+            got["births"] = got["births_male"] + got["births_female"]
+        if i % 29 == 5:  # a broken sum, by one birth
+            got["births_male"] += 1
+            broken_sums += 1
+        got["fee_amount_due"] = rng.randint(0, 90000) / 10000
+        got["fee_amount_paid"] = round(got["fee_amount_due"] * rng.random(), 4)
+        for c, (name, value) in enumerate(got.items()):
+            row.figures.setdefault("", {})[name] = Figure(float(value), f"{c}{i}", name, field=name)
+        if got["births_female"] and i % 7 == 0:  # 性别比 shown, wrong on every other one
+            srb = round(100 * got["births_male"] / got["births_female"], 2)
+            row.shown[""] = {"srb": (srb if i % 14 else srb + 1, 2, f"N{i}", "性别比")}
+            wrong_ratios += i % 14 == 0
+        rows.append(row)
+    total_figures = {}
+    for name in ["births_male", "births_female", "fee_amount_due"]:
+        summed = sum(r.figures[""][name].value for r in rows[1:])
+        total_figures[name] = Figure(summed + (1 if name == "births_male" else 0), f"T{name}", name)
+    rows[0].figures[""] = total_figures
+
+    got = check_rows(rows, 0, "f.xlsx", "S")
+    want = _rows_one_by_one(rows, 0, "f.xlsx", "S")
+    assert got[0] == want[0]
+    assert [f.to_dict() for f in got[1]] == [f.to_dict() for f in want[1]]
+    codes = [f.code for f in got[1]]
+    # the planted faults, counted by hand: 7 rows (i % 29 == 5) whose boys are one more than
+    # their orders' boys; 5 of them report births, now not boys + girls; 2 derive births from
+    # the boys, now not the sum of the orders: 7 + 5 + 2 broken sums. The total row's boys are
+    # one more than the areas'. 15 shown sex ratios off by one (i % 14 == 0).
+    assert broken_sums == 7 and codes.count("load.sum_mismatch") == 14
+    assert codes.count("load.total_mismatch") == 1
+    assert wrong_ratios == 15 and codes.count("load.derived_mismatch") == 15
+    # births derived where it was left out: 67 areas (i % 3 == 0) and the total row
+    made = [r for r in got[0] if r.field == "births" and r.cell == ""]
+    assert len(made) == 68
