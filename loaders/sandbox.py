@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
 from loaders.guard import (
@@ -124,8 +124,14 @@ def read_in_child(data: bytes, filename: str, limits: Limits) -> Message:
         findings, grids = [refused.finding(filename)], []
     if not findings:
         findings = check_grids(grids, filename, limits)
-    message = refused_message(*findings) if findings else {"grids": [asdict(g) for g in grids]}
+    message = refused_message(*findings) if findings else {"grids": [grid_fields(g) for g in grids]}
     return {**message, "kind": kind, "encoding": sniffed.encoding}
+
+
+def grid_fields(grid: Grid) -> dict[str, Any]:
+    """A grid's fields as plain data, as they are: pickling sends them whole, so the deep copy
+    `asdict` would make of every cell is not needed."""
+    return {f.name: getattr(grid, f.name) for f in fields(grid)}
 
 
 def refused_message(*findings: Finding) -> Message:
