@@ -33,6 +33,13 @@ def rank_draws(areas: int, catalog: Catalog) -> int:
     return max(floor, min(draws, cap // max(areas, 1)))
 
 
+def rank_intervals_wanted(areas: int, catalog: Catalog) -> bool:
+    """Rank intervals are simulated for at most `rank_intervals_max_areas` areas (no limit
+    when the catalog sets none)."""
+    limit = catalog.settings.get("rank_intervals_max_areas")
+    return limit is None or areas <= int(limit)
+
+
 @dataclass
 class RankDraws:
     """The simulated ranks of one indicator: `ranks` (draws × len(idx), 1 = best) of the areas
@@ -57,6 +64,8 @@ def rank_interval_table(
         index=num.index,
     )
     if ind.interval_kind is None or ind.direction == "none":
+        return empty, None
+    if not rank_intervals_wanted(len(num), catalog):
         return empty, None
     place = [i.key for i in catalog.indicators].index(ind.key)
     idx, ranks = simulated_ranks(
@@ -88,14 +97,15 @@ class CompositeDraws:
     and whether each area can be told apart from the one ranked next below it."""
 
     def __init__(self, catalog: Catalog, size: int) -> None:
-        self.draws = rank_draws(size, catalog)
+        self.wanted = rank_intervals_wanted(size, catalog)  # else no interval at all
+        self.draws = rank_draws(size, catalog) if self.wanted else 1
         self.level = float(catalog.settings.get("rank_level", 0.95))
         self.total = np.zeros((self.draws, size))
         self.weight = np.zeros(size)
 
     def add(self, ind: Indicator, ranks: np.ndarray, drawn: RankDraws | None) -> None:
         """One indicator's point ranks (float, nan: not ranked) and simulated ranks."""
-        if ind.direction == "none" or ind.weight <= 0:
+        if ind.direction == "none" or ind.weight <= 0 or not self.wanted:
             return
         ranked = ~np.isnan(ranks)
         n = int(ranked.sum())

@@ -260,6 +260,34 @@ def test_rank_intervals_for_count_based_ratios(table):
     assert nan(fig(table, "东镇", "births")["rank_low"])
 
 
+def test_no_rank_intervals_above_the_catalogs_number_of_areas(table):
+    """rank_intervals_max_areas: with 4 areas and a limit of 3, no rank intervals at all;
+    the values and ranks stay as they are."""
+    import dataclasses
+
+    from indicators.catalog import load_catalog
+
+    catalog = load_catalog()
+    assert catalog.setting("rank_intervals_max_areas") == 20000
+    few = dataclasses.replace(catalog, settings={**catalog.settings, "rank_intervals_max_areas": 3})
+    plain = compute(values(), "2024-03", "ytd", settings=SETTINGS, county="样县", catalog=few)
+    assert plain["rank_low"].isna().all() and plain["rank_high"].isna().all()
+    assert table["rank_low"].notna().sum() > 0
+    # the composite score's interval comes from the same draws: none either
+    composite = plain["indicator"] == "composite"
+    assert plain.loc[composite, ["low95", "high95"]].isna().all().all()
+    pd.testing.assert_frame_equal(
+        plain.loc[~composite].drop(columns=["rank_low", "rank_high"]),
+        table.loc[~composite].drop(columns=["rank_low", "rank_high"]),
+    )
+    same = ["area", "value", "rank", "status"]
+    pd.testing.assert_frame_equal(plain.loc[composite, same], table.loc[composite, same])
+    assert (
+        plain.loc[~plain["is_total"], "area"].nunique(),
+        few.setting("rank_intervals_max_areas"),
+    ) == (4, 3)
+
+
 def test_quality_notes_touch_their_figures():
     note = {"severity": "warning", "code": "sum_mismatch", "file": "a.xlsx"}
     quality = pd.DataFrame(
