@@ -720,7 +720,9 @@ def _assemble(
     for col in TEXT_COLUMNS:  # None stays None (not a string column's NaN)
         table[col] = pd.Series(data[col], dtype=object)
     for col in ("rank", "rank_low", "rank_high"):
-        table[col] = pd.array([pd.NA if np.isnan(v) else int(v) for v in data[col]], dtype="Int64")
+        missing = np.isnan(data[col])
+        whole = np.where(missing, 0, data[col]).astype(np.int64)
+        table[col] = pd.arrays.IntegerArray(whole, missing)
     return table
 
 

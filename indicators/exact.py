@@ -113,12 +113,30 @@ def scaled_int64(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             whole = np.floor(fin) == fin
             out = fin.astype(np.int64) * SCALE
             rest = np.flatnonzero(ok & ~whole)
+            rest = _six_decimals(fin, out, rest)
             if rest.size:
                 uniques, inverse = np.unique(f[rest], return_inverse=True)
                 scaled = np.array([_scaled(float(u)) for u in uniques.tolist()], dtype=np.int64)
                 out[rest] = scaled[inverse]
             return np.where(ok, out, 0), ok
     return scaled_ints(arr)
+
+
+#: Below this size a float's neighbours are far closer than AMOUNT_STEP (its ulp ≤ 2^-23).
+_SMALL = 1e9
+
+
+def _six_decimals(values: np.ndarray, out: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """Fill `out` at the positions `rest` whose float is the nearest double to a decimal of at
+    most 6 decimals k / 10^6 (k / 10^6 gives the float back): that decimal is its shortest
+    text, so `_scaled` would give k. Returns the positions left for `_scaled`."""
+    if not rest.size:
+        return rest
+    f = values[rest]
+    k = np.rint(f * SCALE)
+    sure = (np.abs(f) < _SMALL) & (k / SCALE == f)
+    out[rest[sure]] = k[sure].astype(np.int64)
+    return rest[~sure]
 
 
 def round_half_up_ints(p: np.ndarray, q: np.ndarray, dp: int) -> np.ndarray:

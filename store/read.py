@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from .models import values
 
 #: Rows taken from the driver at a time (bounds the Python objects alive while reading).
-CHUNK_ROWS = 65_536
+CHUNK_ROWS = 16_384
 #: Columns every read returns: what the indicators need, and the upload each row came from.
 CORE_COLUMNS = ("area", "is_total", "period", "basis", "field", "value", "row", "upload_id")
 #: Columns saying where a figure was read (`Store.values` returns them).
@@ -89,8 +89,9 @@ def latest_revision(frame: pd.DataFrame) -> np.ndarray:
     for column in ("period", "basis", "field"):
         codes = _codes(frame[column]).astype(np.int64)
         key = key * (len(frame[column].cat.categories) + 1) + codes + 1
+    space = (int(key.max()) + 1) * 2 * (len(frame["area"].cat.categories) + 1)
     key = (key * 2 + total) * (len(frame["area"].cat.categories) + 1) + area
-    repeated = pd.Series(key).duplicated(keep=False).to_numpy()
+    repeated = _repeated(key, space)
     keep = ~repeated
     if repeated.any():
         rows = np.flatnonzero(repeated)
@@ -101,6 +102,14 @@ def latest_revision(frame: pd.DataFrame) -> np.ndarray:
         last = np.append(key[ordered][1:] != key[ordered][:-1], True)
         keep[ordered[last]] = True
     return keep
+
+
+def _repeated(key: np.ndarray, space: int) -> np.ndarray:
+    """Which keys occur more than once: counted in place when the keys are few (8 bytes a
+    possible key), else by hashing."""
+    if space <= 4 * len(key):
+        return np.bincount(key, minlength=space)[key] > 1
+    return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
 def read_coded(conn: sa.Connection, query: sa.Select, chunk: int = CHUNK_ROWS) -> pd.DataFrame:
@@ -121,10 +130,12 @@ def read_coded(conn: sa.Connection, query: sa.Select, chunk: int = CHUNK_ROWS) -
             parts[i].append(_column_array(grid[:, i], kind, books[i]))
     result.close()
     data: dict[str, Any] = {}
-    for name, kind, book, got in zip(names, kinds, books, parts, strict=True):
+    for i, (name, kind, book) in enumerate(zip(names, kinds, books, strict=True)):
+        got, parts[i] = parts[i], []  # each column's chunks go as soon as it is whole
         array = np.concatenate(got) if got else np.zeros(0, dtype=_EMPTY[kind])
+        del got
         data[name] = _categorical(array, book) if kind == "text" else array
-    return pd.DataFrame(data, columns=names)
+    return pd.DataFrame(data, columns=names, copy=False)
 
 
 _EMPTY = {"text": np.int32, "bool": bool, "float": float, "int": np.int64}
@@ -159,6 +170,8 @@ def _codes(column: pd.Series) -> np.ndarray:
 
 def compact(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """The kept rows, with categories no kept row uses dropped."""
+    if keep.all():
+        return frame
     out = frame[keep].reset_index(drop=True)
     for name in out.columns:
         if isinstance(out[name].dtype, pd.CategoricalDtype):

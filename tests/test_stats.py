@@ -184,3 +184,23 @@ def test_mid_p_interval_by_hand():
     assert binomial_p_below(np.array([17.0]), np.array([24.0]), p, mid_p=True)[0] == (
         pytest.approx(0.025, abs=1e-9)
     )
+
+
+def test_amounts_read_as_integers_of_a_millionth_as_their_decimal_text_says():
+    """scaled_int64 gives what to_fraction reads (the shortest text, half up to 0.000001),
+    whichever way it takes: whole, six decimals or fewer, more decimals, huge."""
+    from indicators.exact import _scaled, scaled_int64
+
+    cases = {
+        12.3457: 12_345_700,
+        2.675: 2_675_000,
+        0.000001: 1,
+        0.0000005: 1,  # half a millionth rounds up
+        -0.0000005: -1,
+        1.0000005: 1_000_001,
+        123456789.123456: 123_456_789_123_456,
+        7.0: 7_000_000,
+    }
+    got, ok = scaled_int64(np.array([*cases, np.nan]))
+    assert got.tolist() == [*cases.values(), 0] and ok.tolist() == [True] * len(cases) + [False]
+    assert [_scaled(v) for v in cases] == list(cases.values())
