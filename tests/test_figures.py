@@ -38,9 +38,15 @@ def _bar(fig: go.Figure) -> go.Bar:
     return fig.data[0]
 
 
+def _label_trace(fig: go.Figure) -> go.Bar:
+    """The clear bars whose text are the bar-end labels."""
+    return next(trace for trace in fig.data if trace.name == "labels")
+
+
 def _labels(fig: go.Figure) -> dict[str, str]:
-    """Bar-end labels (annotations on a category y) by area."""
-    return {a.y: a.text for a in fig.layout.annotations if a.yref in (None, "y") and a.y}
+    """Bar-end labels by area."""
+    trace = _label_trace(fig)
+    return dict(zip(trace.y, trace.text, strict=True))
 
 
 # --- ranking -----------------------------------------------------------------------------
@@ -154,7 +160,7 @@ def test_ranking_bars_coloured_hatched_and_worded_by_status():
     patterns = list(bar.marker.pattern.shape)
     assert patterns[4] == "x" and patterns[3] == "/"  # red and amber hatched
     assert patterns[0] == "" and patterns[1] == ""
-    assert list(bar.text) == [
+    assert list(_label_trace(fig).text) == [
         "104.00  √ 正常",
         "106.00  ○ 不评价",
         "110.00  △ 待观察",
@@ -202,10 +208,11 @@ def test_range_bars_diverge_from_the_reference():
     # order, colours, hatches and words are kept
     assert list(bar.y) == ["城关镇", "新阳镇", "西城镇", "梅仙镇", "八字桥乡"]
     assert list(bar.marker.pattern.shape)[3:] == ["/", "x"]
-    # each label just right of its bar: at the value, or at 105 for a bar left of it
-    labels = {a.y: a for a in fig.layout.annotations if a.yref in (None, "y") and a.y}
-    assert (labels["梅仙镇"].x, labels["梅仙镇"].xanchor) == (105.0, "left")
-    assert (labels["八字桥乡"].x, labels["八字桥乡"].xanchor) == (212.0, "left")
+    # each label just right of its bar: at the value, or at 105 for a bar left of it (the
+    # clear label bars end there, their text outside)
+    labels = _label_trace(fig)
+    ends = {y: b + x for y, b, x in zip(labels.y, labels.base, labels.x, strict=True)}
+    assert (ends["梅仙镇"], ends["八字桥乡"], labels.textposition) == (105.0, 212.0, "outside")
     # the longest label fits after 212 at the planned width
     room = (high - 212) / (high - low) * figures.PLANNED_PLOT_WIDTH
     assert room >= figures.text_width("212.00  ▲▲ 显著异常", 15) == 171.0
@@ -281,10 +288,48 @@ def test_compliance_target_and_fee_limits_drawn():
     assert "正常线 70" in texts and "红线 50" in texts
 
 
+def _objects(fig: go.Figure) -> int:
+    return len(fig.layout.annotations) + len(fig.layout.shapes) + len(fig.data)
+
+
+def test_ranking_objects_do_not_grow_with_the_areas_only_the_arrays_do():
+    """At city scale: 150 and 300 areas make the same 8 plotly objects (the bars, their labels,
+    one legend entry; the normal band, the reference and the county line; the band's and the
+    county's labels above the plot); only the bars' arrays grow, one entry per area."""
+    small = ranking_bar(_srb_with_areas(150), "srb", "zh", catalog=CATALOG)
+    large = ranking_bar(_srb_with_areas(300), "srb", "zh", catalog=CATALOG)
+    assert _objects(small) == _objects(large) == 3 + 3 + 2
+    assert (len(_bar(small).y), len(_bar(large).y)) == (150, 300)
+    assert (len(_label_trace(small).text), len(_label_trace(large).text)) == (150, 300)
+
+
+def test_ranking_of_the_ends_keeps_ranks_marks_the_searched_area_and_shows_the_gaps():
+    table = _srb_with_areas(100)
+    names = [f"第{i:02d}街道办事处" for i in range(1, 101)]
+    shown = names[:3] + names[-3:] + [names[49]]
+    fig = ranking_bar(table, "srb", "zh", catalog=CATALOG, shown=shown, marked=names[49])
+    assert list(_bar(fig).y) == names[:3] + [names[49]] + names[-3:]
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert ticks == [
+        "1  第01街道办事处",
+        "2  第02街道办事处",
+        "3  第03街道办事处",
+        "⋯",
+        "<b>50  第50街道办事处</b>",
+        "⋯",
+        "98  第98街道办事处",
+        "99  第99街道办事处",
+        "100  第100街道办事处",
+    ]
+    assert len(set(fig.layout.yaxis.categoryarray)) == 9  # two gaps, each its own place
+    widths = list(_bar(fig).marker.line.width)
+    assert widths[3] == 2.5 and set(widths[:3] + widths[4:]) == {0.5}
+
+
 def test_english_labels_come_from_the_catalogs():
     fig = ranking_bar(indicator_table(), "srb", "en", catalog=CATALOG)
     assert fig.layout.title.text.startswith("Sex ratio at birth (boys per 100 girls)")
-    assert _bar(fig).text[4] == "212.00  ▲▲ Significant"
+    assert _label_trace(fig).text[4] == "212.00  ▲▲ Significant"
 
 
 def test_status_words():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,6 @@ from dashboard.figures.style import (
     LABEL_GAP,
     LINE_COLOUR,
     PLANNED_PLOT_WIDTH,
-    STATUS_STYLE,
     TITLE_ROOM,
     TOP_LABEL_GAP,
     TOP_LABEL_LANE,
@@ -201,24 +201,33 @@ def top_label_lanes(
     return found
 
 
-def _top_labels(fig: go.Figure, labels: list[tuple[float, str, str]], axis: list[float]) -> int:
-    """Labels of the band, lines and county above the plot, never over a bar; rows used."""
+def _top_labels(labels: list[tuple[float, str, str]], axis: list[float]) -> tuple[list, int]:
+    """Labels of the band, lines and county above the plot, never over a bar (annotations as
+    plain dicts); and the rows they use."""
     lanes = top_label_lanes([(x, text) for x, text, _ in labels], axis)
-    for (x, text, colour), lane in zip(labels, lanes, strict=True):
-        fig.add_annotation(
-            x=x,
-            xref="x",
-            y=1,
-            yref="paper",
-            yanchor="bottom",
-            yshift=2 + lane * TOP_LABEL_LANE,
-            xanchor="center",
-            text=text,
-            showarrow=False,
-            bgcolor=LABEL_BACKGROUND,
-            font={"size": TOP_LABEL_SIZE, "color": colour},
-        )
-    return max(lanes, default=-1) + 1
+    notes = [
+        {
+            "x": x,
+            "xref": "x",
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "yshift": 2 + lane * TOP_LABEL_LANE,
+            "xanchor": "center",
+            "text": text,
+            "showarrow": False,
+            "bgcolor": LABEL_BACKGROUND,
+            "font": {"size": TOP_LABEL_SIZE, "color": colour},
+        }
+        for (x, text, colour), lane in zip(labels, lanes, strict=True)
+    ]
+    return notes, max(lanes, default=-1) + 1
+
+
+#: Areas named in the note of areas without a value; more are counted.
+MISSING_NAMED = 12
+#: The category between the best and the worst when only the ends of a ranking are drawn.
+GAP = "⋯"
 
 
 def ranking_bar(
@@ -227,6 +236,8 @@ def ranking_bar(
     lang: str = "zh",
     *,
     catalog: Catalog | None = None,
+    shown: Collection[str] | None = None,
+    marked: str | None = None,
 ) -> go.Figure:
     """Horizontal bars of the areas for one indicator, rank 1 at the top.
 
@@ -236,6 +247,15 @@ def ranking_bar(
     interval, rank and rank interval. Areas without a value are named under the chart.
     A `range` indicator's bars start at its reference (srb: 105) and diverge from it; the others
     start at 0.
+
+    `shown`: draw only these areas (the rest keep their place in the ranking: ranks are the
+    table's), a gap `⋯` where the ranking skips; `marked`: an area drawn with a heavy outline
+    and its name in bold (the one searched for).
+
+    Built in one pass: the bars, their labels (the `text` of a second, clear bar trace ending
+    where each label starts), the reference lines as shapes and the labels above the plot
+    as annotations are each made once, so the figure grows by one entry per area in its
+    traces' arrays and by nothing else.
     """
     info = indicator_info(indicator, lang, catalog)
     rows = plain_areas(table[table["indicator"] == indicator])
@@ -244,92 +264,61 @@ def ranking_bar(
     has_value = pd.to_numeric(areas["value"], errors="coerce").notna()
     missing = list(areas.loc[~has_value, "area"])
     ordered = rank_order(areas[has_value], info.direction)
+    if shown is not None:
+        wanted = {str(a) for a in shown}
+        ordered = ordered[ordered["area"].astype(str).isin(wanted)]
+    records = ordered.to_dict("records")
 
-    names = [str(a) for a in ordered["area"]]
-    values = [_drawn_value(row) for _, row in ordered.iterrows()]
-    statuses = [clean_status(s) for s in ordered["status"]] if "status" in ordered else []
-    styles = [status_style(s) for s in statuses] or [STATUS_STYLE["none"]] * len(names)
-    ranks = [number_or_none(r) for r in ordered["rank"]]
+    names = [str(r["area"]) for r in records]
+    values = [_drawn_value(r) for r in records]
+    statuses = [clean_status(r.get("status")) for r in records]
+    styles = [status_style(s) for s in statuses]
+    ranks = [number_or_none(r.get("rank")) for r in records]
     ticks = [
         f"{int(rank)}  {name}" if rank is not None else name
         for rank, name in zip(ranks, names, strict=True)
     ]
+    if marked in names:
+        at = names.index(marked)
+        ticks[at] = f"<b>{ticks[at]}</b>"
+    categories, tick_text = _with_gaps(names, ticks, ranks, shown is not None)
     diverging = info.direction == "range"
     base = bar_base(info)
+    start = base if diverging else 0.0
 
-    labels = [_bar_text(row, info, lang) for _, row in ordered.iterrows()]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=[None if v is None else v - base for v in values],
-            base=[base] * len(values) if diverging else None,
-            y=names,
-            customdata=values,
-            orientation="h",
-            name=plain(info.name),
-            showlegend=False,
-            marker={
-                "color": [s["fill"] for s in styles],
-                "pattern": {
-                    "shape": [s["pattern"] for s in styles],
-                    "fgcolor": "#FFFFFF",
-                    "size": 9,
-                    "solidity": 0.35,
-                },
-                "line": {"color": "#000000", "width": 0.5},
+    labels = [_bar_text(r, info, lang) for r in records]
+    outline = [2.5 if name == marked else 0.5 for name in names]
+    bars = go.Bar(
+        x=[None if v is None else v - base for v in values],
+        base=[base] * len(values) if diverging else None,
+        y=names,
+        customdata=values,
+        orientation="h",
+        name=plain(info.name),
+        showlegend=False,
+        marker={
+            "color": [s["fill"] for s in styles],
+            "pattern": {
+                "shape": [s["pattern"] for s in styles],
+                "fgcolor": "#FFFFFF",
+                "size": 9,
+                "solidity": 0.35,
             },
-            text=labels,
-            textposition="none",
-            hovertext=[_hover_text(row, info, lang) for _, row in ordered.iterrows()],
-            hovertemplate="%{hovertext}<extra></extra>",
-        )
+            "line": {"color": "#000000", "width": outline},
+        },
+        hovertext=[_hover_text(r, info, lang) for r in records],
+        hovertemplate="%{hovertext}<extra></extra>",
     )
+    fig = go.Figure([bars, _label_bars(names, values, labels, start)])
     _legend_entries(fig, [s for s in statuses if s], lang)
     _base_layout(fig)
 
     marks = _reference_lines(info, lang)
     county_value = _drawn_value(county) if county is not None else None
     axis = ranking_axis_range(values, labels, base, marks, county_value, diverging)
-    fig.update_xaxes(
-        range=axis,
-        title={"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
-        showgrid=True,
-        gridcolor="#E5E5E5",
-        zeroline=not diverging,
-        zerolinecolor="#999999",
-    )
-    fig.update_yaxes(
-        categoryorder="array",
-        categoryarray=names,
-        autorange="reversed",
-        tickmode="array",
-        tickvals=names,
-        ticktext=ticks,
-        automargin=True,
-        ticks="",
-    )
-    top: list[tuple[float, str, str]] = []
-    for mark in marks:
-        if mark["kind"] == "band":
-            fig.add_vrect(
-                x0=mark["low"],
-                x1=mark["high"],
-                fillcolor=BAND_COLOUR,
-                opacity=0.15,
-                layer="below",
-                line_width=0,
-            )
-            top.append(((mark["low"] + mark["high"]) / 2, mark["text"], BAND_COLOUR))
-        else:
-            fig.add_vline(
-                x=mark["value"],
-                line={"color": mark["colour"], "dash": mark["dash"], "width": 2},
-            )
-            top.append((mark["value"], mark["text"], mark["colour"]))
-    if diverging:
-        fig.add_vline(x=base, line={"color": BAND_COLOUR, "width": 2}, layer="below")
+    shapes, top = _reference_shapes(marks, base if diverging else None)
     if county_value is not None and county is not None:
-        fig.add_vline(x=county_value, line={"color": LINE_COLOUR, "dash": "longdash", "width": 2})
+        shapes.append(_vline(county_value, LINE_COLOUR, "longdash"))
         county_text = t(
             "figures.county_line",
             lang,
@@ -337,58 +326,150 @@ def ranking_bar(
             value=format_number(county["value"], info.dp),
         )
         top.append((county_value, county_text, LINE_COLOUR))
-    lanes = _top_labels(fig, top, axis)
+    notes, lanes = _top_labels(top, axis)
     if missing:
-        fig.add_annotation(
-            text=t(
-                "figures.no_value",
-                lang,
-                areas=t("figures.separator", lang).join(str(a) for a in missing),
-            ),
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-70,
-            xanchor="left",
-            showarrow=False,
-            font={"size": 13, "color": "#555555"},
-        )
+        notes.append(_missing_note(missing, lang))
     fig.update_layout(
         title=_title(info, lang, _subtitle(rows, lang)),
         barmode="overlay",
         bargap=0.25,
-        height=max(420, 150 + 34 * len(names) + TOP_LABEL_LANE * max(0, lanes - 1)),
+        height=max(420, 150 + 34 * len(categories) + TOP_LABEL_LANE * max(0, lanes - 1)),
         margin={
             "l": 20,
             "r": 40,
             "t": TITLE_ROOM + TOP_LABEL_LANE * max(1, lanes),
             "b": 90 if missing else 60,
         },
+        shapes=shapes,
+        annotations=notes,
+        xaxis={
+            "range": axis,
+            "title": {"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
+            "showgrid": True,
+            "gridcolor": "#E5E5E5",
+            "zeroline": not diverging,
+            "zerolinecolor": "#999999",
+        },
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": categories,
+            "autorange": "reversed",
+            "tickmode": "array",
+            "tickvals": categories,
+            "ticktext": tick_text,
+            "automargin": True,
+            "ticks": "",
+        },
     )
-    _bar_labels(fig, names, values, labels, base if diverging else 0.0)
     return fig
 
 
-def _bar_labels(
-    fig: go.Figure,
-    names: list[str],
-    values: list[float | None],
-    labels: list[str],
-    base: float,
-) -> None:
-    """Each bar's value, mark and word just right of its right end (the base for a bar that runs
-    left of it), on a white ground over any line."""
-    for name, value, label in zip(names, values, labels, strict=True):
-        if value is None:
-            continue
-        fig.add_annotation(
-            x=max(value, base),
-            y=name,
-            text=label,
-            xanchor="left",
-            xshift=4,
-            showarrow=False,
-            bgcolor=LABEL_BACKGROUND,
-            font={"size": BAR_LABEL_SIZE, "color": "#222222"},
-        )
+def _with_gaps(
+    names: list[str], ticks: list[str], ranks: list[float | None], partial: bool
+) -> tuple[list[str], list[str]]:
+    """The y categories and their tick texts, with a `⋯` between two drawn areas whose ranks
+    are not next to each other (only when part of the ranking is drawn)."""
+    if not partial:
+        return names, ticks
+    categories: list[str] = []
+    texts: list[str] = []
+    for i, (name, tick) in enumerate(zip(names, ticks, strict=True)):
+        before = ranks[i - 1] if i else None
+        if i and ranks[i] is not None and before is not None and ranks[i] > before + 1:
+            categories.append(GAP * (len(categories) + 1))  # each gap a category of its own
+            texts.append(GAP)
+        categories.append(name)
+        texts.append(tick)
+    return categories, texts
+
+
+def _label_bars(
+    names: list[str], values: list[float | None], labels: list[str], start: float
+) -> go.Bar:
+    """Each bar's value, mark and word just right of its right end (the base for a bar that
+    runs left of it): the text of a clear bar from `start` to there."""
+    ends = [None if v is None else max(v, start) - start for v in values]
+    return go.Bar(
+        x=ends,
+        base=[start] * len(ends) if start else None,
+        y=names,
+        orientation="h",
+        text=labels,
+        textposition="outside",
+        cliponaxis=False,
+        constraintext="none",
+        textfont={"size": BAR_LABEL_SIZE, "color": "#222222"},
+        marker={"color": "rgba(0,0,0,0)", "line": {"width": 0}},
+        hoverinfo="skip",
+        showlegend=False,
+        name="labels",
+    )
+
+
+def _vline(x: float, colour: str, dash: str, layer: str = "above") -> dict[str, Any]:
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "layer": layer,
+        "line": {"color": colour, "dash": dash, "width": 2},
+    }
+
+
+def _reference_shapes(
+    marks: list[dict[str, Any]], reference: float | None
+) -> tuple[list[dict[str, Any]], list[tuple[float, str, str]]]:
+    """The normal range, the target and the limits as shapes, and their labels; the reference
+    a range indicator's bars diverge from as a line below the bars."""
+    shapes: list[dict[str, Any]] = []
+    top: list[tuple[float, str, str]] = []
+    for mark in marks:
+        if mark["kind"] == "band":
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": mark["low"],
+                    "x1": mark["high"],
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": BAND_COLOUR,
+                    "opacity": 0.15,
+                    "layer": "below",
+                    "line": {"width": 0},
+                }
+            )
+            top.append(((mark["low"] + mark["high"]) / 2, mark["text"], BAND_COLOUR))
+        else:
+            shapes.append(_vline(mark["value"], mark["colour"], mark["dash"]))
+            top.append((mark["value"], mark["text"], mark["colour"]))
+    if reference is not None:
+        line = _vline(reference, BAND_COLOUR, "solid", layer="below")
+        shapes.append(line)
+    return shapes, top
+
+
+def _missing_note(missing: list[Any], lang: str) -> dict[str, Any]:
+    """The areas without a value, under the chart (the first MISSING_NAMED, then how many)."""
+    sep = t("figures.separator", lang)
+    named = sep.join(str(a) for a in missing[:MISSING_NAMED])
+    if len(missing) > MISSING_NAMED:
+        text = t("figures.no_value_more", lang, areas=named, n=len(missing))
+    else:
+        text = t("figures.no_value", lang, areas=named)
+    return {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "yshift": -70,
+        "xanchor": "left",
+        "showarrow": False,
+        "font": {"size": 13, "color": "#555555"},
+    }
