@@ -144,7 +144,8 @@ def scorecard(
     """
     keys = indicators_of(table)
     wide: dict[str, dict[str, Any]] = {}
-    for _, row in table.iterrows():
+    infos = {key: figures.indicator_info(key, lang, catalog) for key in keys}
+    for row in table.to_dict("records"):
         area = str(row["area"])
         entry = wide.setdefault(
             area,
@@ -163,7 +164,7 @@ def scorecard(
             entry["rank"] = None if rank is pd.NA or pd.isna(rank) else int(rank)
             entry.update(composite_uncertainty(row, lang))
             continue
-        info = figures.indicator_info(key, lang, catalog)
+        info = infos.get(key) or figures.indicator_info(key, lang, catalog)
         status = figures.clean_status(row["status"])
         text = value_text(row["value"], info.dp, lang)
         if status:

@@ -147,8 +147,8 @@ def test_the_ranking_bar_of_chengguan_has_the_mark_and_the_count(table):
     assert not by_area["白河镇"].endswith("※")
     assert "※ 数据质量提示 1 条" in hover["城关镇"]
     assert "数据质量提示" not in hover["白河镇"]
-    labels = [a.text for a in fig.layout.annotations]
-    assert any(text.startswith("120.00") and text.endswith("※") for text in labels)
+    drawn = next(trace for trace in fig.data if trace.name == "labels")
+    assert any(text.startswith("120.00") and text.endswith("※") for text in drawn.text)
 
 
 def test_the_meeting_pack_lists_the_note_after_the_warnings(table, tmp_path: Path):

@@ -306,6 +306,8 @@ def ranking_bar(
             },
             "line": {"color": "#000000", "width": outline},
         },
+        text=labels,
+        textposition="none",  # drawn by the label bars; kept here for readers of the data
         hovertext=[_hover_text(r, info, lang) for r in records],
         hovertemplate="%{hovertext}<extra></extra>",
     )
