@@ -482,3 +482,98 @@ def mark_scorecard_quality(
                 row[f"{key}__label"] = f"{label} {hover}".strip()
         out.append(row)
     return out
+
+
+# --- long rankings -------------------------------------------------------------------------
+
+
+def ranked_areas(table: pd.DataFrame, indicator: str, catalog: Catalog | None) -> pd.DataFrame:
+    """The areas with a value of one indicator, best first (the ranking chart's order)."""
+    info = figures.indicator_info(indicator, "zh", catalog)
+    rows = table[(table["indicator"] == indicator) & ~table["is_total"].astype(bool)]
+    rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
+    return figures.rank_order(rows, info.direction)
+
+
+def chart_ends(names: Sequence[str], ends: int, searched: str | None) -> list[str]:
+    """What a long ranking's chart draws: the best and the worst `ends` areas, and the one
+    searched for wherever it stands."""
+    last = list(names[-ends:]) if ends > 0 else []
+    shown = list(dict.fromkeys([*names[:ends], *last]))
+    if searched in names and searched not in shown:
+        shown.append(searched)
+    return shown
+
+
+def _ends_text(low: Any, high: Any, dp: int) -> str:
+    a, b = figures.number_or_none(low), figures.number_or_none(high)
+    if a is None or b is None:
+        return ""
+    return f"{figures.format_number(a, dp)}–{figures.format_number(b, dp)}"
+
+
+def rank_text(row: Mapping[str, Any], lang: str) -> str:
+    """`排名:第5名(95%区间 第3–9名)`, or without the interval when it has none."""
+    rank = figures.number_or_none(row.get("rank"))
+    if rank is None:
+        return ""
+    low = figures.number_or_none(row.get("rank_low"))
+    high = figures.number_or_none(row.get("rank_high"))
+    if low is None or high is None:
+        return t("figures.hover.rank", lang, rank=int(rank))
+    return t("figures.hover.rank_interval", lang, rank=int(rank), low=int(low), high=int(high))
+
+
+def found_text(ranked: pd.DataFrame, area: str, indicator: str, lang: str, catalog: Any) -> str:
+    """The searched area's value, rank and rank interval, as one line."""
+    rows = ranked[ranked["area"].astype(str) == area]
+    if rows.empty:
+        return ""
+    row = rows.iloc[0].to_dict()
+    info = figures.indicator_info(indicator, lang, catalog)
+    value = value_text(row["value"], info.dp, lang)
+    return t("ui.rankings.found", lang, area=area, value=value, rank=rank_text(row, lang))
+
+
+def ranking_rows(
+    ranked: pd.DataFrame, indicator: str, lang: str, catalog: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The full ranking of one indicator as grid rows, best first, and the grid's columns:
+    rank, area, value (with its status mark), 95% interval, rank interval, status."""
+    info = figures.indicator_info(indicator, lang, catalog)
+    rows = []
+    for row in ranked.to_dict("records"):
+        rank = figures.number_or_none(row.get("rank"))
+        status = figures.clean_status(row.get("status"))
+        text = value_text(row["value"], info.dp, lang)
+        rows.append(
+            {
+                "rank": None if rank is None else int(rank),
+                "area": str(row["area"]),
+                "value": figures.number_or_none(row["value"]),
+                "value_text": f"{text} {STATUS_MARKS[status]}" if status else text,
+                "interval95": _ends_text(row.get("low95"), row.get("high95"), info.dp),
+                "rank_interval": _ends_text(row.get("rank_low"), row.get("rank_high"), 0),
+                "status": figures.status_label(status, lang),
+                "status_key": status,
+            }
+        )
+    columns = [
+        {"field": "rank", "headerName": t("ui.rankings.rank", lang), "width": 80},
+        {"field": "area", "headerName": t("ui.scorecard.area", lang), "width": 150},
+        {
+            "field": "value",
+            "headerName": t("ui.warnings.value", lang),
+            "width": 130,
+            "type": "numericColumn",
+            "valueFormatter": {"function": "params.data == null ? '' : params.data.value_text"},
+            "cellClassRules": {
+                f"status-{s}": f"params.data != null && params.data.status_key === '{s}'"
+                for s in STATUSES
+            },
+        },
+        {"field": "interval95", "headerName": t("ui.rankings.interval95", lang), "width": 150},
+        {"field": "rank_interval", "headerName": t("ui.rankings.rank_interval", lang)},
+        {"field": "status", "headerName": t("ui.warnings.status", lang), "width": 110},
+    ]
+    return rows, columns

@@ -205,3 +205,59 @@ def page_body(path: str, search: str = "") -> dict:
         ],
         "changedPropIds": ["_pages_location.pathname"],
     }
+
+
+def many_areas_result(n: int, period: str) -> LoadResult:
+    """`n` townships 第000镇, 第001镇, … of one year-to-date month, easy to rank by hand: each has
+    100 first births (50 boys, 50 girls); township i has i of them out of policy (i < 100, then
+    i % 100), so its compliance is 100 − i % 100 and township i ranks i + 1 among the first 100."""
+    fields = {
+        "births_o1_male": 50,
+        "births_o1_female": 50,
+        "births_o2_male": 0,
+        "births_o2_female": 0,
+        "births_o3_male": 0,
+        "births_o3_female": 0,
+        "out_of_policy_o2": 0,
+        "out_of_policy_o3": 0,
+        "population": 20_000,
+    }
+    rows = []
+    for i in range(n):
+        figures = {**fields, "out_of_policy_o1": i % 100}
+        for field, value in figures.items():
+            rows.append(
+                {
+                    "area": f"第{i:03d}镇",
+                    "is_total": False,
+                    "period": period,
+                    "basis": "ytd",
+                    "field": field,
+                    "value": float(value),
+                    "sheet": "Sheet1",
+                    "cell": "",
+                    "row": i,
+                }
+            )
+    values = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    file = f"{COUNTY}{period}-{n}.xlsx"
+    return LoadResult(
+        file=file,
+        sha256=hashlib.sha256(file.encode()).hexdigest(),
+        values=values,
+        findings=[],
+        county=COUNTY,
+        kind="xlsx",
+        periods=[period],
+        bases=["ytd"],
+        fields=sorted(values["field"].unique().tolist()),
+    )
+
+
+def add_many_areas(url: str, n: int, periods: tuple[str, ...] = ("2024-10", "2025-10")) -> None:
+    """Store `many_areas_result` of each period (one upload each) in the store at `url`."""
+    store = Store(url)
+    store.create()
+    for period in periods:
+        store.save_upload(many_areas_result(n, period), user="ana")
+    store.dispose()

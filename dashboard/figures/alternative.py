@@ -70,7 +70,7 @@ def ranking_text(
     county = _county_row(rows)
     with_fraction = "denominator" in rows and rows["denominator"].map(number_or_none).notna().any()
 
-    def line(row: pd.Series, rank: str) -> list[str]:
+    def line(row: Any, rank: str) -> list[str]:
         value = value_text(row["value"], info, lang) or t("figures.alt.no_value", lang)
         cells = [rank, str(row["area"]), value]
         if with_fraction:
@@ -82,10 +82,10 @@ def ranking_text(
         return [*cells, status_text(row.get("status"), lang)]
 
     body = []
-    for _, row in ordered.iterrows():
+    for row in ordered.to_dict("records"):
         rank = number_or_none(row.get("rank"))
         body.append(line(row, "" if rank is None else str(int(rank))))
-    body += [line(row, "") for _, row in missing.iterrows()]
+    body += [line(row, "") for row in missing.to_dict("records")]
     if county is not None:
         body.append(line(county, t("figures.county", lang)))
     columns = [t(f"figures.alt.col.{k}", lang) for k in ("rank", "area", "value")]

@@ -6,6 +6,7 @@ from typing import Any
 
 import dash
 import dash_ag_grid as dag
+import dash_mantine_components as dmc
 import pandas as pd
 from dash import html
 
@@ -26,6 +27,9 @@ dash.register_page(
 def scorecard_grid(table: pd.DataFrame, lang: str, catalog: Catalog, present: bool) -> Any:
     rows, columns = views.scorecard(table, lang, catalog=catalog)
     rows = views.mark_scorecard_quality(rows, table, lang)
+    # the grid renders only the rows in view (a fixed height), unless a short list is printed
+    # whole in the presentation view
+    present = present and len(rows) <= int(catalog.settings.get("view_max_areas", 60))
     return dag.AgGrid(
         id="scorecard",
         rowData=rows,
@@ -43,6 +47,74 @@ def scorecard_grid(table: pd.DataFrame, lang: str, catalog: Catalog, present: bo
     )
 
 
+def long_ranking(
+    ctx: c.PageContext, table: Any, indicator: str, wanted: str | None
+) -> tuple[Any, list[Any]]:
+    """More areas than the catalog's `view_max_areas`: the chart of the best and the worst
+    `ranking_ends` (and the area searched for, in bold); a search box over every area; a line
+    with the searched area's rank and interval; the full ranking in a grid that renders only
+    the rows in view. Returns the figure and the components beside it."""
+    lang = ctx.lang
+    ranked = views.ranked_areas(table, indicator, ctx.catalog)
+    names = [str(a) for a in ranked["area"]]
+    searched = wanted if wanted in names else None
+    ends = int(ctx.catalog.settings.get("ranking_ends", 10))
+    figure = figures.ranking_bar(
+        table,
+        indicator,
+        lang,
+        catalog=ctx.catalog,
+        shown=views.chart_ends(names, ends, searched),
+        marked=searched,
+    )
+    if ctx.query.present:
+        return figure, []
+    ranks = dict(zip(names, ranked["rank"], strict=True))
+    search = dmc.Select(
+        id={"type": "q", "name": "area"},
+        label=t("ui.rankings.search", lang),
+        placeholder=t("ui.rankings.search_placeholder", lang),
+        data=[
+            {"value": name, "label": f"{'' if pd.isna(ranks[name]) else int(ranks[name])} {name}"}
+            for name in names
+        ],
+        value=searched,
+        searchable=True,
+        clearable=True,
+        limit=50,
+        className="control control-area",
+        comboboxProps={"withinPortal": True},
+    )
+    found = views.found_text(ranked, searched, indicator, lang, ctx.catalog) if searched else ""
+    rows, columns = views.ranking_rows(ranked, indicator, lang, ctx.catalog)
+    grid = dag.AgGrid(
+        id="ranking-grid",
+        rowData=rows,
+        columnDefs=columns,
+        getRowId="params.data.area",
+        defaultColDef={"sortable": True, "resizable": True, "filter": False},
+        dashGridOptions={
+            "animateRows": False,
+            "suppressCellFocus": True,
+            "rowBuffer": 10,
+        },
+        className="ag-theme-quartz ranking-grid",
+        style={"height": "480px", "width": "100%"},
+    )
+    beside = [
+        html.Div(search, className="controls ranking-search no-print"),
+        html.P(found, id="ranking-found", className="ranking-found") if found else None,
+        html.P(
+            t("ui.rankings.ends", lang, n=len(names), ends=ends),
+            id="ranking-ends",
+            className="chart-note",
+        ),
+        html.H2(t("ui.rankings.full", lang), className="section-title"),
+        grid,
+    ]
+    return figure, [b for b in beside if b is not None]
+
+
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs, default_indicator=DEFAULT_INDICATOR)
     lang = ctx.lang
@@ -53,22 +125,30 @@ def layout(**kwargs: Any) -> Any:
         return html.Div([c.heading(ctx, "rankings"), c.view_controls(ctx), c.no_data(ctx)])
     keys = views.ranked_indicators(table, ctx.catalog) + [views.COMPOSITE]
     indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
-    figure = figures.ranking_bar(table, indicator, lang, catalog=ctx.catalog)
+    many = len(views.areas_of(table)) > int(ctx.catalog.settings.get("view_max_areas", 60))
+    if many:
+        wanted = kwargs.get("area") or shell.page_args().get("area")
+        figure, beside = long_ranking(ctx, table, indicator, wanted)
+    else:
+        figure, beside = figures.ranking_bar(table, indicator, lang, catalog=ctx.catalog), []
     return html.Div(
         [
             *c.indicator_head(ctx, "rankings", indicator, keys),
             html.Div(
                 [
                     html.Div(
-                        c.graph(
-                            figure,
-                            ctx,
-                            "ranking-chart",
-                            f"ranking-{indicator}",
-                            figures.ranking_text(
-                                figure, table, indicator, lang, catalog=ctx.catalog
+                        [
+                            c.graph(
+                                figure,
+                                ctx,
+                                "ranking-chart",
+                                f"ranking-{indicator}",
+                                figures.ranking_text(
+                                    figure, table, indicator, lang, catalog=ctx.catalog
+                                ),
                             ),
-                        ),
+                            *beside,
+                        ],
                         className="rank-chart",
                     ),
                     html.Div(

@@ -239,8 +239,9 @@ def test_a_viewer_replaying_the_upload_is_refused_on_the_server(browser, server,
 
 OVERLAP_JS = """(sel) => {
   const boxes = [...document.querySelectorAll(sel + ' .barlayer .point path')]
+    .filter(p => p.style.fill !== 'rgba(0, 0, 0, 0)')  // not the clear bars carrying labels
     .map(p => p.getBoundingClientRect()).filter(b => b.width > 0 && b.height > 0);
-  const labels = [...document.querySelectorAll(sel + ' .annotation')]
+  const labels = [...document.querySelectorAll(sel + ' .annotation, ' + sel + ' .bartext')]
     .map(a => ({text: a.textContent, box: a.getBoundingClientRect()}));
   const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
     && a.top < b.bottom - 1 && b.top < a.bottom - 1;

@@ -71,7 +71,7 @@ def test_an_accepted_inconsistency_is_shown_beside_the_figures(browser, server, 
         analyst.goto(server.base + "/rankings" + VIEW + "&indicator=srb")
         analyst.wait_for_selector("#ranking-chart .main-svg", timeout=60_000)
         analyst.wait_for_selector("#scorecard .ag-cell", timeout=60_000)
-        texts = analyst.locator("#ranking-chart .annotation-text")
+        texts = analyst.locator("#ranking-chart .annotation-text, #ranking-chart .bartext")
         labels = [texts.nth(i).text_content() for i in range(texts.count())]
         assert "120.00  ○ 不评价 ※" in labels
         assert "100.00  ○ 不评价" in labels
