@@ -601,3 +601,23 @@ def test_card_change_says_when_it_is_not_significant():
     card = [c for c in cards if c["indicator"] == "compliance"][0]
     assert card["change"] == "比上年同期 -5.00个百分点，基本持平"
     assert card["change_interval"] == "变化的95%区间 -10.43 至 0.24个百分点，P = 0.061"
+
+
+def test_a_funnel_of_many_townships_draws_every_point_with_webgl():
+    """Above view_max_areas (60) every point is drawn, as WebGL, names on hover only."""
+    points = pd.DataFrame(
+        {
+            "area": [f"第{i:03d}镇" for i in range(200)],
+            "value": [90.0 + i % 10 for i in range(200)],
+            "denominator": [100.0 + i for i in range(200)],
+            "status": ["red" if i % 50 == 0 else "green" for i in range(200)],
+        }
+    )
+    funnel = {"points": points, "limits": pd.DataFrame(), "centre": 95.0}
+    fig = funnel_figure(funnel, "compliance", "zh", catalog=CATALOG)
+    drawn = [trace for trace in fig.data if trace.type == "scattergl"]
+    assert sum(len(trace.x) for trace in drawn) == 200 and len(drawn) == 2
+    assert all(trace.mode == "markers" for trace in drawn)
+    few = funnel_figure({**funnel, "points": points.head(30)}, "compliance", "zh", catalog=CATALOG)
+    assert {trace.type for trace in few.data} == {"scatter"}
+    assert any(trace.mode == "markers+text" for trace in few.data)

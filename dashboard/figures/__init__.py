@@ -44,6 +44,7 @@ from dashboard.figures.style import (
     text_width,
     unit_label,
     value_text,
+    view_max_areas,
     wrap_title,
 )
 from dashboard.figures.trend import trend_figure
@@ -84,6 +85,7 @@ __all__ = [
     "ranking_text",
     "status_label",
     "status_style",
+    "view_max_areas",
     "status_text",
     "text_width",
     "top_label_lanes",

@@ -23,6 +23,7 @@ from dashboard.figures.style import (
     plain,
     plain_areas,
     unit_label,
+    view_max_areas,
 )
 from indicators.catalog import Catalog
 from indicators.funnel import funnel_note
@@ -94,6 +95,9 @@ def funnel_figure(
     # colour by where a point falls against the funnel (a comparison with the county) when the
     # funnel says so; the status against the target is in the hover
     by_band = "band" in points and points["band"].notna().any()
+    # many areas: every point drawn with WebGL, names on hover only
+    many = len(points) > view_max_areas(catalog)
+    scatter = go.Scattergl if many else go.Scatter
     groups = BAND_ORDER if by_band else [*STATUSES, "none"]
     column = "band" if by_band else "_status"
     for group_key in groups:
@@ -102,6 +106,7 @@ def funnel_figure(
             continue
         style = BAND_STYLE[group_key] if by_band else STATUS_STYLE[group_key]
         flagged = group_key != "in95" if by_band else group_key in ("red", "amber", "watch")
+        flagged = flagged and not many
         hover = [
             "<br>".join(
                 [
@@ -120,11 +125,11 @@ def funnel_figure(
                     ),
                 ]
             )
-            for _, row in group.iterrows()
+            for row in group.to_dict("records")
         ]
         name = t(f"funnel.band.{group_key}", lang) if by_band else status_text(group_key, lang)
         fig.add_trace(
-            go.Scatter(
+            scatter(
                 x=group["denominator"],
                 y=group["value"],
                 mode="markers+text" if flagged else "markers",

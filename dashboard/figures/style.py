@@ -423,3 +423,10 @@ def wrap_title(text: str, size: float, width_px: float = PLANNED_PLOT_WIDTH) -> 
         else:
             lines.append(word)
     return "<br>".join(lines)
+
+
+def view_max_areas(catalog: Any) -> int:
+    """Above this many areas the pages draw for many (the catalog's `view_max_areas`): the
+    rankings chart its ends, the funnel with WebGL and names on hover."""
+    settings = getattr(catalog, "settings", None) or {}
+    return int(settings.get("view_max_areas", 60))

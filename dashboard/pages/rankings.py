@@ -29,7 +29,7 @@ def scorecard_grid(table: pd.DataFrame, lang: str, catalog: Catalog, present: bo
     rows = views.mark_scorecard_quality(rows, table, lang)
     # the grid renders only the rows in view (a fixed height), unless a short list is printed
     # whole in the presentation view
-    present = present and len(rows) <= int(catalog.settings.get("view_max_areas", 60))
+    present = present and len(rows) <= figures.view_max_areas(catalog)
     return dag.AgGrid(
         id="scorecard",
         rowData=rows,
@@ -125,7 +125,7 @@ def layout(**kwargs: Any) -> Any:
         return html.Div([c.heading(ctx, "rankings"), c.view_controls(ctx), c.no_data(ctx)])
     keys = views.ranked_indicators(table, ctx.catalog) + [views.COMPOSITE]
     indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
-    many = len(views.areas_of(table)) > int(ctx.catalog.settings.get("view_max_areas", 60))
+    many = len(views.areas_of(table)) > figures.view_max_areas(ctx.catalog)
     if many:
         wanted = kwargs.get("area") or shell.page_args().get("area")
         figure, beside = long_ranking(ctx, table, indicator, wanted)
