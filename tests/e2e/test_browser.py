@@ -239,7 +239,7 @@ def test_a_viewer_replaying_the_upload_is_refused_on_the_server(browser, server,
 
 OVERLAP_JS = """(sel) => {
   const boxes = [...document.querySelectorAll(sel + ' .barlayer .point path')]
-    .filter(p => p.style.fill !== 'rgba(0, 0, 0, 0)')  // not the clear bars carrying labels
+    .filter(p => p.style.fillOpacity !== '0')  // not the clear bars carrying the labels
     .map(p => p.getBoundingClientRect()).filter(b => b.width > 0 && b.height > 0);
   const labels = [...document.querySelectorAll(sel + ' .annotation, ' + sel + ' .bartext')]
     .map(a => ({text: a.textContent, box: a.getBoundingClientRect()}));
