@@ -500,7 +500,7 @@ def chart_ends(names: Sequence[str], ends: int, searched: str | None) -> list[st
     searched for wherever it stands."""
     last = list(names[-ends:]) if ends > 0 else []
     shown = list(dict.fromkeys([*names[:ends], *last]))
-    if searched in names and searched not in shown:
+    if searched is not None and searched in names and searched not in shown:
         shown.append(searched)
     return shown
 
@@ -558,7 +558,7 @@ def ranking_rows(
                 "status_key": status,
             }
         )
-    columns = [
+    columns: list[dict[str, Any]] = [
         {"field": "rank", "headerName": t("ui.rankings.rank", lang), "width": 80},
         {"field": "area", "headerName": t("ui.scorecard.area", lang), "width": 150},
         {

@@ -463,7 +463,7 @@ def read_rows(
                 and not res.derived
                 and (r, col) not in no_value
             ):  # a plain number: what the general path below makes of it, without its detours
-                value: float | None = float(raw) or 0.0
+                value: float | None = float(raw or 0)
                 if value is not None and value >= 0:
                     if amounts[col]:
                         value = value / scale[col]
@@ -673,12 +673,12 @@ def check_rows(
         block = Block.of(reported)
         fired = derive_block(block)
         broken = rows_breaking_rules(block, fired) | rows_breaking_ratios(block, shown)
-        for i in np.flatnonzero(broken):
-            findings += row_findings(rows[i], basis, file, sheet)[1]
+        for k in np.flatnonzero(broken):
+            findings += row_findings(rows[k], basis, file, sheet)[1]
         derived: list[list[str]] = [[] for _ in rows]
         for _, target, mask in fired:
-            for i in np.flatnonzero(mask):
-                derived[i].append(target)
+            for k in np.flatnonzero(mask):
+                derived[k].append(target)
         for i, row in enumerate(rows):
             made = [(name, fig.value, fig.cell) for name, fig in reported[i].items()]
             made += [(name, float(block.columns[name][i]), "") for name in derived[i]]

@@ -377,7 +377,8 @@ def _with_gaps(
     texts: list[str] = []
     for i, (name, tick) in enumerate(zip(names, ticks, strict=True)):
         before = ranks[i - 1] if i else None
-        if i and ranks[i] is not None and before is not None and ranks[i] > before + 1:
+        current = ranks[i]
+        if i and current is not None and before is not None and current > before + 1:
             categories.append(GAP * (len(categories) + 1))  # each gap a category of its own
             texts.append(GAP)
         categories.append(name)
