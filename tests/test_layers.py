@@ -50,6 +50,10 @@ LAZY = {
     "exports.pdf": {"reportlab"},
     "exports.pptx": {"pptx"},
     "zhibiao.cli": {"exports", "dashboard"},
+    # Celery only when a Redis URL is configured
+    "dashboard.jobs": {"celery"},
+    # gunicorn's hooks: the app and the parse children are made in each worker, after the fork
+    "dashboard.server": {"loaders", "dashboard"},
     # the loaders' own (the loaders are reworked separately; they import nothing above them)
     "loaders.header": {"loaders"},
     "loaders.load": {"loaders"},
