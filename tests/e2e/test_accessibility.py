@@ -328,6 +328,8 @@ def test_keyboard_alone_walks_the_upload_path(browser, server, tmp_path: Path):
     workbook = tmp_path / "质量.csv"
     workbook.write_text(ACCEPTABLE_CSV, encoding="utf-8")
     page = login(browser, server, "ana")
+    # take over the file dialog now, not as Enter is pressed (on a busy machine that is too late)
+    page.on("filechooser", lambda _chooser: None)
     try:
         open_page(page, server, "/upload", "lang=zh")
         stops = []
@@ -345,7 +347,7 @@ def test_keyboard_alone_walks_the_upload_path(browser, server, tmp_path: Path):
         )
         assert name == "把月报表拖到这里,或点击选择文件"
 
-        with page.expect_file_chooser() as chooser:
+        with page.expect_file_chooser(timeout=60_000) as chooser:
             page.keyboard.press("Enter")
         chooser.value.set_files(str(workbook))
         page.wait_for_selector("#upload-verdict", timeout=60_000)
