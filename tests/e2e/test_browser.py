@@ -53,7 +53,9 @@ def test_overview_shows_the_county_figures(analyst, server, table):
     assert "待观察" in analyst.locator("[data-indicator=srb] .status-badge").inner_text()
     # counted from the table by the exact tests (docs/statistics.md): no red or amber figure,
     # 38 watch items, which the overview counts but does not list
-    assert "显著异常 0 项,需关注 0 项,待观察 38 项" in analyst.locator(".page-overview").inner_text()
+    assert (
+        "显著异常 0 项,需关注 0 项,待观察 38 项" in analyst.locator(".page-overview").inner_text()
+    )
     assert analyst.locator(".warning-item").count() == 0
     assert "数据来源:青川县2025年1-3月.xlsx" in analyst.locator("#data-source").inner_text()
     shot(analyst, "overview")
