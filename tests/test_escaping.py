@@ -5,14 +5,13 @@ titles, labels, hovers and annotations), the pptx and the xlsx hold them as type
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
+from documents import pdf_text
 from figure_table import CATALOG, indicator_table
 from pptx import Presentation
 
@@ -94,13 +93,7 @@ def test_the_funnel_and_trend_charts_show_the_names_literally():
 def test_the_pdf_pack_builds_and_prints_the_names_as_typed(tmp_path: Path):
     data = pack_pdf(marked_table(), "zh", catalog=CATALOG)
     assert data.startswith(b"%PDF")
-    path = tmp_path / "pack.pdf"
-    path.write_bytes(data)
-    pdftotext = shutil.which("pdftotext")
-    assert pdftotext, "pdftotext (poppler-utils) is needed: scripts/system-deps.sh"
-    text = subprocess.run(
-        [pdftotext, "-raw", str(path), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
+    text = pdf_text(data, tmp_path, "-raw")
     # 八字桥乡 (now <b>甲</b>镇) is red on all three indicators: three warning rows, each
     # naming it in the area column and in its reason
     assert text.count(BOLD) == 6

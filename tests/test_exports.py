@@ -6,14 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import shutil
 import subprocess
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from documents import pdf_text
 from figure_table import CATALOG, indicator_table
 from pptx import Presentation
 from pptx.util import Emu
@@ -40,15 +39,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def _renderer():
     yield
     stop_renderer()
-
-
-def _pdf_text(data: bytes, tmp_path: Path) -> str:
-    pdftotext = shutil.which("pdftotext")
-    assert pdftotext, "pdftotext (poppler-utils) is needed: scripts/system-deps.sh"
-    path = tmp_path / "pack.pdf"
-    path.write_bytes(data)
-    out = subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, check=True)
-    return out.stdout.decode("utf-8")
 
 
 def _slide_texts(slide) -> list[str]:
@@ -141,7 +131,7 @@ def test_unknown_indicator_is_refused_in_words():
 def test_pdf_has_the_chinese_text_and_the_charts(tmp_path):
     data = pack_pdf(indicator_table(), "zh", catalog=CATALOG)
     assert data.startswith(b"%PDF")
-    text = _pdf_text(data, tmp_path)
+    text = pdf_text(data, tmp_path, "-layout")
     assert "尤溪县乡镇指标" in text
     assert "八字桥乡" in text
     assert "全县主要指标" in text
@@ -250,7 +240,7 @@ def test_export_pack_from_the_store(db_url, tmp_path):
 
     pdf = export_pack(db_url, None, "ytd", "pdf", tmp_path, "zh", ["srb"])
     assert pdf.name == "指标-2024-06-ytd.pdf"
-    text = _pdf_text(pdf.read_bytes(), tmp_path)
+    text = pdf_text(pdf.read_bytes(), tmp_path, "-layout")
     assert "尤溪县乡镇指标" in text and "八字桥乡" in text
     assert "212.00" in text  # 212 boys per 100 girls, red
 

@@ -7,12 +7,11 @@ boys 6 + girls 5 = 11, stored with the inconsistency accepted. 白河镇 and 东
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from documents import pdf_text
 from pptx import Presentation
 
 import exports
@@ -166,12 +165,6 @@ def test_the_meeting_pack_lists_the_note_after_the_warnings(table, tmp_path: Pat
     assert titles.index("数据质量提示") > max(i for i, t in enumerate(titles) if "预警" in t)
     assert line in texts
     pdf = exports.pack_pdf(table, "zh", ["srb"])
-    pdftotext = shutil.which("pdftotext")
-    assert pdftotext, "pdftotext (poppler-utils) is needed"
-    path = tmp_path / "pack.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(
-        [pdftotext, str(path), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
+    text = pdf_text(pdf, tmp_path)
     assert "数据质量提示" in text
     assert "B3 出生人数 10" in text and "C3 男 6" in text and "D3 女 5" in text

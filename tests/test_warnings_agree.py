@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from dashboard_fixtures import PASSWORDS, app_config, csrf, log_in, page_body
+from documents import pdf_text
 from pptx import Presentation
 
 from dashboard.app import create_app
@@ -158,16 +156,6 @@ def pptx_rows(data: bytes) -> list[list[str]]:
     return rows
 
 
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    """The pdf's text in the order it was drawn (pdftotext -raw), without white space."""
-    pdftotext = shutil.which("pdftotext")
-    assert pdftotext, "pdftotext (poppler-utils) is needed: scripts/system-deps.sh"
-    path = tmp_path / "pack.pdf"
-    path.write_bytes(data)
-    out = subprocess.run([pdftotext, "-raw", str(path), "-"], capture_output=True, check=True)
-    return re.sub(r"\s+", "", out.stdout.decode("utf-8"))
-
-
 def brief_items(client: Any) -> tuple[list[tuple[str, list[str]]], str]:
     """The briefing's warnings section: (status word, reasons) of each sentence, and the text."""
     text = _text(_find(_page(client, "/brief"), "brief-text"))
@@ -191,7 +179,8 @@ def test_the_page_the_packs_and_the_briefing_list_the_same_warnings(client, tmp_
     assert pptx_rows(_download(client, "pptx")) == page
 
     # the pdf: each row's five cells, in the page's order, after the warnings heading
-    text = pdf_text(_download(client, "pdf"), tmp_path)
+    # in the order it was drawn, white space left out (a reason may wrap in its cell)
+    text = re.sub(r"\s+", "", pdf_text(_download(client, "pdf"), tmp_path, "-raw"))
     at = text.index(re.sub(r"\s+", "", t("exports.pack.warnings", "zh")))
     for row in page:
         at = text.index(re.sub(r"\s+", "", "".join(row)), at) + 1
