@@ -98,9 +98,10 @@ class PgCluster:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every browser test is slow (make test-fast leaves them out)."""
+    """Every browser test is slow (make test-fast leaves them out): those marked `browser` and
+    every test under tests/e2e, marked or not."""
     for item in items:
-        if item.get_closest_marker("browser"):
+        if item.get_closest_marker("browser") or "e2e" in item.path.parts:
             item.add_marker(pytest.mark.slow)
 
 
