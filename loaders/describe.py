@@ -48,8 +48,10 @@ def describe(f: Finding, lang: str = "zh") -> str:
         if name.endswith("_key") and i18n.has(str(value), lang)
     }
     params = {
+        "right_sum": "",  # findings stored before it was a parameter
         **f.params,
         **keyed,
+        "addresses": _SEPARATOR[lang].join(dict.fromkeys(c.cell for c in f.cells if c.cell)),
         "file": f.file,
         "sheet": sheet,
         "at": f"{sheet}!" if sheet else "",

@@ -38,6 +38,8 @@ class Figure:
     rule: str = ""
     parts: tuple[Figure, ...] = ()
     field: str = ""
+    #: an amount the file gave in 元: its own figure (`999999 元`), shown beside the 万元
+    shown: str = ""
 
     def leaves(self) -> list[Figure]:
         """The reported figures (with a cell) this one stands on: itself, or its parts'."""
@@ -326,9 +328,19 @@ def row_label(field: str) -> str:
 
 
 def render_figure(fig: Figure) -> str:
-    """`B7 出生人数 420`: cell (or derivation), label, value."""
-    parts = [p for p in (fig.where, fig.label, format_value(fig.value)) if p]
+    """`B7 出生人数 420`: cell (or derivation), label, value; an amount with its unit, and the
+    file's own figure first when it was given in 元 (`S9 已征金额 999999 元（99.9999 万元）`)."""
+    parts = [p for p in (fig.where, fig.label, amount_text(fig.value, fig.field, fig.shown)) if p]
     return " ".join(parts)
+
+
+def amount_text(value: float, field: str, shown: str = "") -> str:
+    """A value as a message writes it: an amount in 万元 with its unit (after the file's own
+    figure when that was in 元), a count as it is."""
+    text = format_value(value)
+    if not text or not field or not is_amount(field):
+        return text
+    return f"{shown}（{text} 万元）" if shown else f"{text} 万元"
 
 
 def format_value(value: Any) -> str:
@@ -412,7 +424,13 @@ def check_row(row: Row, *, file: str, sheet: str | None, area: str) -> list[Find
             continue
         cells = _cell_refs(rule.left, row, sheet, area) + _cell_refs(rule.right, row, sheet, area)
         left_text, right_text = _render_side(rule.left, row), _render_side(rule.right, row)
-        findings.append(_broken(rule, file, sheet, cells, area, left_text, right_text))
+        # the right side's sum when it has several terms (`C7 男 80 + D7 女 70 = 150`)
+        summed = ""
+        if len(rule.right) > 1:
+            summed = f" = {amount_text(right, rule.right[0][1])}"
+        findings.append(
+            _broken(rule, file, sheet, cells, area, left_text, right_text, right_sum=summed)
+        )
     return findings
 
 

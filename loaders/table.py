@@ -49,6 +49,7 @@ from loaders.rules import (
     derive_block,
     derive_totals,
     field_catalog,
+    format_value,
     is_amount,
     rows_breaking_ratios,
     rows_breaking_rules,
@@ -503,6 +504,7 @@ def read_rows(
             if value < 0:
                 findings.append(_cell_finding("load.negative_value", **at))
                 continue
+            shown = ""
             if not amounts[col]:
                 whole = whole_count(value, factors[col] if got.kind != "with_unit" else 1.0)
                 if whole is None:
@@ -510,8 +512,10 @@ def read_rows(
                     continue
                 value = whole
             else:
-                value = value / divisor(got.unit and "yuan" or units[col])
-            figures[name] = Figure(value, cell, label, field=name)
+                unit = got.unit and "yuan" or units[col]
+                shown = f"{format_value(value)} 元" if unit == "yuan" else ""
+                value = value / divisor(unit)
+            figures[name] = Figure(value, cell, label, field=name, shown=shown)
         rows.append(row)
     findings += tally_notes(tallies, labels, grid.name, file)
     return rows, findings
