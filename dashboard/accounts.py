@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dashboard.views import when_text
 from store import Store
+from zhibiao.config import DEFAULT_TIMEZONE
 from zhibiao.i18n import has, t
 from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
 from zhibiao.vocabulary import ROLES
@@ -163,14 +165,17 @@ def reset_password(
     return _done("password_reset", name=found["name"])
 
 
-def account_rows(accounts: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Accounts as the grid shows them: name, role in words, active or not, created."""
+def account_rows(
+    accounts: Sequence[Mapping[str, Any]], lang: str, zone: ZoneInfo | str = DEFAULT_TIMEZONE
+) -> list[dict[str, Any]]:
+    """Accounts as the grid shows them: name, role in words, active or not, created (in the
+    county's time zone)."""
     return [
         {
             "name": a["name"],
             "role": t(f"ui.role.{a['role']}", lang) if a.get("role") in ROLES else a["role"],
             "active": t("ui.admin.active" if a.get("active", True) else "ui.admin.inactive", lang),
-            "created": when_text(a.get("created_at")),
+            "created": when_text(a.get("created_at"), zone),
         }
         for a in accounts
     ]
@@ -182,12 +187,15 @@ def audit_action_text(action: str, lang: str) -> str:
     return t(key, lang) if has(key, lang) else action
 
 
-def audit_rows(entries: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Audit entries as the page lists them: when, who, what, and the detail as key=value."""
+def audit_rows(
+    entries: Sequence[Mapping[str, Any]], lang: str, zone: ZoneInfo | str = DEFAULT_TIMEZONE
+) -> list[dict[str, Any]]:
+    """Audit entries as the page lists them: when (in the county's time zone), who, what, and
+    the detail as key=value."""
     sep = "，" if lang == "zh" else ", "
     return [
         {
-            "when": when_text(e.get("at")),
+            "when": when_text(e.get("at"), zone),
             "user": e.get("user", ""),
             "action": audit_action_text(str(e.get("action", "")), lang),
             "detail": sep.join(f"{k}={v}" for k, v in (e.get("detail") or {}).items()),

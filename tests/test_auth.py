@@ -278,10 +278,18 @@ def test_the_confirmed_workbook_is_downloaded_again_byte_for_byte(app, april):
     [latest, *_] = store_of(app).uploads()
     assert (latest["id"], latest["size"], latest["has_original"]) == (3, april.stat().st_size, True)
 
-    # any logged-in role may download it: a viewer already sees every figure and its cell
+    # a viewer may not download it (403, nothing of the file in the answer) …
     viewer = app.server.test_client()
     log_in(viewer, "vic")
-    response = viewer.get("/download/original/3")
+    refused = viewer.get("/download/original/3")
+    assert refused.status_code == 403
+    assert refused.get_data(as_text=True) == "您的账号没有此项操作的权限。"
+    assert refused.data != april.read_bytes()
+    # … an analyst and an admin may
+    admin = app.server.test_client()
+    log_in(admin, "adm")
+    assert admin.get("/download/original/3").data == april.read_bytes()
+    response = analyst.get("/download/original/3")
     assert response.status_code == 200
     assert response.data == april.read_bytes()
     assert hashlib.sha256(response.data).hexdigest() == latest["sha256"]
@@ -292,7 +300,7 @@ def test_the_confirmed_workbook_is_downloaded_again_byte_for_byte(app, april):
         "attachment; filename=\"upload-3.xlsx\"; filename*=UTF-8''" + quote(april.name, safe="")
     )
     entry = store_of(app).audit_log(1)[0]
-    assert (entry["user"], entry["action"]) == ("vic", "download.original")
+    assert (entry["user"], entry["action"]) == ("ana", "download.original")
     assert entry["detail"] == {"upload_id": 3, "file": april.name}
 
 
@@ -304,7 +312,7 @@ def test_the_original_needs_a_session_and_an_existing_upload(app):
     assert b"\x00" not in response.data
 
     client = app.server.test_client()
-    log_in(client, "vic")
+    log_in(client, "ana")
     missing = client.get("/download/original/99")
     assert missing.status_code == 404
     assert missing.text == "没有这个上传的原文件。"

@@ -1,12 +1,14 @@
-"""County settings shared by every layer: limits, statistical year, database URL."""
+"""County settings shared by every layer: limits, statistical year, time zone, database URL."""
 
 from __future__ import annotations
 
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from zhibiao.datafiles import data_text
 
@@ -38,6 +40,8 @@ ENVIRONMENT = {
     "ZHIBIAO_TRUSTED_PROXIES": "how many reverse proxies in front set X-Forwarded-For and "
     "X-Forwarded-Proto (0: none is trusted)",
 }
+#: The county's time zone when its settings name none: times are stored in UTC and shown in it.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,26 @@ class Settings:
     #: Redis for background jobs (a Celery worker runs them) when set; else they run in the
     #: serving process.
     redis_url: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
 
     def with_db(self, url: str | None) -> Settings:
         return replace(self, db_url=url) if url else self
 
     def with_redis(self, url: str | None) -> Settings:
         return replace(self, redis_url=url) if url else self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The county's time zone, in which every time is shown, exported or written."""
+        return ZoneInfo(self.timezone)
+
+
+def local_time(moment: datetime, zone: ZoneInfo | str = DEFAULT_TIMEZONE) -> datetime:
+    """A stored moment in the county's zone (a moment without a zone is taken as UTC)."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone)
 
 
 def _read_toml(name: str) -> dict[str, Any]:
@@ -93,10 +111,13 @@ def load_settings(path: str | Path | None = None, db_url: str | None = None) -> 
     raw = tomllib.loads(Path(path).read_text("utf-8")) if path else _read_toml("county.toml")
     limits = Limits(**raw.get("limits", {}))
     county = raw.get("county", {})
+    timezone = str(county.get("timezone") or DEFAULT_TIMEZONE)
+    ZoneInfo(timezone)  # an unknown zone fails when the settings are read, not when shown
     return Settings(
         county=county.get("name") or None,
         year_start_month=int(county.get("year_start_month", 1)),
         limits=limits,
         db_url=db_url or os.environ.get(DB_ENV) or DEFAULT_DB_URL,
         redis_url=os.environ.get(REDIS_ENV) or None,
+        timezone=timezone,
     )

@@ -19,7 +19,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import accounts, auth
 from dashboard import layout as shell
 from dashboard.pages import _common as c
-from dashboard.state import state_of
+from dashboard.state import state, state_of
 from store import Store
 from zhibiao.i18n import t
 from zhibiao.vocabulary import ROLES
@@ -71,7 +71,7 @@ def accounts_grid(store: Store, lang: str) -> Any:
     ]
     return dag.AgGrid(
         id="admin-accounts",
-        rowData=accounts.account_rows(store.users(), lang),
+        rowData=accounts.account_rows(store.users(), lang, state().settings.zone),
         columnDefs=columns,
         getRowId="params.data.name",
         defaultColDef={"sortable": True, "resizable": True, "filter": False},
@@ -82,7 +82,9 @@ def accounts_grid(store: Store, lang: str) -> Any:
 
 
 def audit_table(store: Store, lang: str) -> Any:
-    rows = accounts.audit_rows(store.audit_log(accounts.ADMIN_AUDIT_ROWS), lang)
+    rows = accounts.audit_rows(
+        store.audit_log(accounts.ADMIN_AUDIT_ROWS), lang, state().settings.zone
+    )
     if not rows:
         return html.P(t("ui.admin.no_audit", lang), className="muted")
     keys = ("when", "user", "action", "detail")
@@ -283,7 +285,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
             return alert, *[no_update] * 5
         return (
             alert,
-            accounts.account_rows(store.users(), lang),
+            accounts.account_rows(store.users(), lang, state().settings.zone),
             audit_table(store, lang),
             target_options(store),
             "",
@@ -324,6 +326,11 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
         if not outcome.ok:
             return alert, *[no_update] * 4
         cleared = ("", "") if button == "admin-reset" else (no_update, no_update)
-        return alert, accounts.account_rows(store.users(), lang), audit_table(store, lang), *cleared
+        return (
+            alert,
+            accounts.account_rows(store.users(), lang, state().settings.zone),
+            audit_table(store, lang),
+            *cleared,
+        )
 
     return {o: NEEDED_ROLE for o in GUARDED_OUTPUTS}
