@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, datetime
 
 import pandas as pd
 
+from dashboard.definitions import definition
 from dashboard.figures import overview_cards, period_label, ranking_bar
+from dashboard.figures.style import default_catalog
 from dashboard.render import to_png
 from dashboard.views import quality_rows
 from indicators.catalog import Catalog
 from indicators.warnings import WarningRow, warning_counts, warning_rows
+from zhibiao.config import Settings, load_settings, local_time
 from zhibiao.i18n import has, t
 from zhibiao.vocabulary import STATUSES, status_text
 
@@ -58,6 +61,8 @@ class Pack:
     warnings: list[WarningRow]
     notes: list[str] = field(default_factory=list)
     watch: int = 0  # watch items: a count, never listed
+    #: each shown indicator's definition in words (the pack's last page)
+    definitions: list[dict] = field(default_factory=list)
 
 
 def _basis_text(basis: str, lang: str) -> str:
@@ -89,12 +94,14 @@ def chosen_indicators(
     return list(dict.fromkeys(indicators))
 
 
-def _pack_chart(table: pd.DataFrame, indicator: str, lang: str, catalog: Catalog | None) -> Chart:
+def _pack_chart(
+    table: pd.DataFrame, indicator: str, lang: str, catalog: Catalog | None, size: tuple[int, int]
+) -> Chart:
     fig = ranking_bar(table, indicator, lang, catalog=catalog)
     # the chart's title as plain text (plotly's is markup, its names made entities)
     title = html.unescape(str(fig.layout.title.text).split("<br>")[0])
-    fig.update_layout(title={"text": ""}, margin={"t": 60})
-    png = to_png(fig, PACK_CHART_WIDTH, PACK_CHART_HEIGHT, PACK_CHART_SCALE)
+    fig.update_layout(title={"text": "", "subtitle": {"text": ""}}, margin={"t": 60})
+    png = to_png(fig, size[0], size[1], PACK_CHART_SCALE)
     return Chart(indicator=indicator, title=title, png=png)
 
 
@@ -104,10 +111,16 @@ def build_pack(
     indicators: list[str] | None = None,
     *,
     catalog: Catalog | None = None,
+    settings: Settings | None = None,
+    chart_size: tuple[int, int] = (PACK_CHART_WIDTH, PACK_CHART_HEIGHT),
 ) -> Pack:
-    """The pack's words and chart images for one indicator table."""
+    """The pack's words and chart images for one indicator table (dated in the county's time
+    zone, a setting); each ranking picture `chart_size` pixels (drawn at scale 2), the shape of
+    the room the format has for it."""
     period, basis = _table_period(table)
+    zone = (settings or load_settings()).zone
     chosen = chosen_indicators(table, indicators, lang)
+    cards = overview_cards(table, lang, catalog=catalog)
     subtitle = t(
         "exports.pack.subtitle",
         lang,
@@ -118,13 +131,42 @@ def build_pack(
         lang=lang,
         title=t("exports.pack.title", lang, county=_county_name(table, lang)),
         subtitle=subtitle,
-        generated=t("exports.pack.generated", lang, date=date.today().isoformat()),
-        cards=overview_cards(table, lang, catalog=catalog),
-        charts=[_pack_chart(table, key, lang, catalog) for key in chosen],
+        generated=t(
+            "exports.pack.generated",
+            lang,
+            date=local_time(datetime.now(UTC), zone).date().isoformat(),
+        ),
+        cards=cards,
+        charts=[_pack_chart(table, key, lang, catalog, chart_size) for key in chosen],
         warnings=warning_rows(table, lang, catalog=catalog),
         notes=quality_lines(table, lang, catalog=catalog),
         watch=warning_counts(table)["watch"],
+        definitions=pack_definitions(cards, chosen, lang, catalog),
     )
+
+
+def pack_definitions(
+    cards: list[dict], chosen: list[str], lang: str, catalog: Catalog | None
+) -> list[dict[str, str]]:
+    """The definition of every indicator the pack shows (cards, then rankings), once each."""
+    keys = list(dict.fromkeys([c["indicator"] for c in cards] + list(chosen)))
+    return [definition(key, lang, catalog or default_catalog()) for key in keys]
+
+
+def _definition_cells(pack: Pack) -> tuple[list[str], list[list[str]], list[str | None]]:
+    """The definitions as a table: name, formula, unit, limits with their source, methods."""
+    lang = pack.lang
+    columns = ("name", "formula", "unit", "limits", "method")
+    header = [t(f"definitions.col.{c}", lang) for c in columns]
+    sep = t("definitions.separator", lang)
+    rows = []
+    for d in pack.definitions:
+        limits = d["limits"] or t("definitions.no_limits", lang)
+        if d["source"]:
+            limits = f"{limits}\n{t('definitions.label_source', lang)}{sep}{d['source']}"
+        method = "\n".join(x for x in (d["interval"], d["status"]) if x)
+        rows.append([d["name"], d["formula"], d["unit"], limits, method])
+    return header, rows, [None] * len(rows)
 
 
 def quality_lines(

@@ -15,7 +15,7 @@ from documents import pdf_text
 from figure_table import CATALOG, indicator_table
 from pptx import Presentation
 
-from dashboard.figures import funnel_figure, ranking_bar, trend_figure
+from dashboard.figures import area_charts, funnel_figure, ranking_bar
 from dashboard.render import stop_renderer
 from exports import build_pack, pack_pdf, pack_pptx, scorecard_xlsx
 
@@ -51,7 +51,7 @@ def strings(value: Any) -> list[str]:
 
 
 def assert_no_markup_from_names(fig) -> list[str]:
-    texts = strings(fig.to_plotly_json())
+    texts = strings(fig if isinstance(fig, dict) else fig.to_plotly_json())
     for raw in (BOLD, LINK, BREAK, "<a href", "<b>甲", "丙<br>"):
         assert not [s for s in texts if raw in s], raw
     return texts
@@ -83,11 +83,13 @@ def test_the_funnel_and_trend_charts_show_the_names_literally():
     assert_no_markup_from_names(funnel)
     red = next(trace for trace in funnel.data if trace.name == "▲▲ 显著异常")
     assert list(red.text) == [BOLD_SHOWN]
-    series = pd.DataFrame({"period": ["2024-01", "2024-02"], "value": [104.0, 110.0]})
-    trend = trend_figure(series, "srb", LINK, "zh", catalog=CATALOG)
+    lines = {"srb": {"this": {1: 104.0, 2: 110.0}, "last": {1: 101.0}, "county": {1: 105.0}}}
+    months = [f"{m}月" for m in range(1, 13)]
+    years = {"this": "2025年", "last": "2024年"}
+    trend = area_charts(lines, LINK, "zh", catalog=CATALOG, month_labels=months, year_labels=years)
     assert_no_markup_from_names(trend)
-    assert trend.data[-1].name == '&lt;a href="http://x.example/"&gt;乙&lt;/a&gt;镇'
-    assert trend.layout.title.text.startswith('&lt;a<br>href="http://x.example/"&gt;乙')
+    title = trend["layout"]["title"]["text"]
+    assert title.startswith('&lt;a href="http://x.example/"&gt;乙&lt;/a&gt;镇 逐月走势')
 
 
 def test_the_pdf_pack_builds_and_prints_the_names_as_typed(tmp_path: Path):
@@ -95,8 +97,9 @@ def test_the_pdf_pack_builds_and_prints_the_names_as_typed(tmp_path: Path):
     assert data.startswith(b"%PDF")
     text = pdf_text(data, tmp_path, "-raw")
     # 八字桥乡 (now <b>甲</b>镇) is red on all three indicators: three warning rows, each
-    # naming it in the area column and in its reason
-    assert text.count(BOLD) == 6
+    # naming it in the area column and in its reason, on page 1 (the most serious) and in the
+    # warnings
+    assert text.count(BOLD) == 2 * 6
     assert "▲▲ 显著异常 <b>甲</b>镇 政策符合率 72.00% <b>甲</b>镇 政策符合率 72.00" in text
     assert "&lt;" not in text
 

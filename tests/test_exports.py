@@ -94,9 +94,10 @@ def test_pptx_is_16_9_with_titles_a_picture_per_ranking_and_the_warnings():
         "政策符合率(%) 排名",
         "社会抚养费征收额(到位率)(%) 排名",
         "预警:显著异常、需关注",
+        "指标说明",
     ]
     pictures = [[shape for shape in slide.shapes if shape.shape_type == 13] for slide in prs.slides]
-    assert [len(p) for p in pictures] == [0, 0, 1, 1, 1, 0]
+    assert [len(p) for p in pictures] == [0, 0, 1, 1, 1, 0, 0]
     assert pictures[2][0].image.blob.startswith(PNG)
     overview = _slide_texts(prs.slides[1])
     assert "112.50" in overview and "▲ 需关注" in overview and "88.40%" in overview
@@ -117,7 +118,13 @@ def test_pptx_with_chosen_indicator_and_english():
     prs = Presentation(io.BytesIO(data))
     titles = [slide.shapes.title.text for slide in prs.slides]
     assert titles[2] == "Policy compliance (%): ranking"
-    assert len(titles) == 4  # cover, overview, one ranking, one warnings slide
+    # cover, overview, one ranking, two slides of warnings, two of definitions
+    assert titles[3:] == [
+        "Warnings: significant, needs attention",
+        "Warnings (continued)",
+        "Indicator definitions",
+        "Indicator definitions (continued)",
+    ]
 
 
 def test_unknown_indicator_is_refused_in_words():
@@ -136,12 +143,14 @@ def test_pdf_has_the_chinese_text_and_the_charts(tmp_path):
     assert "八字桥乡" in text
     assert "全县主要指标" in text
     assert "高于正常上限 107" in text
-    assert text.count("▲▲ 显著异常") == 4 + 1  # four warnings and the legend
+    # four warnings, the legend, and the same four among page 1's most serious
+    assert text.count("▲▲ 显著异常") == 4 + 1 + 4
     assert data.count(b"/Subtype /Image") >= 3  # one chart a ranking
     pages = subprocess.run(
         ["pdfinfo", str(tmp_path / "pack.pdf")], capture_output=True, text=True, check=True
     ).stdout
-    assert re.search(r"^Pages:\s+5$", pages, re.M)  # overview, three rankings, warnings
+    # page 1 (overview, most serious warnings), three rankings, the warnings, the definitions
+    assert re.search(r"^Pages:\s+6$", pages, re.M)
     assert re.search(r"^Page size:\s+841.89 x 595.276 pts \(A4\)$", pages, re.M)  # landscape
 
 
@@ -238,13 +247,13 @@ def test_export_pack_from_the_store(db_url, tmp_path):
     store.save_upload(_load_result("2024-06", AREA_FIELDS), user="analyst")
     store.dispose()
 
-    pdf = export_pack(db_url, None, "ytd", "pdf", tmp_path, "zh", ["srb"])
+    [pdf] = export_pack(db_url, None, "ytd", "pdf", tmp_path, "zh", ["srb"])
     assert pdf.name == "指标-2024-06-ytd.pdf"
     text = pdf_text(pdf.read_bytes(), tmp_path, "-layout")
     assert "尤溪县乡镇指标" in text and "八字桥乡" in text
     assert "212.00" in text  # 212 boys per 100 girls, red
 
-    pptx = export_pack(db_url, "2024-06", "ytd", "pptx", tmp_path / "pack.pptx", "zh", ["srb"])
+    [pptx] = export_pack(db_url, "2024-06", "ytd", "pptx", tmp_path / "pack.pptx", "zh", ["srb"])
     titles = [s.shapes.title.text for s in Presentation(str(pptx)).slides]
     assert titles[:3] == ["尤溪县乡镇指标", "全县主要指标", "出生人口性别比(女=100) 排名"]
 

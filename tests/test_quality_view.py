@@ -24,7 +24,7 @@ from zhibiao import ingest
 
 FILE = "质量.csv"
 CSV = "青川县2023年1月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,5\n白河镇,8,4,4\n东湖街道,8,4,4\n"
-NOTE_ZH = "质量.csv：B3 出生人数 10 ≠ C3 男 6 + D3 女 5（城关镇）"
+NOTE_ZH = "质量.csv：B3 出生人数 10 ≠ C3 男 6 + D3 女 5 = 11（城关镇）：请核对 B3、C3、D3"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -161,8 +161,9 @@ def test_the_meeting_pack_lists_the_note_after_the_warnings(table, tmp_path: Pat
         for shape in slide.shapes
         if shape.has_text_frame
     ]
-    assert titles[-1] == "数据质量提示"
+    # after the warnings, before the definitions that end the pack
     assert titles.index("数据质量提示") > max(i for i, t in enumerate(titles) if "预警" in t)
+    assert titles.index("数据质量提示") < titles.index("指标说明")
     assert line in texts
     pdf = exports.pack_pdf(table, "zh", ["srb"])
     text = pdf_text(pdf, tmp_path)

@@ -104,7 +104,10 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     p.add_argument("--period", type=_period, required=True, metavar="YYYY-MM", help=h("period"))
     p.add_argument("--basis", choices=BASES, default="ytd", help=h("basis"))
     p.add_argument("--format", choices=EXPORT_FORMATS, required=True, help=h("format"))
-    p.add_argument("--out", required=True, metavar="FILE", help=h("out"))
+    p.add_argument("--out", required=True, metavar="FILE", help=h("export_out"))
+    p.add_argument(
+        "--indicator", action="append", metavar="KEY", help=h("indicator"), dest="indicators"
+    )
 
     p = sub.add_parser("serve", parents=[common], help=h("serve"), description=h("serve"))
     p.add_argument("--host", default=DEFAULT_HOST, help=h("host"))
@@ -343,12 +346,23 @@ def run_export(args: argparse.Namespace) -> int:
     if not has_data:
         return no_data(args)
     # Lazy: the exports load plotly and kaleido, which no other command needs (about a second).
-    from exports import export_pack
+    from exports import ExportError, export_pack
 
-    written = export_pack(
-        db_url(args), args.period, args.basis, args.format, Path(args.out), args.lang
-    )
-    say(t("cli.written", args.lang, path=written))
+    try:
+        written = export_pack(
+            db_url(args),
+            args.period,
+            args.basis,
+            args.format,
+            Path(args.out),
+            args.lang,
+            args.indicators,
+        )
+    except ExportError as error:
+        say(str(error), sys.stderr)
+        return USAGE
+    for path in written:
+        say(t("cli.written", args.lang, path=path))
     return OK
 
 
