@@ -87,27 +87,30 @@ def test_the_funnel_in_words_names_the_flagged_and_the_ends():
     ]
 
 
-def test_the_trend_in_words_latest_highest_lowest_month():
-    series = pd.DataFrame(
-        {
-            "period": ["2024-02", "2024-01", "2024-03"],
-            "value": [110.0, 104.0, 99.0],
-            "county_value": [106.0, 105.0, 112.5],
-            "previous_year_value": [103.0, 101.0, 150.0],
-        }
+def test_the_township_charts_in_words_each_indicator_by_month():
+    lines = {
+        "srb": {"this": {1: 104.0, 2: 110.0}, "last": {1: 101.0, 3: 99.0}, "county": {1: 105.0}}
+    }
+    months = [f"M{m}" for m in range(1, 13)]
+    text = figures.area_charts_text(
+        "八字桥乡 by month",
+        lines,
+        "八字桥乡",
+        "en",
+        catalog=CATALOG,
+        month_labels=months,
+        year_labels={"this": "2025", "last": "2024"},
     )
-    fig = figures.trend_figure(series, "srb", "八字桥乡", "en", catalog=CATALOG)
-    text = figures.trend_text(fig, series, "srb", "八字桥乡", "en", catalog=CATALOG)
-    assert text.name == "八字桥乡 · Sex ratio at birth (boys per 100 girls)"
+    assert text.name == "八字桥乡 by month"
     assert text.summary == (
-        "Line chart: Sex ratio at birth of 八字桥乡 by month, with the county and the same month "
-        "a year before. Latest: 2024-03 99.00; highest: 2024-02 110.00; lowest: 2024-03 99.00."
+        "Line charts: 八字桥乡, 1 indicators by month, one small chart each: 2025 (solid), 2024 "
+        "(dotted) and the county (dashed; per township for counts)."
     )
-    assert text.columns == ["Month", "八字桥乡", "County", "Same month last year"]
+    assert text.columns == ["Indicator", "Month", "2025", "2024", "County"]
     assert text.rows == [
-        ["2024-01", "104.00", "105.00", "101.00"],
-        ["2024-02", "110.00", "106.00", "103.00"],
-        ["2024-03", "99.00", "112.50", "150.00"],
+        ["Sex ratio at birth", "M1", "104.00", "101.00", "105.00"],
+        ["Sex ratio at birth", "M2", "110.00", "", ""],
+        ["Sex ratio at birth", "M3", "", "99.00", ""],
     ]
 
 

@@ -4,6 +4,7 @@ plotly zh-CN locale asset, on the hand-made indicator table of tests/figure_tabl
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from figure_table import CATALOG, COUNTY, indicator_table
 from PIL import Image, ImageChops
 
 from dashboard import figures
+from dashboard.definitions import binomial_words
 from dashboard.figures import (
     GRAPH_CONFIG,
     STATUS_STYLE,
@@ -21,9 +23,9 @@ from dashboard.figures import (
     overview_cards,
     ranking_bar,
     status_label,
-    trend_figure,
 )
 from dashboard.render import png_size, stop_renderer, to_png
+from indicators.catalog import load_catalog
 
 ASSET = Path(figures.__file__).parent.parent / "assets" / "plotly-locale-zh-cn.js"
 
@@ -230,14 +232,22 @@ def test_srb_103_and_129_look_different():
     assert 90 < low < 96  # the axis starts near the data, so 24 reads 12 times 2
 
 
-def test_bars_of_a_percentage_start_at_zero_with_room_for_the_longest_label():
+def test_bars_of_a_percentage_run_from_zero_to_100_with_long_labels_inside():
     fig = ranking_bar(indicator_table(), "compliance", "zh", catalog=CATALOG)
     bar = _bar(fig)
     assert bar.base is None and list(bar.x) == [98.0, 93.5, 91.0, 85.0, 72.0]
-    low, high = fig.layout.xaxis.range
-    assert low == 0
-    room = (high - 98.0) / (high - low) * figures.PLANNED_PLOT_WIDTH
-    assert room >= figures.text_width("98.00  √ 正常", 15) == 117.0
+    assert list(fig.layout.xaxis.range) == [0, 100]  # never 120%
+    labels = {a.y: a for a in fig.layout.annotations if a.yref in (None, "y") and a.y}
+    # 98's label would pass 100: it sits inside the bar's end, on its white ground
+    assert (labels["城关镇"].x, labels["城关镇"].xanchor, labels["城关镇"].xshift) == (
+        98,
+        "right",
+        -4,
+    )
+    # every other label goes after its bar when it fits there (at the planned 460 px)
+    for label in labels.values():
+        fits = label.x / 100 * 460 + 12 + figures.text_width(label.text, 15) <= 460
+        assert label.xanchor == ("left" if fits else "right"), label.text
 
 
 def _srb_with_areas(n: int) -> pd.DataFrame:
@@ -415,7 +425,7 @@ def test_funnel_figure_limits_and_points_by_status():
     red = fig.data[4]
     assert list(red.text) == ["八字桥乡"] and red.marker.symbol == "x"
     assert [s.y0 for s in fig.layout.shapes] == [88.4]
-    assert "φ = 1.80" in fig.layout.title.text
+    assert "φ = 1.80" in fig.layout.title.subtitle.text
 
 
 def test_funnel_points_coloured_by_where_they_fall_and_the_method_said():
@@ -441,7 +451,7 @@ def test_funnel_points_coloured_by_where_they_fall_and_the_method_said():
     low = [trace for trace in fig.data if trace.name == "低于95%控制限"][0]
     assert list(low.text) == ["乡0"]
     assert "需关注" in low.hovertext[0] or "显著异常" in low.hovertext[0]  # its status
-    assert "控制限按 φ 放宽(Spiegelhalter 2005)" in fig.layout.title.text
+    assert "控制限按 φ 放宽(Spiegelhalter 2005)" in fig.layout.title.subtitle.text
 
 
 def test_funnel_limits_start_at_the_minimum_denominator_and_do_not_set_the_range():
@@ -474,10 +484,23 @@ def test_funnel_limits_start_at_the_minimum_denominator_and_do_not_set_the_range
     assert len(lines) == 4
     for line in lines:
         assert list(line.x) == [20.0, 50.0, 160.0]  # 5 and 10 are below the 20 births judged
-    # the range: every point (108, 125, 300), the county 108.59 and the 99.8% limits at the
-    # largest denominator (80, 140): 80..300, 8% below and 15% above the 220 span
-    low, high = fig.layout.yaxis.range
-    assert (round(low, 6), round(high, 6)) == (62.4, 333.0)
+    # the whole funnel drawn (limits 30..400 from 20 births on) and every point (108, 125,
+    # 300), on a log axis: 30..400, 8% of the log span below and 15% above
+    assert fig.layout.yaxis.type == "log"
+    low, high = (10**v for v in fig.layout.yaxis.range)
+    span = math.log10(400 / 30)
+    assert (round(low, 4), round(high, 4)) == (
+        round(30 / 10 ** (span * 0.08), 4),
+        round(400 * 10 ** (span * 0.15), 4),
+    )
+    assert round(low, 1) == 24.4 and round(high) == 590
+    # the x axis says what the limits are drawn against: boys + girls, not 分母 …
+    assert fig.layout.xaxis.title.text == "出生男 + 出生女"
+    # … which the project's catalog derives as births
+    real = load_catalog()
+    assert binomial_words(real.get("srb"), real, "zh") == "出生人数"
+    assert binomial_words(real.get("srb_order2"), real, "en") == "Second births"
+    assert binomial_words(real.get("fee_coverage"), real, "zh") == "社会抚养费应征人数"
 
 
 def test_funnel_without_a_minimum_draws_every_limit():
@@ -488,38 +511,14 @@ def test_funnel_without_a_minimum_draws_every_limit():
     fig = funnel_figure(
         {"centre": 88.0, "points": points, "limits": limits}, "compliance", "zh", catalog=CATALOG
     )
+    # from the grid point at or below the smallest area's 40, to the largest
     assert [list(trace.x) for trace in fig.data if trace.mode == "lines"] == [[10.0, 50.0]] * 2
-    low, high = fig.layout.yaxis.range  # 80..96 at the largest denominator, 90 and 88 inside
-    assert (round(low, 6), round(high, 6)) == (78.72, 98.4)
-
-
-def test_trend_figure_three_lines_and_the_band():
-    series = pd.DataFrame(
-        {
-            "period": ["2024-02", "2024-01", "2024-03"],
-            "value": [110.0, 104.0, 212.0],
-            "county_value": [106.0, 105.0, 112.5],
-            "previous_year_value": [103.0, 101.0, 150.0],
-        }
-    )
-    fig = trend_figure(series, "srb", "八字桥乡", "zh", catalog=CATALOG)
-    assert [trace.name for trace in fig.data] == ["上年同期", "全县", "八字桥乡"]
-    assert list(fig.data[2].x) == ["2024-01", "2024-02", "2024-03"]
-    assert list(fig.data[2].y) == [104.0, 110.0, 212.0]
-    assert [(s.y0, s.y1) for s in fig.layout.shapes] == [(103.0, 107.0)]
-
-
-def test_a_long_english_trend_title_wraps_instead_of_being_cut():
-    series = pd.DataFrame({"period": ["2024-01"], "value": [104.0]})
-    fig = trend_figure(series, "srb", "Dongcheng Subdistrict Office", "en", catalog=CATALOG)
-    lines = fig.layout.title.text.split("<br>")
-    assert (
-        " ".join(lines) == "Dongcheng Subdistrict Office · Sex ratio at birth (boys per 100 girls)"
-    )
-    assert len(lines) == 3
-    assert all(figures.text_width(line, 22) <= figures.PLANNED_PLOT_WIDTH for line in lines)
-    short = trend_figure(series, "srb", "城关镇", "zh", catalog=CATALOG)
-    assert short.layout.title.text == "城关镇 · 出生人口性别比(女=100)"
+    # the whole funnel, 60..99 (the 95% limits at 10 and 50): 8% of the 39 span below, and
+    # above no more than 100 + that 8%
+    low, high = fig.layout.yaxis.range
+    assert (round(low, 6), round(high, 6)) == (56.88, 103.12)
+    assert fig.layout.yaxis.type == "linear"
+    assert fig.layout.xaxis.title.text == "出生人数"
 
 
 def test_overview_cards_county_figures_with_change_and_status():

@@ -1,7 +1,8 @@
 """The figure builders shared by the pages and the exports, one module per chart.
 
 - `style`: fonts, status colours and marks, the catalog in a chart's terms, texts, titles.
-- `ranking`: the ranking bars. `funnel`: the funnel plot. `trend`: one area over time.
+- `ranking`: the ranking bars. `funnel`: the funnel plot. `trend`: a township's months
+  (this year, last year, the county), small charts, and with its table the page's picture.
 - `cards`: the overview cards. `alternative`: each chart in words and as a table.
 
 Every builder reads the indicator table (`indicators/columns.py`), labels everything from the
@@ -11,7 +12,7 @@ so a black-and-white printout still tells them apart. The names below are the pa
 face; a change to one chart goes into its own module.
 """
 
-from dashboard.figures.alternative import ChartText, funnel_text, ranking_text, trend_text
+from dashboard.figures.alternative import ChartText, area_charts_text, funnel_text, ranking_text
 from dashboard.figures.cards import OVERVIEW_INDICATORS, change_text, overview_cards
 from dashboard.figures.funnel import funnel_figure, funnel_limits_drawn, funnel_y_range
 from dashboard.figures.ranking import (
@@ -47,10 +48,12 @@ from dashboard.figures.style import (
     view_max_areas,
     wrap_title,
 )
-from dashboard.figures.trend import trend_figure
+from dashboard.figures.trend import area_charts
 from zhibiao.vocabulary import clean_status, status_label, status_text
 
 __all__ = [
+    "area_charts_text",
+    "area_charts",
     "FONT_FAMILY",
     "GRAPH_CONFIG",
     "IMAGE_HEIGHT",
@@ -89,8 +92,6 @@ __all__ = [
     "status_text",
     "text_width",
     "top_label_lanes",
-    "trend_figure",
-    "trend_text",
     "unit_label",
     "value_text",
     "wrap_title",

@@ -22,7 +22,6 @@ from dashboard.figures.style import (
     format_amount,
     indicator_info,
     number_or_none,
-    period_label,
     value_text,
 )
 from zhibiao.i18n import t
@@ -44,6 +43,9 @@ class ChartText:
 def figure_name(fig: go.Figure) -> str:
     """The chart's title as one line of plain text (line breaks become spaces, markup goes)."""
     text = str(fig.layout.title.text or "")
+    subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
+    if subtitle:  # plotly's own subtitle (figures.style._title), read as one line with the title
+        text = f"{text} {subtitle}"
     text = re.sub(r"<br\s*/?>", " ", text)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()
 
@@ -169,43 +171,48 @@ def funnel_text(
     return ChartText(figure_name(fig), summary, columns, body)
 
 
-def trend_text(
-    fig: go.Figure,
-    series: pd.DataFrame,
-    indicator: str,
+def area_charts_text(
+    title: str,
+    lines: dict[str, dict[str, dict[int, float]]],
     area: str,
     lang: str,
     *,
     catalog: Any = None,
+    month_labels: list[str],
+    year_labels: dict[str, str],
 ) -> ChartText:
-    """The trend chart (`trend_figure` of the same series) in words: each month's value of the
-    area, the county and the same month a year before; the latest, highest and lowest month."""
-    info = indicator_info(indicator, lang, catalog)
-    frame = series.sort_values("period")
-    lines = [c for c in ("value", "county_value", "previous_year_value") if c in frame]
-    columns = [t("figures.axis.period", lang)] + [
-        str(area) if c == "value" else t(f"figures.alt.col.{c}", lang) for c in lines
+    """The township's small charts (`trend.area_charts` of the same lines) in words: for each
+    indicator and month, this year's value, last year's and the county's."""
+    columns = [
+        t("figures.alt.col.indicator", lang),
+        t("figures.alt.col.month", lang),
+        year_labels["this"],
+        year_labels["last"],
+        t("figures.alt.col.county_value", lang),
     ]
-    body = [
-        [period_label(row["period"], lang)] + [value_text(row[c], info, lang) for c in lines]
-        for _, row in frame.iterrows()
-    ]
-    values = frame.assign(_value=pd.to_numeric(frame["value"], errors="coerce"))
-    values = values[values["_value"].notna()]
-    if values.empty:
-        return ChartText(figure_name(fig), t("figures.alt.empty", lang), columns, body)
-
-    def month(row: pd.Series) -> str:
-        return _named(period_label(row["period"], lang), row["value"], info, lang)
-
-    ordered = values.sort_values("_value", kind="stable")
+    body = []
+    for key, found in lines.items():
+        info = indicator_info(key, lang, catalog)
+        months = sorted(set(found.get("this", {})) | set(found.get("last", {})))
+        for month in months:
+            body.append(
+                [
+                    info.name,
+                    month_labels[month - 1],
+                    *[
+                        value_text(found.get(part, {}).get(month), info, lang)
+                        for part in ("this", "last", "county")
+                    ],
+                ]
+            )
+    if not body:
+        return ChartText(title, t("figures.alt.empty", lang), columns, body)
     summary = t(
         "figures.alt.trend",
         lang,
         area=area,
-        indicator=info.name,
-        latest=month(values.iloc[-1]),
-        high=month(ordered.iloc[-1]),
-        low=month(ordered.iloc[0]),
+        n=len(lines),
+        this=year_labels["this"],
+        last=year_labels["last"],
     )
-    return ChartText(figure_name(fig), summary, columns, body)
+    return ChartText(title, summary, columns, body)

@@ -16,6 +16,7 @@ from dashboard.figures.style import (
     _subtitle,
     _title,
     chart_title,
+    default_catalog,
     format_amount,
     format_number,
     indicator_info,
@@ -25,6 +26,7 @@ from dashboard.figures.style import (
     unit_label,
     view_max_areas,
 )
+from dashboard.figures.words import binomial_words
 from indicators.catalog import Catalog
 from indicators.funnel import funnel_note
 from zhibiao.i18n import t
@@ -56,10 +58,18 @@ def funnel_figure(
     *,
     catalog: Catalog | None = None,
 ) -> go.Figure:
-    """Each area's value against its denominator, with the 95% and 99.8% limits (funnel)."""
+    """Each area's value against its denominator, with the 95% and 99.8% limits (funnel).
+
+    The x axis is named by what the denominator is (出生人数), the y axis shows the whole
+    funnel over the denominators present; a sex ratio's y axis is logarithmic."""
+    known = catalog or default_catalog()
+    x_title = binomial_words(known.get(indicator), known, lang)
     info = indicator_info(indicator, lang, catalog)
     fig = go.Figure()
-    limits = funnel_limits_drawn(pd.DataFrame(funnel.get("limits", pd.DataFrame())), info)
+    points = plain_areas(pd.DataFrame(funnel.get("points", pd.DataFrame())))
+    limits = funnel_limits_drawn(
+        pd.DataFrame(funnel.get("limits", pd.DataFrame())), info, points.get("denominator")
+    )
     centre = number_or_none(funnel.get("centre"))
     for low, high, key, dash in (
         ("low998", "high998", "figures.funnel.limit998", "dot"),
@@ -88,7 +98,6 @@ def funnel_figure(
             annotation_position="top right",
             annotation_font={"size": 14},
         )
-    points = plain_areas(pd.DataFrame(funnel.get("points", pd.DataFrame())))
     if "status" not in points:
         points = points.assign(status=None)
     points = points.assign(_status=[clean_status(s) or "none" for s in points["status"]])
@@ -145,6 +154,7 @@ def funnel_figure(
                 },
                 hovertext=hover,
                 hovertemplate="%{hovertext}<extra></extra>",
+                customdata=[str(a) for a in group["area"]],  # a click opens the township
             )
         )
     _base_layout(fig)
@@ -158,53 +168,93 @@ def funnel_figure(
     if note:
         subtitle = f"{subtitle} · {note}" if subtitle else note
     title = _title(info, lang, subtitle)
-    title["text"] = title["text"].replace(
-        chart_title(info, lang), t("figures.funnel.title", lang, indicator=chart_title(info, lang))
-    )
+    title["text"] = t("figures.funnel.title", lang, indicator=chart_title(info, lang))
     fig.update_layout(
         title=title,
         height=600,
         margin={"l": 70, "r": 40, "t": 110, "b": 70},
     )
-    fig.update_xaxes(title={"text": t("figures.axis.denominator", lang)}, gridcolor="#E5E5E5")
+    log = info.unit == "ratio100"
+    fig.update_xaxes(title={"text": x_title}, gridcolor="#E5E5E5")
+    y_range = funnel_y_range(points, centre, limits, log=log, cap=info.axis_cap)
     fig.update_yaxes(
         title={"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
         gridcolor="#E5E5E5",
-        range=funnel_y_range(points, centre, limits),
+        type="log" if log else "linear",
+        range=[math.log10(v) for v in y_range] if log and y_range else y_range,
     )
+    if log and y_range:
+        ticks = log_ticks(*y_range)
+        fig.update_yaxes(tickvals=ticks, ticktext=[format_amount(v) for v in ticks])
     return fig
 
 
-def funnel_limits_drawn(limits: pd.DataFrame, info: IndicatorInfo) -> pd.DataFrame:
-    """The limit lines from the indicator's minimum denominator for judging on (srb: 20).
+#: Ticks of a log axis: 1, 1.5, 2, 3, 5, 7 in each power of ten.
+LOG_TICK_STEPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 
-    Below it an area is not judged (grey), and the limits there run off to thousands.
-    """
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Round values between `low` and `high` for a log axis (…, 50, 70, 100, 150, 200, …)."""
+    ticks = []
+    power = 10.0 ** math.floor(math.log10(max(low, 1e-9)))
+    while power <= high:
+        ticks += [step * power for step in LOG_TICK_STEPS if low <= step * power <= high]
+        power *= 10
+    return [round(v, 6) for v in ticks]
+
+
+def funnel_limits_drawn(
+    limits: pd.DataFrame, info: IndicatorInfo, denominators: Any = None
+) -> pd.DataFrame:
+    """The limit lines over the denominators present (the smallest area's to the largest's),
+    from no lower than the indicator's minimum for judging on (srb: 20): below it an area is
+    not judged (grey), and the limits there run off to thousands."""
     if "denominator" not in limits:
         return limits
     limits = limits.sort_values("denominator")
+    present = pd.to_numeric(pd.Series(denominators, dtype="float64"), errors="coerce").dropna()
+    low = float(present.min()) if len(present) else None
     if info.min_denominator is not None:
-        limits = limits[limits["denominator"] >= info.min_denominator]
+        low = max(low or 0.0, info.min_denominator)
+    if low is not None:
+        # from the last grid point at or below `low`, so the lines start at the smallest area
+        before = limits[limits["denominator"] <= low]
+        start = before["denominator"].iloc[-1] if len(before) else low
+        limits = limits[limits["denominator"] >= start]
     return limits
 
 
 def funnel_y_range(
-    points: pd.DataFrame, centre: float | None, limits: pd.DataFrame
+    points: pd.DataFrame,
+    centre: float | None,
+    limits: pd.DataFrame,
+    *,
+    log: bool = False,
+    cap: float | None = None,
 ) -> list[float] | None:
-    """The value axis of a funnel: every point, the county value and the 99.8% limits where the
-    funnel is narrowest (the largest denominator), padded; the limit lines never set it."""
+    """The value axis of a funnel: every point, the county value and the whole funnel drawn
+    (both 99.8% limits over the denominators present), padded; never below 0 nor past `cap`
+    (100 for a share). On a `log` axis (a sex ratio, where the limits are not symmetric) the
+    padding is a share of the axis's log span."""
     values = [number_or_none(v) for v in points.get("value", [])]
     extent = [v for v in values if v is not None and math.isfinite(v)]
     if centre is not None:
         extent.append(centre)
-    if not limits.empty:
-        neck = limits.iloc[-1]
-        for column in ("low998", "high998", "low95", "high95"):
-            value = number_or_none(neck.get(column))
-            if value is not None and math.isfinite(value):
+    for column in ("low998", "high998", "low95", "high95"):
+        for value in limits.get(column, []):
+            value = number_or_none(value)
+            if value is not None and math.isfinite(value) and (value > 0 or not log):
                 extent.append(value)
     if not extent:
         return None
     low, high = min(extent), max(extent)
+    if log:
+        low = max(low, 1e-3)
+        span = math.log10(high / low) or 0.1
+        return [low / 10 ** (span * FUNNEL_PAD), high * 10 ** (span * FUNNEL_PAD_TOP)]
     span = (high - low) or max(abs(high) * 0.1, 1.0)
-    return [low - span * FUNNEL_PAD, high + span * FUNNEL_PAD_TOP]
+    bottom = max(low - span * FUNNEL_PAD, 0.0) if low >= 0 else low - span * FUNNEL_PAD
+    top = high + span * FUNNEL_PAD_TOP
+    if cap is not None and high <= cap:
+        top = min(top, cap + span * FUNNEL_PAD)
+    return [bottom, top]

@@ -29,6 +29,7 @@ from dashboard.figures.style import (
     _reference_lines,
     _subtitle,
     _title,
+    area_average,
     format_amount,
     format_number,
     indicator_info,
@@ -155,13 +156,15 @@ def ranking_axis_range(
     county: float | None,
     diverging: bool,
     plot_px: float = PLANNED_PLOT_WIDTH,
+    cap: float | None = None,
 ) -> list[float]:
     """The value axis of a ranking: the data, the marks and room for every bar's label.
 
     Each label starts just right of its bar's right end (the value, or the base for a bar that
     runs left of it). Bars from 0 keep the axis at 0; diverging bars (from the reference) get
     the data and the normal range with a little padding, not 0. The axis is the shortest that
-    holds every label at a plot `plot_px` wide.
+    holds every label at a plot `plot_px` wide, but never passes `cap` (100 for a percentage)
+    when no value does: a label that would pass it is drawn inside its bar's end.
     """
     low, high = _axis_extent(values, base, marks, county)
     if not diverging:
@@ -176,6 +179,8 @@ def ranking_axis_range(
         needed.append((max(value, base) - low) / max(0.2, 1 - pad_left - share))
     axis = max(needed)
     start = low - pad_left * axis
+    if cap is not None and high <= cap < start + axis:
+        return [start, cap]
     return [start, start + axis]
 
 
@@ -311,24 +316,27 @@ def ranking_bar(
         hovertext=[_hover_text(r, info, lang) for r in records],
         hovertemplate="%{hovertext}<extra></extra>",
     )
-    fig = go.Figure([bars, _label_bars(names, values, labels, start)])
+    fig = go.Figure([bars])
     _legend_entries(fig, [s for s in statuses if s], lang)
     _base_layout(fig)
 
     marks = _reference_lines(info, lang)
-    county_value = _drawn_value(county) if county is not None else None
-    axis = ranking_axis_range(values, labels, base, marks, county_value, diverging)
+    reference = _county_reference(rows, county, info, lang)
+    axis = ranking_axis_range(
+        values,
+        labels,
+        base,
+        marks,
+        reference[0] if reference else None,
+        diverging,
+        cap=info.axis_cap,
+    )
     shapes, top = _reference_shapes(marks, base if diverging else None)
-    if county_value is not None and county is not None:
-        shapes.append(_vline(county_value, LINE_COLOUR, "longdash"))
-        county_text = t(
-            "figures.county_line",
-            lang,
-            county=county["area"],
-            value=format_number(county["value"], info.dp),
-        )
-        top.append((county_value, county_text, LINE_COLOUR))
+    if reference is not None:
+        shapes.append(_vline(reference[0], LINE_COLOUR, "longdash"))
+        top.append((reference[0], reference[1], LINE_COLOUR))
     notes, lanes = _top_labels(top, axis)
+    fig.add_trace(_label_bars(names, values, labels, start, axis))
     if missing:
         notes.append(_missing_note(missing, lang))
     fig.update_layout(
@@ -346,7 +354,7 @@ def ranking_bar(
         annotations=notes,
         xaxis={
             "range": axis,
-            "title": {"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
+            "title": {"text": _axis_title(info, lang, base if diverging else None)},
             "showgrid": True,
             "gridcolor": "#E5E5E5",
             "zeroline": not diverging,
@@ -386,19 +394,38 @@ def _with_gaps(
     return categories, texts
 
 
+def _axis_title(info: IndicatorInfo, lang: str, base: float | None) -> str:
+    """The value axis's title: the unit; for bars diverging from a reference, where they start
+    (a sex ratio's bars start at 105)."""
+    title = unit_label(info.unit, lang) or t("figures.axis.value", lang)
+    if base is None:
+        return title
+    return t("figures.bar_base", lang, axis=title, value=format_amount(base))
+
+
 def _label_bars(
-    names: list[str], values: list[float | None], labels: list[str], start: float
+    names: list[str],
+    values: list[float | None],
+    labels: list[str],
+    start: float,
+    axis: list[float],
 ) -> go.Bar:
     """Each bar's value, mark and word just right of its right end (the base for a bar that
-    runs left of it): the text of a clear bar from `start` to there."""
+    runs left of it): the text of a clear bar from `start` to there; inside that end when it
+    would pass the axis end (a percentage axis stops at 100)."""
     ends = [None if v is None else max(v, start) - start for v in values]
+    inside = [
+        v is not None and label_inside(v, start, label, axis)
+        for v, label in zip(values, labels, strict=True)
+    ]
     return go.Bar(
         x=ends,
         base=[start] * len(ends) if start else None,
         y=names,
         orientation="h",
         text=labels,
-        textposition="outside",
+        textposition=["inside" if i else "outside" for i in inside],
+        insidetextanchor="end",
         cliponaxis=False,
         constraintext="none",
         textfont={"size": BAR_LABEL_SIZE, "color": "#222222"},
@@ -476,3 +503,45 @@ def _missing_note(missing: list[Any], lang: str) -> dict[str, Any]:
         "showarrow": False,
         "font": {"size": 13, "color": "#555555"},
     }
+
+
+def _county_reference(
+    rows: pd.DataFrame, county: pd.Series | None, info: IndicatorInfo, lang: str
+) -> tuple[float, str] | None:
+    """The line an area is compared with, and its label: the county's rate for a rate; for a
+    sum (births, amounts) the county's figure per area, never the county's total (which would
+    push every bar into the left fifth)."""
+    if county is None:
+        return None
+    if info.is_sum:
+        average = area_average(rows)
+        if average is None:
+            return None
+        value, n = average
+        text = t(
+            "figures.area_average",
+            lang,
+            value=format_number(value, max(1, info.dp)),
+            county=county["area"],
+            total=format_amount(_drawn_value(county)),
+            n=n,
+        )
+        return value, text
+    drawn = _drawn_value(county)
+    if drawn is None:
+        return None
+    text = t(
+        "figures.county_line",
+        lang,
+        county=county["area"],
+        value=format_number(county["value"], info.dp),
+    )
+    return drawn, text
+
+
+def label_inside(value: float, base: float, label: str, axis: list[float]) -> bool:
+    """Whether a bar's label would pass the axis end (at the planned plot width), and so goes
+    inside the bar's end instead of after it."""
+    span = (axis[1] - axis[0]) or 1.0
+    end = (max(value, base) - axis[0]) / span * PLANNED_PLOT_WIDTH
+    return end + LABEL_GAP + text_width(label, BAR_LABEL_SIZE) > PLANNED_PLOT_WIDTH

@@ -117,6 +117,22 @@ class IndicatorInfo:
     limits: tuple[tuple[str, float], ...]
     min_denominator: float | None = None
     show_count: bool = False
+    #: the value is a sum over the area (a count or an amount, no denominator): the county's
+    #: figure is the sum of the areas', so a chart compares an area with the per-area average
+    is_sum: bool = False
+
+    @property
+    def axis_cap(self) -> float | None:
+        """The largest value an axis need show when no value passes it (100 for a percentage)."""
+        return AXIS_CAPS.get(self.unit)
+
+
+#: Axis ends by unit: a share never passes 100%.
+AXIS_CAPS = {"percent": 100.0}
+
+
+#: Units of a sum over the area (no denominator).
+SUM_UNITS = ("count", "wan_yuan")
 
 
 def _field(entry: Indicator | None, name: str, default: Any = None) -> Any:
@@ -175,6 +191,7 @@ def indicator_info(indicator: str, lang: str, catalog: Catalog | None = None) ->
         limits=_limit_pairs(_field(entry, "limits")),
         min_denominator=number_or_none(_field(entry, "min_denominator")),
         show_count=bool(_field(entry, "show_count", False)),
+        is_sum=entry is not None and not entry.denominator and entry.unit in SUM_UNITS,
     )
 
 
@@ -251,11 +268,27 @@ def _subtitle(rows: pd.DataFrame, lang: str) -> str:
     return t("figures.subtitle", lang, period=period_label(period, lang), basis=basis_text)
 
 
+#: Room above a chart's title for the legend (pixels).
+LEGEND_ROOM = 34
+
+
 def _title(info: IndicatorInfo, lang: str, subtitle: str = "") -> dict[str, Any]:
-    text = chart_title(info, lang)
+    """The title and its subtitle, pinned under the legend at the top of the figure (not
+    centred in the top margin, where the labels above the plot would run into them)."""
+    title: dict[str, Any] = {"text": chart_title(info, lang)}
     if subtitle:
-        text = f"{text}<br><span style='font-size:15px;color:#555'>{subtitle}</span>"
-    return {"text": text, "x": 0.01, "xanchor": "left", "font": {"size": 24}}
+        # plotly's own subtitle: a <br> in the title would not keep to yanchor (plotly.js #6472)
+        title["subtitle"] = {"text": subtitle, "font": {"size": 15, "color": "#555555"}}
+    return {
+        **title,
+        "x": 0.01,
+        "xanchor": "left",
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": LEGEND_ROOM},
+        "font": {"size": 24},
+    }
 
 
 def _base_layout(fig: go.Figure) -> None:
@@ -293,6 +326,18 @@ def _county_row(rows: pd.DataFrame) -> pd.Series | None:
         return None
     county = rows[rows["is_total"].fillna(False).astype(bool)]
     return None if county.empty else county.iloc[0]
+
+
+def area_average(rows: pd.DataFrame) -> tuple[float, int] | None:
+    """The county's figure per area of a sum (births, amounts): (county value ÷ areas with a
+    value, how many areas). None when the county or every area lacks a value."""
+    county = _county_row(rows)
+    total = _drawn_value(county) if county is not None else None
+    areas = _areas(rows)
+    n = int(pd.to_numeric(areas["value"], errors="coerce").notna().sum()) if len(areas) else 0
+    if total is None or n == 0:
+        return None
+    return total / n, n
 
 
 def _areas(rows: pd.DataFrame) -> pd.DataFrame:
@@ -391,7 +436,7 @@ TOP_LABEL_GAP = 10
 
 
 #: Room for the title, its subtitle and the legend above the labels (pixels).
-TITLE_ROOM = 92
+TITLE_ROOM = 100
 
 
 #: Share of the axis kept empty at each end, beyond the data and the labels.
