@@ -84,3 +84,16 @@ def view_table(app_state: AppState, period: str, basis: str) -> pd.DataFrame:
         settings=app_state.settings,
         catalog=app_state.catalog,
     )
+
+
+def cached_table(app_state: AppState, period: str | None, basis: str) -> pd.DataFrame:
+    """`view_table`, kept per worker under the store's revision, read on every call (an upload
+    stored through any process or host is seen at once); pages and downloads share it. Empty
+    when there is no period, that is no data at all."""
+    if period is None:
+        return pd.DataFrame()
+    key = ("table", period, basis, app_state.store.revision())
+    table: pd.DataFrame = app_state.tables.get_or_make(
+        key, lambda: view_table(app_state, period, basis)
+    )
+    return table

@@ -87,6 +87,17 @@ def filled_store(url: str) -> Store:
     return store
 
 
+def sample_table(url: str, period: str = "2025-03", basis: str = "ytd") -> pd.DataFrame:
+    """The indicator table of the sample county's `period` from a store `filled_store` fills."""
+    from zhibiao.tables import indicator_table
+
+    store = filled_store(url)
+    try:
+        return indicator_table(store, period, basis)
+    finally:
+        store.dispose()
+
+
 def app_config(tmp_path: Path, url: str) -> dict:
     return {
         "db_url": url,

@@ -13,7 +13,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import auth, figures, layout, views
-from dashboard.state import AppState, state, view_table
+from dashboard.state import AppState, cached_table, state
 from indicators.catalog import Catalog
 from store import Store
 from zhibiao.i18n import t
@@ -64,14 +64,14 @@ def page_context(
 
 def table_of(ctx: PageContext, period: str | None = None, basis: str | None = None) -> pd.DataFrame:
     """The indicator table of the view's period and basis, kept per worker under the store's
-    revision read on every call (an upload stored through any process or host is seen at once);
-    empty when there is no period, that is no data at all."""
-    period = period or ctx.query.period
-    basis = basis or ctx.query.basis
-    if period is None:
-        return pd.DataFrame()
-    key = ("table", period, basis, ctx.store.revision())
-    return ctx.app.tables.get_or_make(key, lambda: view_table(ctx.app, period, basis))
+    revision read on every call (`dashboard.state.cached_table`); empty when there is no period,
+    that is no data at all."""
+    return cached_table(ctx.app, period or ctx.query.period, basis or ctx.query.basis)
+
+
+def view_search(ctx: PageContext) -> str:
+    """The query of the view (period, basis, language) as '?…', for links to other pages."""
+    return layout.with_query("", period=ctx.query.period, basis=ctx.query.basis, lang=ctx.lang)
 
 
 def period_options(ctx: PageContext) -> list[tuple[str, str]]:
@@ -159,7 +159,10 @@ def graph(
 ) -> Any:
     """The chart as a figure named by its title and described by its summary in words, with a
     table of the same figures under it that opens from the keyboard (WCAG 1.1.1)."""
-    height = getattr(getattr(figure, "layout", None), "height", None) or DEFAULT_CHART_HEIGHT
+    shape = figure.get("layout", {}) if isinstance(figure, dict) else figure.layout
+    height = (shape.get("height") if isinstance(shape, dict) else shape.height) or (
+        DEFAULT_CHART_HEIGHT
+    )
     summary_id = f"{graph_id}-summary"
     return html.Figure(
         [
