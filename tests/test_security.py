@@ -321,8 +321,9 @@ def test_every_callback_that_changes_stored_data_is_guarded(app):
     client = app.server.test_client()
     log_in(client, "adm")
     deps = client.get("/_dash-dependencies").json
-    # every callback the browser may call is one the walk below reads (8, with the pages router)
-    assert sorted(d["output"] for d in deps) == sorted(app.callback_map) and len(deps) == 8
+    # every callback the browser may call is one the walk below reads (12, with the pages
+    # router, the three click-throughs and the upload page's save button)
+    assert sorted(d["output"] for d in deps) == sorted(app.callback_map) and len(deps) == 12
     guarded = app.server.config["ZHIBIAO_GUARDED"]
     writers: dict[str, set[str]] = {}
     browser_side = {d["output"] for d in deps if d.get("clientside_function")}

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import html
+from dash import dcc, html
 
-from dashboard import figures, views
+from dashboard import clicks, figures, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from dashboard.pages import _present
+from dashboard.pages._definitions import definition_panel
 from indicators.funnel import funnel
 from zhibiao.i18n import t
 
@@ -41,9 +43,11 @@ def layout(**kwargs: Any) -> Any:
     return html.Div(
         [
             *c.indicator_head(ctx, "funnel", indicator, keys),
-            c.graph(figure, ctx, "funnel-chart", f"funnel-{indicator}", text),
+            _present.graph(figure, ctx, "funnel-chart", f"funnel-{indicator}", text),
             html.P(t("ui.funnel.explain", lang), className="muted"),
+            definition_panel(indicator, lang, ctx.catalog),
             c.download_links(ctx, chart="funnel", indicator=indicator),
+            dcc.Store(id=clicks.FUNNEL_INDICATOR, data=indicator),
         ],
         className="page-funnel",
         **shell.data_attributes(indicator=indicator),

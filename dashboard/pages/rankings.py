@@ -8,11 +8,13 @@ import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
-from dashboard import figures, views
+from dashboard import clicks, figures, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from dashboard.pages import _present
+from dashboard.pages._definitions import definition_panel
 from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
@@ -27,23 +29,26 @@ dash.register_page(
 def scorecard_grid(table: pd.DataFrame, lang: str, catalog: Catalog, present: bool) -> Any:
     rows, columns = views.scorecard(table, lang, catalog=catalog)
     rows = views.mark_scorecard_quality(rows, table, lang)
-    # the grid renders only the rows in view (a fixed height), unless a short list is printed
-    # whole in the presentation view
-    present = present and len(rows) <= figures.view_max_areas(catalog)
+    # the grid renders only the rows in view (a fixed height: the slide's room in the
+    # presentation view, where rows beyond it scroll inside)
+    for row in rows:  # a click on a township's row opens its page (dashboard/clicks.py)
+        row["row_id"] = (clicks.COUNTY_ROW if row["is_total"] else "") + row["area"]
     return dag.AgGrid(
         id="scorecard",
         rowData=rows,
         columnDefs=columns,
+        getRowId="params.data.row_id",
         defaultColDef={"sortable": True, "resizable": True, "filter": False},
         dashGridOptions={
             "tooltipShowDelay": 200,
-            "domLayout": "autoHeight" if present else "normal",
+            "domLayout": "normal",
+            "rowHeight": 34 if present else 42,
             "animateRows": False,
             "suppressCellFocus": True,
             "suppressColumnVirtualisation": True,
         },
         className="ag-theme-quartz scorecard",
-        style={"height": None if present else "560px", "width": "100%"},
+        style={"height": _present.CHART_ROOM if present else "560px", "width": "100%"},
     )
 
 
@@ -131,37 +136,31 @@ def layout(**kwargs: Any) -> Any:
         figure, beside = long_ranking(ctx, table, indicator, wanted)
     else:
         figure, beside = figures.ranking_bar(table, indicator, lang, catalog=ctx.catalog), []
+    head = c.indicator_head(ctx, "rankings", indicator, keys)
+    text = figures.ranking_text(figure, table, indicator, lang, catalog=ctx.catalog)
+    chart = html.Div(
+        [_present.graph(figure, ctx, "ranking-chart", f"ranking-{indicator}", text), *beside],
+        className="rank-chart",
+    )
+    card = html.Div(
+        [
+            html.H2(t("ui.scorecard.title", lang), className="section-title"),
+            scorecard_grid(table, lang, ctx.catalog, ctx.query.present),
+        ],
+        className="rank-scorecard",
+    )
+    # on screen side by side; in the presentation view the scorecard is a slide of its own
+    parts = (
+        [[*head, chart], [*head, card]]
+        if ctx.query.present
+        else [[*head, html.Div([chart, card], className="rank-layout")]]
+    )
     return html.Div(
         [
-            *c.indicator_head(ctx, "rankings", indicator, keys),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            c.graph(
-                                figure,
-                                ctx,
-                                "ranking-chart",
-                                f"ranking-{indicator}",
-                                figures.ranking_text(
-                                    figure, table, indicator, lang, catalog=ctx.catalog
-                                ),
-                            ),
-                            *beside,
-                        ],
-                        className="rank-chart",
-                    ),
-                    html.Div(
-                        [
-                            html.H2(t("ui.scorecard.title", lang), className="section-title"),
-                            scorecard_grid(table, lang, ctx.catalog, ctx.query.present),
-                        ],
-                        className="rank-scorecard",
-                    ),
-                ],
-                className="rank-layout",
-            ),
+            *_present.slides(ctx, kwargs, parts),
+            definition_panel(indicator, lang, ctx.catalog),
             c.download_links(ctx, chart="ranking", indicator=indicator),
+            dcc.Store(id=clicks.RANKINGS_INDICATOR, data=indicator),
         ],
         className="page-rankings",
         **shell.data_attributes(indicator=indicator),

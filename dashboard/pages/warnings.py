@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 import dash
 from dash import dcc, html
 
+from dashboard import clicks, views
 from dashboard import layout as shell
-from dashboard import views
+from dashboard.definitions import definition_text
 from dashboard.pages import _common as c
+from dashboard.pages import _present
 from dashboard.pages.overview import quality_table
 from indicators.warnings import (
     LISTED_STATUSES,
@@ -25,6 +27,8 @@ from zhibiao.i18n import t
 from zhibiao.vocabulary import WARNING_STATUSES
 
 PATH = "/warnings"
+#: Warnings on one slide of the presentation view (a reason may take two lines).
+PRESENT_ROWS = 8
 ALL = shell.ALL_VALUE
 
 dash.register_page(
@@ -32,7 +36,16 @@ dash.register_page(
 )
 
 
-def warnings_table(rows: list[WarningRow], lang: str) -> Any:
+def area_link(row: WarningRow, search: str) -> Any:
+    """A township's name as the link to its page for this warning's indicator (the county's
+    stays text: it has no township page)."""
+    if row.get("is_total"):
+        return row["area"]
+    href = clicks.area_href(search, row["area"], row["indicator"])
+    return dcc.Link(row["area"], href=href, className="area-link")
+
+
+def warnings_table(rows: list[WarningRow], lang: str, search: str = "", catalog: Any = None) -> Any:
     if not rows:
         return html.P(t("ui.warnings.none", lang), className="muted", id="warnings-empty")
     head = html.Thead(
@@ -50,8 +63,12 @@ def warnings_table(rows: list[WarningRow], lang: str) -> Any:
                     html.Td(
                         html.Span(r["status_text"], className=f"status-badge status-{r['status']}")
                     ),
-                    html.Td(r["area"]),
-                    html.Td(r["indicator_name"]),
+                    html.Td(area_link(r, search)),
+                    html.Td(
+                        r["indicator_name"],
+                        title=definition_text(r["indicator"], lang, catalog) if catalog else None,
+                        className="has-definition",
+                    ),
                     html.Td(r["value"], className="num"),
                     html.Td(r["reason"]),
                 ],
@@ -116,6 +133,13 @@ def layout(**kwargs: Any) -> Any:
     everything = (ALL, t("ui.common.all", lang))
     area_options = [everything] + [(a, a) for a in ([county] if county else []) + areas]
     indicator_options = [everything] + c.indicator_options(ctx, keys)
+    search = c.view_search(ctx)
+    if ctx.query.present:  # slides of PRESENT_ROWS warnings, worst first
+        parts = [
+            [c.heading(ctx, "warnings"), warnings_table(rows[i : i + PRESENT_ROWS], lang, search)]
+            for i in range(0, max(len(rows), 1), PRESENT_ROWS)
+        ]
+        return html.Div(_present.slides(ctx, kwargs, parts), className="page-warnings")
     return html.Div(
         [
             c.heading(ctx, "warnings"),
@@ -134,7 +158,7 @@ def layout(**kwargs: Any) -> Any:
             ),
             watch_switch(counts["watch"], show_watch, kwargs, lang),
             chance_note(chance_of_reds(table, ctx.catalog), lang),
-            warnings_table(rows, lang),
+            warnings_table(rows, lang, search, ctx.catalog),
             html.H2(t("ui.quality.title", lang), className="section-title"),
             html.P(
                 t("ui.quality.count", lang, n=len(notes)), className="muted", id="quality-count"
