@@ -182,6 +182,8 @@ class Indicator:
     binomial_n: str | None = None
     interval: str | None = None
     show_count: bool = False
+    #: where the limits come from, by language ({"zh": …, "en": …}; empty: the catalog)
+    limits_source: dict[str, str] = field(default_factory=dict)
 
     def name(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
@@ -307,6 +309,7 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
         binomial_n=raw.get("binomial_n") or None,
         interval=raw.get("interval") or None,
         show_count=bool(raw.get("show_count", False)),
+        limits_source={str(k): str(v) for k, v in dict(raw.get("limits_source", {})).items()},
     )
     # parse now, so a bad expression fails when the catalog is read, not later
     ind.numerator_expr, ind.denominator_expr, ind.min_of_expr, ind.binomial_n_expr  # noqa: B018

@@ -36,6 +36,7 @@ ALLOWED = {
     "exports": (
         "store",
         "indicators",
+        "dashboard.definitions",  # what each indicator means, the pack's last page
         "dashboard.figures",
         "dashboard.render",
         "dashboard.views",
