@@ -84,6 +84,8 @@ ADDED_COLUMNS = {
     users.name: frozenset({"session_version"}),
     values.name: frozenset({"replaced_by"}),
 }
+#: Store.reports: which upload brought which area's values of which period.
+REPORT_COLUMNS = ["area", "period", "upload_id", "uploaded_at", "user", "file"]
 #: The largest id a table holds (a signed 64-bit integer): larger ones name nothing.
 MAX_ID = 2**63 - 1
 #: Default number of audit entries `audit_log` returns.
@@ -753,6 +755,30 @@ class Store:
             .order_by(values.c.upload_id)
         )
         frame = self._frame(query, HISTORY_COLUMNS)
+        frame["uploaded_at"] = [_as_utc(m) for m in frame["uploaded_at"]]
+        return frame
+
+    def reports(self) -> pd.DataFrame:
+        """Which upload brought values of which area and period (REPORT_COLUMNS): one row per
+        (area, period, upload), oldest upload first; a later upload of the same area and
+        period is its revision. Areas only (not the county total)."""
+        query = (
+            sa.select(
+                values.c.area,
+                values.c.period,
+                values.c.upload_id,
+                uploads.c.uploaded_at,
+                uploads.c.user,
+                uploads.c.file,
+            )
+            .distinct()
+            .join(uploads, uploads.c.id == values.c.upload_id)
+            .where(values.c.is_total.is_(False))
+            .order_by(values.c.upload_id, values.c.period, values.c.area)
+        )
+        with self._ready().connect() as conn:
+            rows = conn.execute(query).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=REPORT_COLUMNS)
         frame["uploaded_at"] = [_as_utc(m) for m in frame["uploaded_at"]]
         return frame
 

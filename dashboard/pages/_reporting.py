@@ -1,0 +1,67 @@
+"""The reporting status as a page section (the upload page shows it open, the overview folded
+under its summary line): a row per township, a column per month of the statistical year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from dashboard import reporting
+from zhibiao.i18n import t
+
+
+def reporting_table(status: dict[str, Any], lang: str, table_id: str) -> Any:
+    head = html.Thead(
+        html.Tr(
+            [html.Th(t("reporting.area", lang), scope="col")]
+            + [html.Th(t("reporting.state", lang), scope="col")]
+            + [html.Th(t("reporting.when", lang), scope="col")]
+            + [html.Th(label, scope="col") for label in status["labels"]]
+        )
+    )
+    body = []
+    for row in status["rows"]:
+        state = row["state"]
+        cells = [
+            html.Th(row["area"], scope="row"),
+            html.Td(
+                f"{reporting.MARKS[state]} {t('reporting.' + state, lang)}",
+                className=f"report-{state}",
+            ),
+            html.Td(row["when"]),
+        ]
+        cells += [
+            html.Td(
+                c["text"], title=c["title"] or None, className=f"report-cell report-{c['state']}"
+            )
+            for c in row["cells"]
+        ]
+        body.append(html.Tr(cells, className=f"report-row report-row-{row['state']}"))
+    return html.Table([head, html.Tbody(body)], className="data-table reporting-table", id=table_id)
+
+
+def reporting_section(
+    store: Any, period: str, lang: str, *, year_start_month: int, zone: Any, folded: bool
+) -> Any:
+    """上报情况 of `period`: the summary line, then the grid (folded under it when `folded`)."""
+    status = reporting.status_of_period(
+        store.reports(), period, lang, year_start_month=year_start_month, zone=zone
+    )
+    grid = [
+        html.P(t("reporting.explain", lang), className="muted reporting-explain"),
+        html.Div(reporting_table(status, lang, "reporting-table"), className="reporting-scroll"),
+    ]
+    summary = html.P(status["summary"], className="reporting-summary", id="reporting-summary")
+    if folded:
+        body: list[Any] = [
+            summary,
+            html.Details([html.Summary(t("reporting.show", lang)), *grid], className="no-print"),
+        ]
+    else:
+        body = [summary, *grid]
+    return html.Section(
+        [html.H2(t("reporting.title", lang), className="section-title"), *body],
+        className="reporting-section",
+        id="reporting-section",
+    )
