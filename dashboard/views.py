@@ -11,13 +11,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from dashboard import figures
+from dashboard.definitions import short_name
 from indicators.catalog import Catalog
 from loaders.describe import describe
 from loaders.types import Finding, LoadResult
+from zhibiao.config import DEFAULT_TIMEZONE, local_time
 from zhibiao.fields import field_label
 from zhibiao.i18n import LANGS, t
 from zhibiao.vocabulary import BASES, STATUS_MARKS, STATUSES
@@ -140,7 +143,8 @@ def scorecard(
 
     Each row: area, rank (composite rank), composite (score), and per indicator `<key>` (the
     number, for sorting), `<key>__text` (value with the status mark) and `<key>__status`.
-    The county comes first (no rank); areas follow in composite-rank order.
+    The county comes first (no rank); areas follow in composite-rank order. Headers are the
+    short names (`short.*`), the full name on hover; rank and area are pinned on the left.
     """
     keys = indicators_of(table)
     wide: dict[str, dict[str, Any]] = {}
@@ -177,23 +181,26 @@ def scorecard(
         wide.values(),
         key=lambda r: (not r["is_total"], r["rank"] is None, r["rank"] or 0, r["order"]),
     )
+    composite = figures.indicator_info(COMPOSITE, lang, catalog).name
     columns: list[dict[str, Any]] = [
         {
             "field": "rank",
-            "headerName": t("ui.scorecard.rank", lang),
+            "headerName": short_name("rank", lang, t("ui.scorecard.rank", lang)),
+            "headerTooltip": t("ui.scorecard.rank", lang),
             "pinned": "left",
-            "width": 90,
+            "width": 76,
         },
         {
             "field": "area",
             "headerName": t("ui.scorecard.area", lang),
             "pinned": "left",
-            "width": 140,
+            "width": 124,
         },
         {
             "field": COMPOSITE,
-            "headerName": figures.indicator_info(COMPOSITE, lang, catalog).name,
-            "width": 120,
+            "headerName": short_name(COMPOSITE, lang, composite),
+            "headerTooltip": composite,
+            "width": 96,
             "valueFormatter": {
                 "function": f"params.data == null ? '' : params.data['{COMPOSITE}__text']"
             },
@@ -205,9 +212,11 @@ def scorecard(
         columns.append(
             {
                 "field": key,
-                "headerName": info.name,
+                "headerName": short_name(key, lang, info.name),
                 "headerTooltip": info.name,
-                "minWidth": 120,
+                "width": 104,
+                "wrapHeaderText": True,
+                "autoHeaderHeight": True,
                 "valueFormatter": {
                     "function": f"params.data == null ? '' : params.data['{key}__text']"
                 },
@@ -271,19 +280,22 @@ def data_source(uploads: Sequence[Mapping[str, Any]], period: str | None) -> dic
     return None
 
 
-def when_text(moment: Any) -> str:
-    """A stored time as 'YYYY-MM-DD HH:MM' (UTC as stored)."""
+def when_text(moment: Any, zone: ZoneInfo | str = DEFAULT_TIMEZONE) -> str:
+    """A stored time (UTC) as 'YYYY-MM-DD HH:MM' in the county's time zone (a setting)."""
     if isinstance(moment, datetime):
-        return moment.strftime("%Y-%m-%d %H:%M")
+        return local_time(moment, zone).strftime("%Y-%m-%d %H:%M")
     return str(moment or "")
 
 
 def upload_preview(result: LoadResult, lang: str) -> dict[str, Any]:
     """What the upload page shows of a checked file.
 
-    period(s), basis, areas, fields recognised (labels in `lang`; keys in `field_keys`), and every error and warning as one line naming
-    the cells; `can_store` when nothing blocks; `needs_accept` when only acceptable errors
-    stand between the file and the store.
+    period(s), basis, areas, fields recognised (labels in `lang`; keys in `field_keys`), and every
+    error and warning as one line naming the cells (a derived column's formulas without a saved
+    result grouped into one line); `verdict`: 'ready' (no error), 'accept' (only errors an
+    analyst may accept), 'refused' (an error that cannot be accepted, or nothing read), however
+    the file was checked; `can_store` when the check let it through; `needs_accept` when only
+    acceptable errors stand between the file and the store.
     """
     values = result.values
     areas: list[str] = []
@@ -293,6 +305,13 @@ def upload_preview(result: LoadResult, lang: str) -> dict[str, Any]:
     errors = [f for f in result.findings if f.severity == "error"]
     warnings = [f for f in result.findings if f.severity != "error"]
     unacceptable = [f for f in errors if not f.acceptable]
+    has_values = values is not None and not values.empty
+    if unacceptable or not has_values:
+        verdict = "refused"
+    elif errors:
+        verdict = "accept"
+    else:
+        verdict = "ready"
     return {
         "file": result.file,
         "periods": list(result.periods),
@@ -302,7 +321,9 @@ def upload_preview(result: LoadResult, lang: str) -> dict[str, Any]:
         "field_keys": list(result.fields),
         "values": 0 if values is None else len(values),
         "errors": [describe(f, lang) for f in errors],
-        "warnings": [describe(f, lang) for f in warnings],
+        "warnings": finding_lines(warnings, lang),
+        "verdict": verdict,
+        "n_errors": len(errors),
         "can_store": bool(result.ok),
         "needs_accept": bool(errors)
         and not unacceptable
@@ -311,16 +332,58 @@ def upload_preview(result: LoadResult, lang: str) -> dict[str, Any]:
     }
 
 
-def history_rows(uploads: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """The history of uploads, newest first: who, when, file, period(s), revision, and the link
-    to the kept file (`href`, None for an upload stored before files were kept)."""
+#: A derived column's formula cells without a saved result (the loader groups them by column).
+FORMULA_NO_VALUE = "load.derived_formula_no_value"
+
+
+def cell_range(cells: Sequence[str]) -> str:
+    """'Q6:Q21' for the cells Q6, Q7, …, Q21 of one column; else the cells listed."""
+    parts = [re.match(r"^([A-Z]+)(\d+)$", c) for c in cells]
+    if len(cells) > 1 and all(parts):
+        columns = {m.group(1) for m in parts if m}
+        rows = sorted(int(m.group(2)) for m in parts if m)
+        if len(columns) == 1 and rows == list(range(rows[0], rows[-1] + 1)):
+            column = columns.pop()
+            return f"{column}{rows[0]}:{column}{rows[-1]}"
+    return "、".join(cells)
+
+
+def finding_lines(findings: Sequence[Finding], lang: str) -> list[str]:
+    """Each finding as one line; a derived column's formula cells without a saved result (a
+    warning: the ratio is computed again from the counts) as one line naming their range."""
+    lines: list[str] = []
+    for f in findings:
+        if f.code != FORMULA_NO_VALUE:
+            lines.append(describe(f, lang))
+            continue
+        cells = list(dict.fromkeys(c.cell for c in f.cells if c.cell))
+        lines.append(
+            t(
+                "ui.upload.formula_group",
+                lang,
+                file=f.file,
+                at=f"{f.sheet}!" if f.sheet else "",
+                cells=cell_range(cells),
+                label=str(f.params.get("label", "")),
+                n=len(cells),
+            )
+        )
+    return lines
+
+
+def history_rows(
+    uploads: Sequence[Mapping[str, Any]], lang: str, zone: ZoneInfo | str = DEFAULT_TIMEZONE
+) -> list[dict[str, Any]]:
+    """The history of uploads, newest first: who, when (in the county's `zone`), file,
+    period(s), revision, and the link to the kept file (`href`, None for an upload stored before
+    files were kept)."""
     rows = []
     for item in uploads:
         rows.append(
             {
                 "id": item.get("id"),
                 "user": item.get("user", ""),
-                "when": when_text(item.get("uploaded_at")),
+                "when": when_text(item.get("uploaded_at"), zone),
                 "file": item.get("file", ""),
                 "periods": "、".join(item.get("periods") or [])
                 if lang == "zh"

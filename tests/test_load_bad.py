@@ -76,8 +76,13 @@ def test_male_plus_female_not_total():
     assert (f.severity, f.rule, f.acceptable) == ("error", "births_sex", True)
     assert cells_of(f) == ["B3", "C3", "D3"]
     assert [c.value for c in f.cells] == [420, 226, 195]
-    assert describe(f) == "a.xlsx：10月!B3 出生人数 420 ≠ C3 男 226 + D3 女 195（城关镇）"
-    assert describe(f, "en") == "a.xlsx: 10月!B3 出生人数 420 ≠ C3 男 226 + D3 女 195 (城关镇)"
+    assert describe(f) == (
+        "a.xlsx：10月!B3 出生人数 420 ≠ C3 男 226 + D3 女 195 = 421（城关镇）：请核对 B3、C3、D3"
+    )
+    assert (
+        describe(f, "en")
+        == "a.xlsx: 10月!B3 出生人数 420 ≠ C3 男 226 + D3 女 195 = 421 (城关镇): check B3, C3, D3"
+    )
     assert not r.ok
 
 
@@ -152,8 +157,8 @@ def test_out_of_policy_more_than_births():
     f = only(r, "load.exceeds")
     assert f.rule == "out_of_policy_le_births"
     assert cells_of(f) == ["E5", "B5"]
-    assert (
-        describe(f) == "a.xlsx：10月!E5 政策外出生 41 > B5 出生人数 40（柳林乡，部分不能大于总数）"
+    assert describe(f) == (
+        "a.xlsx：10月!E5 政策外出生 41 > B5 出生人数 40（柳林乡，部分不能大于总数）：请核对 E5、B5"
     )
     assert not r.ok
 
@@ -188,7 +193,7 @@ def test_out_of_policy_of_an_order_more_than_its_births():
     # the births of that order are the sum of its sex pair: both cells named
     assert cells_of(f) == ["M5", "I5", "J5"]
     assert describe(f) == (
-        "a.xlsx：10月!M5 多孩 5 > (I5+J5) 多孩出生 4（城关镇，部分不能大于总数）"
+        "a.xlsx：10月!M5 多孩 5 > (I5+J5) 多孩出生 4（城关镇，部分不能大于总数）：请核对 M5、I5、J5"
     )
 
 

@@ -22,6 +22,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import auth, jobs, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
+from dashboard.pages._reporting import reporting_section
 from dashboard.state import state
 from store import RevisionConflict, Store, StoreError
 from zhibiao import ingest
@@ -46,7 +47,7 @@ def decode_contents(contents: str) -> bytes:
 
 def history_table(store: Store, lang: str) -> Any:
     """Every upload, newest first; each kept file's name is a link to download it again."""
-    rows = views.history_rows(store.uploads(), lang)
+    rows = views.history_rows(store.uploads(), lang, c.state().settings.zone)
     if not rows:
         return html.P(t("ui.upload.no_history", lang), className="muted")
     keys = ("id", "when", "user", "file", "periods", "values", "accepted")
@@ -73,13 +74,19 @@ def history_cell(row: dict[str, Any], key: str, lang: str) -> Any:
     return html.Td(str(row[key]))
 
 
-def findings_list(lines: list[str], key: str, severity: str, lang: str) -> list[Any]:
-    """A counted title and the list `upload-<key>` of one severity's findings (none: nothing)."""
+def findings_list(
+    lines: list[str], key: str, severity: str, lang: str, list_id: str | None = None
+) -> list[Any]:
+    """A counted title (`ui.upload.<key>`) and the list `upload-<list_id or key>` of one
+    severity's findings (none: nothing)."""
     if not lines:
         return []
     return [
         html.H3(t(f"ui.upload.{key}", lang, n=len(lines)), className=f"findings-title {severity}"),
-        html.Ul([html.Li(x, className=f"finding {severity}") for x in lines], id=f"upload-{key}"),
+        html.Ul(
+            [html.Li(x, className=f"finding {severity}") for x in lines],
+            id=f"upload-{list_id or key}",
+        ),
     ]
 
 
@@ -128,20 +135,53 @@ def preview_panel(
                 id="upload-dropped",
             )
         )
-    parts += findings_list(preview["errors"], "errors", "error", lang)
+    kind = preview["verdict"]
+    # errors an analyst may accept are inconsistencies, not a refusal: titled so
+    errors_key = "inconsistencies" if kind == "accept" else "errors"
+    parts += findings_list(preview["errors"], errors_key, "error", lang, "errors")
     parts += findings_list(preview["warnings"], "warnings", "warning", lang)
-    if preview["can_store"]:
-        verdict = dmc.Alert(t("ui.upload.ready", lang), color="green", id="upload-verdict")
-    elif preview["needs_accept"]:
-        verdict = dmc.Alert(t("ui.upload.needs_accept", lang), color="orange", id="upload-verdict")
-    else:
-        verdict = dmc.Alert(t("ui.upload.refused", lang), color="red", id="upload-verdict")
-    parts.append(verdict)
+    parts.append(verdict_alert(preview, lang))
     return html.Div(parts, className="preview")
 
 
 def join(items: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(items)
+
+
+#: The one verdict of a checked file: its words, its colour.
+VERDICT_TEXT = {
+    "ready": "ui.upload.ready",
+    "accept": "ui.upload.verdict_accept",
+    "refused": "ui.upload.refused",
+}
+VERDICTS = {"ready": "green", "accept": "orange", "refused": "red"}
+
+
+def verdict_alert(preview: dict[str, Any], lang: str) -> Any:
+    """One verdict: ready to save; only inconsistencies that may be accepted (and what saving
+    then does); or refused (what to do)."""
+    kind = preview["verdict"]
+    text = t(VERDICT_TEXT[kind], lang, n=preview["n_errors"])
+    return dmc.Alert(text, color=VERDICTS[kind], id="upload-verdict", className=f"verdict-{kind}")
+
+
+def confirm_state(verdict: dict[str, Any] | None, accepted: bool, lang: str) -> dict[str, Any]:
+    """What the save button says and whether it works, for the checked file's verdict: it says
+    what it will do (save; accept n inconsistencies and save; cannot save), and accepting waits
+    for the box to be ticked; the box shows only when there is something to accept."""
+    kind = (verdict or {}).get("verdict")
+    n = int((verdict or {}).get("n", 0))
+    if kind == "ready":
+        return {"label": t("ui.upload.confirm", lang), "disabled": False, "box": False}
+    if kind == "accept":
+        return {
+            "label": t("ui.upload.confirm_accept", lang, n=n),
+            "disabled": not accepted,
+            "box": True,
+        }
+    if kind == "refused":
+        return {"label": t("ui.upload.confirm_refused", lang), "disabled": True, "box": False}
+    return {"label": t("ui.upload.confirm", lang), "disabled": True, "box": False}
 
 
 def layout(**kwargs: Any) -> Any:
@@ -246,6 +286,7 @@ def layout(**kwargs: Any) -> Any:
                 style={"display": "none"},
             ),
             html.Div(id="upload-preview"),
+            dcc.Store(id="upload-state"),
             html.Div(
                 dmc.MultiSelect(
                     id="upload-keep",
@@ -262,7 +303,10 @@ def layout(**kwargs: Any) -> Any:
             html.Div(
                 [
                     dmc.Checkbox(
-                        id="upload-accept", label=t("ui.upload.accept", lang), checked=False
+                        id="upload-accept",
+                        label=t("ui.upload.accept", lang),
+                        checked=False,
+                        style={"display": "none"},
                     ),
                     dmc.Button(
                         t("ui.upload.confirm", lang),
@@ -277,6 +321,16 @@ def layout(**kwargs: Any) -> Any:
                 className="confirm-row",
             ),
             html.Div(id="upload-result", tabIndex="-1"),
+            reporting_section(
+                ctx.store,
+                ctx.query.period,
+                lang,
+                year_start_month=ctx.app.settings.year_start_month,
+                zone=ctx.app.settings.zone,
+                folded=False,
+            )
+            if ctx.query.period
+            else None,
             html.H2(t("ui.upload.history", lang), className="section-title"),
             html.P(t("ui.upload.replace_help", lang), className="muted"),
             html.Div(history_table(ctx.store, lang), id="upload-history"),
@@ -311,7 +365,7 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
 
     @app.callback(
         Output("upload-preview", "children"),
-        Output("upload-confirm", "disabled"),
+        Output("upload-state", "data"),
         Output("upload-seen", "data"),
         Output("upload-keep", "data"),
         Output("upload-keep-box", "style"),
@@ -337,12 +391,12 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
         # app context of its server (dashboard.jobs), on a thread or a Celery worker.
         hidden = {"display": "none"}
         if not contents or not user:
-            return no_update, True, None, [], hidden, []
+            return no_update, None, None, [], hidden, []
         app_state = state()
         store = app_state.store
         found = store.get_user(user)
         if not found or not auth.role_allows(found["role"], NEEDED_ROLE):
-            return dmc.Alert(t("ui.auth.forbidden", lang), color="red"), True, None, [], hidden, []
+            return dmc.Alert(t("ui.auth.forbidden", lang), color="red"), None, None, [], hidden, []
         set_progress((10, t("ui.upload.reading", lang)))
         data = decode_contents(contents)
         set_progress((30, t("ui.upload.checking", lang)))
@@ -372,7 +426,29 @@ def register_callbacks(app: dash.Dash) -> dict[str, str]:
         set_progress((100, t("ui.upload.done", lang)))
         can_confirm = (preview["can_store"] or preview["needs_accept"]) and not app_state.read_only
         keep_box = {"display": "block"} if dropped and can_confirm else hidden
-        return panel, not can_confirm, seen, dropped, keep_box, []
+        # the save button follows the verdict (button_follows_verdict); a read-only store saves
+        # nothing
+        verdict = None if app_state.read_only else preview["verdict"]
+        verdict_state = {"verdict": verdict, "n": preview["n_errors"]}
+        return panel, verdict_state, seen, dropped, keep_box, []
+
+    @app.callback(
+        Output("upload-confirm", "disabled"),
+        Output("upload-confirm", "children"),
+        Output("upload-accept", "style"),
+        Output("upload-accept", "checked"),
+        Input("upload-state", "data"),
+        Input("upload-accept", "checked"),
+        State("upload-lang", "data"),
+    )
+    def button_follows_verdict(
+        verdict: dict[str, Any] | None, accepted: bool | None, lang: str | None
+    ) -> tuple[bool, str, dict[str, str], Any]:
+        # a new file's verdict clears the box; ticking it enables accepting
+        fresh = dash.ctx.triggered_id == "upload-state"
+        state = confirm_state(verdict, bool(accepted) and not fresh, lang or "zh")
+        style = {} if state["box"] else {"display": "none"}
+        return state["disabled"], state["label"], style, False if fresh else no_update
 
     @app.callback(
         Output("upload-result", "children"),

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 FILE = "青川县2023年1月质量.csv"
 CSV = "青川县2023年1月出生统计\n乡镇,出生人数,男,女\n城关镇,10,6,5\n白河镇,8,4,4\n东湖街道,8,4,4\n"
-NOTE = f"{FILE}：B3 出生人数 10 ≠ C3 男 6 + D3 女 5（城关镇）"
+NOTE = f"{FILE}：B3 出生人数 10 ≠ C3 男 6 + D3 女 5 = 11（城关镇）：请核对 B3、C3、D3"
 VIEW = "?period=2023-01&basis=month"
 
 
