@@ -24,10 +24,9 @@ import pandas as pd
 from flask import Flask, Response, request
 
 import exports
-from dashboard import auth, figures, hardening, jobs, layout, views
+from dashboard import auth, clicks, figures, hardening, jobs, layout, township, views
 from dashboard.render import to_png
-from dashboard.state import EXTENSION, AppState, open_store, state, view_table
-from indicators import engine
+from dashboard.state import EXTENSION, AppState, cached_table, open_store, state
 from indicators.funnel import funnel
 from store.db import sqlite_path
 from zhibiao.config import Settings, load_settings
@@ -177,6 +176,7 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         if register is not None:
             guarded.update(register(app) or {})
     layout.register_callbacks(app)
+    clicks.register_callbacks(app)
     https = is_on(web_setting(config, "https")) or bool(config.get("secure_cookies", False))
     idle_minutes = float(web_setting(config, "session_idle_minutes") or auth.IDLE_SECONDS / 60)
     auth.init_auth(
@@ -251,7 +251,7 @@ def download(kind: str) -> Any:
     if query.period is None:
         return Response(t("ui.common.no_data", lang), status=404)
     mime, ext = DOWNLOAD_TYPES[kind]
-    table = view_table(app_state, query.period, query.basis)
+    table = cached_table(app_state, query.period, query.basis)
     if kind == "png":
         body, name = chart_png(app_state, table, query, request.args)
     else:
@@ -266,11 +266,13 @@ def download(kind: str) -> Any:
     )
 
 
-#: The original file of one upload. Behind the login wall like every page; any role may
-#: download it, because a viewer already sees every figure and the cell it came from.
+#: The original file of one upload. Behind the login wall like every page, and for analysts and
+#: admins only (the role read from the store): a viewer sees the figures, not the files.
 #: Any text after the prefix is routed here (else the pages' catch-all would answer a page):
 #: only a number names an upload.
 ORIGINAL_RULE = "/download/original/<path:ref>"
+#: The role that may fetch an upload's original file.
+ORIGINAL_ROLE = "analyst"
 #: The name a browser falls back to when it cannot read the RFC 5987 (UTF-8) file name.
 ASCII_FALLBACK_STEM = "upload"
 
@@ -290,6 +292,11 @@ def download_original(ref: str) -> Any:
     """/download/original/<upload_id>: the file of one upload, byte for byte, as it was named."""
     lang = auth.request_lang()
     store = state().store
+    user = auth.current_user(store)
+    if user is None or not auth.role_allows(user["role"], ORIGINAL_ROLE):
+        return Response(
+            t("ui.auth.forbidden", lang), status=403, content_type="text/plain; charset=utf-8"
+        )
     upload_id = int(ref) if ref.isascii() and ref.isdigit() else None
     found = store.original(upload_id) if upload_id is not None else None
     if upload_id is None or found is None:
@@ -299,10 +306,7 @@ def download_original(ref: str) -> Any:
             content_type="text/plain; charset=utf-8",
         )
     file_name, data = found
-    user = auth.session_user() or {}
-    store.audit(
-        user.get("name", "-"), "download.original", {"upload_id": upload_id, "file": file_name}
-    )
+    store.audit(user["name"], "download.original", {"upload_id": upload_id, "file": file_name})
     return Response(
         data,
         status=200,
@@ -328,23 +332,44 @@ def chart_png(
         fig = figures.funnel_figure(
             funnel(table, indicator), indicator, query.lang, catalog=catalog
         )
-    elif chart == "trend":
-        areas = [str(a) for a in dict.fromkeys(table.loc[~table["is_total"].astype(bool), "area"])]
-        asked_area = args.get("area", "")
-        area = asked_area if asked_area in areas else areas[0]
-        series = engine.series(
-            app_state.store.values(),
-            indicator,
-            area,
-            query.basis,
-            catalog=catalog,
-            settings=app_state.settings,
-        )
-        fig = figures.trend_figure(series, indicator, area, query.lang, catalog=catalog)
+    elif chart in ("area", "trend"):
+        return area_png(app_state, table, query, args.get("area")), f"area-{query.period}"
     else:
         chart = "ranking"
         fig = figures.ranking_bar(table, indicator, query.lang, catalog=catalog)
     return to_png(fig), f"{chart}-{indicator}-{query.period}"
+
+
+def area_png(
+    app_state: AppState, table: pd.DataFrame, query: views.ViewQuery, asked: str | None
+) -> bytes:
+    """The township page as one picture: its table and its small charts (the township asked,
+    else the one needing attention, as the page opens)."""
+    areas = views.areas_of(table)
+    area = asked if asked in areas else (township.attention_area(table) or areas[0])
+    period = str(query.period)  # a download has a period (else it answered no data)
+    years = township.cached_year_figures(
+        app_state, period, query.basis, views.county_name(table) or ""
+    )
+    view = township.area_view(
+        table,
+        years,
+        area,
+        period,
+        query.lang,
+        catalog=app_state.catalog,
+        year_start_month=app_state.settings.year_start_month,
+    )
+    fig = figures.area_charts(
+        view["lines"],
+        area,
+        query.lang,
+        catalog=app_state.catalog,
+        month_labels=view["months"],
+        year_labels=view["years"],
+        table=township.picture_table(view["rows"], query.lang),
+    )
+    return to_png(fig, figures.IMAGE_WIDTH, int(fig["layout"]["height"]), figures.IMAGE_SCALE)
 
 
 def export_file(
@@ -352,7 +377,11 @@ def export_file(
 ) -> bytes:
     """The meeting pack (pptx, pdf) or the scorecard (xlsx) of the view, as bytes."""
     if kind == "pptx":
-        return exports.pack_pptx(table, query.lang, catalog=app_state.catalog)
+        return exports.pack_pptx(
+            table, query.lang, catalog=app_state.catalog, settings=app_state.settings
+        )
     if kind == "pdf":
-        return exports.pack_pdf(table, query.lang, catalog=app_state.catalog)
+        return exports.pack_pdf(
+            table, query.lang, catalog=app_state.catalog, settings=app_state.settings
+        )
     return exports.scorecard_xlsx(table, query.lang)

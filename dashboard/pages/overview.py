@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import html
+from dash import dcc, html
 
-from dashboard import figures, views
+from dashboard import clicks, figures, views
 from dashboard import layout as shell
+from dashboard.definitions import definition_text
 from dashboard.pages import _common as c
+from dashboard.pages import _present
+from dashboard.pages._reporting import reporting_section
 from indicators.warnings import WarningRow, warning_counts, warning_rows
 from zhibiao.i18n import t
 
@@ -34,7 +37,9 @@ def _card_notes(card: dict[str, Any], notes: dict[str, Any] | None) -> Any:
     )
 
 
-def _card(card: dict[str, Any], notes: dict[str, Any] | None = None) -> Any:
+def _card(
+    card: dict[str, Any], notes: dict[str, Any] | None = None, definition: str | None = None
+) -> Any:
     status = card["status"]
     # a card without a status has no badge (an empty one is an unnamed box to a screen reader)
     badge = (
@@ -46,7 +51,7 @@ def _card(card: dict[str, Any], notes: dict[str, Any] | None = None) -> Any:
     )
     return html.Div(
         [
-            html.Div(card["label"], className="card-label"),
+            html.Div(card["label"], className="card-label has-definition", title=definition),
             html.Div(
                 [
                     html.Span(card["value"], className="card-value"),
@@ -64,22 +69,26 @@ def _card(card: dict[str, Any], notes: dict[str, Any] | None = None) -> Any:
     )
 
 
-def warning_list(rows: list[WarningRow], lang: str) -> Any:
+def warning_list(rows: list[WarningRow], lang: str, search: str = "") -> Any:
+    """The most serious warnings; each township's links to its page for that indicator."""
     if not rows:
         return html.P(t("ui.warnings.none", lang), className="muted")
-    return html.Ul(
-        [
+    items = []
+    for r in rows:
+        reason: Any = html.Span(r["reason"], className="warning-reason")
+        if not r.get("is_total"):
+            href = clicks.area_href(search, r["area"], r["indicator"])
+            reason = dcc.Link(r["reason"], href=href, className="warning-reason area-link")
+        items.append(
             html.Li(
                 [
                     html.Span(r["status_text"], className=f"status-badge status-{r['status']}"),
-                    html.Span(r["reason"], className="warning-reason"),
+                    reason,
                 ],
                 className="warning-item",
             )
-            for r in rows
-        ],
-        className="warning-list",
-    )
+        )
+    return html.Ul(items, className="warning-list")
 
 
 def quality_section(rows: list[dict[str, Any]], lang: str) -> Any:
@@ -149,26 +158,51 @@ def layout(**kwargs: Any) -> Any:
             lang,
             file=source["file"],
             user=source["user"],
-            when=views.when_text(source["uploaded_at"]),
+            when=views.when_text(source["uploaded_at"], ctx.app.settings.zone),
         )
         if source
         else ""
     )
     county = views.county_name(table) or ""
+    head = c.heading(ctx, "overview", html.Span(county, className="page-county"))
+    key_figures = [
+        html.Div(
+            [
+                _card(
+                    card,
+                    card_notes.get(card["indicator"]),
+                    definition_text(card["indicator"], lang, ctx.catalog),
+                )
+                for card in cards
+            ],
+            className="key-cards",
+            id="key-cards",
+        ),
+        html.H2(t("ui.overview.warnings", lang, **counts), className="section-title"),
+        warning_list(warnings[: views.OVERVIEW_WARNINGS], lang, c.view_search(ctx)),
+    ]
+    more = [
+        reporting_section(
+            ctx.store,
+            ctx.query.period,
+            lang,
+            year_start_month=ctx.app.settings.year_start_month,
+            zone=ctx.app.settings.zone,
+            folded=True,
+        ),
+        quality_section(notes, lang),
+        html.P(source_line, className="data-source", id="data-source"),
+    ]
+    # in the presentation view: the key figures and warnings, then the reports and notes
+    parts = [[head, *key_figures], [head, *more]]
     return html.Div(
         [
-            c.heading(ctx, "overview", html.Span(county, className="page-county")),
-            c.view_controls(ctx),
-            html.Div(
-                [_card(card, card_notes.get(card["indicator"])) for card in cards],
-                className="key-cards",
-                id="key-cards",
+            *(_present.slides(ctx, kwargs, parts) if ctx.query.present else [head]),
+            *(
+                []
+                if ctx.query.present
+                else [c.view_controls(ctx), *key_figures, *more, c.download_links(ctx)]
             ),
-            html.H2(t("ui.overview.warnings", lang, **counts), className="section-title"),
-            warning_list(warnings[: views.OVERVIEW_WARNINGS], lang),
-            quality_section(notes, lang),
-            html.P(source_line, className="data-source", id="data-source"),
-            c.download_links(ctx),
         ],
         className="page-overview",
     )
