@@ -88,7 +88,7 @@ def test_rankings_follow_the_indicator_and_period_in_the_url(analyst, server):
         "() => document.querySelector('.page-sub').innerText.startsWith('2025年2月')"
     )
     assert "indicator=compliance" in analyst.url
-    assert "2025年2月" in analyst.locator("#ranking-chart .gtitle").first.text_content()
+    assert "2025年2月" in analyst.locator("#ranking-chart .gtitle-subtitle").first.text_content()
 
 
 def test_warnings_area_funnel_brief(analyst, server, table):
@@ -110,9 +110,9 @@ def test_warnings_area_funnel_brief(analyst, server, table):
     shot(analyst, "warnings")
 
     analyst.goto(server.base + "/area?period=2025-03&area=白河镇")
-    analyst.wait_for_selector("#trend-births .main-svg")
+    analyst.wait_for_selector("#area-charts .main-svg")
     settle(analyst)
-    assert "白河镇" in analyst.locator("#trend-births .gtitle").first.text_content()
+    assert "白河镇" in analyst.locator("#area-charts .gtitle").first.text_content()
     shot(analyst, "area")
 
     analyst.goto(server.base + "/funnel?period=2025-03")
@@ -177,7 +177,10 @@ def test_a_bad_workbook_shows_its_cells_and_stores_nothing(analyst, server, tmp_
         errors[0]
         == "坏表.csv：B4 出生人数 -3：白河镇的“出生人数”为负数，人数和金额不能为负，已拒收。"
     )
-    assert errors[1] == "坏表.csv：B3 出生人数 10 ≠ C3 男 6 + D3 女 5（城关镇）"
+    assert (
+        errors[1]
+        == "坏表.csv：B3 出生人数 10 ≠ C3 男 6 + D3 女 5 = 11（城关镇）：请核对 B3、C3、D3"
+    )
     assert analyst.locator("#upload-confirm").is_disabled()
     shot(analyst, "upload-errors")
     store = Store(server.db_url)
