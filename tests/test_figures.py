@@ -214,7 +214,8 @@ def test_range_bars_diverge_from_the_reference():
     # clear label bars end there, their text outside)
     labels = _label_trace(fig)
     ends = {y: b + x for y, b, x in zip(labels.y, labels.base, labels.x, strict=True)}
-    assert (ends["梅仙镇"], ends["八字桥乡"], labels.textposition) == (105.0, 212.0, "outside")
+    assert (ends["梅仙镇"], ends["八字桥乡"]) == (105.0, 212.0)
+    assert set(labels.textposition) == {"outside"}
     # the longest label fits after 212 at the planned width
     room = (high - 212) / (high - low) * figures.PLANNED_PLOT_WIDTH
     assert room >= figures.text_width("212.00  ▲▲ 显著异常", 15) == 171.0
@@ -237,17 +238,14 @@ def test_bars_of_a_percentage_run_from_zero_to_100_with_long_labels_inside():
     bar = _bar(fig)
     assert bar.base is None and list(bar.x) == [98.0, 93.5, 91.0, 85.0, 72.0]
     assert list(fig.layout.xaxis.range) == [0, 100]  # never 120%
-    labels = {a.y: a for a in fig.layout.annotations if a.yref in (None, "y") and a.y}
-    # 98's label would pass 100: it sits inside the bar's end, on its white ground
-    assert (labels["城关镇"].x, labels["城关镇"].xanchor, labels["城关镇"].xshift) == (
-        98,
-        "right",
-        -4,
-    )
-    # every other label goes after its bar when it fits there (at the planned 460 px)
-    for label in labels.values():
-        fits = label.x / 100 * 460 + 12 + figures.text_width(label.text, 15) <= 460
-        assert label.xanchor == ("left" if fits else "right"), label.text
+    labels = _label_trace(fig)
+    where = dict(zip(labels.y, labels.textposition, strict=True))
+    # 98's label would pass 100: it sits inside its bar's end, right-aligned there
+    assert where["城关镇"] == "inside" and labels.insidetextanchor == "end"
+    # every label goes after its bar when it fits there (at the planned 460 px)
+    for name, end, text in zip(labels.y, labels.x, labels.text, strict=True):
+        fits = end / 100 * 460 + 12 + figures.text_width(text, 15) <= 460
+        assert where[name] == ("outside" if fits else "inside"), text
 
 
 def _srb_with_areas(n: int) -> pd.DataFrame:
