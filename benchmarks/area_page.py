@@ -29,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "tests"))  # dashboard_fixtures: the router's callback body
 
 
 def filled_store(url: str, areas: int) -> None:
@@ -56,21 +57,6 @@ def filled_store(url: str, areas: int) -> None:
     store.save_upload(result, user="bench")
     store.add_user("bench", "analyst", "bench-password-1")
     store.dispose()
-
-
-def page_body(search: str) -> dict:
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": "/area"},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
 
 
 def timed(call) -> float:
@@ -111,7 +97,9 @@ def run(areas: int, repeat: int) -> dict[str, list[float]]:
             headers = {"X-CSRFToken": token}
 
             def page(area: str, c=client, h=headers):
-                body = page_body(f"?period=2025-10&basis=ytd&area={area}")
+                from dashboard_fixtures import page_body
+
+                body = page_body("/area", f"?period=2025-10&basis=ytd&area={area}")
                 return c.post("/_dash-update-component", json=body, headers=h)
 
             found["cold"].append(timed(lambda: page(names[0])))

@@ -69,45 +69,38 @@ def split_href(href: str) -> tuple[str, str]:
     return path, f"?{query}" if query else ""
 
 
+def bar_or_point_target(click: Any, indicator: str | None) -> tuple[str, str] | None:
+    """(area, indicator) of a ranking bar's or a funnel point's click."""
+    area = clicked_area(click)
+    return (area, indicator or "") if area else None
+
+
+#: (the component clicked, its property, the store naming the page's indicator, the target).
+CLICKS = (
+    ("ranking-chart", "clickData", RANKINGS_INDICATOR, bar_or_point_target),
+    ("funnel-chart", "clickData", FUNNEL_INDICATOR, bar_or_point_target),
+    ("scorecard", "cellClicked", RANKINGS_INDICATOR, scorecard_target),
+)
+
+
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
-        Output(layout.URL, "pathname", allow_duplicate=True),
-        Output(layout.URL, "search", allow_duplicate=True),
-        Input("ranking-chart", "clickData"),
-        State(RANKINGS_INDICATOR, "data"),
-        State(layout.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def ranking_bar_clicked(click: Any, indicator: str | None, search: str) -> tuple[str, str]:
-        area = clicked_area(click)
-        if not area:
-            raise dash.exceptions.PreventUpdate
-        return split_href(area_href(search, area, indicator))
+    """One callback a clickable thing: its click sets the URL's path and query (one history
+    entry) to the township page, or nothing when the click names no township."""
+    for component, prop, store, target_of in CLICKS:
 
-    @app.callback(
-        Output(layout.URL, "pathname", allow_duplicate=True),
-        Output(layout.URL, "search", allow_duplicate=True),
-        Input("funnel-chart", "clickData"),
-        State(FUNNEL_INDICATOR, "data"),
-        State(layout.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def funnel_point_clicked(click: Any, indicator: str | None, search: str) -> tuple[str, str]:
-        area = clicked_area(click)
-        if not area:
-            raise dash.exceptions.PreventUpdate
-        return split_href(area_href(search, area, indicator))
+        def clicked(
+            event: Any, indicator: str | None, search: str, target_of: Any = target_of
+        ) -> tuple[str, str]:
+            target = target_of(event, indicator)
+            if target is None:
+                raise dash.exceptions.PreventUpdate
+            return split_href(area_href(search, *target))
 
-    @app.callback(
-        Output(layout.URL, "pathname", allow_duplicate=True),
-        Output(layout.URL, "search", allow_duplicate=True),
-        Input("scorecard", "cellClicked"),
-        State(RANKINGS_INDICATOR, "data"),
-        State(layout.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def scorecard_row_clicked(cell: Any, indicator: str | None, search: str) -> tuple[str, str]:
-        target = scorecard_target(cell, indicator)
-        if target is None:
-            raise dash.exceptions.PreventUpdate
-        return split_href(area_href(search, *target))
+        app.callback(
+            Output(layout.URL, "pathname", allow_duplicate=True),
+            Output(layout.URL, "search", allow_duplicate=True),
+            Input(component, prop),
+            State(store, "data"),
+            State(layout.URL, "search"),
+            prevent_initial_call=True,
+        )(clicked)

@@ -8,6 +8,7 @@ from typing import Any
 from dash import html
 
 from dashboard import reporting
+from dashboard.pages._common import PageContext
 from zhibiao.i18n import t
 
 
@@ -41,12 +42,19 @@ def reporting_table(status: dict[str, Any], lang: str, table_id: str) -> Any:
     return html.Table([head, html.Tbody(body)], className="data-table reporting-table", id=table_id)
 
 
-def reporting_section(
-    store: Any, period: str, lang: str, *, year_start_month: int, zone: Any, folded: bool
-) -> Any:
-    """上报情况 of `period`: the summary line, then the grid (folded under it when `folded`)."""
+def reporting_section(ctx: PageContext, *, folded: bool) -> Any:
+    """上报情况 of the view's period: the summary line, then the grid (folded under it when
+    `folded`); nothing without a period."""
+    if ctx.query.period is None:
+        return None
+    lang = ctx.lang
+    settings = ctx.app.settings
     status = reporting.status_of_period(
-        store.reports(), period, lang, year_start_month=year_start_month, zone=zone
+        ctx.store.reports(),
+        ctx.query.period,
+        lang,
+        year_start_month=settings.year_start_month,
+        zone=settings.zone,
     )
     grid = [
         html.P(t("reporting.explain", lang), className="muted reporting-explain"),

@@ -108,23 +108,10 @@ def layout(**kwargs: Any) -> Any:
         if not part:
             return html.P(t("area.no_charts", lang), className="muted")
         shown = {k: view["lines"][k] for k in part}
-        fig = figures.area_charts(
-            shown,
-            area,
-            lang,
-            catalog=ctx.catalog,
-            month_labels=view["months"],
-            year_labels=view["years"],
-        )
-        text = figures.area_charts_text(
-            t("area.charts_title", lang, area=area),
-            shown,
-            area,
-            lang,
-            catalog=ctx.catalog,
-            month_labels=view["months"],
-            year_labels=view["years"],
-        )
+        labels = {"month_labels": view["months"], "year_labels": view["years"]}
+        fig = figures.area_charts(shown, area, lang, catalog=ctx.catalog, **labels)
+        title = t("area.charts_title", lang, area=area)
+        text = figures.area_charts_text(title, shown, area, lang, catalog=ctx.catalog, **labels)
         filename = f"area-{area}-{ctx.query.period}"
         return html.Div(_present.graph(fig, ctx, graph_id, filename, text), className="area-charts")
 

@@ -182,14 +182,7 @@ def layout(**kwargs: Any) -> Any:
         warning_list(warnings[: views.OVERVIEW_WARNINGS], lang, c.view_search(ctx)),
     ]
     more = [
-        reporting_section(
-            ctx.store,
-            ctx.query.period,
-            lang,
-            year_start_month=ctx.app.settings.year_start_month,
-            zone=ctx.app.settings.zone,
-            folded=True,
-        ),
+        reporting_section(ctx, folded=True),
         quality_section(notes, lang),
         html.P(source_line, className="data-source", id="data-source"),
     ]

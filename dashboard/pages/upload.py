@@ -321,16 +321,7 @@ def layout(**kwargs: Any) -> Any:
                 className="confirm-row",
             ),
             html.Div(id="upload-result", tabIndex="-1"),
-            reporting_section(
-                ctx.store,
-                ctx.query.period,
-                lang,
-                year_start_month=ctx.app.settings.year_start_month,
-                zone=ctx.app.settings.zone,
-                folded=False,
-            )
-            if ctx.query.period
-            else None,
+            reporting_section(ctx, folded=False),
             html.H2(t("ui.upload.history", lang), className="section-title"),
             html.P(t("ui.upload.replace_help", lang), className="muted"),
             html.Div(history_table(ctx.store, lang), id="upload-history"),
