@@ -63,7 +63,10 @@ def test_percentage_axes_stop_at_100(table, key):
     fig = ranking_bar(table, key, "zh")
     _, areas = county_and_areas(table, key)
     assert max(areas) <= 100
-    assert fig.layout.xaxis.range[1] <= 100
+    # the axis may run past 100 to hold the labels, but no tick says more than 100%
+    ticks = fig.layout.xaxis.tickvals
+    if fig.layout.xaxis.range[1] > 100:
+        assert ticks is not None and max(ticks) == 100
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

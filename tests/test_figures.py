@@ -18,6 +18,7 @@ from dashboard.definitions import binomial_words
 from dashboard.figures import (
     GRAPH_CONFIG,
     STATUS_STYLE,
+    capped_ticks,
     funnel_figure,
     graph_config,
     overview_cards,
@@ -215,7 +216,7 @@ def test_range_bars_diverge_from_the_reference():
     labels = _label_trace(fig)
     ends = {y: b + x for y, b, x in zip(labels.y, labels.base, labels.x, strict=True)}
     assert (ends["梅仙镇"], ends["八字桥乡"]) == (105.0, 212.0)
-    assert set(labels.textposition) == {"outside"}
+    assert labels.textposition == "outside"
     # the longest label fits after 212 at the planned width
     room = (high - 212) / (high - low) * figures.PLANNED_PLOT_WIDTH
     assert room >= figures.text_width("212.00  ▲▲ 显著异常", 15) == 171.0
@@ -233,19 +234,26 @@ def test_srb_103_and_129_look_different():
     assert 90 < low < 96  # the axis starts near the data, so 24 reads 12 times 2
 
 
-def test_bars_of_a_percentage_run_from_zero_to_100_with_long_labels_inside():
+def test_bars_of_a_percentage_stop_their_ticks_at_100_and_keep_labels_after_the_bars():
     fig = ranking_bar(indicator_table(), "compliance", "zh", catalog=CATALOG)
     bar = _bar(fig)
     assert bar.base is None and list(bar.x) == [98.0, 93.5, 91.0, 85.0, 72.0]
-    assert list(fig.layout.xaxis.range) == [0, 100]  # never 120%
+    low, high = fig.layout.xaxis.range
+    # the axis runs past 100 only to hold the labels; no tick says more than 100%
+    assert low == 0 and high > 100
+    assert list(fig.layout.xaxis.tickvals) == [0, 20, 40, 60, 80, 100]
     labels = _label_trace(fig)
-    where = dict(zip(labels.y, labels.textposition, strict=True))
-    # 98's label would pass 100: it sits inside its bar's end, right-aligned there
-    assert where["城关镇"] == "inside" and labels.insidetextanchor == "end"
-    # every label goes after its bar when it fits there (at the planned 460 px)
-    for name, end, text in zip(labels.y, labels.x, labels.text, strict=True):
-        fits = end / 100 * 460 + 12 + figures.text_width(text, 15) <= 460
-        assert where[name] == ("outside" if fits else "inside"), text
+    assert labels.textposition == "outside"
+    # every label fits after its bar, inside the axis (at the planned 460 px)
+    for end, text in zip(labels.x, labels.text, strict=True):
+        assert end / high * 460 + 12 + figures.text_width(text, 15) <= 460 + 1, text
+
+
+def test_capped_ticks_leave_the_axis_alone_when_a_value_passes_the_cap():
+    assert capped_ticks([0, 130], 100, 120) is None  # a value of 120 (a wrong file) is shown
+    assert capped_ticks([0, 90], 100, 80) is None
+    assert capped_ticks([0, 118], 100, 98) == [0, 20, 40, 60, 80, 100]
+    assert capped_ticks([-4, 112], 100, 90) == [0, 20, 40, 60, 80, 100]
 
 
 def _srb_with_areas(n: int) -> pd.DataFrame:

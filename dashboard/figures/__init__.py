@@ -17,6 +17,7 @@ from dashboard.figures.cards import OVERVIEW_INDICATORS, change_text, overview_c
 from dashboard.figures.funnel import funnel_figure, funnel_limits_drawn, funnel_y_range
 from dashboard.figures.ranking import (
     bar_base,
+    capped_ticks,
     rank_order,
     ranking_axis_range,
     ranking_bar,
@@ -83,6 +84,7 @@ __all__ = [
     "period_label",
     "quality_count",
     "rank_order",
+    "capped_ticks",
     "ranking_axis_range",
     "ranking_bar",
     "ranking_text",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from typing import Any
 
@@ -156,15 +157,14 @@ def ranking_axis_range(
     county: float | None,
     diverging: bool,
     plot_px: float = PLANNED_PLOT_WIDTH,
-    cap: float | None = None,
 ) -> list[float]:
     """The value axis of a ranking: the data, the marks and room for every bar's label.
 
     Each label starts just right of its bar's right end (the value, or the base for a bar that
     runs left of it). Bars from 0 keep the axis at 0; diverging bars (from the reference) get
     the data and the normal range with a little padding, not 0. The axis is the shortest that
-    holds every label at a plot `plot_px` wide, but never passes `cap` (100 for a percentage)
-    when no value does: a label that would pass it is drawn inside its bar's end.
+    holds every label at a plot `plot_px` wide (`capped_ticks` keeps a percentage's ticks at 100
+    or below, so the room for labels past 100 is blank, not 120%).
     """
     low, high = _axis_extent(values, base, marks, county)
     if not diverging:
@@ -179,9 +179,29 @@ def ranking_axis_range(
         needed.append((max(value, base) - low) / max(0.2, 1 - pad_left - share))
     axis = max(needed)
     start = low - pad_left * axis
-    if cap is not None and high <= cap < start + axis:
-        return [start, cap]
     return [start, start + axis]
+
+
+#: Tick steps a capped axis may use, the smallest that gives at most `MAX_TICKS` ticks.
+TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000)
+MAX_TICKS = 6
+
+
+def capped_ticks(axis: list[float], cap: float | None, high: float) -> list[float] | None:
+    """Ticks of a value axis that runs past `cap` (100 for a percentage) only to hold the bars'
+    labels: every tick at or below the cap, none after it (None: the axis does not pass it, or a
+    value does, and plotly's own ticks are right)."""
+    if cap is None or axis[1] <= cap or high > cap:
+        return None
+    first = max(axis[0], 0.0) if axis[0] < 0 <= cap else axis[0]
+    span = cap - first
+    step = next((s for s in TICK_STEPS if span / s <= MAX_TICKS), TICK_STEPS[-1])
+    tick = math.ceil(first / step) * step
+    ticks = []
+    while tick <= cap + 1e-9:
+        ticks.append(float(tick))
+        tick += step
+    return ticks
 
 
 def top_label_lanes(
@@ -329,14 +349,15 @@ def ranking_bar(
         marks,
         reference[0] if reference else None,
         diverging,
-        cap=info.axis_cap,
     )
     shapes, top = _reference_shapes(marks, base if diverging else None)
     if reference is not None:
         shapes.append(_vline(reference[0], LINE_COLOUR, "longdash"))
         top.append((reference[0], reference[1], LINE_COLOUR))
     notes, lanes = _top_labels(top, axis)
-    fig.add_trace(_label_bars(names, values, labels, start, axis))
+    fig.add_trace(_label_bars(names, values, labels, start))
+    drawn = [v for v in values if v is not None]
+    ticks = capped_ticks(axis, info.axis_cap, max(drawn) if drawn else 0.0)
     if missing:
         notes.append(_missing_note(missing, lang))
     fig.update_layout(
@@ -354,6 +375,7 @@ def ranking_bar(
         annotations=notes,
         xaxis={
             "range": axis,
+            **({"tickmode": "array", "tickvals": ticks} if ticks else {}),
             "title": {"text": _axis_title(info, lang, base if diverging else None)},
             "showgrid": True,
             "gridcolor": "#E5E5E5",
@@ -408,24 +430,17 @@ def _label_bars(
     values: list[float | None],
     labels: list[str],
     start: float,
-    axis: list[float],
 ) -> go.Bar:
     """Each bar's value, mark and word just right of its right end (the base for a bar that
-    runs left of it): the text of a clear bar from `start` to there; inside that end when it
-    would pass the axis end (a percentage axis stops at 100)."""
+    runs left of it): the text of a clear bar from `start` to there."""
     ends = [None if v is None else max(v, start) - start for v in values]
-    inside = [
-        v is not None and label_inside(v, start, label, axis)
-        for v, label in zip(values, labels, strict=True)
-    ]
     return go.Bar(
         x=ends,
         base=[start] * len(ends) if start else None,
         y=names,
         orientation="h",
         text=labels,
-        textposition=["inside" if i else "outside" for i in inside],
-        insidetextanchor="end",
+        textposition="outside",
         cliponaxis=False,
         constraintext="none",
         textfont={"size": BAR_LABEL_SIZE, "color": "#222222"},
@@ -537,11 +552,3 @@ def _county_reference(
         value=format_number(county["value"], info.dp),
     )
     return drawn, text
-
-
-def label_inside(value: float, base: float, label: str, axis: list[float]) -> bool:
-    """Whether a bar's label would pass the axis end (at the planned plot width), and so goes
-    inside the bar's end instead of after it."""
-    span = (axis[1] - axis[0]) or 1.0
-    end = (max(value, base) - axis[0]) / span * PLANNED_PLOT_WIDTH
-    return end + LABEL_GAP + text_width(label, BAR_LABEL_SIZE) > PLANNED_PLOT_WIDTH
