@@ -316,10 +316,17 @@ def test_english_pages_and_the_printed_presentation_view(analyst, server, tmp_pa
     try:
         pdf = analyst.pdf(format="A4", landscape=True, print_background=True)
         assert pdf[:5] == b"%PDF-"
-        # the chart on the first A4 page, the scorecard from the second
-        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2
+        # a slide a page: the chart alone on its A4 page, with the pager to the scorecard
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
         assert analyst.locator(".app-header").count() == 0
+        assert analyst.locator("#present-pager .pager-count").text_content() == "1 / 2"
         shot(analyst, "present-print")
+        analyst.goto(server.base + "/rankings?period=2025-03&present=1&lang=zh&slide=2")
+        analyst.wait_for_selector("#scorecard .ag-row")
+        settle(analyst)
+        pdf = analyst.pdf(format="A4", landscape=True, print_background=True)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # the scorecard's slide
+        assert analyst.locator("#ranking-chart").count() == 0
         analyst.goto(server.base + "/?period=2025-03&present=1&lang=zh")
         analyst.wait_for_selector("#card-births")
         settle(analyst)

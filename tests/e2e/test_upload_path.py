@@ -26,7 +26,10 @@ pytestmark = pytest.mark.browser
 TITLE = f"{COUNTY}2025年1-6月出生情况月报表"
 READY = "检查通过,可以保存。"
 #: The verdict on a file whose townships are mostly unknown to the store (acceptable).
-NEEDS_ACCEPT = "只有可接受的不一致:如确认数据无误,请勾选“接受不一致”后保存。"
+NEEDS_ACCEPT = (
+    "发现 1 项不一致（见上，可以接受）。请逐项核对：如数据无误，勾选“接受不一致”，"
+    "再点“接受 1 项不一致并保存”，这些不一致会作为数据质量提示随数据保存；如有错，请改正后重新上传。"
+)
 #: Townships of the large files, and how many analysts upload one at once.
 LARGE_TOWNS = 3_000
 ANALYSTS = 5
