@@ -18,7 +18,7 @@
  */
 (function () {
   "use strict";
-  var FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]";
+  var FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex], details > summary";
   /* how long after a control lost the focus to a new drawing it may take it back (ms) */
   var KEEP_MS = 120000;
   var kept = null; /* {el, id, index, at} */
