@@ -357,7 +357,7 @@ def ranking_bar(
     notes, lanes = _top_labels(top, axis)
     fig.add_trace(_label_bars(names, values, labels, start))
     drawn = [v for v in values if v is not None]
-    ticks = capped_ticks(axis, info.axis_cap, max(drawn) if drawn else 0.0)
+    value_ticks = capped_ticks(axis, info.axis_cap, max(drawn) if drawn else 0.0)
     if missing:
         notes.append(_missing_note(missing, lang))
     fig.update_layout(
@@ -375,7 +375,7 @@ def ranking_bar(
         annotations=notes,
         xaxis={
             "range": axis,
-            **({"tickmode": "array", "tickvals": ticks} if ticks else {}),
+            **({"tickmode": "array", "tickvals": value_ticks} if value_ticks else {}),
             "title": {"text": _axis_title(info, lang, base if diverging else None)},
             "showgrid": True,
             "gridcolor": "#E5E5E5",
