@@ -604,7 +604,7 @@ def ranking_rows(
     """The full ranking of one indicator as grid rows, best first, and the grid's columns:
     rank, area, value (with its status mark), 95% interval, rank interval, status."""
     info = figures.indicator_info(indicator, lang, catalog)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in ranked.to_dict("records"):
         rank = figures.number_or_none(row.get("rank"))
         status = figures.clean_status(row.get("status"))
