@@ -143,7 +143,7 @@ def rank_draws(x: np.ndarray, n: np.ndarray, ind: Any, catalog: Catalog) -> int:
 def calamine_to_sql(data: bytes, con: sqlite3.Connection) -> int:
     """Every sheet read by calamine; every number as a row of a tidy frame of the columns the
     store keeps (the row's first cell as its area, the column's number as its field, the sheet,
-    the cell's address, the row), stored with `to_sql`."""
+    the cell's address in R1C1, the row), stored with `to_sql`."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -155,7 +155,6 @@ def calamine_to_sql(data: bytes, con: sqlite3.Connection) -> int:
         numbers = pd.to_numeric(grid.stack(), errors="coerce").dropna()
         rows = numbers.index.get_level_values(0).to_numpy()
         cols = numbers.index.get_level_values(1).to_numpy()
-        letters = np.array([_letters(c) for c in range(grid.shape[1])], dtype=object)
         frames.append(
             pd.DataFrame(
                 {
@@ -166,7 +165,10 @@ def calamine_to_sql(data: bytes, con: sqlite3.Connection) -> int:
                     "field": cols.astype(str),
                     "value": numbers.to_numpy(dtype=float),
                     "sheet": name,
-                    "cell": letters[cols] + (rows + 1).astype(str).astype(object),
+                    "cell": "R"
+                    + pd.Series(rows + 1).astype(str)
+                    + "C"
+                    + pd.Series(cols + 1).astype(str),
                     "row": rows,
                 }
             )
@@ -175,15 +177,6 @@ def calamine_to_sql(data: bytes, con: sqlite3.Connection) -> int:
     tidy.to_sql("floor_values", con, if_exists="append", index=False)
     con.commit()
     return len(tidy)
-
-
-def _letters(col: int) -> str:
-    out = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def openpyxl_read(data: bytes) -> int:

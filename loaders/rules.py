@@ -157,15 +157,18 @@ def _holds(left: float, operator: str, right: float, tol: float) -> bool:
     raise ValueError(operator)
 
 
+def deriving_rules() -> list[Rule]:
+    """The row rules that make a missing block total from its parts, in the catalog's order."""
+    return [r for r in load_rules() if r.derive and r.scope == "row" and len(r.left) == 1]
+
+
 def derive_totals(row: Row) -> Row:
     """Fill each missing block total from its parts (rules with `derive`), to a fixed point."""
     row = dict(row)
     changed = True
     while changed:
         changed = False
-        for rule in load_rules():
-            if not rule.derive or rule.scope != "row" or len(rule.left) != 1:
-                continue
+        for rule in deriving_rules():
             target = rule.left[0][1]
             if target in row or not all(name in row for _, name in rule.right):
                 continue
@@ -225,9 +228,7 @@ def derive_block(block: Block) -> list[tuple[str, str, np.ndarray]]:
     changed = True
     while changed:
         changed = False
-        for rule in load_rules():
-            if not rule.derive or rule.scope != "row" or len(rule.left) != 1:
-                continue
+        for rule in deriving_rules():
             target = rule.left[0][1]
             fill = ~block.present(target)
             for _, name in rule.right:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from dash import Dash
@@ -48,21 +49,30 @@ def county_result(year: int, months: range, name: str | None = None) -> LoadResu
             figures["population"] = pop[area] if area else sum(pop.values())
             for field, value in figures.items():
                 value = value / 10000 if field in AMOUNT_FIELDS else value
-                rows.append(
-                    {
-                        "area": area or "合计",
-                        "is_total": area is None,
-                        "period": period,
-                        "basis": "ytd",
-                        "field": field,
-                        "value": float(value),
-                        "sheet": "Sheet1",
-                        "cell": "",
-                        "row": order,
-                    }
-                )
-    values = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+                rows.append(ytd_row(area or "合计", area is None, period, field, value, order))
     file = name or f"{COUNTY}{year}年{months.start}-{months.stop - 1}月.xlsx"
+    return ytd_result(pd.DataFrame(rows, columns=VALUE_COLUMNS), file)
+
+
+def ytd_row(
+    area: str, is_total: bool, period: str, field: str, value: float, order: int
+) -> dict[str, Any]:
+    """One year-to-date value (VALUE_COLUMNS) of Sheet1, not read from a cell."""
+    return {
+        "area": area,
+        "is_total": is_total,
+        "period": period,
+        "basis": "ytd",
+        "field": field,
+        "value": float(value),
+        "sheet": "Sheet1",
+        "cell": "",
+        "row": order,
+    }
+
+
+def ytd_result(values: pd.DataFrame, file: str) -> LoadResult:
+    """Year-to-date values of the sample county as the loader would hand them on."""
     return LoadResult(
         file=file,
         sha256=hashlib.sha256(file.encode()).hexdigest(),
@@ -237,32 +247,8 @@ def many_areas_result(n: int, period: str) -> LoadResult:
     for i in range(n):
         figures = {**fields, "out_of_policy_o1": i % 100}
         for field, value in figures.items():
-            rows.append(
-                {
-                    "area": f"第{i:03d}镇",
-                    "is_total": False,
-                    "period": period,
-                    "basis": "ytd",
-                    "field": field,
-                    "value": float(value),
-                    "sheet": "Sheet1",
-                    "cell": "",
-                    "row": i,
-                }
-            )
-    values = pd.DataFrame(rows, columns=VALUE_COLUMNS)
-    file = f"{COUNTY}{period}-{n}.xlsx"
-    return LoadResult(
-        file=file,
-        sha256=hashlib.sha256(file.encode()).hexdigest(),
-        values=values,
-        findings=[],
-        county=COUNTY,
-        kind="xlsx",
-        periods=[period],
-        bases=["ytd"],
-        fields=sorted(values["field"].unique().tolist()),
-    )
+            rows.append(ytd_row(f"第{i:03d}镇", False, period, field, value, i))
+    return ytd_result(pd.DataFrame(rows, columns=VALUE_COLUMNS), f"{COUNTY}{period}-{n}.xlsx")
 
 
 def add_many_areas(url: str, n: int, periods: tuple[str, ...] = ("2024-10", "2025-10")) -> None:
