@@ -73,7 +73,15 @@ def browser_rows(scale: str, url: str, folder: Path, table: Any, row: Callable) 
         from playwright.sync_api import sync_playwright
     except ImportError:
         return []
-    from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Server, free_port, login, wait_for
+    from e2e.conftest import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        Server,
+        free_port,
+        login,
+        stop_server,
+        wait_for,
+    )
 
     port = free_port()
     log = folder / "server.log"
@@ -108,7 +116,6 @@ def browser_rows(scale: str, url: str, folder: Path, table: Any, row: Callable) 
             floor = time.perf_counter() - t0
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_server(server)
     step = "rankings page in Chromium (wall)"
     return [row(scale, step, (mine, mine), (floor, floor), drawn=drawn)]
