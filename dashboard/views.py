@@ -89,8 +89,8 @@ def _is_total(table: pd.DataFrame) -> pd.Series:
 
 def areas_of(table: pd.DataFrame) -> list[str]:
     """The areas (not the county), in the report's order."""
-    rows = table[~_is_total(table)].sort_values("order")
-    return list(dict.fromkeys(rows["area"].astype(str)))
+    rows = table[~_is_total(table)].sort_values("order", kind="stable")
+    return [str(a) for a in pd.unique(rows["area"])]
 
 
 def county_name(table: pd.DataFrame) -> str | None:
@@ -136,6 +136,21 @@ def county_value(table: pd.DataFrame, indicator: str) -> float | None:
     return figures.number_or_none(rows["value"].iloc[0]) if not rows.empty else None
 
 
+#: The columns of the indicator table the scorecard reads.
+SCORECARD_COLUMNS = (
+    "area", "is_total", "order", "indicator", "value", "status", "rank",
+    "low95", "high95", "rank_low", "rank_high", "apart_from_next",
+)  # fmt: skip
+
+
+def records(table: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """The table's rows as dicts of only `columns` (those it has), each column taken as a list
+    at once: what `to_dict("records")` gives, without boxing every cell of every column."""
+    present = [c for c in columns if c in table.columns]
+    lists = [table[c].tolist() for c in present]
+    return [dict(zip(present, values, strict=True)) for values in zip(*lists, strict=True)]
+
+
 def scorecard(
     table: pd.DataFrame, lang: str, *, catalog: Catalog | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -149,7 +164,7 @@ def scorecard(
     keys = indicators_of(table)
     wide: dict[str, dict[str, Any]] = {}
     infos = {key: figures.indicator_info(key, lang, catalog) for key in keys}
-    for row in table.to_dict("records"):
+    for row in records(table, SCORECARD_COLUMNS):
         area = str(row["area"])
         entry = wide.setdefault(
             area,
@@ -181,6 +196,12 @@ def scorecard(
         wide.values(),
         key=lambda r: (not r["is_total"], r["rank"] is None, r["rank"] or 0, r["order"]),
     )
+    return rows, scorecard_columns(keys, lang, catalog)
+
+
+def scorecard_columns(keys: Sequence[str], lang: str, catalog: Catalog | None) -> list[dict]:
+    """The scorecard grid's columns: rank and area pinned on the left, the composite score, then
+    each indicator; short headers (`short.*`), the full name on hover."""
     composite = figures.indicator_info(COMPOSITE, lang, catalog).name
     columns: list[dict[str, Any]] = [
         {
@@ -225,7 +246,7 @@ def scorecard(
                 "type": "numericColumn",
             }
         )
-    return rows, columns
+    return columns
 
 
 def composite_uncertainty(row: Any, lang: str) -> dict[str, Any]:
@@ -527,7 +548,7 @@ def mark_scorecard_quality(
     """
     counts: dict[tuple[str, str], int] = {}
     if "quality" in table:
-        for record in table.to_dict("records"):
+        for record in records(table, ("area", "indicator", "value", "quality")):
             n = len(notes_of(record))
             if n and figures.number_or_none(record.get("value")) is not None:
                 counts[(str(record["area"]), str(record["indicator"]))] = n
@@ -640,3 +661,19 @@ def ranking_rows(
         {"field": "status", "headerName": t("ui.warnings.status", lang), "width": 110},
     ]
     return rows, columns
+
+
+def rows_block(rows: Sequence[Mapping[str, Any]], request: Mapping[str, Any] | None) -> dict:
+    """The block of grid rows an infinite AG Grid asks for (`getRowsRequest`: startRow, endRow,
+    sortModel), sorted as asked (areas without a value last either way), and the row count."""
+    request = request or {}
+    ordered = list(rows)
+    for sort in reversed(request.get("sortModel") or []):
+        column, descending = sort.get("colId"), sort.get("sort") == "desc"
+        have = [r for r in ordered if r.get(column) is not None]
+        none = [r for r in ordered if r.get(column) is None]
+        have.sort(key=lambda r: r[column], reverse=descending)
+        ordered = have + none
+    start = max(0, int(request.get("startRow") or 0))
+    end = max(start, int(request.get("endRow") or start + 100))
+    return {"rowData": ordered[start:end], "rowCount": len(ordered)}

@@ -6,7 +6,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from dashboard_fixtures import add_many_areas, app_config, csrf, filled_store, log_in, page_body
+from dashboard_fixtures import (
+    add_many_areas,
+    app_config,
+    callback_body,
+    callback_spec,
+    csrf,
+    filled_store,
+    log_in,
+    page_body,
+)
 
 from dashboard import views
 from dashboard.app import create_app
@@ -65,16 +74,45 @@ def test_the_chart_draws_the_best_and_the_worst_ten_and_the_grid_all_hundred(man
     ticks = figure["layout"]["yaxis"]["ticktext"]
     assert ticks[:2] == ["1  第000镇", "2  第001镇"] and ticks[10] == "⋯"
     assert ticks[-1] == "100  第099镇"
+    # the grids hold no rows in the page: they ask for the rows in view
     grid = find(body, "ranking-grid")["props"]
-    assert len(grid["rowData"]) == 100
-    assert [r["rank"] for r in grid["rowData"][:3]] == [1, 2, 3]
-    assert grid["rowData"][49]["area"] == "第049镇" and grid["rowData"][49][
-        "value_text"
-    ].startswith("51.00")
+    assert grid["rowModelType"] == "infinite" and "rowData" not in grid
+    assert find(body, "scorecard")["props"]["rowModelType"] == "infinite"
     ends = find(body, "ranking-ends")["props"]["children"]
     assert ends.startswith("共 100 个乡镇")
     search = find(body, {"type": "q", "name": "area"})["props"]
     assert len(search["data"]) == 100 and search["data"][42]["label"] == "43 第042镇"
+
+
+def rows_asked(client, grid: str, start: int, end: int, sort: list | None = None) -> dict:
+    """The block of rows `grid` gets when it asks, scrolled to `start`, from the rankings page."""
+    spec = callback_spec(client, f"{grid}.getRowsResponse")
+    request = {"startRow": start, "endRow": end, "sortModel": sort or []}
+    body = callback_body(spec, {f"{grid}.getRowsRequest": request})
+    response = client.post(
+        "/_dash-update-component",
+        json=body,
+        headers={"X-CSRFToken": csrf(client), "Referer": f"http://localhost/rankings{VIEW}"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json["response"][grid]["getRowsResponse"]
+
+
+def test_the_grids_get_the_rows_in_view_a_block_at_a_time(many):
+    _, client, _ = many
+    block = rows_asked(client, "ranking-grid", 0, 100)
+    assert block["rowCount"] == 100 and len(block["rowData"]) == 100
+    assert [r["rank"] for r in block["rowData"][:3]] == [1, 2, 3]
+    row = block["rowData"][49]
+    assert (row["area"], row["value_text"][:5]) == ("第049镇", "51.00")
+    # sorted as the grid asks: by value, lowest first
+    low = rows_asked(client, "ranking-grid", 0, 2, [{"colId": "value", "sort": "asc"}])
+    assert [r["area"] for r in low["rowData"]] == ["第099镇", "第098镇"]
+    # the scorecard of 2025-10: the county first, then the 100 townships
+    card = rows_asked(client, "scorecard", 100, 200)
+    assert card["rowCount"] == 101 and len(card["rowData"]) == 1
+    first = rows_asked(client, "scorecard", 0, 1)["rowData"][0]
+    assert first["area"] == "青川县" and first["rank"] is None
 
 
 def test_a_searched_township_is_put_in_view_with_its_rank_and_interval(many):

@@ -8,14 +8,13 @@ import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
 import pandas as pd
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 
 from dashboard import clicks, figures, views
 from dashboard import layout as shell
 from dashboard.pages import _common as c
 from dashboard.pages import _present
 from dashboard.pages._definitions import definition_panel
-from indicators.catalog import Catalog
 from zhibiao.i18n import t
 
 PATH = "/rankings"
@@ -26,29 +25,66 @@ dash.register_page(
 )
 
 
-def scorecard_grid(table: pd.DataFrame, lang: str, catalog: Catalog, present: bool) -> Any:
-    rows, columns = views.scorecard(table, lang, catalog=catalog)
-    rows = views.mark_scorecard_quality(rows, table, lang)
-    # the grid renders only the rows in view (a fixed height: the slide's room in the
-    # presentation view, where rows beyond it scroll inside)
-    for row in rows:  # a click on a township's row opens its page (dashboard/clicks.py)
-        row["row_id"] = (clicks.COUNTY_ROW if row["is_total"] else "") + row["area"]
+#: Rows an infinite grid asks the server for at a time.
+BLOCK_ROWS = 100
+
+
+def scorecard_rows(ctx: c.PageContext, table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The scorecard's rows with their quality marks, made once per table and language."""
+    key = ("scorecard", ctx.query.period, ctx.query.basis, ctx.store.revision(), ctx.lang)
+
+    def make() -> list[dict[str, Any]]:
+        rows, _ = views.scorecard(table, ctx.lang, catalog=ctx.catalog)
+        rows = views.mark_scorecard_quality(rows, table, ctx.lang)
+        for row in rows:  # a click on a township's row opens its page (dashboard/clicks.py)
+            row["row_id"] = (clicks.COUNTY_ROW if row["is_total"] else "") + row["area"]
+        return rows
+
+    return ctx.app.tables.get_or_make(key, make)
+
+
+def grid(
+    grid_id: str,
+    columns: list[dict],
+    rows: list[dict] | None,
+    *,
+    height: str | None,
+    row_id: str,
+    **options: Any,
+) -> Any:
+    """An AG Grid with the rows in the page, or (rows None) one that asks the server for the
+    rows in view, BLOCK_ROWS at a time (the infinite row model): for many areas."""
+    props: dict[str, Any] = {"rowData": rows} if rows is not None else {"rowModelType": "infinite"}
+    if rows is None:
+        options |= {"cacheBlockSize": BLOCK_ROWS, "infiniteInitialRowCount": BLOCK_ROWS}
     return dag.AgGrid(
-        id="scorecard",
-        rowData=rows,
+        id=grid_id,
         columnDefs=columns,
-        getRowId="params.data.row_id",
+        getRowId=f"params.data.{row_id}",
         defaultColDef={"sortable": True, "resizable": True, "filter": False},
-        dashGridOptions={
-            "tooltipShowDelay": 200,
-            "domLayout": "normal",
-            "rowHeight": 34 if present else 42,
-            "animateRows": False,
-            "suppressCellFocus": True,
-            "suppressColumnVirtualisation": True,
-        },
-        className="ag-theme-quartz scorecard",
-        style={"height": _present.CHART_ROOM if present else "560px", "width": "100%"},
+        dashGridOptions={"animateRows": False, "suppressCellFocus": True, **options},
+        className=f"ag-theme-quartz {grid_id}",
+        style={"height": height, "width": "100%"},
+        **props,
+    )
+
+
+def scorecard_grid(ctx: c.PageContext, table: pd.DataFrame, *, many: bool = False) -> Any:
+    """The scorecard (areas × indicators); for many areas its rows come from the server as they
+    scroll into view. A fixed height: the slide's room in the presentation view, where rows
+    beyond it scroll inside."""
+    columns = views.scorecard_columns(views.indicators_of(table), ctx.lang, ctx.catalog)
+    present = ctx.query.present
+    return grid(
+        "scorecard",
+        columns,
+        None if many else scorecard_rows(ctx, table),
+        height=_present.CHART_ROOM if present else "560px",
+        row_id="row_id",
+        tooltipShowDelay=200,
+        domLayout="normal",
+        rowHeight=34 if present else 42,
+        suppressColumnVirtualisation=True,
     )
 
 
@@ -91,21 +127,8 @@ def long_ranking(
         comboboxProps={"withinPortal": True},
     )
     found = views.found_text(ranked, searched, indicator, lang, ctx.catalog) if searched else ""
-    rows, columns = views.ranking_rows(ranked, indicator, lang, ctx.catalog)
-    grid = dag.AgGrid(
-        id="ranking-grid",
-        rowData=rows,
-        columnDefs=columns,
-        getRowId="params.data.area",
-        defaultColDef={"sortable": True, "resizable": True, "filter": False},
-        dashGridOptions={
-            "animateRows": False,
-            "suppressCellFocus": True,
-            "rowBuffer": 10,
-        },
-        className="ag-theme-quartz ranking-grid",
-        style={"height": "480px", "width": "100%"},
-    )
+    _, columns = views.ranking_rows(ranked.iloc[:0], indicator, lang, ctx.catalog)
+    full = grid("ranking-grid", columns, None, height="480px", row_id="area")
     beside = [
         html.Div(search, className="controls ranking-search no-print"),
         html.P(found, id="ranking-found", className="ranking-found") if found else None,
@@ -115,7 +138,7 @@ def long_ranking(
             className="chart-note",
         ),
         html.H2(t("ui.rankings.full", lang), className="section-title"),
-        grid,
+        full,
     ]
     return figure, [b for b in beside if b is not None]
 
@@ -137,7 +160,9 @@ def layout(**kwargs: Any) -> Any:
     else:
         figure, beside = figures.ranking_bar(table, indicator, lang, catalog=ctx.catalog), []
     head = c.indicator_head(ctx, "rankings", indicator, keys)
-    text = figures.ranking_text(figure, table, indicator, lang, catalog=ctx.catalog)
+    text = figures.ranking_text(
+        figure, drawn(table, figure) if many else table, indicator, lang, catalog=ctx.catalog
+    )
     chart = html.Div(
         [_present.graph(figure, ctx, "ranking-chart", f"ranking-{indicator}", text), *beside],
         className="rank-chart",
@@ -145,7 +170,7 @@ def layout(**kwargs: Any) -> Any:
     card = html.Div(
         [
             html.H2(t("ui.scorecard.title", lang), className="section-title"),
-            scorecard_grid(table, lang, ctx.catalog, ctx.query.present),
+            scorecard_grid(ctx, table, many=many),
         ],
         className="rank-scorecard",
     )
@@ -165,3 +190,53 @@ def layout(**kwargs: Any) -> Any:
         className="page-rankings",
         **shell.data_attributes(indicator=indicator),
     )
+
+
+def drawn(table: pd.DataFrame, figure: Any) -> pd.DataFrame:
+    """The rows of the table a long ranking's chart draws (the county and the areas with a
+    bar): what its table in words lists."""
+    bars = set(figure.data[0].y or ())
+    return table[table["is_total"].astype(bool) | table["area"].isin(bars)]
+
+
+def ranking_rows(ctx: c.PageContext, table: pd.DataFrame, indicator: str) -> list[dict]:
+    """The full ranking's grid rows of one indicator, made once per table and language."""
+    key = ("ranking", ctx.query.period, ctx.query.basis, ctx.store.revision(), ctx.lang, indicator)
+
+    def make() -> list[dict[str, Any]]:
+        ranked = views.ranked_areas(table, indicator, ctx.catalog)
+        return views.ranking_rows(ranked, indicator, ctx.lang, ctx.catalog)[0]
+
+    return ctx.app.tables.get_or_make(key, make)
+
+
+def register_callbacks(app: dash.Dash) -> dict[str, str]:
+    """The rows of the scorecard and of the full ranking, a block at a time, as they scroll into
+    view (the page's view is the referring page's query)."""
+
+    @app.callback(
+        Output("scorecard", "getRowsResponse"),
+        Input("scorecard", "getRowsRequest"),
+        prevent_initial_call=True,
+    )
+    def scorecard_block(request: dict | None) -> dict:
+        ctx = c.page_context({}, default_indicator=DEFAULT_INDICATOR)
+        table = c.table_of(ctx)
+        rows = scorecard_rows(ctx, table) if not table.empty else []
+        return views.rows_block(rows, request)
+
+    @app.callback(
+        Output("ranking-grid", "getRowsResponse"),
+        Input("ranking-grid", "getRowsRequest"),
+        prevent_initial_call=True,
+    )
+    def ranking_block(request: dict | None) -> dict:
+        ctx = c.page_context({}, default_indicator=DEFAULT_INDICATOR)
+        table = c.table_of(ctx)
+        if table.empty:
+            return views.rows_block([], request)
+        keys = views.ranked_indicators(table, ctx.catalog)
+        indicator = ctx.query.indicator if ctx.query.indicator in keys else keys[0]
+        return views.rows_block(ranking_rows(ctx, table, indicator), request)
+
+    return {}
