@@ -86,6 +86,74 @@ def test_a_label_and_its_numbers_on_two_rows_are_one_row(tmp_path):
     assert cell(result, "海南", "population") == "D15"  # the numbers' row, below 海  南 (A14)
 
 
+def _wrapped(rows: list[list[Any]]) -> list[list[Any]]:
+    """A township table (births, boys) under a title and a header, with a total row."""
+    return [["示例县2024年3月各乡镇出生人数", N, N], ["乡镇", "出生人数", "男"], *rows]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_an_area_name_wrapped_over_two_rows_is_one_row(tmp_path, suffix):
+    rows = _wrapped(
+        [
+            ["合计", 45, 23],
+            ["城关镇东城", N, N],  # the name's start, no numbers
+            ["社区", 10, 6],  # its end, with the numbers
+            ["柳河乡", 12, 6],
+            ["经济技术开发", 15, 7],  # the numbers on the first row of the name
+            ["区", N, N],
+            ["石桥镇", 8, 4],
+        ]
+    )
+    path = tmp_path / f"a{suffix}"
+    result = load_file(write_xlsx(path, rows) if suffix == ".xlsx" else write_xls(path, rows))
+    assert result.ok, result.findings
+    assert areas(result) == ["城关镇东城社区", "柳河乡", "经济技术开发区", "石桥镇"]
+    assert value(result, "城关镇东城社区", "births") == 10
+    assert value(result, "城关镇东城社区", "births_male") == 6
+    assert cell(result, "城关镇东城社区", "births") == "B5"
+    assert value(result, "经济技术开发区", "births") == 15
+    assert cell(result, "经济技术开发区", "births_male") == "C7"
+    assert cells_of(result, "load.wrapped_area") == ["A4", "A5", "A7", "A8"]
+    assert codes(result, "error") == [] and codes(result, "warning") == []
+    [note] = findings(result, "load.wrapped_area")[:1]
+    assert describe(note).endswith("区域名称“城关镇东城社区”分写在两行，已合为一行读取。")
+
+
+def test_whole_names_groups_totals_and_spacers_are_never_joined(tmp_path):
+    rows = _wrapped(
+        [
+            ["合计", 30, 16],
+            ["柳河乡", N, N],  # a whole name that reported nothing, above a short one
+            ["新村", 4, 2],
+            ["其中：", N, N],  # a heading of parts is no start of a name
+            ["城区", 10, 6],
+            ["东城", N, N],  # a start of a name, but a spacer row between
+            [N, N, N],
+            ["东区", 9, 4],
+            ["石桥", 7, 4],  # no unit, but the next row holds its own name and numbers
+            ["西区", N, N],
+        ]
+    )
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert codes(result, "note").count("load.wrapped_area") == 0
+    assert areas(result) == ["新村", "城区", "东区", "石桥"]
+    assert cells_of(result, "load.blank_row_skipped") == ["A4", "A6", "A8", "A12"]
+    assert value(result, "新村", "births") == 4 and value(result, "城区", "births") == 10
+    assert value(result, "石桥", "births") == 7
+
+
+def test_a_county_row_without_numbers_is_no_start_of_a_name(tmp_path):
+    rows = [
+        ["某市2024年3月各区县出生人数", N],
+        ["区域", "出生人数"],
+        ["东山县", N],
+        ["区", 5],
+    ]
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert "load.wrapped_area" not in codes(result)
+    assert areas(result) == ["区"]
+
+
 def test_numbers_without_an_area_inside_the_table_refuse_the_file(tmp_path):
     rows = [
         ["示例县2024年3月出生统计", N, N],
