@@ -359,14 +359,30 @@ def _is_name_head(value: Any) -> bool:
         return False
     raw = nfkc(str(value)).strip()
     label = normalise_label(value)
-    area = synonyms()["area"]
     return not (
         raw.endswith(":")
-        or label in {normalise_label(x) for x in area["total"]}
-        or label in {normalise_label(x) for x in area["group_labels"]}
-        or any(label.startswith(normalise_label(p)) for p in area["strip_prefixes"])
+        or label in _no_name_heads()
+        or label.startswith(_part_prefixes())
         or _unit_at_end(label)
     )
+
+
+@cache
+def total_labels() -> frozenset[str]:
+    """The labels of a report's own total row (`合计`, `全国`), normalised."""
+    return frozenset(normalise_label(x) for x in synonyms()["area"]["total"])
+
+
+@cache
+def _no_name_heads() -> frozenset[str]:
+    """Labels that never begin a name: the totals and the group labels (`市辖区`)."""
+    groups = synonyms()["area"]["group_labels"]
+    return total_labels() | {normalise_label(x) for x in groups}
+
+
+@cache
+def _part_prefixes() -> tuple[str, ...]:
+    return tuple(normalise_label(p) for p in synonyms()["area"]["strip_prefixes"])
 
 
 def _is_name_tail(value: Any) -> bool:
@@ -397,8 +413,8 @@ def join_wrapped_names(
         if (
             bottom == top + 1
             and not {top, bottom} & taken
-            and _is_name_head(_cell(cells, top, area_col))
             and _is_name_tail(_cell(cells, bottom, area_col))
+            and _is_name_head(_cell(cells, top, area_col))
         ):
             upper, lower = _only_label(cells, top, area_col), _only_label(cells, bottom, area_col)
             if upper != lower:

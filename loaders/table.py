@@ -36,7 +36,13 @@ from loaders.cells import (
     normalise_label,
     synonyms,
 )
-from loaders.header import Column, Table, looks_like_header_without_area, read_tables
+from loaders.header import (
+    Column,
+    Table,
+    looks_like_header_without_area,
+    read_tables,
+    total_labels,
+)
 from loaders.period import Period, statistical_month
 from loaders.resolve import Resolved, is_rate_path, resolve_columns, title_measure, tokenise
 from loaders.rules import (
@@ -139,11 +145,6 @@ def area_name(value: Any) -> str:
 @cache
 def _code_prefix() -> re.Pattern[str]:
     return re.compile(synonyms()["area"]["code_prefix"])
-
-
-@cache
-def total_labels() -> frozenset[str]:
-    return frozenset(normalise_label(x) for x in synonyms()["area"]["total"])
 
 
 def is_total_label(label: str, county: str | None) -> bool:

@@ -94,6 +94,16 @@ def test_an_area_name_wrapped_over_two_rows_is_one_row(tmp_path, suffix):
     assert describe(note).endswith("区域名称“城关镇东城社区”分写在两行，已合为一行读取。")
 
 
+def test_a_wrapped_name_right_under_the_header(tmp_path):
+    rows = _wrapped([["城关镇东城", N, N], ["社区", 10, 6], ["柳河乡", 12, 6]])
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert result.ok, result.findings
+    assert areas(result) == ["城关镇东城社区", "柳河乡"]
+    assert value(result, "城关镇东城社区", "births_male") == 6
+    assert cells_of(result, "load.wrapped_area") == ["A3", "A4"]
+    assert "load.blank_row_skipped" not in codes(result)
+
+
 def test_whole_names_groups_totals_and_spacers_are_never_joined(tmp_path):
     rows = _wrapped(
         [
