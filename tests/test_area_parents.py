@@ -7,6 +7,7 @@ townships (codes of 7 digits); every figure below is written down from its cells
 from __future__ import annotations
 
 import sqlalchemy as sa
+from old_schema import old_database
 from workbooks import write_xlsx
 
 from store import Store
@@ -91,51 +92,10 @@ def test_a_later_revision_gives_the_parents_of_its_own_table(db_url, tmp_path, c
     store.dispose()
 
 
-#: The values table as it was before parents were kept.
-OLD_VALUES = """
-CREATE TABLE "values" (
-    id {id},
-    upload_id INTEGER NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
-    area VARCHAR(200) NOT NULL,
-    is_total BOOLEAN NOT NULL,
-    period VARCHAR(7) NOT NULL,
-    basis VARCHAR(10) NOT NULL,
-    field VARCHAR(100) NOT NULL,
-    value NUMERIC(20, 6) NOT NULL,
-    sheet VARCHAR(200) NOT NULL,
-    cell VARCHAR(20) NOT NULL,
-    "row" INTEGER NOT NULL,
-    replaced_by INTEGER
-)
-"""
-
-
 def test_create_adds_the_parent_column_to_an_older_database(db_url, tmp_path, capsys):
-    store = Store(db_url)
-    store.create()
-    with store.engine.begin() as conn:
-        conn.execute(sa.text('DROP TABLE "values"'))
-        serial = "INTEGER PRIMARY KEY" if db_url.startswith("sqlite") else "SERIAL PRIMARY KEY"
-        conn.execute(sa.text(OLD_VALUES.format(id=serial)))
-        conn.execute(
-            sa.text(
-                'INSERT INTO uploads (file, sha256, "user", uploaded_at, kind, periods,'
-                " bases, fields, status, accepted_inconsistent, findings, n_values)"
-                " VALUES ('旧表.xlsx', :sha, 'ana', CURRENT_TIMESTAMP, 'xlsx', '[\"2024-02\"]',"
-                " '[\"ytd\"]', '[]', 'stored', false, '[]', 1)"
-            ),
-            {"sha": "1" * 64},
-        )
-        conn.execute(
-            sa.text(
-                'INSERT INTO "values" (upload_id, area, is_total, period, basis, field, value,'
-                " sheet, cell, \"row\") VALUES (1, '东山县城关镇', false, '2024-02', 'ytd',"
-                " 'births', 20, 'Sheet1', 'C4', 0)"
-            )
-        )
-    store.dispose()
+    old_database(db_url, [("旧表.xlsx", "2024-02")], [(1, "东山县城关镇", False, "births", 20)])
     columns = {c["name"] for c in sa.inspect(sa.create_engine(db_url)).get_columns("values")}
-    assert "parent" not in columns and len(columns) == 12
+    assert "parent" not in columns and len(columns) == 11
 
     store = Store(db_url)
     store.create()

@@ -7,7 +7,6 @@ refused with the same sentence. The totals are written down from the fixtures' c
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from pathlib import Path
@@ -19,6 +18,9 @@ from dashboard_fixtures import (
     app_config,
     callback_body,
     callback_spec,
+    confirm_body,
+    confirm_outcome,
+    data_url,
     log_in,
     post_callback,
 )
@@ -80,16 +82,12 @@ def new_app(tmp_path: Path):
     return app, client, url
 
 
-def _contents(path: Path) -> str:
-    return "data:;base64," + base64.b64encode(path.read_bytes()).decode()
-
-
 def page_check(client, path: Path, period: str | None) -> str:
     """Drop the file on the page: the background check, polled as the browser polls it with
     the handles the first answer gave, until its preview comes; the preview as text."""
     spec = callback_spec(client, "upload-preview")
     values: dict[str, Any] = {
-        "upload-file.contents": _contents(path),
+        "upload-file.contents": data_url(path),
         "upload-file.filename": path.name,
         "upload-period.value": period,
         "upload-basis.value": "",
@@ -123,24 +121,9 @@ def page_check(client, path: Path, period: str | None) -> str:
 
 def page_confirm(client, path: Path, period: str | None) -> str:
     """Press 保存 for the file, as the page does; the outcome's text."""
-    body = callback_body(
-        callback_spec(client, "upload-result"),
-        {
-            "upload-confirm.n_clicks": 1,
-            "upload-file.contents": _contents(path),
-            "upload-file.filename": path.name,
-            "upload-period.value": period,
-            "upload-basis.value": "",
-            "upload-accept.checked": False,
-            "upload-lang.data": "zh",
-            "session-user.data": "ana",
-            "upload-seen.data": None,
-            "upload-keep.value": [],
-        },
-    )
-    response = post_callback(client, body)
+    response = post_callback(client, confirm_body(client, path, "ana", period))
     assert response.status_code == 200, response.text
-    return response.json["response"]["upload-result"]["children"]["props"]["children"]
+    return confirm_outcome(response.json)
 
 
 def cli_ingest(path: Path, url: str, period: str | None, capsys) -> tuple[int, str]:
