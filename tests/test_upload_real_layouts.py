@@ -29,6 +29,7 @@ from real_layouts import REAL_LAYOUTS
 from dashboard.app import create_app
 from store import Store
 from zhibiao.cli import main
+from zhibiao.i18n import t
 
 #: Seconds the page's check may take before the test gives up on it.
 CHECK_SECONDS = 60
@@ -154,7 +155,7 @@ def test_a_file_the_page_stores_holds_what_ingest_stores(layout, tmp_path, capsy
 
     app, client, page_url = new_app(tmp_path)
     preview = page_check(client, path, period)
-    assert "检查通过，可以保存。" in preview or "检查通过,可以保存。" in preview
+    assert t("ui.upload.ready", "zh") in preview  # 检查通过,可以保存。
     assert page_confirm(client, path, period).startswith("已保存")
 
     assert stored_rows(page_url) == stored_rows(cli_url)
@@ -185,7 +186,9 @@ def test_a_file_the_page_refuses_is_refused_with_the_ingest_sentence(layout, tmp
     app, client, page_url = new_app(tmp_path)
     preview = page_check(client, path, period)
     assert sentence in preview
-    assert page_confirm(client, path, period) == "文件有错误,不能保存;请修改后重新上传。"
+    assert page_confirm(client, path, period) == t(
+        "ui.upload.refused", "zh"
+    )  # 文件有错误,不能保存…
     for url in (cli_url, page_url):
         store = Store(url)
         assert store.uploads() == [] and store.values().empty
