@@ -25,6 +25,7 @@ from loaders.cells import (
     is_english,
     nfkc,
     normalise_label,
+    simplified,
     synonyms,
 )
 from loaders.resolve import area_labels, path_tokens
@@ -387,8 +388,11 @@ def _part_prefixes() -> tuple[str, ...]:
 
 def _is_name_tail(value: Any) -> bool:
     """An area label that only ends a name begun on the row above: a unit word alone (`社区`,
-    `区`), never a name on its own."""
-    return is_plausible_name(value) and normalise_label(value) in _name_units()
+    `区`), never a name on its own. (Told by its characters alone, simplified: a CJK unit is
+    what NFKC leaves it.)"""
+    if not isinstance(value, str):
+        return False
+    return simplified("".join(value.split())) in _name_units() and is_plausible_name(value)
 
 
 def _only_label(cells: list[list[Any]], r: int, area_col: int) -> bool:
@@ -412,8 +416,9 @@ def join_wrapped_names(
         bottom = rows[i + 1] if i + 1 < len(rows) else None
         if (
             bottom == top + 1
-            and not {top, bottom} & taken
             and _is_name_tail(_cell(cells, bottom, area_col))
+            and top not in taken
+            and bottom not in taken
             and _is_name_head(_cell(cells, top, area_col))
         ):
             upper, lower = _only_label(cells, top, area_col), _only_label(cells, bottom, area_col)
