@@ -5,8 +5,9 @@ the rows between as the header band, fill merged cells across and down, build ea
 path top to bottom, skip a row of column numbers, and end the data rows at a note/signature
 line, at a blank line that nothing of the table follows, or at another header. A blank spacer
 row inside the table (after the total, between groups of areas) is skipped; an area label and
-its numbers on two rows are one row, and so is a name wrapped over two rows. A second area label on the header row (`地区 … 地区`) is
-a second panel of the same table, read beside the first. Nothing here guesses a rectangle.
+its numbers on two rows are one row, and so is a name wrapped over two rows (`城关镇东城` /
+`社区`). A second area label on the header row (`地区 … 地区`) is a second panel of the same
+table, read beside the first. Nothing here guesses a rectangle.
 """
 
 from __future__ import annotations
