@@ -5,8 +5,9 @@ the rows between as the header band, fill merged cells across and down, build ea
 path top to bottom, skip a row of column numbers, and end the data rows at a note/signature
 line, at a blank line that nothing of the table follows, or at another header. A blank spacer
 row inside the table (after the total, between groups of areas) is skipped; an area label and
-its numbers on two rows are one row. A second area label on the header row (`地区 … 地区`) is
-a second panel of the same table, read beside the first. Nothing here guesses a rectangle.
+its numbers on two rows are one row, and so is a name wrapped over two rows (`城关镇东城` /
+`社区`). A second area label on the header row (`地区 … 地区`) is a second panel of the same
+table, read beside the first. Nothing here guesses a rectangle.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from loaders.cells import (
     is_english,
     nfkc,
     normalise_label,
+    simplified,
     synonyms,
 )
 from loaders.resolve import area_labels, path_tokens
@@ -69,6 +71,9 @@ class Table:
     period_col: int | None = None  # a column of each row's statistical month (统计年月)
     #: area labels carried down a table of villages whose township is written once (row → label)
     areas: dict[int, Any] = field(default_factory=dict)
+    #: a data row whose area name is written over two rows (row → the two rows of its name,
+    #: top first): `城关镇东城` on one row, `社区` on the next, the numbers on one of them
+    wrapped: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 def filled_cells(grid: Grid) -> tuple[list[list[Any]], dict[tuple[int, int], tuple[int, int]]]:
@@ -338,6 +343,97 @@ def find_data_rows(
     return rows, r, label_rows, orphans
 
 
+@cache
+def _name_units() -> tuple[str, ...]:
+    """The unit words an area name ends with, longest first."""
+    units = {normalise_label(u) for u in synonyms()["area"]["name_units"]}
+    return tuple(sorted(units, key=len, reverse=True))
+
+
+def _unit_at_end(label: str) -> str:
+    return next((u for u in _name_units() if label.endswith(u)), "")
+
+
+def _is_name_head(value: Any) -> bool:
+    """An area label that is no whole name: it ends with no unit word (`城关镇东城`), and is
+    no total, `其中` part, group label (`市辖区`) or heading ending with a colon."""
+    if not is_plausible_name(value):
+        return False
+    raw = nfkc(str(value)).strip()
+    label = normalise_label(value)
+    return not (
+        raw.endswith(":")
+        or label in _no_name_heads()
+        or label.startswith(_part_prefixes())
+        or _unit_at_end(label)
+    )
+
+
+@cache
+def total_labels() -> frozenset[str]:
+    """The labels of a report's own total row (`合计`, `全国`), normalised."""
+    return frozenset(normalise_label(x) for x in synonyms()["area"]["total"])
+
+
+@cache
+def _no_name_heads() -> frozenset[str]:
+    """Labels that never begin a name: the totals and the group labels (`市辖区`)."""
+    groups = synonyms()["area"]["group_labels"]
+    return total_labels() | {normalise_label(x) for x in groups}
+
+
+@cache
+def _part_prefixes() -> tuple[str, ...]:
+    return tuple(normalise_label(p) for p in synonyms()["area"]["strip_prefixes"])
+
+
+def _is_name_tail(value: Any) -> bool:
+    """An area label that only ends a name begun on the row above: a unit word alone (`社区`,
+    `区`), never a name on its own. (Told by its characters alone, simplified: a CJK unit is
+    what NFKC leaves it.)"""
+    if not isinstance(value, str):
+        return False
+    return simplified("".join(value.split())) in _name_units() and is_plausible_name(value)
+
+
+def _only_label(cells: list[list[Any]], r: int, area_col: int) -> bool:
+    return all(is_blank(v) for c, v in enumerate(cells[r]) if c != area_col)
+
+
+def join_wrapped_names(
+    cells: list[list[Any]], rows: list[int], area_col: int, taken: set[int]
+) -> tuple[list[int], dict[int, tuple[int, int]]]:
+    """An area name written over two adjacent data rows is one row: a label that is no whole
+    name (`城关镇东城`) above one that only ends it (`社区`), the numbers on one of the two rows
+    and nothing but the label on the other. The row of the numbers stays, with both rows of
+    its name; a group row, a total, a blank spacer row or a whole name is never joined.
+
+    taken: rows whose label is already another row's (a label above its numbers)."""
+    wrapped: dict[int, tuple[int, int]] = {}
+    kept: list[int] = []
+    i = 0
+    while i < len(rows):
+        top = rows[i]
+        bottom = rows[i + 1] if i + 1 < len(rows) else None
+        if (
+            bottom == top + 1
+            and _is_name_tail(_cell(cells, bottom, area_col))
+            and top not in taken
+            and bottom not in taken
+            and _is_name_head(_cell(cells, top, area_col))
+        ):
+            upper, lower = _only_label(cells, top, area_col), _only_label(cells, bottom, area_col)
+            if upper != lower:
+                figures = top if lower else bottom
+                wrapped[figures] = (top, bottom)
+                kept.append(figures)
+                i += 2
+                continue
+        kept.append(top)
+        i += 1
+    return kept, wrapped
+
+
 def carry_groups_right(filled: list[list[Any]], band: list[int], area_col: int) -> None:
     """An unmerged group label (centred across selection, a CSV or HTML export) carries to the
     right over the blank cells after it, within the header band, where the row below has a
@@ -437,6 +533,10 @@ def read_table(grid: Grid, prepared: Prepared | None = None) -> Table | None:
     areas |= carry_areas_down(cells, first, area_col, village_col)
     data_rows, end, label_rows, orphans = find_data_rows(cells, first, area_col)
     data_rows = blank_townships + data_rows
+    wrapped: dict[int, tuple[int, int]] = {}
+    if village_col is None:
+        taken = set(label_rows) | set(label_rows.values()) | set(areas)
+        data_rows, wrapped = join_wrapped_names(cells, data_rows, area_col, taken)
     carry_groups_right(filled, band, area_col)
     below = find_area_header(cells[end:], filled[end:])
     return Table(
@@ -453,6 +553,7 @@ def read_table(grid: Grid, prepared: Prepared | None = None) -> Table | None:
         orphans=orphans,
         village_col=village_col,
         areas=areas,
+        wrapped=wrapped,
         code_col=_special_column(filled, band, area_col, "area", "code_labels"),
         period_col=_special_column(filled, band, area_col, "period", "column_labels"),
     )

@@ -36,7 +36,13 @@ from loaders.cells import (
     normalise_label,
     synonyms,
 )
-from loaders.header import Column, Table, looks_like_header_without_area, read_tables
+from loaders.header import (
+    Column,
+    Table,
+    looks_like_header_without_area,
+    read_tables,
+    total_labels,
+)
 from loaders.period import Period, statistical_month
 from loaders.resolve import Resolved, is_rate_path, resolve_columns, title_measure, tokenise
 from loaders.rules import (
@@ -140,11 +146,6 @@ def area_name(value: Any) -> str:
 @cache
 def _code_prefix() -> re.Pattern[str]:
     return re.compile(synonyms()["area"]["code_prefix"])
-
-
-@cache
-def total_labels() -> frozenset[str]:
-    return frozenset(normalise_label(x) for x in synonyms()["area"]["total"])
 
 
 def is_total_label(label: str, county: str | None) -> bool:
@@ -396,7 +397,12 @@ def _cell_finding(
 
 def _area_cell(grid: Grid, table: Table, r: int) -> tuple[Any, str]:
     """The area label of data row r and its address (on the row above when it stands there;
-    carried down from the row above in a table of villages whose township is written once)."""
+    carried down from the row above in a table of villages whose township is written once;
+    both halves of a name wrapped over two rows, at the first one's address)."""
+    if r in table.wrapped:
+        top, bottom = table.wrapped[r]
+        halves = (str(grid.cells[row][table.area_col]).strip() for row in (top, bottom))
+        return "".join(halves), a1(top, table.area_col)
     label_row = table.label_rows.get(r, r)
     return table.areas.get(r, grid.cells[label_row][table.area_col]), a1(label_row, table.area_col)
 
@@ -440,6 +446,8 @@ def read_rows(
             row.village = "" if is_blank(village) else area_name(village)
             row.village_cell = a1(r, table.village_col)
         area = f"{row.area} {row.village}".strip()
+        if r in table.wrapped:
+            findings.append(wrapped_note(grid, table, r, row.area, file))
         if is_blank_row(line, [c.col for c, _ in used], r, no_value):
             ref = CellRef(cell=row.cell, value=area, label=area, sheet=sheet, area=area)
             findings.append(
@@ -519,6 +527,17 @@ def read_rows(
         rows.append(row)
     findings += tally_notes(tallies, labels, grid.name, file)
     return rows, findings
+
+
+def wrapped_note(grid: Grid, table: Table, r: int, area: str, file: str) -> Finding:
+    """A note that the name of row r was written over two rows and read as one."""
+    refs = tuple(
+        CellRef(cell=a1(row, table.area_col), value=grid.cells[row][table.area_col], area=area)
+        for row in table.wrapped[r]
+    )
+    return finding(
+        "load.wrapped_area", file=file, sheet=grid.name, cells=refs, params={"area": area}
+    )
 
 
 def whole_count(value: float, factor: float) -> float | None:

@@ -82,7 +82,7 @@ HISTORY_COLUMNS = [*VALUE_COLUMNS, "upload_id", "file", "user", "uploaded_at"]
 ADDED_COLUMNS = {
     uploads.name: frozenset({"original", "kept_areas"}),
     users.name: frozenset({"session_version"}),
-    values.name: frozenset({"replaced_by"}),
+    values.name: frozenset({"replaced_by", "parent"}),
 }
 #: Store.reports: which upload brought which area's values of which period.
 REPORT_COLUMNS = ["area", "period", "upload_id", "uploaded_at", "user", "file"]
@@ -422,7 +422,7 @@ class Store:
             if seen is not None:
                 self._refuse_newer(conn, current, seen)
             kept = self._replace_periods(conn, result, upload_id, keep)
-            rows = value_rows(result.values, upload_id, keeps_decimals(conn))
+            rows = value_rows(result.values, upload_id, keeps_decimals(conn), result.parents)
             insert_values(conn, rows)
             conn.execute(
                 uploads.update()
@@ -659,6 +659,29 @@ class Store:
                 .all()
             )
         return sorted(found)
+
+    def area_parents(self, period: str) -> dict[str, str | None]:
+        """The areas served in `period` (total rows left out), in the order of their report,
+        each with the group row it was reported under (a county above its townships; None for
+        a table of one level): of an area stored by two uploads (two bases), the latest's."""
+        query = (
+            sa.select(
+                values.c.area,
+                values.c.parent,
+                sa.func.max(values.c.upload_id).label("upload_id"),
+                sa.func.min(values.c.row).label("row"),
+            )
+            .where(served(), values.c.period == period, ~values.c.is_total)
+            .group_by(values.c.area, values.c.parent)
+        )
+        with self._ready().connect() as conn:
+            found = conn.execute(query).all()
+        latest: dict[str, tuple[int, int, str | None]] = {}
+        for area, parent, upload_id, row in found:
+            if area not in latest or upload_id > latest[area][0]:
+                latest[area] = (int(upload_id), int(row), parent)
+        ordered = sorted(latest.items(), key=lambda item: (item[1][1], item[0]))
+        return {area: parent for area, (_, _, parent) in ordered}
 
     # -- values --------------------------------------------------------------------------
 

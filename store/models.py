@@ -80,6 +80,11 @@ class Value(Base):
     #: The upload whose revision of this row's period and basis replaced it; None while it is
     #: served (see `store.db.served`).
     replaced_by: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, default=None)
+    #: The group row the area was reported under (a county above its townships); None for an
+    #: area of a table of one level, and for rows stored before parents were kept.
+    parent: Mapped[str | None] = mapped_column(
+        sa.String(MAX_AREA_NAME), nullable=True, default=None
+    )
 
 
 class User(Base):

@@ -7,6 +7,7 @@ decimal's nearest double (what SQLAlchemy's Numeric would bind).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,8 @@ from .models import VALUE_SCALE, values
 _QUANTUM = Decimal(1).scaleb(-VALUE_SCALE)
 #: Columns written, in order (the id is the database's).
 WRITTEN = (
-    "upload_id", "area", "is_total", "period", "basis", "field", "value", "sheet", "cell", "row"
+    "upload_id", "area", "is_total", "period", "basis", "field", "value", "sheet", "cell", "row",
+    "parent",
 )  # fmt: skip
 
 
@@ -46,18 +48,28 @@ def _texts(column: pd.Series) -> list[str]:
     return ["" if v is None or v != v else str(v) for v in column.tolist()]
 
 
-def value_rows(frame: pd.DataFrame, upload_id: int, decimals: bool) -> list[tuple[Any, ...]]:
+def value_rows(
+    frame: pd.DataFrame, upload_id: int, decimals: bool, parents: Mapping[str, str] | None = None
+) -> list[tuple[Any, ...]]:
     """The rows of a values frame (VALUE_COLUMNS) to insert, in WRITTEN order; a missing
-    value is not stored."""
+    value is not stored. parents: area → the group row it was reported under (None stored for
+    an area without one, and for the total row)."""
     numbers = frame["value"].to_numpy(dtype=float)
     kept = frame[~np.isnan(numbers)]
     numbers = numbers[~np.isnan(numbers)]
     n = len(kept)
+    areas = [str(a) for a in kept["area"].tolist()]
+    totals = kept["is_total"].astype(bool).tolist()
+    groups = (
+        [None if total else parents.get(area) for area, total in zip(areas, totals, strict=True)]
+        if parents
+        else [None] * n
+    )
     return list(
         zip(
             [upload_id] * n,
-            [str(a) for a in kept["area"].tolist()],
-            kept["is_total"].astype(bool).tolist(),
+            areas,
+            totals,
             [str(p) for p in kept["period"].tolist()],
             [str(b) for b in kept["basis"].tolist()],
             [str(f) for f in kept["field"].tolist()],
@@ -65,6 +77,7 @@ def value_rows(frame: pd.DataFrame, upload_id: int, decimals: bool) -> list[tupl
             _texts(kept["sheet"]),
             _texts(kept["cell"]),
             kept["row"].astype(np.int64).tolist(),
+            groups,
             strict=True,
         )
     )

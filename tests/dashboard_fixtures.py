@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import mimetypes
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -191,6 +193,39 @@ def callback_body(spec: dict, values: dict) -> dict:
         "state": items("state"),
         "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
     }
+
+
+def data_url(path: Path) -> str:
+    """A file as the upload component hands it to the page's callbacks: a base64 data URL."""
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def confirm_values(workbook: Path, user: str = "ana", period: str | None = None) -> dict:
+    """What the upload page's 保存 (confirm) request carries for `workbook`, keyed 'id.prop'."""
+    return {
+        "upload-confirm.n_clicks": 1,
+        "upload-file.contents": data_url(workbook),
+        "upload-file.filename": workbook.name,
+        "upload-period.value": period,
+        "upload-basis.value": "",
+        "upload-accept.checked": False,
+        "upload-lang.data": "zh",
+        "session-user.data": user,
+        "upload-seen.data": None,
+        "upload-keep.value": [],
+    }
+
+
+def confirm_body(client, workbook: Path, user: str = "ana", period: str | None = None) -> dict:
+    """The /_dash-update-component body of the upload page's confirm for `workbook`."""
+    spec = callback_spec(client, "upload-result")
+    return callback_body(spec, confirm_values(workbook, user, period))
+
+
+def confirm_outcome(answer: dict) -> str:
+    """The sentence a confirm's answer puts in the page (#upload-result)."""
+    return answer["response"]["upload-result"]["children"]["props"]["children"]
 
 
 def change_body(client, user: str, button: str, target: str, **values) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import time
 from datetime import UTC, datetime
@@ -16,7 +15,9 @@ from dashboard_fixtures import (
     callback_body,
     callback_spec,
     change_body,
+    confirm_body,
     csrf,
+    data_url,
     filled_app,
     filled_store,
     log_in,
@@ -30,8 +31,6 @@ from dashboard import auth
 from dashboard.app import create_app
 from zhibiao.samples import write_samples
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @pytest.fixture
 def app(tmp_path: Path, sqlite_url: str):
@@ -43,24 +42,6 @@ def april(tmp_path: Path) -> Path:
     """The sample county's report of January–April 2025 (a period the store does not hold)."""
     paths = write_samples(tmp_path / "samples")
     return next(p for p in paths if "2025年1-4月" in p.name)
-
-
-def confirm_body(client, workbook: Path, user: str) -> dict:
-    contents = f"data:{XLSX};base64," + base64.b64encode(workbook.read_bytes()).decode()
-    spec = callback_spec(client, "upload-result")
-    return callback_body(
-        spec,
-        {
-            "upload-confirm.n_clicks": 1,
-            "upload-file.contents": contents,
-            "upload-file.filename": workbook.name,
-            "upload-period.value": None,
-            "upload-basis.value": "",
-            "upload-accept.checked": False,
-            "upload-lang.data": "zh",
-            "session-user.data": user,
-        },
-    )
 
 
 # --- login and logout -------------------------------------------------------------------------
@@ -229,7 +210,7 @@ def test_viewer_is_refused_before_the_background_check_starts(app, april):
     body = callback_body(
         spec,
         {
-            "upload-file.contents": "data:;base64," + base64.b64encode(april.read_bytes()).decode(),
+            "upload-file.contents": data_url(april),
             "upload-file.filename": april.name,
             "upload-lang.data": "zh",
             "session-user.data": "vic",

@@ -2,15 +2,15 @@
 
 The confirm of a file the database refuses answers 200 with a sentence saying what happened
 and that nothing was stored, never a bare 500: a township name longer than its column (SQLite
-and PostgreSQL; the loader refuses it first, the store again if a result reaches it), a full disk (SQLite, simulated by `PRAGMA max_page_count` at the database's
-current size: SQLite then refuses to grow it with SQLITE_FULL, as on a full disk), and a
-read-only database (PostgreSQL with default_transaction_read_only; the SQLite file chmod'ed
-read-only is in tests/e2e/test_faults_web.py, run by a real server).
+and PostgreSQL; the loader refuses it first, the store again if a result reaches it), a full
+disk (SQLite, simulated by `PRAGMA max_page_count` at the database's current size, packed by
+VACUUM: SQLite then refuses to grow it with SQLITE_FULL, as on a full disk), and a read-only
+database (PostgreSQL with default_transaction_read_only; the SQLite file chmod'ed read-only is
+in tests/e2e/test_faults_web.py, run by a real server).
 """
 
 from __future__ import annotations
 
-import base64
 import sys
 from pathlib import Path
 
@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from dashboard_fixtures import (  # noqa: E402
     app_config,
-    callback_body,
-    callback_spec,
+    confirm_body,
+    confirm_outcome,
     filled_app,
     log_in,
     post_callback,
@@ -38,7 +38,6 @@ from store import Store, StoreError  # noqa: E402
 from zhibiao import ingest  # noqa: E402
 from zhibiao.samples import COUNTY  # noqa: E402
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TITLE = f"{COUNTY}2025年1-6月出生情况月报表"
 #: Township names of 247 characters (the column holds 200): 35 times 7, the number, 镇.
 LONG_NAME = "很长的乡镇名称" * 35 + "{}镇"
@@ -46,27 +45,10 @@ LONG_NAME = "很长的乡镇名称" * 35 + "{}镇"
 
 def confirm(client, workbook: Path, user: str = "ana") -> tuple[int, str]:
     """POST the confirm of `workbook` as the page would; the status and the outcome's text."""
-    contents = f"data:{XLSX};base64," + base64.b64encode(workbook.read_bytes()).decode()
-    body = callback_body(
-        callback_spec(client, "upload-result"),
-        {
-            "upload-confirm.n_clicks": 1,
-            "upload-file.contents": contents,
-            "upload-file.filename": workbook.name,
-            "upload-period.value": None,
-            "upload-basis.value": "",
-            "upload-accept.checked": False,
-            "upload-lang.data": "zh",
-            "session-user.data": user,
-            "upload-seen.data": None,
-            "upload-keep.value": [],
-        },
-    )
-    response = post_callback(client, body)
+    response = post_callback(client, confirm_body(client, workbook, user))
     if response.status_code != 200:
         return response.status_code, response.text
-    outcome = response.json["response"]["upload-result"]["children"]
-    return 200, outcome["props"]["children"]
+    return 200, confirm_outcome(response.json)
 
 
 def uploads_and_values(store) -> tuple[int, int]:
@@ -139,6 +121,8 @@ def test_a_full_disk_is_said_and_nothing_stored(sqlite_url, tmp_path: Path):
     store = store_of(app)
     before = uploads_and_values(store)
     with store.engine.connect() as conn:
+        # packed first: rows fitting in the free room of half-filled pages would need no new one
+        conn.exec_driver_sql("VACUUM")
         pages = conn.execute(sa.text("PRAGMA page_count")).scalar_one()
 
     def full(dbapi_connection, _record) -> None:

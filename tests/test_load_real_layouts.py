@@ -7,11 +7,22 @@ written down by hand from it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import xlwt
+from real_layouts import (
+    AGES,
+    AGES_MERGES,
+    BDMD,
+    CENSUS,
+    CENSUS_MERGES,
+    CITY,
+    RATES,
+    RATES_MERGES,
+    YEARBOOK,
+    YEARBOOK_MERGES,
+    write_xls,
+)
 from workbooks import cell, cells_of, codes, load_file, value, write_csv, write_xlsx
 
 from loaders.describe import describe
@@ -29,47 +40,11 @@ def areas(result: LoadResult) -> list[str]:
     return list(dict.fromkeys(v.loc[~v["is_total"], "area"]))
 
 
-def write_xls(
-    path: Path, rows: list[list[Any]], merges: tuple[tuple[int, int, int, int], ...] = ()
-) -> Path:
-    """A legacy .xls (BIFF8, xlwt) from rows (None = empty); merges (r0, r1, c0, c1) 0-based."""
-    book = xlwt.Workbook(encoding="utf-8")
-    sheet = book.add_sheet("Sheet1")
-    merged = {(r0, c0) for r0, _, c0, _ in merges}
-    for r0, r1, c0, c1 in merges:
-        sheet.write_merge(r0, r1, c0, c1, rows[r0][c0])
-    for r, row in enumerate(rows):
-        for c, v in enumerate(row):
-            if v is not None and (r, c) not in merged:
-                sheet.write(r, c, v)
-    book.save(str(path))
-    return path
-
-
 # ---------------------------------------------------------------- 1. blank spacer rows
-
-YEARBOOK = [
-    ["5-3  各地区县总户数、总人口", N, N, N, N, N],
-    ["Households and Population in Counties by Region", N, N, N, N, N],
-    [N, N, N, N, N, N],
-    ["地  区", "Region", "总户数", "总人口", N, N],
-    [N, N, "(户)", "(人)", "男", "女"],
-    [N, N, "Number of Households", "Total Population", "Male", "Female"],
-    ["   ", N, N, N, N, N],
-    ["全  国", "  National Total", 410, 1500, 780, 720],
-    ["     ", "  ", N, N, N, N],
-    ["河  北", "  Hebei", 100, 400, 210, 190],
-    ["山  西", "  Shanxi", 90, 300, 150, 150],
-    ["     ", "  ", N, N, N, N],
-    ["辽  宁", "  Liaoning", 120, 500, 260, 240],
-    ["海  南", "  Hainan", N, N, N, N],
-    ["     ", "  ", 100, 300, 160, 140],
-    ["     ", "  ", N, N, N, N],
-]
 
 
 def test_spacer_rows_do_not_end_a_yearbook_table(tmp_path):
-    path = write_xls(tmp_path / "yb_5-3.xls", YEARBOOK, ((3, 3, 3, 5),))
+    path = write_xls(tmp_path / "yb_5-3.xls", YEARBOOK, YEARBOOK_MERGES)
     result = load_file(path, period="2022-12")
     assert result.ok, result.findings
     assert areas(result) == ["河北", "山西", "辽宁", "海南"]
@@ -80,10 +55,88 @@ def test_spacer_rows_do_not_end_a_yearbook_table(tmp_path):
 
 
 def test_a_label_and_its_numbers_on_two_rows_are_one_row(tmp_path):
-    path = write_xls(tmp_path / "yb_5-3.xls", YEARBOOK, ((3, 3, 3, 5),))
+    path = write_xls(tmp_path / "yb_5-3.xls", YEARBOOK, YEARBOOK_MERGES)
     result = load_file(path, period="2022-12")
     assert value(result, "海南", "population") == 300
     assert cell(result, "海南", "population") == "D15"  # the numbers' row, below 海  南 (A14)
+
+
+def _wrapped(rows: list[list[Any]]) -> list[list[Any]]:
+    """A township table (births, boys) under a title and a header, with a total row."""
+    return [["示例县2024年3月各乡镇出生人数", N, N], ["乡镇", "出生人数", "男"], *rows]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_an_area_name_wrapped_over_two_rows_is_one_row(tmp_path, suffix):
+    rows = _wrapped(
+        [
+            ["合计", 45, 23],
+            ["城关镇东城", N, N],  # the name's start, no numbers
+            ["社区", 10, 6],  # its end, with the numbers
+            ["柳河乡", 12, 6],
+            ["经济技术开发", 15, 7],  # the numbers on the first row of the name
+            ["区", N, N],
+            ["石桥镇", 8, 4],
+        ]
+    )
+    path = tmp_path / f"a{suffix}"
+    result = load_file(write_xlsx(path, rows) if suffix == ".xlsx" else write_xls(path, rows))
+    assert result.ok, result.findings
+    assert areas(result) == ["城关镇东城社区", "柳河乡", "经济技术开发区", "石桥镇"]
+    assert value(result, "城关镇东城社区", "births") == 10
+    assert value(result, "城关镇东城社区", "births_male") == 6
+    assert cell(result, "城关镇东城社区", "births") == "B5"
+    assert value(result, "经济技术开发区", "births") == 15
+    assert cell(result, "经济技术开发区", "births_male") == "C7"
+    assert cells_of(result, "load.wrapped_area") == ["A4", "A5", "A7", "A8"]
+    assert codes(result, "error") == [] and codes(result, "warning") == []
+    [note] = findings(result, "load.wrapped_area")[:1]
+    assert describe(note).endswith("区域名称“城关镇东城社区”分写在两行，已合为一行读取。")
+
+
+def test_a_wrapped_name_right_under_the_header(tmp_path):
+    rows = _wrapped([["城关镇东城", N, N], ["社区", 10, 6], ["柳河乡", 12, 6]])
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert result.ok, result.findings
+    assert areas(result) == ["城关镇东城社区", "柳河乡"]
+    assert value(result, "城关镇东城社区", "births_male") == 6
+    assert cells_of(result, "load.wrapped_area") == ["A3", "A4"]
+    assert "load.blank_row_skipped" not in codes(result)
+
+
+def test_whole_names_groups_totals_and_spacers_are_never_joined(tmp_path):
+    rows = _wrapped(
+        [
+            ["合计", 30, 16],
+            ["柳河乡", N, N],  # a whole name that reported nothing, above a short one
+            ["新村", 4, 2],
+            ["其中：", N, N],  # a heading of parts is no start of a name
+            ["城区", 10, 6],
+            ["东城", N, N],  # a start of a name, but a spacer row between
+            [N, N, N],
+            ["东区", 9, 4],
+            ["石桥", 7, 4],  # no unit, but the next row holds its own name and numbers
+            ["西区", N, N],
+        ]
+    )
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert codes(result, "note").count("load.wrapped_area") == 0
+    assert areas(result) == ["新村", "城区", "东区", "石桥"]
+    assert cells_of(result, "load.blank_row_skipped") == ["A4", "A6", "A8", "A12"]
+    assert value(result, "新村", "births") == 4 and value(result, "城区", "births") == 10
+    assert value(result, "石桥", "births") == 7
+
+
+def test_a_county_row_without_numbers_is_no_start_of_a_name(tmp_path):
+    rows = [
+        ["某市2024年3月各区县出生人数", N],
+        ["区域", "出生人数"],
+        ["东山县", N],
+        ["区", 5],
+    ]
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert "load.wrapped_area" not in codes(result)
+    assert areas(result) == ["区"]
 
 
 def test_numbers_without_an_area_inside_the_table_refuse_the_file(tmp_path):
@@ -143,18 +196,6 @@ def test_a_first_row_equal_to_the_sum_of_the_rest_is_the_total(tmp_path):
 # ---------------------------------------------------------------- 3. group rows
 
 
-CITY = [
-    ["統計年月", "代碼", "區域", "戶數", "人口數", "人口數-男", "人口數-女"],
-    ["2014-04", "09007", "連江縣", "30", "100", "55", "45"],
-    ["2014-04", "0900701", "連江縣南竿鄉", "20", "60", "33", "27"],
-    ["2014-04", "0900702", "連江縣北竿鄉", "10", "40", "22", "18"],
-    ["2014-04", "68000", "桃園市", "50", "330", "160", "170"],
-    ["2014-04", "6800100", "桃園市桃園區", "10", "100", "50", "50"],
-    ["2014-04", "6801000", "桃園市平鎮區", "20", "130", "60", "70"],
-    ["2014-04", "6801100", "桃園市新屋區", "20", "100", "50", "50"],
-]
-
-
 def test_county_rows_above_their_townships_by_codes(tmp_path):
     path = write_csv(tmp_path / "city_04.csv", CITY, "utf-8-sig")
     result = load_file(path)
@@ -204,29 +245,6 @@ def test_county_rows_above_their_townships_by_names(tmp_path):
 
 
 # ---------------------------------------------------------------- 4. two area columns
-
-BDMD = [
-    [
-        "統計年月",
-        "區域別",
-        "村里",
-        "出生數",
-        "出生數-男",
-        "出生數-女",
-        "死亡數",
-        "死亡數-男",
-        "死亡數-女",
-        "結婚對數",
-        "離婚對數",
-        "",
-    ],
-    ["10307", "連江縣南竿鄉", "仁愛村", "1", "0", "1", "1", "1", "0", "0", "0", ""],
-    ["10307", "連江縣南竿鄉", "介壽村", "3", "2", "1", "2", "1", "1", "0", "0", ""],
-    ["10307", "連江縣南竿鄉", "復興村", "0", "0", "0", "0", "0", "0", "1", "0", ""],
-    ["10307", "連江縣北竿鄉", "坂里村", "2", "1", "1", "0", "0", "0", "0", "0", ""],
-    ["10307", "連江縣北竿鄉", "介壽村", "4", "3", "1", "5", "3", "2", "2", "1", ""],
-    ["10307", "新北市板橋區", "留侯里", "6", "2", "4", "3", "2", "1", "1", "0", ""],
-]
 
 
 def test_villages_are_summed_into_their_townships(tmp_path):
@@ -329,18 +347,7 @@ def test_households_ages_and_population_by_sex_are_not_stored(tmp_path):
 
 
 def test_census_blocks_are_parts_of_the_population_not_rival_totals(tmp_path):
-    rows = [
-        ["1-1  各地区户数、人口数和性别比", N, N, N, N, N, N, N, N, N, N],
-        ["单位：户、人", N, N, N, N, N, N, N, N, N, N],
-        ["地    区", "户数", "人口数", N, N, N, N, N, N, N, "平均家庭"],
-        [N, "合计", "合计", N, N, N, "家庭户", N, "集体户", N, "户规模"],
-        [N, N, "合计", "男", "女", "性别比", "小计", "男", "小计", "男", N],
-        [N, N, N, N, N, "(女=100)", N, N, N, N, "(人/户)"],
-        ["beijing", 40, 100, 52, 48, 108.33, 90, 47, 10, 5, 2.5],
-        ["tianjin", 50, 200, 101, 99, 102.02, 180, 91, 20, 10, 4.0],
-    ]
-    merges = ("C3:J3", "C4:F4", "G4:H4", "I4:J4")
-    result = load_file(write_xlsx(tmp_path / "a.xlsx", rows, merges), period="2010-11")
+    result = load_file(write_xlsx(tmp_path / "a.xlsx", CENSUS, CENSUS_MERGES), period="2010-11")
     assert result.ok, result.findings
     assert set(result.values["field"]) == {"population"}
     assert value(result, "tianjin", "population") == 200
@@ -547,20 +554,7 @@ def test_no_message_lists_more_than_ten_cells(tmp_path):
 
 
 def test_rows_that_are_ages_are_refused_with_what_the_file_is(tmp_path):
-    rows = [
-        ["2-40  全国育龄妇女分年龄、孩次的生育状况", N, N, N, N],
-        ["年  龄\n\nAge", "平均育龄妇女人数(人)", "出生人数", N, N],
-        [N, N, "(人)", "一孩", "二孩"],
-        ["总计  Total", 3000, 90, 50, 40],
-        [N, N, N, N, N],
-        ["15-19", 1000, 10, 9, 1],
-        [15, 200, 1, 1, 0],
-        [16, 200, 2, 2, 0],
-        [17, 200, 2, 2, 0],
-        [18, 200, 2, 1, 1],
-        [19, 200, 3, 3, 0],
-    ]
-    path = write_xls(tmp_path / "yb_2-40.xls", rows, ((1, 2, 0, 0), (1, 1, 2, 4)))
+    path = write_xls(tmp_path / "yb_2-40.xls", AGES, AGES_MERGES)
     result = load_file(path)
     assert not result.ok
     assert codes(result, "error") == ["load.out_of_scope_rows_ages"]
@@ -569,16 +563,7 @@ def test_rows_that_are_ages_are_refused_with_what_the_file_is(tmp_path):
 
 
 def test_a_table_of_rates_by_year_is_refused_with_what_it_is(tmp_path):
-    rows = [
-        ["1-7  各地区人口出生率、死亡率和自然增长率", N, N, N, N, N, N, N],
-        ["单位：‰", N, N, N, N, N, N, N],
-        ["地  区", "Region", 1990, N, 1991, N, 1992, N],
-        [N, N, "出生率", "死亡率", "出生率", "死亡率", "出生率", "死亡率"],
-        ["全  国", "National Total", 21.06, 6.67, 19.68, 6.7, 18.24, 6.64],
-        [N, N, N, N, N, N, N, N],
-        ["北  京", "Beijing", 13.01, 5.81, 8.03, 5.82, 9.22, 6.11],
-    ]
-    result = load_file(write_xlsx(tmp_path / "yb_1-7.xlsx", rows, ("C3:D3", "E3:F3", "G3:H3")))
+    result = load_file(write_xlsx(tmp_path / "yb_1-7.xlsx", RATES, RATES_MERGES))
     assert not result.ok
     assert codes(result, "error") == ["load.out_of_scope_rates_by_year"]
     text = describe(result.errors[0], "en")

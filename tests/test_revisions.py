@@ -15,6 +15,7 @@ from pathlib import Path
 import hostile
 import pytest
 import sqlalchemy as sa
+from old_schema import old_database
 
 from indicators import engine
 from indicators.catalog import load_catalog
@@ -194,60 +195,17 @@ def test_two_analysts_replacing_one_period_at_once_never_mix_files(db_url, tmp_p
     store.dispose()
 
 
-#: The values table as it was before revisions replaced whole periods (no replaced_by).
-OLD_VALUES = """
-CREATE TABLE "values" (
-    id {id},
-    upload_id INTEGER NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
-    area VARCHAR(200) NOT NULL,
-    is_total BOOLEAN NOT NULL,
-    period VARCHAR(7) NOT NULL,
-    basis VARCHAR(10) NOT NULL,
-    field VARCHAR(100) NOT NULL,
-    value NUMERIC(20, 6) NOT NULL,
-    sheet VARCHAR(200) NOT NULL,
-    cell VARCHAR(20) NOT NULL,
-    "row" INTEGER NOT NULL
-)
-"""
-
-
 def test_a_database_from_before_serves_what_it_served(db_url):
     """Two old uploads of 2025-03: A with two townships and a fee amount, B with one township.
     Under the old rule (latest per figure) 3 rows were served; they still are, and the rows B
     superseded are marked replaced by B."""
-    store = Store(db_url)
-    store.create()
-    with store.engine.begin() as conn:
-        conn.execute(sa.text('DROP TABLE "values"'))
-        serial = "INTEGER PRIMARY KEY" if db_url.startswith("sqlite") else "SERIAL PRIMARY KEY"
-        conn.execute(sa.text(OLD_VALUES.format(id=serial)))
-        for upload_id, file in ((1, "A.xlsx"), (2, "B.xlsx")):
-            conn.execute(
-                sa.text(
-                    'INSERT INTO uploads (id, file, sha256, "user", uploaded_at, kind, periods,'
-                    " bases, fields, status, accepted_inconsistent, findings, n_values)"
-                    " VALUES (:id, :file, :sha, 'ana', CURRENT_TIMESTAMP, 'xlsx', '[\"2025-03\"]',"
-                    " '[\"ytd\"]', '[]', 'stored', false, '[]', 0)"
-                ),
-                {"id": upload_id, "file": file, "sha": str(upload_id) * 64},
-            )
-        rows = [
-            (1, "城关镇", False, "births", 120),
-            (1, "柳河乡", False, "births", 180),
-            (1, "城关镇", False, "fee_amount_paid", 1.5),
-            (2, "城关镇", False, "births", 125),
-        ]
-        for upload_id, area, total, field, value in rows:
-            conn.execute(
-                sa.text(
-                    'INSERT INTO "values" (upload_id, area, is_total, period, basis, field,'
-                    " value, sheet, cell, \"row\") VALUES (:u, :a, :t, '2025-03', 'ytd', :f,"
-                    " :v, 'Sheet1', 'B7', 0)"
-                ),
-                {"u": upload_id, "a": area, "t": total, "f": field, "v": value},
-            )
-    store.dispose()
+    rows = [
+        (1, "城关镇", False, "births", 120),
+        (1, "柳河乡", False, "births", 180),
+        (1, "城关镇", False, "fee_amount_paid", 1.5),
+        (2, "城关镇", False, "births", 125),
+    ]
+    old_database(db_url, [("A.xlsx", "2025-03"), ("B.xlsx", "2025-03")], rows)
 
     store = Store(db_url)
     store.create()

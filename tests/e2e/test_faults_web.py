@@ -12,13 +12,12 @@ Root ignores file modes, so as root the server runs without the capabilities tha
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dashboard_fixtures import township_report
+from dashboard_fixtures import confirm_outcome, confirm_values, township_report
 
 from e2e.conftest import Server, login, post_callback, start_server, stop_server
 from store import Store
@@ -30,7 +29,6 @@ pytestmark = pytest.mark.browser
 AS_ANYONE = (
     ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--") if os.geteuid() == 0 else ()
 )
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The sample county's births, January–March 2025 (tests/dashboard_fixtures.py).
 COUNTY_BIRTHS = "874"
 
@@ -88,26 +86,9 @@ def test_a_read_only_database_is_served_and_said(browser, read_only_server, tmp_
         path = township_report(
             tmp_path, "六月.xlsx", 15, title=f"{COUNTY}2025年1-6月出生情况月报表", sheet="6月"
         )
-        contents = f"data:{XLSX};base64," + base64.b64encode(path.read_bytes()).decode()
-        answer = post_callback(
-            analyst,
-            server,
-            "upload-result",
-            {
-                "upload-confirm.n_clicks": 1,
-                "upload-file.contents": contents,
-                "upload-file.filename": path.name,
-                "upload-period.value": None,
-                "upload-basis.value": "",
-                "upload-accept.checked": False,
-                "upload-lang.data": "zh",
-                "session-user.data": "ana",
-                "upload-seen.data": None,
-                "upload-keep.value": [],
-            },
-        )
+        answer = post_callback(analyst, server, "upload-result", confirm_values(path))
         assert answer.status == 200
-        outcome = answer.json()["response"]["upload-result"]["children"]["props"]["children"]
+        outcome = confirm_outcome(answer.json())
         assert outcome == "数据库只读,无法写入;没有保存任何数据。请联系管理员。"
     finally:
         analyst.context.close()
