@@ -71,4 +71,8 @@ def test_the_app_keeps_its_tables_in_one_cache(tmp_path, sqlite_url):
     assert post_callback(client, page_body("/rankings", "?period=2025-03")).status_code == 200
     keys = app.server.extensions["zhibiao"].tables.keys()
     assert keys[0] == "catalog"
-    assert [k[:3] for k in keys[1:]] == [("table", "2025-03", "ytd")]
+    # the indicator table, then the scorecard's rows made from it (once per table and language)
+    assert [k[:3] for k in keys[1:]] == [
+        ("table", "2025-03", "ytd"),
+        ("scorecard", "2025-03", "ytd"),
+    ]
