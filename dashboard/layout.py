@@ -230,7 +230,9 @@ def shell() -> Any:
 
 
 def query_select(name: str, label: str, options: list[tuple[str, str]], value: str | None) -> Any:
-    """A select bound to the URL parameter `name`."""
+    """A select bound to the URL parameter `name`. Its list opens on a click, a key or typing,
+    not on focus: the page gives the focus back to the control after each change (a11y.js), and
+    a list opening by itself then would cover the page and be read out again."""
     return dmc.Select(
         id={"type": "q", "name": name},
         label=label,
@@ -238,6 +240,7 @@ def query_select(name: str, label: str, options: list[tuple[str, str]], value: s
         value=value,
         allowDeselect=False,
         searchable=len(options) > 12,
+        openOnFocus=False,
         checkIconPosition="right",
         className=f"control control-{name}",
         comboboxProps={"withinPortal": True},

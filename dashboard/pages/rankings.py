@@ -121,6 +121,7 @@ def long_ranking(
         ],
         value=searched,
         searchable=True,
+        openOnFocus=False,  # as layout.query_select: the focus comes back after each search
         clearable=True,
         limit=50,
         className="control control-area",

@@ -110,8 +110,8 @@ def focus_ring(page) -> dict:
 
 
 def pick_next_option(page) -> None:
-    """In the focused select: open its list (a searchable one opens on focus), go one option
-    down from the chosen one, choose it (keys only)."""
+    """In the focused select: open its list (ArrowDown: no list opens on focus alone), go one
+    option down from the chosen one, choose it (keys only)."""
     listbox = page.locator("[role=listbox]:visible")
     if listbox.count() == 0:
         page.keyboard.press("ArrowDown")
@@ -207,6 +207,7 @@ def test_the_focus_stays_on_a_view_control_after_its_change(browser, server):
         )
         page.wait_for_function(f"() => document.activeElement.id === {period!r}")
         assert page.locator(f"[id='{period}']").input_value() == "2025年2月"
+        assert page.locator("[role=listbox]:visible").count() == 0  # given back, not opened
         focus_ring(page)
 
         page.keyboard.press("Tab")
@@ -230,6 +231,7 @@ def test_the_focus_stays_on_a_view_control_after_its_change(browser, server):
         page.wait_for_url(re.compile(r".*indicator=srb_order1.*"))
         page.wait_for_selector(".page-rankings[data-indicator=srb_order1]")
         page.wait_for_function(f"() => document.activeElement.id === {indicator!r}")
+        assert page.locator("[role=listbox]:visible").count() == 0  # a searchable one too
         focus_ring(page)
 
         # the chart's toolbar is one stop; the next is the toggle of the chart's table
