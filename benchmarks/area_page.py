@@ -2,7 +2,7 @@
 
 Run `python benchmarks/area_page.py [--areas 150] [--repeat 3]`. Nothing is asserted: the
 numbers go to standard output. What is measured, in one process, on a SQLite store of 22 months
-of synthetic values (`run.synthetic_values`) for `--areas` townships:
+of synthetic values (`workload.Workload`) for `--areas` townships:
 
 - floor: `indicators.engine.compute` of 2025-10, year to date (the indicator table every page
   reads), measured in the same run;
@@ -19,7 +19,6 @@ floor.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import statistics
 import sys
 import tempfile
@@ -33,28 +32,11 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # dashboard_fixtures: the router
 
 
 def filled_store(url: str, areas: int) -> None:
-    """A store with 22 months (2024-01..2025-10) of `areas` synthetic townships and an analyst."""
-    from run import months_of, synthetic_values
+    """A store with 22 months (2024-01..2025-10) of `areas` synthetic townships (the
+    benchmarks' `workload.Workload`, one upload a month) and an analyst."""
+    from workload import Workload, months
 
-    from loaders.types import LoadResult
-    from store import Store
-
-    values = synthetic_values(areas, months_of([2024, 2025])[:22])
-    name = f"bench-{areas}.xlsx"
-    result = LoadResult(
-        file=name,
-        sha256=hashlib.sha256(name.encode()).hexdigest(),
-        values=values,
-        findings=[],
-        county="基准市",
-        kind="xlsx",
-        periods=sorted(values["period"].unique().tolist()),
-        bases=["ytd"],
-        fields=sorted(values["field"].unique().tolist()),
-    )
-    store = Store(url)
-    store.create()
-    store.save_upload(result, user="bench")
+    store = Workload(areas).fill(url, months()[:22])
     store.add_user("bench", "analyst", "bench-password-1")
     store.dispose()
 
