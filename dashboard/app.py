@@ -359,6 +359,7 @@ def area_png(
         query.lang,
         catalog=app_state.catalog,
         year_start_month=app_state.settings.year_start_month,
+        trends=township.cached_area_trends(app_state, period, views.county_name(table) or ""),
     )
     fig = figures.area_charts(
         view["lines"],

@@ -12,14 +12,18 @@ import pandas as pd
 
 from dashboard.figures.style import (
     STATUS_STYLE,
+    change_interval_text,
     change_unit_label,
     format_amount,
     format_number,
     indicator_info,
     number_or_none,
+    p_text,
+    period_label,
     value_text,
 )
 from indicators.periods import parse_period, year_start
+from indicators.trend import area_trends
 from indicators.trends import year_figures
 from zhibiao.i18n import t
 from zhibiao.vocabulary import STATUSES, WARNING_STATUSES, clean_status, status_text
@@ -125,13 +129,51 @@ def interval_text(row: dict[str, Any], dp: int, lang: str) -> str:
     return t("area.interval", lang, low=format_number(low, dp), high=format_number(high, dp))
 
 
+def trend_texts(trend: dict[str, Any] | None, lang: str) -> tuple[str, str]:
+    """The trend cell and its hover from a row of `indicators.trend.area_trends`: ('上升（P <
+    0.001）', 'χ² 趋势检验，2025-06 至 2025-10 共 5 个月…'); ('', '') where none is tested."""
+    if trend is None or trend.get("direction") is None:
+        return "", ""
+    direction = str(trend["direction"])
+    periods = tuple(trend.get("periods") or ())
+    word = t(f"area.trend.{direction}", lang)
+    span = {
+        "n": len(periods),
+        "first": period_label(periods[0], lang) if periods else "",
+        "last": period_label(periods[-1], lang) if periods else "",
+        "level": f"{100 * float(trend['level']):g}",
+        "alpha": f"{1 - float(trend['level']):g}",
+    }
+    p = number_or_none(trend.get("p"))
+    if direction == "too_few":
+        return t("area.trend.cell_periods", lang, word=word, n=len(periods)), t(
+            "area.trend.title_too_few", lang, **span
+        )
+    if p is None:  # no variance: every period alike (no events, or all of them)
+        return word, t("area.trend.title_untested", lang, **span)
+    return t("area.trend.cell", lang, word=word, p=p_text(p)), t(
+        "area.trend.title", lang, chi2=f"{float(trend['chi2']):.2f}", p=p_text(p), **span
+    )
+
+
 def area_rows(
-    table: pd.DataFrame, area: str, lang: str, *, catalog: Any = None
+    table: pd.DataFrame,
+    area: str,
+    lang: str,
+    *,
+    catalog: Any = None,
+    trends: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """The area's current figures, one row per indicator with a value (catalog order, the
     composite last): indicator, name, value (with unit), status (key), status_text (mark and
-    word), rank ('3 / 15(2–6)'), interval (95%), change (signed, no direction word), county
-    (what it is compared with)."""
+    word), rank ('3 / 15(2–6)'), interval (95%), change (signed, with the word of its test)
+    and change_title (its interval and p, the hover), trend (上升 / 下降 / 无显著变化 / 期数不足
+    over the last periods, from `trends` = `area_trends`) and trend_title (its periods and p),
+    county (what it is compared with)."""
+    mine_trends: dict[str, dict[str, Any]] = {}
+    if trends is not None and not trends.empty:
+        part = trends[(trends["area"] == area) & ~trends["is_total"].astype(bool)]
+        mine_trends = {str(r["indicator"]): r for r in part.to_dict("records")}
     out = []
     for key, rows in table.groupby("indicator", sort=False):
         mine = rows[rows["area"] == area]
@@ -143,6 +185,7 @@ def area_rows(
             continue
         ranked = int(pd.to_numeric(_areas(rows)["rank"], errors="coerce").notna().sum())
         status = clean_status(row.get("status"))
+        trend, trend_title = trend_texts(mine_trends.get(str(key)), lang)
         out.append(
             {
                 "indicator": key,
@@ -162,6 +205,9 @@ def area_rows(
                 )
                 if key != "composite"
                 else "",
+                "change_title": change_interval_text(row, info, lang),
+                "trend": trend,
+                "trend_title": trend_title,
                 "county": comparison_text(rows, info, lang) if key != "composite" else "",
             }
         )
@@ -206,9 +252,20 @@ def year_labels(period: str, year_start_month: int, lang: str) -> dict[str, str]
 
 
 #: The columns of the township's table, in order (message keys area.col.*).
-TABLE_COLUMNS = ("name", "value", "status_text", "rank", "interval", "change", "county")
+TABLE_COLUMNS = (
+    "name",
+    "value",
+    "status_text",
+    "rank",
+    "interval",
+    "change",
+    "trend",
+    "county",
+)
 #: Their widths in the picture (relative).
-PICTURE_WIDTHS = [3.2, 1.5, 1.5, 1.5, 1.6, 1.7, 3.0]
+PICTURE_WIDTHS = [3.2, 1.5, 1.5, 1.5, 1.6, 1.7, 1.6, 3.0]
+#: The hover of a column's cells (a row's key), on the page.
+CELL_TITLES = {"change": "change_title", "trend": "trend_title"}
 
 
 def picture_table(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
@@ -245,6 +302,26 @@ def cached_year_figures(app_state: Any, period: str, basis: str, total: str) -> 
     return app_state.tables.get_or_make(("years", period, basis, latest), make)
 
 
+def cached_area_trends(app_state: Any, period: str, total: str) -> pd.DataFrame:
+    """`indicators.trend.area_trends` of every area up to a period, over single months (the
+    page's basis aside: year-to-date figures overlap), kept per worker until new data."""
+    uploads = app_state.store.uploads()
+    latest = uploads[0]["id"] if uploads else 0
+
+    def make() -> pd.DataFrame:
+        values = app_state.tables.get_or_make(("values", latest), app_state.store.values)
+        return area_trends(
+            values,
+            period,
+            "month",
+            catalog=app_state.tables.get("catalog"),
+            settings=app_state.settings,
+            total=total,
+        )
+
+    return app_state.tables.get_or_make(("area_trends", period, latest), make)
+
+
 def area_view(
     table: pd.DataFrame,
     figures: pd.DataFrame,
@@ -254,10 +331,11 @@ def area_view(
     *,
     catalog: Any = None,
     year_start_month: int = 1,
+    trends: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Everything the township page and its picture show: rows (area_rows), lines (for each
-    indicator with a row and months), month and year labels, status counts."""
-    rows = area_rows(table, area, lang, catalog=catalog)
+    """Everything the township page and its picture show: rows (area_rows, with `trends`),
+    lines (for each indicator with a row and months), month and year labels, status counts."""
+    rows = area_rows(table, area, lang, catalog=catalog, trends=trends)
     mine = figures[(figures["area"] == area) | figures["is_total"]]
     by_indicator = dict(tuple(mine.groupby("indicator", sort=False)))
     lines = {}

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from zhibiao.config import Settings, load_settings
 
+from .arrays import ValueArrays, period_arrays
 from .catalog import Catalog, Indicator, load_catalog
-from .engine import area_figure, available_periods, county_figure, period_fields
-from .periods import ValueIndex, parse_period
+from .engine import _figure_arrays, available_periods, field_flows
+from .exact import SCALE
+from .periods import parse_period, periods_needed
 from .stats import chi2_trend
 
 #: What a trend test found (message keys trend.*).
@@ -81,6 +82,104 @@ def _month_number(period: str) -> int:
     return year * 12 + month
 
 
+#: The columns of `area_trends`: one row per tested indicator and area (the county first);
+#: level is the catalog's trend_level the direction was judged at.
+TREND_COLUMNS = ["indicator", "area", "is_total", "direction", "periods", "chi2", "p", "level"]
+
+
+def _trend_sizes(ind: Indicator, kind: str, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """The trials (a share: the denominator; the sex ratio: boys + girls) or the exposure (a
+    rate per thousand: the population; a plain count: 1) of each row, in SCALE."""
+    if kind == "proportion":
+        return num + den if ind.interval_kind == "odds" else den
+    if ind.is_rate:
+        return den
+    return np.full(len(num), SCALE, dtype=object)
+
+
+def area_trends(
+    values: pd.DataFrame,
+    period: str,
+    basis: str = "month",
+    *,
+    catalog: Catalog | None = None,
+    settings: Settings | None = None,
+    total: str = "",
+    indicators: list[str] | None = None,
+) -> pd.DataFrame:
+    """The trend of every area and of the county (named `total`) for every tested indicator
+    (or those named), over the last `trend_periods` (catalog, at least 5) periods up to and
+    including `period` that have its figure (TREND_COLUMNS; periods a tuple of 'YYYY-MM'). On
+    the month basis the periods are single months; year to date, the same month of successive
+    years. One pass over the periods serves every area, so a page caches it per period."""
+    catalog = catalog or load_catalog()
+    settings = settings or load_settings()
+    ysm = settings.year_start_month
+    count = max(MIN_PERIODS, int(catalog.settings.get("trend_periods", MIN_PERIODS)))
+    level = float(catalog.settings.get("trend_level", 0.998))
+    tested = [
+        (ind, kind)
+        for ind in catalog.indicators
+        if (indicators is None or ind.key in indicators) and (kind := trend_kind(ind))
+    ]
+    month = parse_period(period)[1]
+    candidates = [
+        p
+        for p in reversed(available_periods(values))
+        if p <= period and (basis != "ytd" or parse_period(p)[1] == month)
+    ]
+    needed_periods: set[str] = set()
+    for p in candidates:
+        needed_periods |= periods_needed(p, ysm)
+    va = ValueArrays(values, needed_periods)
+    needed = set().union(*(catalog.touched_fields(ind) for ind, _ in tested)) if tested else set()
+    flows = field_flows()
+    # (indicator, area) → [(period, count, size)], the latest period last
+    found: dict[tuple[str, str], list[tuple[str, float, float]]] = {}
+    areas: dict[str, bool] = {}  # every area met, in order; True for the county
+    for p in candidates:
+        full = all(len(f) >= count for f in found.values())
+        if found and full and len(found) == len(areas) * len(tested):
+            break  # every area has its periods: the older ones are not needed
+        fields = period_arrays(va, p, basis, catalog, flows, needed, ysm)
+        size = len(fields.areas)
+        if size == 0:
+            continue
+        names = [total, *fields.areas]
+        areas.setdefault(total, True)
+        for name in fields.areas:
+            areas.setdefault(name, False)
+        for ind, kind in tested:
+            num, has_num, den, _, _, _ = _figure_arrays(ind, fields.fields, size)
+            sizes = _trend_sizes(ind, kind, num, den)
+            for i in np.flatnonzero(has_num):
+                n = sizes[i]
+                series = found.setdefault((ind.key, names[i]), [])
+                if n > 0 and len(series) < count:
+                    series.insert(0, (p, num[i] / SCALE, n / SCALE))
+    cols: dict[str, list] = {c: [] for c in TREND_COLUMNS}
+    for ind, kind in tested:
+        for name, is_total in areas.items():
+            series = found.get((ind.key, name), [])
+            periods = tuple(p for p, _, _ in series)
+            scores = np.array([_month_number(p) for p in periods], dtype=float)
+            trend = trend_test(
+                np.array([float(x) for _, x, _ in series]),
+                np.array([float(n) for _, _, n in series]),
+                kind,
+                scores=scores - scores[0] if scores.size else scores,
+                level=level,
+                periods=periods,
+            )
+            for c, v in zip(
+                TREND_COLUMNS,
+                (ind.key, name, is_total, trend.direction, periods, trend.chi2, trend.p, level),
+                strict=True,
+            ):
+                cols[c].append(v)
+    return pd.DataFrame(cols, columns=TREND_COLUMNS)
+
+
 def area_trend(
     values: pd.DataFrame,
     indicator: str,
@@ -93,45 +192,17 @@ def area_trend(
     """The trend of one area's (the county's when area is None) indicator over its stored
     periods: the last `trend_periods` (catalog, at least 5) that have its figure."""
     catalog = catalog or load_catalog()
-    settings = settings or load_settings()
-    ind = catalog.get(indicator)
-    kind = trend_kind(ind)
-    if kind is None:
+    if trend_kind(catalog.get(indicator)) is None:
         return Trend(None)
-    count = max(MIN_PERIODS, int(catalog.settings.get("trend_periods", MIN_PERIODS)))
-    level = float(catalog.settings.get("trend_level", 0.998))
-    idx = ValueIndex(values)
-    needed = catalog.touched_fields(ind)
-    found: list[tuple[str, Fraction, Fraction]] = []
-    for period in reversed(available_periods(values)):
-        if len(found) == count:
-            break
-        if found and basis == "ytd" and parse_period(period)[1] != parse_period(found[0][0])[1]:
-            continue
-        fields, _ = period_fields(idx, period, basis, catalog, settings.year_start_month, needed)
-        figs = [area_figure(ind, v) for v in fields.values()]
-        fig = county_figure(ind, figs) if area is None else None
-        if area is not None and area in fields:
-            fig = area_figure(ind, fields[area])
-        if fig is None or fig.num is None:
-            continue
-        if kind == "proportion":
-            size = fig.den
-            if fig.den is not None and ind.interval_kind == "odds":
-                size = fig.num + fig.den
-        else:
-            size = fig.den if ind.is_rate else Fraction(1)
-        if size is None or size <= 0:
-            continue
-        found.insert(0, (period, fig.num, size))
-    periods = tuple(p for p, _, _ in found)
-    scores = np.array([_month_number(p) for p in periods], dtype=float)
-    scores = scores - scores[0] if scores.size else scores
-    return trend_test(
-        np.array([float(x) for _, x, _ in found]),
-        np.array([float(n) for _, _, n in found]),
-        kind,
-        scores=scores,
-        level=level,
-        periods=periods,
+    periods = available_periods(values)
+    if not periods:
+        return Trend("too_few")
+    table = area_trends(
+        values, periods[-1], basis, catalog=catalog, settings=settings, indicators=[indicator]
     )
+    is_total = table["is_total"].astype(bool)
+    rows = table[is_total] if area is None else table[(table["area"] == area) & ~is_total]
+    if rows.empty:
+        return Trend("too_few")
+    row = rows.iloc[0]
+    return Trend(row["direction"], row["periods"], float(row["chi2"]), float(row["p"]))

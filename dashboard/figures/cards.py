@@ -8,6 +8,7 @@ import pandas as pd
 
 from dashboard.figures.style import (
     IndicatorInfo,
+    change_interval_text,
     change_unit_label,
     format_number,
     indicator_info,
@@ -52,22 +53,6 @@ def change_text(change: Any, info: IndicatorInfo, lang: str, direction: Any = No
         sign=sign,
         value=format_number(abs(number), info.dp),
         unit=change_unit_label(info.unit, lang),
-    )
-
-
-def change_interval_text(row: Any, info: IndicatorInfo, lang: str) -> str:
-    """The change's interval and p-value for the hover ('' without a test)."""
-    low, high = number_or_none(row.get("change_low")), number_or_none(row.get("change_high"))
-    p = number_or_none(row.get("change_p"))
-    if low is None or high is None or p is None:
-        return ""
-    return t(
-        "figures.card.change_interval",
-        lang,
-        low=format_number(low, info.dp),
-        high=format_number(high, info.dp),
-        unit=change_unit_label(info.unit, lang),
-        p="< 0.001" if p < 0.001 else f"= {p:.3f}",
     )
 
 

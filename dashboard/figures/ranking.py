@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.cards import change_text
 from dashboard.figures.style import (
     AXIS_PAD,
     BAND_COLOUR,
@@ -31,6 +32,7 @@ from dashboard.figures.style import (
     _subtitle,
     _title,
     area_average,
+    change_interval_text,
     format_amount,
     format_number,
     indicator_info,
@@ -109,6 +111,11 @@ def _hover_text(row: pd.Series, info: IndicatorInfo, lang: str) -> str:
     status = clean_status(row.get("status"))
     if status:
         lines.append(t("figures.hover.status", lang, status=status_label(status, lang)))
+    if number_or_none(row.get("change")) is not None:  # the change on last year, its interval
+        lines.append(change_text(row.get("change"), info, lang, row.get("change_dir")))
+        interval = change_interval_text(row, info, lang)
+        if interval:
+            lines.append(interval)
     notes = quality_count(row)
     if notes:
         lines.append(t("ui.quality.hover", lang, n=notes))

@@ -228,6 +228,29 @@ def change_unit_label(unit: str, lang: str) -> str:
     return t(f"figures.change_unit.{key}", lang) if key else unit
 
 
+def p_text(p: float) -> str:
+    """A p-value as the hovers write it: '< 0.001', '= 0.061'."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def change_interval_text(row: Any, info: IndicatorInfo, lang: str) -> str:
+    """The change on last year's interval and p-value from the indicator table's change_low,
+    change_high, change_p ('变化的95%区间 -10.43 至 0.24个百分点，P = 0.061'; '' without a
+    test): the hover of every change shown (cards, the township's table, the ranking)."""
+    low, high = number_or_none(row.get("change_low")), number_or_none(row.get("change_high"))
+    p = number_or_none(row.get("change_p"))
+    if low is None or high is None or p is None:
+        return ""
+    return t(
+        "figures.card.change_interval",
+        lang,
+        low=format_number(low, info.dp),
+        high=format_number(high, info.dp),
+        unit=change_unit_label(info.unit, lang),
+        p=p_text(p),
+    )
+
+
 def period_label(period: str, lang: str) -> str:
     """'2024-06' → '2024年6月' / '2024-06'."""
     try:

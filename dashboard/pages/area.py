@@ -1,5 +1,6 @@
 """乡镇 township page: how one township is doing. First the table of its current figures (value,
-status, rank and interval, change on last year, what it is compared with), then its months
+status, rank and interval, change on last year with its interval on hover, the trend over the
+last periods, what it is compared with), then its months
 against last year and the county as small charts, and the data-quality notes touching it.
 
 Without a township in the URL it opens on the one that needs attention most. The logic is in
@@ -64,7 +65,10 @@ def area_table(
                 title = definition_text(r["indicator"], lang, catalog) if catalog else None
                 cell = html.Th(r[key], scope="row", title=title, className="has-definition")
             else:
-                cell = html.Td(r[key], className="num" if key in ("value", "change") else None)
+                title = r.get(township.CELL_TITLES.get(key, "")) or None  # change, trend: why
+                cell = html.Td(
+                    r[key], className="num" if key in ("value", "change") else None, title=title
+                )
             cells.append(cell)
         classes = f"area-row row-{r['status'] or 'none'}"
         if r["indicator"] == chosen:
@@ -97,6 +101,9 @@ def layout(**kwargs: Any) -> Any:
         lang,
         catalog=ctx.catalog,
         year_start_month=ctx.app.settings.year_start_month,
+        trends=township.cached_area_trends(
+            ctx.app, ctx.query.period, views.county_name(table) or ""
+        ),
     )
     # the indicator the user came from (a click-through), only when the URL names one
     chosen = ctx.query.indicator if kwargs.get("indicator") == ctx.query.indicator else None
