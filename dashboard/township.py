@@ -130,30 +130,31 @@ def interval_text(row: dict[str, Any], dp: int, lang: str) -> str:
 
 
 def trend_texts(trend: dict[str, Any] | None, lang: str) -> tuple[str, str]:
-    """The trend cell and its hover from a row of `indicators.trend.area_trends`: ('上升（P <
-    0.001）', 'χ² 趋势检验，2025-06 至 2025-10 共 5 个月…'); ('', '') where none is tested."""
+    """The trend cell and its hover from a row of `indicators.trend.area_trends`:
+    ('上升（P = 0.0015）', 'χ² 趋势检验：2024年2月 至 2024年6月 共 5 期单月数据，χ² = 10.10…');
+    ('', '') where the indicator is not tested (amounts)."""
     if trend is None or trend.get("direction") is None:
         return "", ""
     direction = str(trend["direction"])
     periods = tuple(trend.get("periods") or ())
-    word = t(f"area.trend.{direction}", lang)
-    span = {
+    p = number_or_none(trend.get("p"))
+    words = {
+        "word": t(f"area.trend.{direction}", lang),
         "n": len(periods),
         "first": period_label(periods[0], lang) if periods else "",
         "last": period_label(periods[-1], lang) if periods else "",
         "level": f"{100 * float(trend['level']):g}",
         "alpha": f"{1 - float(trend['level']):g}",
+        "p": p_text(p, 4) if p is not None else "",  # four decimals: the test is at 0.002
+        "chi2": format_number(trend.get("chi2"), 2),
     }
-    p = number_or_none(trend.get("p"))
     if direction == "too_few":
-        return t("area.trend.cell_periods", lang, word=word, n=len(periods)), t(
-            "area.trend.title_too_few", lang, **span
+        return t("area.trend.cell_periods", lang, **words), t(
+            "area.trend.title_too_few", lang, **words
         )
     if p is None:  # no variance: every period alike (no events, or all of them)
-        return word, t("area.trend.title_untested", lang, **span)
-    return t("area.trend.cell", lang, word=word, p=p_text(p)), t(
-        "area.trend.title", lang, chi2=f"{float(trend['chi2']):.2f}", p=p_text(p), **span
-    )
+        return str(words["word"]), t("area.trend.title_untested", lang, **words)
+    return t("area.trend.cell", lang, **words), t("area.trend.title", lang, **words)
 
 
 def area_rows(

@@ -269,7 +269,7 @@ def chi2_trend(
     sizes: np.ndarray,
     kind: str = "proportion",
     scores: np.ndarray | None = None,
-) -> tuple[float, float, float]:
+) -> tuple[Any, Any, Any]:
     """χ² test for a linear trend over periods with scores t_i (default 0, 1, 2, …: consecutive
     periods), one degree of freedom. Returns (statistic, p-value, T): T > 0 is a rise.
 
@@ -277,28 +277,35 @@ def chi2_trend(
       T = Σ t_i (x_i − n_i p̄), Var T = p̄(1 − p̄) (Σ n_i t_i² − (Σ n_i t_i)²/N).
     poisson (counts O_i over exposures E_i; E_i = 1 for plain counts): e_i = O·E_i/ΣE,
       T = Σ t_i (O_i − e_i), Var T = Σ t_i² e_i − (Σ t_i e_i)²/O.
-    (nan, nan, nan) when the variance is 0 (no events, or all of them)."""
+    (nan, nan, nan) when the variance is 0 (no events, or all of them).
+
+    Two-dimensional counts and sizes (periods × series) test every column at once and give
+    arrays; a period with size 0 (and count 0) adds nothing to any sum, so a column's missing
+    periods are zeros. Both T and Var T are unchanged by adding a constant to the scores."""
     x = np.asarray(counts, dtype=float)
     n = np.asarray(sizes, dtype=float)
-    t = np.arange(x.size, dtype=float) if scores is None else np.asarray(scores, dtype=float)
-    if kind == "poisson":
-        total = x.sum()
-        if total <= 0 or n.sum() <= 0:
-            return (math.nan, math.nan, math.nan)
-        e = total * n / n.sum()
-        stat_t = float(np.sum(t * (x - e)))
-        var = float(np.sum(t**2 * e) - np.sum(t * e) ** 2 / total)
-    else:
-        big_n = n.sum()
-        if big_n <= 0:
-            return (math.nan, math.nan, math.nan)
-        p = x.sum() / big_n
-        stat_t = float(np.sum(t * (x - n * p)))
-        var = float(p * (1 - p) * (np.sum(n * t**2) - np.sum(n * t) ** 2 / big_n))
-    if not var > 0:
-        return (math.nan, math.nan, math.nan)
-    chi2 = stat_t**2 / var
-    return (chi2, float(stats.chi2.sf(chi2, 1)), stat_t)
+    t = np.arange(x.shape[0], dtype=float) if scores is None else np.asarray(scores, dtype=float)
+    if x.ndim == 2 and t.ndim == 1:
+        t = t[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "poisson":
+            total = x.sum(axis=0)
+            e = total * n / n.sum(axis=0)
+            stat_t = np.sum(t * (x - e), axis=0)
+            var = np.sum(t**2 * e, axis=0) - np.sum(t * e, axis=0) ** 2 / total
+        else:
+            big_n = n.sum(axis=0)
+            p = x.sum(axis=0) / big_n
+            stat_t = np.sum(t * (x - n * p), axis=0)
+            var = p * (1 - p) * (np.sum(n * t**2, axis=0) - np.sum(n * t, axis=0) ** 2 / big_n)
+        ok = var > 0  # NaN (no size, no events) is not
+        chi2 = np.where(ok, stat_t**2 / np.where(ok, var, 1.0), np.nan)
+    # χ² on one degree of freedom is Z²: P(χ² > c) = P(|Z| > √c) = erfc(√(c/2)), exactly
+    p_value = special.erfc(np.sqrt(chi2 / 2))
+    rise = np.where(ok, stat_t, np.nan)
+    if x.ndim == 1:
+        return (float(chi2), float(p_value), float(rise))
+    return (chi2, p_value, rise)
 
 
 # ---------------------------------------------------------------------------- many tests

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,21 @@ def trend_kind(ind: Indicator) -> str | None:
     return None
 
 
+def trend_directions(
+    n_periods: Any, p: Any, rise: Any, level: float = 0.998, min_periods: int = MIN_PERIODS
+) -> np.ndarray:
+    """What each test found (DIRECTIONS): too_few under `min_periods` periods; increasing or
+    decreasing (by the sign of T) when p < 1 − level; else no_change (also when untestable)."""
+    p = np.asarray(p, dtype=float)
+    rise = np.asarray(rise, dtype=float)
+    out = np.full(p.shape, "no_change", dtype=object)
+    significant = np.isfinite(p) & (p < 1 - level)
+    out[significant & (rise > 0)] = "increasing"
+    out[significant & ~(rise > 0)] = "decreasing"
+    out[np.asarray(n_periods) < min_periods] = "too_few"
+    return out
+
+
 def trend_test(
     counts: np.ndarray,
     sizes: np.ndarray,
@@ -70,11 +86,8 @@ def trend_test(
     if counts.size < min_periods:
         return Trend("too_few", periods)
     chi2, p, rise = chi2_trend(counts, sizes, kind, scores)
-    if not math.isfinite(p):
-        return Trend("no_change", periods)
-    if p < 1 - level:
-        return Trend("increasing" if rise > 0 else "decreasing", periods, chi2, p)
-    return Trend("no_change", periods, chi2, p)
+    direction = trend_directions(counts.size, p, rise, level, min_periods).item()
+    return Trend(direction, periods, chi2, p)
 
 
 def _month_number(period: str) -> int:
@@ -111,7 +124,8 @@ def area_trends(
     (or those named), over the last `trend_periods` (catalog, at least 5) periods up to and
     including `period` that have its figure (TREND_COLUMNS; periods a tuple of 'YYYY-MM'). On
     the month basis the periods are single months; year to date, the same month of successive
-    years. One pass over the periods serves every area, so a page caches it per period."""
+    years. One pass over the periods and one test per indicator (`chi2_trend` on a periods ×
+    areas matrix) serve every area, so a page caches it per period."""
     catalog = catalog or load_catalog()
     settings = settings or load_settings()
     ysm = settings.year_start_month
@@ -134,50 +148,77 @@ def area_trends(
     va = ValueArrays(values, needed_periods)
     needed = set().union(*(catalog.touched_fields(ind) for ind, _ in tested)) if tested else set()
     flows = field_flows()
-    # (indicator, area) → [(period, count, size)], the latest period last
-    found: dict[tuple[str, str], list[tuple[str, float, float]]] = {}
-    areas: dict[str, bool] = {}  # every area met, in order; True for the county
+    place: dict[str, int] = {total: 0}  # every area met, the county first
+    done: list[str] = []  # the periods read, the latest first
+    # per indicator and period read: (places, counts, sizes) of the areas with the figure
+    read: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
+        i.key: [] for i, _ in tested
+    }
+    have = {ind.key: np.zeros(0, dtype=np.int64) for ind, _ in tested}
     for p in candidates:
-        full = all(len(f) >= count for f in found.values())
-        if found and full and len(found) == len(areas) * len(tested):
+        if done and all(len(h) == len(place) and (h >= count).all() for h in have.values()):
             break  # every area has its periods: the older ones are not needed
         fields = period_arrays(va, p, basis, catalog, flows, needed, ysm)
         size = len(fields.areas)
         if size == 0:
             continue
-        names = [total, *fields.areas]
-        areas.setdefault(total, True)
-        for name in fields.areas:
-            areas.setdefault(name, False)
+        done.append(p)
+        places = np.array(
+            [0, *(place.setdefault(a, len(place)) for a in fields.areas)], dtype=np.int64
+        )
         for ind, kind in tested:
             num, has_num, den, _, _, _ = _figure_arrays(ind, fields.fields, size)
             sizes = _trend_sizes(ind, kind, num, den)
-            for i in np.flatnonzero(has_num):
-                n = sizes[i]
-                series = found.setdefault((ind.key, names[i]), [])
-                if n > 0 and len(series) < count:
-                    series.insert(0, (p, num[i] / SCALE, n / SCALE))
-    cols: dict[str, list] = {c: [] for c in TREND_COLUMNS}
-    for ind, kind in tested:
-        for name, is_total in areas.items():
-            series = found.get((ind.key, name), [])
-            periods = tuple(p for p, _, _ in series)
-            scores = np.array([_month_number(p) for p in periods], dtype=float)
-            trend = trend_test(
-                np.array([float(x) for _, x, _ in series]),
-                np.array([float(n) for _, _, n in series]),
-                kind,
-                scores=scores - scores[0] if scores.size else scores,
-                level=level,
-                periods=periods,
+            ok = has_num & np.asarray(sizes > 0, dtype=bool)
+            read[ind.key].append(
+                (
+                    places[ok],
+                    np.array([x / SCALE for x in num[ok]], dtype=float),
+                    np.array([n / SCALE for n in sizes[ok]], dtype=float),
+                )
             )
-            for c, v in zip(
-                TREND_COLUMNS,
-                (ind.key, name, is_total, trend.direction, periods, trend.chi2, trend.p, level),
-                strict=True,
-            ):
-                cols[c].append(v)
-    return pd.DataFrame(cols, columns=TREND_COLUMNS)
+            found = np.zeros(len(place), dtype=np.int64)
+            found[: len(have[ind.key])] = have[ind.key]
+            found[places[ok]] += 1
+            have[ind.key] = found
+    names = list(place)
+    is_total = np.arange(len(names)) == 0
+    # months scored by their distance from the oldest read (a shift leaves the test unchanged)
+    months = np.array([_month_number(p) for p in done], dtype=float)
+    scores = months - months.min() if months.size else months
+    parts: list[pd.DataFrame] = []
+    for ind, kind in tested:
+        counts = np.zeros((len(done), len(names)))
+        sizes = np.zeros((len(done), len(names)))
+        valid = np.zeros((len(done), len(names)), dtype=bool)
+        for k, (places, x, n) in enumerate(read[ind.key]):
+            counts[k, places], sizes[k, places], valid[k, places] = x, n, True
+        keep = valid & (np.cumsum(valid, axis=0) <= count)  # the latest `count` of each area
+        chi2, p, rise = chi2_trend(
+            np.where(keep, counts, 0.0), np.where(keep, sizes, 0.0), kind, scores
+        )
+        n_periods = keep.sum(axis=0)
+        few = n_periods < count
+        parts.append(
+            pd.DataFrame(
+                {
+                    "indicator": ind.key,
+                    "area": names,
+                    "is_total": is_total,
+                    "direction": trend_directions(n_periods, p, rise, level, count),
+                    "periods": [
+                        tuple(done[k] for k in np.flatnonzero(keep[:, a])[::-1])
+                        for a in range(len(names))
+                    ],
+                    "chi2": np.where(few, np.nan, chi2),
+                    "p": np.where(few, np.nan, p),
+                    "level": level,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[TREND_COLUMNS]
 
 
 def area_trend(

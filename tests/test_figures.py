@@ -13,7 +13,7 @@ import pytest
 from figure_table import CATALOG, COUNTY, indicator_table
 from PIL import Image, ImageChops
 
-from dashboard import figures
+from dashboard import figures, township
 from dashboard.definitions import binomial_words
 from dashboard.figures import (
     GRAPH_CONFIG,
@@ -588,24 +588,92 @@ def test_chinese_renders_as_glyphs_not_boxes():
     assert _ink(chinese, tofu) > 3000
 
 
-def test_card_change_says_when_it_is_not_significant():
-    from dashboard.figures import overview_cards
+def _wilson(x: int, n: int, z: float) -> tuple[float, float]:
+    """Wilson's score interval, written out: (x + z²/2)/(n + z²) ± z/(n + z²)·√(x(n − x)/n + z²/4)."""
+    centre = (x + z * z / 2) / (n + z * z)
+    half = z / (n + z * z) * math.sqrt(x * (n - x) / n + z * z / 4)
+    return centre - half, centre + half
+
+
+def _newcombe(x1: int, n1: int, x0: int, n0: int, z: float) -> tuple[float, float]:
+    """Newcombe's (1998, method 10) interval of p1 − p0 from the two Wilson intervals."""
+    p1, p0 = x1 / n1, x0 / n0
+    (l1, u1), (l0, u0) = _wilson(x1, n1, z), _wilson(x0, n0, z)
+    d = p1 - p0
+    return d - math.hypot(p1 - l1, u0 - p0), d + math.hypot(u1 - p1, p0 - l0)
+
+
+def _change_table():
+    """Compliance of 甲镇 180/200 this March against 190/200 a year before (乙镇 190/200 both
+    years), as the engine figures it."""
     from indicators.engine import compute
     from zhibiao.config import Settings
 
-    def rows(period: str, births: int, oop: int) -> list[dict]:
+    def rows(area: str, period: str, births: int, oop: int) -> list[dict]:
         return [
-            {"area": "甲镇", "is_total": False, "period": period, "basis": "ytd", "field": f,
+            {"area": area, "is_total": False, "period": period, "basis": "ytd", "field": f,
              "value": float(v), "sheet": "", "cell": "", "row": 0}
             for f, v in (("births", births), ("out_of_policy", oop))
         ]  # fmt: skip
 
-    # compliance 180/200 against 190/200: −5 points, Newcombe 95% −10.43 … 0.24, p = 0.061
-    v = pd.DataFrame(rows("2024-03", 200, 20) + rows("2023-03", 200, 10))
-    cards = overview_cards(compute(v, "2024-03", "ytd", settings=Settings()), "zh")
-    card = [c for c in cards if c["indicator"] == "compliance"][0]
-    assert card["change"] == "比上年同期 -5.00个百分点，基本持平"
-    assert card["change_interval"] == "变化的95%区间 -10.43 至 0.24个百分点，P = 0.061"
+    v = pd.DataFrame(
+        rows("甲镇", "2024-03", 200, 20)
+        + rows("甲镇", "2023-03", 200, 10)
+        + rows("乙镇", "2024-03", 200, 10)
+        + rows("乙镇", "2023-03", 200, 10)
+    )
+    return compute(v, "2024-03", "ytd", settings=Settings())
+
+
+def test_the_change_carries_its_interval_on_every_hover():
+    from scipy.optimize import brentq
+    from scipy.stats import norm
+
+    from dashboard.figures import overview_cards
+
+    # compliance 180/200 against 190/200: d = −5 points. Newcombe at z = 1.959964:
+    # Wilson 180/200 = 0.85075–0.93460, 190/200 = 0.91042–0.97262;
+    # low = −0.05 − √((0.9 − 0.85075)² + (0.97262 − 0.95)²) = −0.10425,
+    # high = −0.05 + √((0.93460 − 0.9)² + (0.95 − 0.91042)²) = +0.00244: −10.43 … 0.24 points,
+    # 0 inside: not significant. P: the z* at which the upper end reaches 0, 2·(1 − Φ(z*)) =
+    # 0.061 (the 0.064 once quoted was another test), so no word of a fall.
+    z = 1.959964
+    low, high = _newcombe(180, 200, 190, 200, z)
+    assert (round(100 * low, 2), round(100 * high, 2)) == (-10.43, 0.24)
+    z_star = brentq(lambda q: _newcombe(180, 200, 190, 200, q)[1], 0.5, 3.0)
+    p = 2 * norm.sf(z_star)
+    assert round(p, 3) == 0.061
+    words = {
+        "zh": (
+            "比上年同期 -5.00个百分点，基本持平",
+            f"变化的95%区间 {100 * low:.2f} 至 {100 * high:.2f}个百分点，P = {p:.3f}",
+        ),
+        "en": (
+            "-5.00 pp on last year: about the same",
+            f"95% interval of the change {100 * low:.2f} to {100 * high:.2f} pp, P = {p:.3f}",
+        ),
+    }
+    assert words["zh"][1] == "变化的95%区间 -10.43 至 0.24个百分点，P = 0.061"
+    table = _change_table()
+    for lang, (change, interval) in words.items():
+        # the ranking chart's hover: the change and its interval under the status
+        bar = _bar(ranking_bar(table, "compliance", lang))
+        hover = bar.hovertext[list(bar.y).index("甲镇")]
+        assert f"<br>{change}<br>{interval}" in hover
+        assert "显著" not in hover and "significant" not in hover
+        # the township page's change cell: its interval as the title
+        row = [r for r in township.area_rows(table, "甲镇", lang) if r["indicator"] == "compliance"]
+        assert row[0]["change_title"] == interval
+    # the overview card is the county's: 370/400 against 380/400, −2.50 points
+    low, high = _newcombe(370, 400, 380, 400, z)
+    p = 2 * norm.sf(brentq(lambda q: _newcombe(370, 400, 380, 400, q)[1], 0.5, 3.0))
+    assert (round(100 * low, 2), round(100 * high, 2), round(p, 3)) == (-5.97, 0.90, 0.146)
+    card = [c for c in overview_cards(table, "zh") if c["indicator"] == "compliance"][0]
+    assert card["change"] == "比上年同期 -2.50个百分点，基本持平"
+    assert card["change_interval"] == "变化的95%区间 -5.97 至 0.90个百分点，P = 0.146"
+    card = [c for c in overview_cards(table, "en") if c["indicator"] == "compliance"][0]
+    assert card["change"] == "-2.50 pp on last year: about the same"
+    assert card["change_interval"] == "95% interval of the change -5.97 to 0.90 pp, P = 0.146"
 
 
 def test_a_funnel_of_many_townships_draws_every_point_with_webgl():

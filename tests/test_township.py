@@ -240,3 +240,84 @@ def test_the_page_png_is_the_table_and_every_chart_in_one_picture(sample):
         + figures.trend.CHART_ROW_HEIGHT * -(-charts // 3)
     )
     assert (width, height) == (3200, 2 * expected)
+
+
+# --- the trend over the last periods, the change's interval -------------------------------------
+
+
+def _two_townships() -> pd.DataFrame:
+    """Six single months (2024-01..06) of 100 births in two townships; 甲乡's boys rise 40,
+    45, …, 65, 乙乡's stay at 52, 50, 53, 52, 51, 53."""
+    boys = {"甲乡": [40, 45, 50, 55, 60, 65], "乙乡": [52, 50, 53, 52, 51, 53]}
+    rows = [
+        {"area": area, "is_total": False, "period": f"2024-{m:02d}", "basis": "month",
+         "field": field, "value": float(v), "sheet": "", "cell": "", "row": 0}
+        for area, series in boys.items()
+        for m, b in enumerate(series, start=1)
+        for field, v in (("births", 100), ("births_male", b), ("births_female", 100 - b))
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_the_trend_column_says_up_or_no_change_with_its_p():
+    from indicators.trend import area_trends
+    from zhibiao.config import Settings
+
+    values = _two_townships()
+    settings = Settings(year_start_month=1)
+    table = engine.compute(values, "2024-06", "month", settings=settings, county="全县")
+    trends = area_trends(values, "2024-06", "month", settings=settings, total="全县")
+    rows = {
+        area: {r["indicator"]: r for r in township.area_rows(table, area, "zh", trends=trends)}
+        for area in ("甲乡", "乙乡")
+    }
+    # 甲乡, boys of 100 over Feb–Jun 45 … 65: T = 50, Var T = 0.55 × 0.45 × 1000 = 247.5,
+    # χ² = 2500/247.5 = 10.10, P = 0.0015 (χ² on 1 df) < 0.002: 上升
+    up = rows["甲乡"]["srb"]
+    assert up["trend"] == "上升（P = 0.0015）"
+    assert up["trend_title"] == (
+        "χ² 趋势检验：2024年2月 至 2024年6月 共 5 期单月数据，χ² = 10.10，P = 0.0015；"
+        "99.8% 水平显著（P < 0.002）才称上升或下降"
+    )
+    # 乙乡 50, 53, 52, 51, 53: T = 4, Var T = 0.518 × 0.482 × 1000 = 249.68, χ² = 0.064, P = 0.80
+    assert rows["乙乡"]["srb"]["trend"] == "无显著变化（P = 0.8002）"
+    en = {r["indicator"]: r for r in township.area_rows(table, "乙乡", "en", trends=trends)}
+    assert en["srb"]["trend"] == "No significant change (P = 0.8002)"
+    # births, a count: 100 each month, no change; the composite is not tested
+    assert rows["甲乡"]["births"]["trend"] == "无显著变化（P = 1.0000）"
+    assert rows["甲乡"]["composite"]["trend"] == ""
+    # up to April: four months, too few
+    early = area_trends(values, "2024-04", "month", settings=settings, total="全县")
+    april = engine.compute(values, "2024-04", "month", settings=settings, county="全县")
+    row = {r["indicator"]: r for r in township.area_rows(april, "甲乡", "zh", trends=early)}
+    assert row["srb"]["trend"] == "期数不足（4 期）"
+    assert row["srb"]["trend_title"] == "只有 4 期单月数据，至少 5 期才作趋势检验"
+
+
+def test_the_page_shows_the_trend_column_and_the_change_s_interval(sample):
+    from dashboard.figures.style import change_interval_text
+    from indicators.trend import area_trends
+
+    app = create_app(app_config(sample["tmp"], sample["url"]))
+    client = app.server.test_client()
+    log_in(client, "ana")
+    body = _render(client, "?period=2025-03&basis=ytd&area=白河镇")
+    assert '{"children": "近期趋势"}' in body and '{"children": "比上年同期"}' in body
+    # the trend of single months: the last five of the six stored (2024-01..03, 2025-01..03)
+    trends = area_trends(sample["values"], "2025-03", "month", total="青川县")
+    mine = trends[(trends["area"] == "白河镇") & (trends["indicator"] == "srb")].iloc[0]
+    assert mine["periods"] == ("2024-02", "2024-03", "2025-01", "2025-02", "2025-03")
+    cell, title = township.trend_texts(mine.to_dict(), "zh")
+    assert cell.split("（")[0] in ("上升", "下降", "无显著变化")
+    assert title.startswith("χ² 趋势检验：2024年2月 至 2025年3月 共 5 期单月数据")
+    assert f'"children": "{cell}", "className": null, "title": "{title}"' in body
+    # the change cell carries its interval and p on hover
+    table = sample["table"]
+    srb = table[(table["area"] == "白河镇") & (table["indicator"] == "srb")].iloc[0]
+    interval = change_interval_text(srb, figures.indicator_info("srb", "zh"), "zh")
+    low, high = f"{srb['change_low']:.2f}", f"{srb['change_high']:.2f}"
+    assert interval.startswith(f"变化的95%区间 {low} 至 {high}，P ")
+    assert f'"title": "{interval}"' in body
+    # the same trend column in English
+    english = _render(client, "?period=2025-03&basis=ytd&area=白河镇&lang=en")
+    assert '{"children": "Trend"}' in english

@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import chi2
 
 from indicators.stats import chi2_trend
-from indicators.trend import area_trend, trend_test
+from indicators.trend import area_trend, area_trends, trend_test
 from zhibiao.config import Settings
 from zhibiao.i18n import t
 
@@ -82,3 +82,60 @@ def test_year_to_date_trend_takes_the_same_month_of_each_year():
     trend = area_trend(values, "births", "甲乡", "ytd", settings=Settings(year_start_month=1))
     assert trend.periods == ("2020-03", "2021-03", "2022-03", "2023-03", "2024-03")
     assert trend.direction == "no_change"  # 30 births each March year to date
+
+
+# --- every township at once (the township page's trend column) -----------------------------------
+
+#: Six single months of 100 births in two townships: 甲乡's boys rise, 乙乡's do not.
+BOYS = {"甲乡": [40, 45, 50, 55, 60, 65], "乙乡": [52, 50, 53, 52, 51, 53]}
+
+
+def two_townships() -> pd.DataFrame:
+    months = [f"2024-{m:02d}" for m in range(1, 7)]
+    return pd.concat(
+        [
+            stored(
+                {
+                    p: {"births_male": b, "births_female": 100 - b}
+                    for p, b in zip(months, boys, strict=True)
+                },
+                area,
+            )
+            for area, boys in BOYS.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def test_every_township_s_trend_at_once_by_hand():
+    # the sex ratio is tested on its share of boys, over the last five months (Feb–Jun):
+    # 甲乡 45, 50, 55, 60, 65 of 100: p̄ = 275/500 = 0.55, T = Σ t (x − 55) = 0·(−10) + 1·(−5)
+    #   + 2·0 + 3·5 + 4·10 = 50, Var T = 0.55 × 0.45 × (100 × 30 − (100 × 10)²/500) = 247.5,
+    #   χ² = 50²/247.5 = 10.101, p = 0.0015 < 0.002: increasing at 99.8%
+    # 乙乡 50, 53, 52, 51, 53: p̄ = 259/500 = 0.518, T = 1.2 + 0.4 − 2.4 + 4.8 = 4.0,
+    #   Var T = 0.518 × 0.482 × 1000 = 249.676, χ² = 16/249.676 = 0.0641, p = 0.80: no change
+    # the county (their sums, of 200): 95, 103, 107, 111, 118: T = 54, p̄ = 534/1000 = 0.534,
+    #   Var T = 0.534 × 0.466 × (200 × 30 − 2000²/1000) = 497.688, χ² = 5.859, p = 0.0155
+    found = area_trends(
+        two_townships(), "2024-06", "month", settings=Settings(year_start_month=1), total="全县"
+    )
+    srb = found[found["indicator"] == "srb"].set_index("area")
+    assert list(srb.index) == ["全县", "甲乡", "乙乡"] and list(srb["is_total"]) == [1, 0, 0]
+    months = ("2024-02", "2024-03", "2024-04", "2024-05", "2024-06")
+    assert all(p == months for p in srb["periods"])
+    assert list(srb["direction"]) == ["no_change", "increasing", "no_change"]
+    assert round(srb.loc["甲乡", "chi2"], 3) == 10.101
+    assert srb.loc["甲乡", "p"] == pytest.approx(chi2.sf(50**2 / 247.5, 1), rel=1e-12)
+    assert round(srb.loc["甲乡", "p"], 4) == 0.0015
+    assert srb.loc["乙乡", "chi2"] == pytest.approx(16 / (0.518 * 0.482 * 1000))
+    assert round(srb.loc["乙乡", "p"], 2) == 0.80
+    assert srb.loc["全县", "chi2"] == pytest.approx(54**2 / (0.534 * 0.466 * 2000))
+    # the same as one township's own test (area_trend)
+    one = area_trend(two_townships(), "srb", "甲乡", "month", settings=Settings())
+    assert (one.direction, one.periods) == ("increasing", months)
+    assert one.p == pytest.approx(srb.loc["甲乡", "p"], rel=1e-12)
+    # up to 2024-04 only four months: too few, no test
+    early = area_trends(two_townships(), "2024-04", "month", settings=Settings(), total="全县")
+    early = early[early["indicator"] == "srb"]
+    assert set(early["direction"]) == {"too_few"} and early["p"].isna().all()
+    assert early["periods"].map(len).tolist() == [4, 4, 4]

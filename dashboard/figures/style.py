@@ -228,9 +228,9 @@ def change_unit_label(unit: str, lang: str) -> str:
     return t(f"figures.change_unit.{key}", lang) if key else unit
 
 
-def p_text(p: float) -> str:
-    """A p-value as the hovers write it: '< 0.001', '= 0.061'."""
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+def p_text(p: float, dp: int = 3) -> str:
+    """A p-value as the hovers write it, to `dp` decimals: '< 0.001', '= 0.061'."""
+    return f"< {10**-dp:.{dp}f}" if p < 10**-dp else f"= {p:.{dp}f}"
 
 
 def change_interval_text(row: Any, info: IndicatorInfo, lang: str) -> str:
