@@ -264,7 +264,7 @@ TABLE_COLUMNS = (
     "county",
 )
 #: Their widths in the picture (relative).
-PICTURE_WIDTHS = [3.2, 1.5, 1.5, 1.5, 1.6, 1.7, 1.6, 3.0]
+PICTURE_WIDTHS = [2.6, 1.2, 1.3, 1.5, 1.6, 2.4, 2.3, 2.6]
 #: The hover of a column's cells (a row's key), on the page.
 CELL_TITLES = {"change": "change_title", "trend": "trend_title"}
 
