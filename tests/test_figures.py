@@ -632,17 +632,23 @@ def test_the_change_carries_its_interval_on_every_hover():
     from dashboard.figures import overview_cards
 
     # compliance 180/200 against 190/200: d = −5 points. Newcombe at z = 1.959964:
-    # Wilson 180/200 = 0.85075–0.93460, 190/200 = 0.91042–0.97262;
-    # low = −0.05 − √((0.9 − 0.85075)² + (0.97262 − 0.95)²) = −0.10425,
-    # high = −0.05 + √((0.93460 − 0.9)² + (0.95 − 0.91042)²) = +0.00244: −10.43 … 0.24 points,
+    # Wilson 180/200 = 0.85059–0.93433, 190/200 = 0.91042–0.97262;
+    # low = −0.05 − √((0.9 − 0.85059)² + (0.97262 − 0.95)²) = −0.10434,
+    # high = −0.05 + √((0.93433 − 0.9)² + (0.95 − 0.91042)²) = +0.00240: −10.43 … 0.24 points,
     # 0 inside: not significant. P: the z* at which the upper end reaches 0, 2·(1 − Φ(z*)) =
     # 0.061 (the 0.064 once quoted was another test), so no word of a fall.
     z = 1.959964
+    assert [round(v, 5) for v in (*_wilson(180, 200, z), *_wilson(190, 200, z))] == [
+        0.85059,
+        0.93433,
+        0.91042,
+        0.97262,
+    ]
     low, high = _newcombe(180, 200, 190, 200, z)
     assert (round(100 * low, 2), round(100 * high, 2)) == (-10.43, 0.24)
     z_star = brentq(lambda q: _newcombe(180, 200, 190, 200, q)[1], 0.5, 3.0)
     p = 2 * norm.sf(z_star)
-    assert round(p, 3) == 0.061
+    assert (round(z_star, 3), round(p, 3)) == (1.875, 0.061)
     words = {
         "zh": (
             "比上年同期 -5.00个百分点，基本持平",
