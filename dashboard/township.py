@@ -6,6 +6,7 @@ No Dash here: frames in, plain values out, so tests and the page PNG call the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -282,45 +283,51 @@ def picture_table(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     return {"header": header, "rows": body, "fills": fills, "widths": PICTURE_WIDTHS}
 
 
-def cached_year_figures(app_state: Any, period: str, basis: str, total: str) -> pd.DataFrame:
-    """`indicators.trends.year_figures` of a period and basis, kept per worker until new data
-    (in the app's table cache, beside the indicator tables)."""
+def _kept_per_upload(
+    app_state: Any, key: tuple, make: Callable[[pd.DataFrame], pd.DataFrame]
+) -> pd.DataFrame:
+    """make(the stored values), kept per worker under `key` until new data (in the app's
+    table cache, beside the indicator tables; the values read once per upload)."""
     uploads = app_state.store.uploads()
     latest = uploads[0]["id"] if uploads else 0
 
-    def make() -> pd.DataFrame:
-        # the stored values once per upload, for every period and basis of the page
-        values = app_state.tables.get_or_make(("values", latest), app_state.store.values)
-        return year_figures(
+    def made() -> pd.DataFrame:
+        return make(app_state.tables.get_or_make(("values", latest), app_state.store.values))
+
+    return app_state.tables.get_or_make((*key, latest), made)
+
+
+def cached_year_figures(app_state: Any, period: str, basis: str, total: str) -> pd.DataFrame:
+    """`indicators.trends.year_figures` of a period and basis, kept per worker until new data."""
+    return _kept_per_upload(
+        app_state,
+        ("years", period, basis),
+        lambda values: year_figures(
             values,
             period,
             basis,
             catalog=app_state.tables.get("catalog"),
             settings=app_state.settings,
             total=total,
-        )
-
-    return app_state.tables.get_or_make(("years", period, basis, latest), make)
+        ),
+    )
 
 
 def cached_area_trends(app_state: Any, period: str, total: str) -> pd.DataFrame:
     """`indicators.trend.area_trends` of every area up to a period, over single months (the
     page's basis aside: year-to-date figures overlap), kept per worker until new data."""
-    uploads = app_state.store.uploads()
-    latest = uploads[0]["id"] if uploads else 0
-
-    def make() -> pd.DataFrame:
-        values = app_state.tables.get_or_make(("values", latest), app_state.store.values)
-        return area_trends(
+    return _kept_per_upload(
+        app_state,
+        ("area_trends", period),
+        lambda values: area_trends(
             values,
             period,
             "month",
             catalog=app_state.tables.get("catalog"),
             settings=app_state.settings,
             total=total,
-        )
-
-    return app_state.tables.get_or_make(("area_trends", period, latest), make)
+        ),
+    )
 
 
 def area_view(
