@@ -14,7 +14,7 @@ import pandas as pd
 
 from zhibiao.config import Settings, load_settings
 from zhibiao.i18n import t
-from zhibiao.vocabulary import status_label
+from zhibiao.vocabulary import SIGNIFICANT_STATUSES, status_label
 
 from .catalog import Catalog, load_catalog
 from .exact import round_half_up
@@ -127,9 +127,6 @@ def _item(row: dict, catalog: Catalog, key: str, lang: str) -> str:
     )
 
 
-SIGNIFICANT = ("red", "amber")
-
-
 def _shown(row: dict, ind: Any) -> bool:
     return not _missing(row["value"]) or all_boys(row, ind) is not None
 
@@ -140,7 +137,7 @@ def _significant_items(figs: _Figures, catalog: Catalog, key: str, lang: str) ->
     return [
         _item(row, catalog, key, lang)
         for row in figs.areas(key)
-        if row["status"] in SIGNIFICANT and _shown(row, ind)
+        if row["status"] in SIGNIFICANT_STATUSES and _shown(row, ind)
     ]
 
 

@@ -19,14 +19,14 @@ from typing import Any, TypedDict
 import numpy as np
 import pandas as pd
 
-from zhibiao.vocabulary import STATUSES, WARNING_STATUSES, status_text
+from zhibiao.vocabulary import SIGNIFICANT_STATUSES, STATUSES, WARNING_STATUSES, status_text
 
 from .catalog import Catalog, load_catalog
 from .engine import fdr_applies
 from .output import figure_text, reason
 
 #: The statuses listed by default: significantly on the bad side of a limit.
-LISTED_STATUSES: tuple[str, ...] = ("red", "amber")
+LISTED_STATUSES: tuple[str, ...] = SIGNIFICANT_STATUSES
 
 
 class WarningRow(TypedDict):

@@ -18,6 +18,9 @@ ROLES = ("viewer", "analyst", "admin")
 STATUSES = ("red", "amber", "watch", "green", "grey")
 #: The statuses a warning is raised for, worst first.
 WARNING_STATUSES = ("red", "amber", "watch")
+#: The statuses of a difference from a limit that is significant (the others: not significant,
+#: on the good side, or not assessed): what the warnings list by default and the briefing names.
+SIGNIFICANT_STATUSES = ("red", "amber")
 #: A mark printed beside each status word, so a status never rests on colour alone.
 STATUS_MARKS = {"red": "▲▲", "amber": "▲", "watch": "△", "green": "√", "grey": "○"}
 
