@@ -380,6 +380,8 @@ def test_keyboard_alone_walks_the_upload_path(browser, server, tmp_path: Path):
         assert page.evaluate("() => document.activeElement.id") == "upload-accept"
         page.keyboard.press("Space")
         assert page.locator("#upload-accept").is_checked()
+        # ticking it enables the button (a round trip to the server: wait for it, not the clock)
+        page.wait_for_function("() => !document.getElementById('upload-confirm').disabled")
         assert page.evaluate("() => document.activeElement.id") == "upload-accept"
         assert focus_ring(page)["outline"] == "3px solid"
 
