@@ -353,3 +353,16 @@ def test_serve_answers_the_login_page(tmp_path):
         server.terminate()
         out, _ = server.communicate(timeout=60)
     assert f"dashboard at http://127.0.0.1:{port}/" in out
+
+
+def test_a_path_is_an_sqlite_file_and_a_bad_address_is_a_sentence(tmp_path: Path, capsys):
+    path = tmp_path / "看板.db"
+    report_file = ms.write_samples(tmp_path / "samples")[0]
+    assert main(["ingest", "--db", str(path), str(report_file)]) == 0
+    assert path.exists() and Store(f"sqlite:///{path}").uploads()[0]["file"] == report_file.name
+    capsys.readouterr()
+    assert main(["table", "--db", "postgresql://:not a port/x", "--period", "2024-03"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "无法识别数据库地址“postgresql://:not a port/x”：请给出 SQLAlchemy 地址"
+        "（如 sqlite:///zhibiao.db、postgresql://用户@主机/库名）或 SQLite 数据库文件的路径"
+    )

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from indicators import output
 from indicators.brief import briefing
@@ -149,8 +151,20 @@ def _period(text: str) -> str:
 
 
 def db_url(args: argparse.Namespace) -> str:
-    """--db, else $ZHIBIAO_DB, else zhibiao.db in the current folder."""
-    return args.db or os.environ.get(DB_ENV) or DEFAULT_DB_URL
+    """--db, else $ZHIBIAO_DB, else zhibiao.db in the current folder. A path without a scheme
+    (`data/zhibiao.db`) is an SQLite database in that file."""
+    given = str(getattr(args, "db", None) or os.environ.get(DB_ENV) or DEFAULT_DB_URL)
+    return given if "://" in given else f"sqlite:///{given}"
+
+
+def db_problem(args: argparse.Namespace) -> str | None:
+    """A sentence when the database address cannot be read as one (None when it can)."""
+    url = db_url(args)
+    try:
+        make_url(url).port  # noqa: B018 (a port that is no number raises only when read)
+    except (ArgumentError, ValueError):
+        return t("cli.bad_db", args.lang, url=url)
+    return None
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -558,6 +572,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    problem = db_problem(args) if hasattr(args, "db") else None
+    if problem:
+        say(problem, sys.stderr)
+        return 2
     try:
         return COMMANDS[args.command](args)
     except BrokenPipeError:  # the reader went away (| head): stop quietly
