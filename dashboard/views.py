@@ -100,7 +100,8 @@ def county_name(table: pd.DataFrame) -> str | None:
 
 def indicators_of(table: pd.DataFrame, *, with_composite: bool = False) -> list[str]:
     """Indicator keys in the table's (catalog) order."""
-    keys = list(dict.fromkeys(table["indicator"].astype(str)))
+    # pd.unique keeps the order of first appearance, without boxing every row in Python
+    keys = [str(k) for k in pd.unique(table["indicator"].to_numpy())]
     return keys if with_composite else [k for k in keys if k != COMPOSITE]
 
 
