@@ -7,7 +7,8 @@
 It starts its own server (`zhibiao serve`, gunicorn) on a free loopback port over a store it
 fills: the sample county (15 townships, the sample workbooks), or a province (1,500 synthetic
 townships, 24 months); PostgreSQL in a throwaway cluster when asked (tests/conftest.py's). Each
-session logs in, then loads pages one after another as a browser does (the page, its layout
+session signs in as its own account (analyst, viewer and admin in turn; one sign-in at a time,
+as the login throttle counts an address's attempts in flight), then loads pages one after another as a browser does (the page, its layout
 and dependencies, then the callback that renders the page's content), pausing a random time
 in --pause between pages. It stops after --renders page loads or --seconds, whichever comes
 first, and never leaves loopback.
@@ -47,6 +48,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 #: The pages a session loads, in turn from a random start.
 PAGES = ("/", "/rankings", "/warnings", "/area", "/funnel", "/brief")
 USER, PASSWORD = "load", "load-password-1"
+#: Roles of the sessions' accounts, in turn (each session signs in as its own user).
+ROLES = ("analyst", "viewer", "admin")
 #: Seconds one request may take before it counts as an error.
 REQUEST_TIMEOUT = 120
 #: Page loads of the single session that measures the floor.
@@ -64,7 +67,7 @@ def free_port() -> int:
 
 
 def fill_county(url: str, folder: Path) -> None:
-    """The sample county's workbooks, loaded as `zhibiao demo` does, and the load account."""
+    """The sample county's workbooks, loaded as `zhibiao demo` does."""
     from store import Store
     from zhibiao.ingest import ingest
     from zhibiao.samples import write_samples
@@ -73,12 +76,23 @@ def fill_county(url: str, folder: Path) -> None:
     store.create()
     for path in write_samples(folder / "samples"):
         ingest(path.read_bytes(), path.name, store, user="load")
+    store.dispose()
+
+
+def add_accounts(url: str, sessions: int) -> None:
+    """The floor's account `load`, and one account per session: load-0, load-1, …, their roles
+    in turn from ROLES (what each page shows depends on the user's role)."""
+    from store import Store
+
+    store = Store(url)
     store.add_user(USER, "analyst", PASSWORD)
+    for i in range(sessions):
+        store.add_user(f"{USER}-{i}", ROLES[i % len(ROLES)], PASSWORD)
     store.dispose()
 
 
 def fill_province(url: str, areas: int = 1_500) -> None:
-    """24 months of `areas` synthetic townships (one upload a year) and the load account."""
+    """24 months of `areas` synthetic townships (one upload a year)."""
     from run import months_of, synthetic_values
 
     from loaders.types import LoadResult
@@ -101,7 +115,6 @@ def fill_province(url: str, areas: int = 1_500) -> None:
             fields=sorted(set(values["field"])),
         )
         store.save_upload(result, user="load")
-    store.add_user(USER, "analyst", PASSWORD)
     store.dispose()
 
 
@@ -113,6 +126,9 @@ class Tally:
     """What every session measured (appended under one lock)."""
 
     loads: list[float] = field(default_factory=list)
+    #: sign-ins go one at a time, as people's do: the login throttle counts an address's
+    #: attempts in flight, and 50 at the same instant from one loopback address would be refused
+    signing_in: threading.Lock = field(default_factory=threading.Lock)
     requests: int = 0
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -139,11 +155,11 @@ class Session:
                 raise urllib.error.HTTPError(path, response.status, "", response.headers, None)
             return response.read()
 
-    def log_in(self) -> None:
+    def log_in(self, user: str = USER) -> None:
         self.fetch("/login")
         form = urllib.parse.urlencode(
             {
-                "username": USER,
+                "username": user,
                 "password": PASSWORD,
                 "csrf_token": self.cookie("_csrf_token"),
                 "next": "/",
@@ -155,8 +171,9 @@ class Session:
         """What a browser asks for when it opens `path`: the page, its layout and callbacks,
         then the callback that renders the page's content."""
         self.fetch(path)
-        self.fetch("/_dash-layout")
-        deps = json.loads(self.fetch("/_dash-dependencies"))
+        referer = {"Referer": self.base + path}
+        self.fetch("/_dash-layout", headers=referer)
+        deps = json.loads(self.fetch("/_dash-dependencies", headers=referer))
         spec = next(d for d in deps if ROUTER_OUTPUT in d["output"])
         from dashboard_fixtures import callback_body
 
@@ -180,7 +197,8 @@ def run_session(
     rng = random.Random(seed)
     session = Session(base)
     try:
-        session.log_in()
+        with tally.signing_in:
+            session.log_in(f"{USER}-{seed}")
     except Exception as error:  # noqa: BLE001 - counted, reported
         with tally.lock:
             tally.errors.append(f"login: {type(error).__name__}: {error}")
@@ -270,6 +288,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         url = f"sqlite:///{folder / 'load.db'}"
     try:
         fill_county(url, folder) if args.scale == "county" else fill_province(url)
+        add_accounts(url, args.sessions)
         proc, base, log = start_server(url, folder, args.workers)
         try:
             floor = floor_of(base)

@@ -84,7 +84,7 @@ def interval_words(ind: Indicator, lang: str, catalog: Catalog) -> str:
     return words
 
 
-def status_words(ind: Indicator, lang: str) -> str:
+def status_words(ind: Indicator, lang: str, catalog: Catalog) -> str:
     """How the status is judged, and when a figure is not judged."""
     if ind.status_rule == "interval":
         text = t("definitions.status_interval", lang)
@@ -93,7 +93,9 @@ def status_words(ind: Indicator, lang: str) -> str:
     else:
         return t("definitions.status_none", lang)
     if ind.min_denominator is not None:
-        what = expression_words(ind.min_of, lang) if ind.min_of else binomial_words(ind, None, lang)
+        what = (
+            expression_words(ind.min_of, lang) if ind.min_of else binomial_words(ind, catalog, lang)
+        )
         text += t("definitions.too_few", lang, what=what, n=_number(ind.min_denominator))
     return text
 
@@ -119,7 +121,7 @@ def definition(key: str, lang: str, catalog: Catalog) -> dict[str, str]:
         "limits": limits,
         "source": source if limits else "",
         "interval": "" if composite else interval_words(ind, lang, catalog),
-        "status": "" if composite else status_words(ind, lang),
+        "status": "" if composite else status_words(ind, lang, catalog),
     }
 
 

@@ -23,6 +23,8 @@ from zhibiao.tables import indicator_table
 
 #: Where create_app keeps the AppState on its Flask app.
 EXTENSION = "zhibiao"
+#: How many rendered pages (their JSON, a few hundred kB at most) one worker keeps.
+PAGE_LIMIT = 64
 
 
 def open_store(url: str) -> Store:
@@ -45,6 +47,8 @@ class AppState:
     _store: Store | None = None
     #: computed tables and the catalog, shared by the worker's threads (dashboard/cache.py)
     tables: TableCache = field(default_factory=TableCache)
+    #: rendered page contents, apart from the tables so that pages never evict them
+    pages: TableCache = field(default_factory=lambda: TableCache(PAGE_LIMIT))
     #: the background-callback manager (dashboard.jobs)
     jobs: Any = None
     #: the database refuses writes: pages read, uploads are not offered

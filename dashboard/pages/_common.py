@@ -5,12 +5,16 @@ Page modules stay thin: they call `page_context(kwargs)` in their layout and bui
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import dash_mantine_components as dmc
 import pandas as pd
 from dash import dcc, html
+from plotly.io.json import to_json_plotly
 
 from dashboard import auth, figures, layout, views
 from dashboard.state import AppState, cached_table, state
@@ -60,6 +64,32 @@ def page_context(
     return PageContext(
         app=app, query=query, periods=periods, catalog=catalog, user=auth.session_user()
     )
+
+
+def cached_page(make: Callable[..., Any]) -> Callable[..., Any]:
+    """A page's layout function whose result is kept per worker, as the JSON the browser gets,
+    under everything the page reads from the request: the page, its URL's query (the router's
+    arguments and, as `page_context` reads it, the query of the page that asked), the language,
+    the user's role (what a page offers depends on it) and the store's revision, read on every
+    call (an upload stored through any process or host is seen at once). Nothing of the user
+    but the role is on a page (their name and CSRF token are in the shell, never cached).
+    Only for pages that change with nothing else; the upload and accounts pages are not."""
+
+    @functools.wraps(make)
+    def cached(**kwargs: Any) -> Any:
+        app = state()
+        query = {**layout.page_args(), **{k: str(v) for k, v in kwargs.items()}}
+        key = (
+            "page",
+            make.__module__,
+            tuple(sorted(query.items())),
+            auth.request_lang(),
+            (auth.session_user() or {}).get("role"),
+            app.store.revision(),
+        )
+        return app.pages.get_or_make(key, lambda: json.loads(to_json_plotly(make(**kwargs))))
+
+    return cached
 
 
 def table_of(ctx: PageContext, period: str | None = None, basis: str | None = None) -> pd.DataFrame:

@@ -79,6 +79,7 @@ def area_table(
     return html.Table([head, html.Tbody(body)], className="data-table area-table", id="area-table")
 
 
+@c.cached_page
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs)
     lang = ctx.lang

@@ -19,6 +19,7 @@ dash.register_page(
 )
 
 
+@c.cached_page
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs)
     lang = ctx.lang

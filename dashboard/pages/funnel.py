@@ -23,6 +23,7 @@ dash.register_page(
 )
 
 
+@c.cached_page
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs, default_indicator=DEFAULT_INDICATOR)
     lang = ctx.lang

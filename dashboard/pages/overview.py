@@ -138,6 +138,7 @@ def quality_table(rows: list[dict[str, Any]], lang: str, table_id: str) -> Any:
     )
 
 
+@c.cached_page
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs)
     lang = ctx.lang

@@ -144,6 +144,7 @@ def long_ranking(
     return figure, [b for b in beside if b is not None]
 
 
+@c.cached_page
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs, default_indicator=DEFAULT_INDICATOR)
     lang = ctx.lang

@@ -110,6 +110,7 @@ def chance_note(chance: Any, lang: str) -> Any:
     return html.P(text, className="muted", id="warnings-chance")
 
 
+@c.cached_page
 def layout(**kwargs: Any) -> Any:
     ctx = c.page_context(kwargs)
     lang = ctx.lang
