@@ -22,7 +22,6 @@ also given as ratios. Nothing asserts a time.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.cookiejar
 import json
 import os
@@ -92,30 +91,10 @@ def add_accounts(url: str, sessions: int) -> None:
 
 
 def fill_province(url: str, areas: int = 1_500) -> None:
-    """24 months of `areas` synthetic townships (one upload a year)."""
-    from run import months_of, synthetic_values
+    """24 months of `areas` synthetic townships (benchmarks/workload.py), one upload a month."""
+    from workload import Workload, months
 
-    from loaders.types import LoadResult
-    from store import Store
-
-    store = Store(url)
-    store.create()
-    for year in (2024, 2025):
-        values = synthetic_values(areas, months_of([year]))
-        name = f"省{year}.xlsx"
-        result = LoadResult(
-            file=name,
-            sha256=hashlib.sha256(name.encode()).hexdigest(),
-            values=values,
-            findings=[],
-            county="基准省",
-            kind="xlsx",
-            periods=sorted(set(values["period"])),
-            bases=["ytd"],
-            fields=sorted(set(values["field"])),
-        )
-        store.save_upload(result, user="load")
-    store.dispose()
+    Workload(areas).fill(url, months()).dispose()
 
 
 # --- one session ----------------------------------------------------------------------------

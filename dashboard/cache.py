@@ -2,8 +2,10 @@
 
 gunicorn runs each worker with several threads; they share one `TableCache`. Every read, insert
 and eviction holds one lock, so no thread iterates the mapping while another changes it (the
-"dictionary changed size during iteration" of issue 8). The value is made outside the lock: two
-threads missing the same key may both compute it, and the first one stored is kept.
+"dictionary changed size during iteration" of issue 8). The value is made outside that lock, by
+one thread a key: the others missing the same key wait for it (a page or table that just went
+stale is asked for by many threads at once; on two cores, computing it once each would queue every
+request behind them). If making it fails, the next waiting thread tries.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class TableCache:
         self._lock = threading.Lock()
         self._evictable: OrderedDict[Hashable, Any] = OrderedDict()
         self._kept: dict[Hashable, Any] = {}
+        #: a lock per key being made, held by the thread making it
+        self._making: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable) -> Any | None:
         """The value under `key`, or None."""
@@ -51,11 +55,22 @@ class TableCache:
             return value
 
     def get_or_make(self, key: Hashable, make: Callable[[], Any], *, keep: bool = False) -> Any:
-        """The value under `key`, made by `make()` (outside the lock) when missing."""
+        """The value under `key`, made by `make()` (outside the lock, once however many threads
+        miss it together) when missing."""
         found = self.get(key)
         if found is not None:
             return found
-        return self.put(key, make(), keep=keep)
+        with self._lock:
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            found = self.get(key)
+            if found is not None:
+                return found
+            try:
+                return self.put(key, make(), keep=keep)
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
 
     def keys(self) -> list[Hashable]:
         """A snapshot of the keys, kept ones first."""

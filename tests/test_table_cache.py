@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 
+import pytest
 from dashboard_fixtures import filled_app, log_in, page_body, post_callback
 
 from dashboard.cache import TableCache
@@ -76,3 +78,46 @@ def test_the_app_keeps_its_tables_in_one_cache(tmp_path, sqlite_url):
         ("table", "2025-03", "ytd"),
         ("scorecard", "2025-03", "ytd"),
     ]
+    # the page itself is kept apart, so that pages never evict tables
+    pages = app.server.extensions["zhibiao"].pages.keys()
+    assert [k[:2] for k in pages] == [("page", "dashboard.pages.rankings")]
+
+
+def test_threads_missing_one_key_together_make_it_once():
+    cache = TableCache()
+    made: list[int] = []
+    start = threading.Barrier(THREADS)
+    answers: list[str] = []
+
+    def make() -> str:
+        made.append(1)
+        time.sleep(0.2)  # long enough for every other thread to ask meanwhile
+        return "the page"
+
+    def ask() -> None:
+        start.wait()
+        answers.append(cache.get_or_make(("page", "/rankings"), make))
+
+    threads = [threading.Thread(target=ask) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == ["the page"] * THREADS
+    assert len(made) == 1
+
+
+def test_when_making_fails_the_next_thread_makes_it():
+    cache = TableCache()
+    attempts: list[int] = []
+
+    def fail_once() -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("the database went away")
+        return "the table"
+
+    with pytest.raises(RuntimeError, match="the database went away"):
+        cache.get_or_make("table", fail_once)
+    assert cache.get_or_make("table", fail_once) == "the table"
+    assert len(attempts) == 2
