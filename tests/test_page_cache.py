@@ -37,9 +37,11 @@ def render(client, path: str, search: str = "") -> str:
 
 
 def kept_pages(app) -> list:
-    """The keys of the pages this app (one worker) keeps."""
+    """The pages this app (one worker) keeps: each page kept for every role once (its key has
+    no role), each kept for one role (the role last in its key) unless it is also kept for all."""
     keys = state_of(app.server).pages.keys()  # a snapshot (TableCache is not iterable)
-    return [k for k in keys if k[0] == "page"]
+    for_all = [k for k in keys if k[0] == "page" and len(k) == 6]
+    return for_all + [k for k in keys if len(k) == 7 and k[:6] not in for_all]
 
 
 @pytest.fixture
@@ -65,7 +67,21 @@ def test_a_page_kept_for_one_role_is_not_shown_to_another(tmp_path: Path, db_url
     assert "请联系统计分析人员上传月报表。" in seen and "/upload" not in seen
     again = render(analyst, "/rankings")
     assert again == first
-    assert len(kept_pages(app)) == 2  # one per role
+    assert [k[-1] for k in kept_pages(app)] == ["analyst", "viewer"]  # one per role
+
+
+def test_a_page_that_does_not_read_the_user_is_kept_once_for_every_role(
+    tmp_path: Path, filled_url: str
+):
+    app = create_app(app_config(tmp_path, filled_url))
+    clients = {name: app.server.test_client() for name in ("ana", "vic", "adm")}
+    for name, client in clients.items():
+        log_in(client, name)
+    pages = [render(client, "/rankings") for client in clients.values()]
+    assert '"data-indicator": "srb"' in pages[0]
+    assert pages == [pages[0]] * 3
+    (kept,) = kept_pages(app)
+    assert kept[:2] == ("page", "dashboard.pages.rankings") and len(kept) == 6
 
 
 def test_a_page_kept_in_one_language_is_not_served_in_the_other(tmp_path: Path, filled_url: str):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +27,25 @@ from zhibiao.i18n import t
 DEFAULT_CHART_HEIGHT = 480
 
 
+#: While `cached_page` draws a page: a list that gets True when the page reads the user.
+_USER_READ: ContextVar[list[bool] | None] = ContextVar("user_read", default=None)
+
+
 @dataclass
 class PageContext:
     app: AppState
     query: views.ViewQuery
     periods: list[str]
     catalog: Catalog
-    user: dict[str, str] | None
+    signed_in: dict[str, str] | None
+
+    @property
+    def user(self) -> dict[str, str] | None:
+        """The signed-in user ({name, role}); a page drawn for it is kept for its role only."""
+        read = _USER_READ.get()
+        if read is not None:
+            read.append(True)
+        return self.signed_in
 
     @property
     def lang(self) -> str:
@@ -62,18 +75,19 @@ def page_context(
         default_lang=app.default_lang,
     )
     return PageContext(
-        app=app, query=query, periods=periods, catalog=catalog, user=auth.session_user()
+        app=app, query=query, periods=periods, catalog=catalog, signed_in=auth.session_user()
     )
 
 
 def cached_page(make: Callable[..., Any]) -> Callable[..., Any]:
     """A page's layout function whose result is kept per worker, as the JSON the browser gets,
     under everything the page reads from the request: the page, its URL's query (the router's
-    arguments and, as `page_context` reads it, the query of the page that asked), the language,
-    the user's role (what a page offers depends on it) and the store's revision, read on every
-    call (an upload stored through any process or host is seen at once). Nothing of the user
-    but the role is on a page (their name and CSRF token are in the shell, never cached).
-    Only for pages that change with nothing else; the upload and accounts pages are not."""
+    arguments and, as `page_context` reads it, the query of the page that asked), the language
+    and the store's revision, read on every call (an upload stored through any process or host
+    is seen at once); and the user's role when the page read the user (`PageContext.user`: the
+    empty page offers analysts the upload page), else one page serves every role. Nothing of
+    the user but the role is on a page (their name and CSRF token are in the shell, never
+    kept). Only for pages that change with nothing else; the upload and accounts pages are not."""
 
     @functools.wraps(make)
     def cached(**kwargs: Any) -> Any:
@@ -84,10 +98,25 @@ def cached_page(make: Callable[..., Any]) -> Callable[..., Any]:
             make.__module__,
             tuple(sorted(query.items())),
             auth.request_lang(),
-            (auth.session_user() or {}).get("role"),
             app.store.revision(),
         )
-        return app.pages.get_or_make(key, lambda: json.loads(to_json_plotly(make(**kwargs))))
+        role = (auth.session_user() or {}).get("role")
+        for_all = app.pages.get(key)
+        if for_all is not None:
+            return for_all
+
+        def draw() -> Any:
+            read: list[bool] = []
+            token = _USER_READ.set(read)
+            try:
+                page = json.loads(to_json_plotly(make(**kwargs)))
+            finally:
+                _USER_READ.reset(token)
+            if not read:
+                app.pages.put(key, page)
+            return page
+
+        return app.pages.get_or_make((*key, role), draw)
 
     return cached
 
