@@ -148,6 +148,21 @@ def filled_app(tmp_path: Path, url: str) -> Dash:
     return create_app(app_config(tmp_path, url))
 
 
+def empty_app(tmp_path: Path, url: str) -> tuple[Dash, Any, Any]:
+    """The app on a store with no values, and test clients of an analyst (ana) and a viewer
+    (vic), both signed in."""
+    store = Store(url)
+    store.create()
+    store.add_user("ana", "analyst", PASSWORDS["ana"])
+    store.add_user("vic", "viewer", PASSWORDS["vic"])
+    store.dispose()
+    app = create_app(app_config(tmp_path, url))
+    analyst, viewer = app.server.test_client(), app.server.test_client()
+    log_in(analyst, "ana")
+    log_in(viewer, "vic")
+    return app, analyst, viewer
+
+
 def store_of(app: Dash) -> Store:
     """The store the app's server reads."""
     return app.server.extensions["zhibiao"].store
@@ -156,6 +171,13 @@ def store_of(app: Dash) -> Store:
 def post_callback(client, body: dict):
     """POST a callback body with the client's CSRF token."""
     return client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf(client)})
+
+
+def render_page(client, path: str, search: str = "") -> str:
+    """The page router's answer for `path` and `search` as readable text (status 200 asserted)."""
+    response = post_callback(client, page_body(path, search))
+    assert response.status_code == 200, response.text
+    return response_text(response)
 
 
 def response_text(response) -> str:

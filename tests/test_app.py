@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from dashboard_fixtures import app_config, csrf, filled_store, log_in, page_body
+from dashboard_fixtures import app_config, csrf, empty_app, filled_store, log_in
+from dashboard_fixtures import render_page as render
 
 from dashboard import layout, views
 from dashboard.app import content_disposition, create_app, request_cap
@@ -39,16 +39,6 @@ def filled(tmp_path_factory: pytest.TempPathFactory):
     client = app.server.test_client()
     log_in(client, "ana")
     return app, client, table, tmp, url
-
-
-def render(client, path: str, search: str = "") -> str:
-    response = client.post(
-        "/_dash-update-component",
-        json=page_body(path, search),
-        headers={"X-CSRFToken": csrf(client)},
-    )
-    assert response.status_code == 200, response.text
-    return json.dumps(response.json, ensure_ascii=False)
 
 
 # --- views: the URL -----------------------------------------------------------------------------
@@ -383,15 +373,7 @@ PAGES = ("/", "/rankings", "/warnings", "/area", "/funnel", "/brief")
 @pytest.fixture(scope="module")
 def empty(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("empty")
-    url = f"sqlite:///{tmp / 'zhibiao.db'}"
-    store = Store(url)
-    store.add_user("ana", "analyst", "analyst-pw-1")
-    store.add_user("vic", "viewer", "viewer-pw-1")
-    store.dispose()
-    app = create_app(app_config(tmp, url))
-    analyst, viewer = app.server.test_client(), app.server.test_client()
-    log_in(analyst, "ana")
-    log_in(viewer, "vic")
+    _, analyst, viewer = empty_app(tmp, f"sqlite:///{tmp / 'zhibiao.db'}")
     return analyst, viewer
 
 

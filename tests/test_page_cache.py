@@ -11,29 +11,21 @@ from dashboard_fixtures import (
     app_config,
     county_result,
     csrf,
+    empty_app,
     filled_store,
     log_in,
-    page_body,
     store_of,
+)
+from dashboard_fixtures import (
+    render_page as render,
 )
 
 from dashboard.app import create_app
 from dashboard.auth import LANG_COOKIE
 from dashboard.state import state_of
-from store import Store
 
 #: The pages whose content is kept.
 PAGES = ("/", "/rankings", "/warnings", "/area", "/funnel", "/brief")
-
-
-def render(client, path: str, search: str = "") -> str:
-    response = client.post(
-        "/_dash-update-component",
-        json=page_body(path, search),
-        headers={"X-CSRFToken": csrf(client)},
-    )
-    assert response.status_code == 200, response.text
-    return json.dumps(response.json, ensure_ascii=False)
 
 
 def kept_pages(app) -> list:
@@ -52,15 +44,7 @@ def filled_url(db_url: str) -> str:
 
 def test_a_page_kept_for_one_role_is_not_shown_to_another(tmp_path: Path, db_url: str):
     # no data: an analyst is pointed to the upload page, a viewer is told whom to ask
-    store = Store(db_url)
-    store.create()
-    store.add_user("ana", "analyst", "analyst-pw-1")
-    store.add_user("vic", "viewer", "viewer-pw-1")
-    store.dispose()
-    app = create_app(app_config(tmp_path, db_url))
-    analyst, viewer = app.server.test_client(), app.server.test_client()
-    log_in(analyst, "ana")
-    log_in(viewer, "vic")
+    app, analyst, viewer = empty_app(tmp_path, db_url)
     first = render(analyst, "/rankings")
     assert "前往上传" in first and '"href": "/upload?lang=zh"' in first
     seen = render(viewer, "/rankings")
