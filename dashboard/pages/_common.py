@@ -6,13 +6,13 @@ Page modules stay thin: they call `page_context(kwargs)` in their layout and bui
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import dash_mantine_components as dmc
+import orjson
 import pandas as pd
 from dash import dcc, html
 from plotly.io.json import to_json_plotly
@@ -80,8 +80,9 @@ def page_context(
 
 
 def cached_page(make: Callable[..., Any]) -> Callable[..., Any]:
-    """A page's layout function whose result is kept per worker, as the JSON the browser gets,
-    under everything the page reads from the request: the page, its URL's query (the router's
+    """A page's layout function whose result is kept per worker as the JSON the browser gets
+    (bytes: a province's overview is 3.5 MB of it, many times that as Python objects; each
+    request decodes its own copy, so no two threads share one), under everything the page reads from the request: the page, its URL's query (the router's
     arguments and, as `page_context` reads it, the query of the page that asked), the language
     and the store's revision, read on every call (an upload stored through any process or host
     is seen at once); and the user's role when the page read the user (`PageContext.user`: the
@@ -101,22 +102,22 @@ def cached_page(make: Callable[..., Any]) -> Callable[..., Any]:
             app.store.revision(),
         )
         role = (auth.session_user() or {}).get("role")
-        for_all = app.pages.get(key)
-        if for_all is not None:
-            return for_all
+        page = app.pages.get(key)
+        if page is None:
 
-        def draw() -> Any:
-            read: list[bool] = []
-            token = _USER_READ.set(read)
-            try:
-                page = json.loads(to_json_plotly(make(**kwargs)))
-            finally:
-                _USER_READ.reset(token)
-            if not read:
-                app.pages.put(key, page)
-            return page
+            def draw() -> bytes:
+                read: list[bool] = []
+                token = _USER_READ.set(read)
+                try:
+                    drawn = to_json_plotly(make(**kwargs)).encode()
+                finally:
+                    _USER_READ.reset(token)
+                if not read:
+                    app.pages.put(key, drawn)
+                return drawn
 
-        return app.pages.get_or_make((*key, role), draw)
+            page = app.pages.get_or_make((*key, role), draw)
+        return orjson.loads(page)
 
     return cached
 
