@@ -286,15 +286,14 @@ def picture_table(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
 def _kept_per_upload(
     app_state: Any, key: tuple, make: Callable[[pd.DataFrame], pd.DataFrame]
 ) -> pd.DataFrame:
-    """make(the stored values), kept per worker under `key` until new data (in the app's
-    table cache, beside the indicator tables; the values read once per upload)."""
-    uploads = app_state.store.uploads()
-    latest = uploads[0]["id"] if uploads else 0
+    """make(the stored values), kept per worker under `key` and the store's revision, as the
+    indicator tables are (in the app's table cache; the values read once per revision)."""
+    revision = app_state.store.revision()
 
     def made() -> pd.DataFrame:
-        return make(app_state.tables.get_or_make(("values", latest), app_state.store.values))
+        return make(app_state.tables.get_or_make(("values", revision), app_state.store.values))
 
-    return app_state.tables.get_or_make((*key, latest), made)
+    return app_state.tables.get_or_make((*key, revision), made)
 
 
 def cached_year_figures(app_state: Any, period: str, basis: str, total: str) -> pd.DataFrame:
