@@ -200,7 +200,7 @@ def capped_ticks(axis: list[float], cap: float | None, high: float) -> list[floa
     value does, and plotly's own ticks are right)."""
     if cap is None or axis[1] <= cap or high > cap:
         return None
-    first = max(axis[0], 0.0) if axis[0] < 0 <= cap else axis[0]
+    first = 0.0 if axis[0] < 0 <= cap else axis[0]  # ticks from 0, not from the padding
     span = cap - first
     step = next((s for s in TICK_STEPS if span / s <= MAX_TICKS), TICK_STEPS[-1])
     tick = math.ceil(first / step) * step
