@@ -26,7 +26,7 @@ from flask import Flask, Response, request
 import exports
 from dashboard import auth, clicks, figures, hardening, jobs, layout, township, views
 from dashboard.render import to_png
-from dashboard.state import EXTENSION, AppState, cached_table, open_store, state
+from dashboard.state import EXTENSION, AppState, cached_parents, cached_table, open_store, state
 from indicators.funnel import funnel
 from store.db import sqlite_path
 from zhibiao.config import Settings, load_settings
@@ -241,7 +241,8 @@ DOWNLOAD_TYPES = {
 
 
 def download(kind: str) -> Any:
-    """/download/<kind>?period=&basis=&lang=[&chart=&indicator=&area=]: behind the login wall."""
+    """/download/<kind>?period=&basis=&lang=[&scope=&chart=&indicator=&area=]: behind the
+    login wall."""
     lang = auth.request_lang()
     if kind not in DOWNLOAD_TYPES:
         return Response(t("ui.download.unknown", lang), status=404)
@@ -250,8 +251,11 @@ def download(kind: str) -> Any:
     query = views.resolve_query(request.args, store.periods(), default_lang=lang)
     if query.period is None:
         return Response(t("ui.common.no_data", lang), status=404)
+    query = views.with_scope(
+        query, request.args.get("scope"), cached_parents(app_state, query.period)
+    )
     mime, ext = DOWNLOAD_TYPES[kind]
-    table = cached_table(app_state, query.period, query.basis)
+    table = cached_table(app_state, query.period, query.basis, query.scope)
     if kind == "png":
         body, name = chart_png(app_state, table, query, request.args)
     else:
@@ -348,9 +352,8 @@ def area_png(
     areas = views.areas_of(table)
     area = asked if asked in areas else (township.attention_area(table) or areas[0])
     period = str(query.period)  # a download has a period (else it answered no data)
-    years = township.cached_year_figures(
-        app_state, period, query.basis, views.county_name(table) or ""
-    )
+    total = views.county_name(table) or ""
+    years = township.cached_year_figures(app_state, period, query.basis, total, query.scope)
     view = township.area_view(
         table,
         years,
@@ -359,7 +362,7 @@ def area_png(
         query.lang,
         catalog=app_state.catalog,
         year_start_month=app_state.settings.year_start_month,
-        trends=township.cached_area_trends(app_state, period, views.county_name(table) or ""),
+        trends=township.cached_area_trends(app_state, period, total, query.scope),
     )
     fig = figures.area_charts(
         view["lines"],

@@ -31,9 +31,9 @@ NAV: list[tuple[str, str]] = [
 #: The accounts page: last in the navigation, shown only to admins; its label is ui.admin.nav.
 ADMIN_NAV: tuple[str, str] = ("/admin", "admin")
 #: Query parameters that follow the user from page to page.
-CARRIED = ("period", "basis", "lang")
+CARRIED = ("period", "basis", "scope", "lang")
 #: Every query parameter a view reads.
-QUERY_KEYS = ("period", "basis", "indicator", "area", "lang", "present")
+QUERY_KEYS = ("period", "basis", "scope", "indicator", "area", "lang", "present")
 USER_COMPONENT = "session-user"
 ALERT = "app-alert"
 URL = "url"

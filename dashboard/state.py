@@ -17,6 +17,7 @@ from flask import Flask, current_app
 
 from dashboard.cache import TableCache
 from indicators.catalog import Catalog, load_catalog
+from indicators.levels import ALL
 from store import Store
 from zhibiao.config import Settings
 from zhibiao.tables import indicator_table
@@ -79,25 +80,47 @@ def state() -> AppState:
     return state_of(current_app)
 
 
-def view_table(app_state: AppState, period: str, basis: str) -> pd.DataFrame:
-    """The indicator table of one period and basis, from the app's store (`zhibiao.tables`)."""
+def view_table(app_state: AppState, period: str, basis: str, scope: str = ALL) -> pd.DataFrame:
+    """The indicator table of one period, basis and scope (`indicators.levels`), from the
+    app's store (`zhibiao.tables`)."""
     return indicator_table(
         app_state.store,
         period,
         basis,
         settings=app_state.settings,
         catalog=app_state.catalog,
+        scope=scope,
     )
 
 
-def cached_table(app_state: AppState, period: str | None, basis: str) -> pd.DataFrame:
+def view_key(app_state: AppState, period: str | None, basis: str, scope: str) -> tuple[Any, ...]:
+    """What an indicator table, and everything a worker makes from it, is kept under: the
+    view (period, basis, scope) and the store's revision, read now."""
+    return (period, basis, scope, app_state.store.revision())
+
+
+def cached_table(
+    app_state: AppState, period: str | None, basis: str, scope: str = ALL
+) -> pd.DataFrame:
     """`view_table`, kept per worker under the store's revision, read on every call (an upload
     stored through any process or host is seen at once); pages and downloads share it. Empty
     when there is no period, that is no data at all."""
     if period is None:
         return pd.DataFrame()
-    key = ("table", period, basis, app_state.store.revision())
+    key = ("table", *view_key(app_state, period, basis, scope))
     table: pd.DataFrame = app_state.tables.get_or_make(
-        key, lambda: view_table(app_state, period, basis)
+        key, lambda: view_table(app_state, period, basis, scope)
     )
     return table
+
+
+def cached_parents(app_state: AppState, period: str | None) -> dict[str, str | None]:
+    """`Store.area_parents` of a period (area → the parent it was reported under), kept per
+    worker under the store's revision; empty without a period."""
+    if period is None:
+        return {}
+    key = ("parents", period, app_state.store.revision())
+    found: dict[str, str | None] = app_state.tables.get_or_make(
+        key, lambda: app_state.store.area_parents(period)
+    )
+    return found

@@ -23,6 +23,8 @@ from dashboard.figures.style import (
     period_label,
     value_text,
 )
+from dashboard.state import cached_parents
+from indicators.levels import ALL, Scoped, scoped
 from indicators.periods import parse_period, year_start
 from indicators.trend import area_trends
 from indicators.trends import year_figures
@@ -284,47 +286,66 @@ def picture_table(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
 
 
 def _kept_per_upload(
-    app_state: Any, key: tuple, make: Callable[[pd.DataFrame], pd.DataFrame]
+    app_state: Any,
+    key: tuple,
+    period: str,
+    scope: str,
+    total: str,
+    make: Callable[[Scoped], pd.DataFrame],
 ) -> pd.DataFrame:
-    """make(the stored values), kept per worker under `key` and the store's revision, as the
-    indicator tables are (in the app's table cache; the values read once per revision)."""
+    """make(the stored values of the scope, its catalog and total: `indicators.levels`), kept
+    per worker under `key`, the scope and the store's revision, as the indicator tables are
+    (in the app's table cache; the values read once per revision)."""
     revision = app_state.store.revision()
 
     def made() -> pd.DataFrame:
-        return make(app_state.tables.get_or_make(("values", revision), app_state.store.values))
+        values = app_state.tables.get_or_make(("values", revision), app_state.store.values)
+        return make(
+            scoped(values, app_state.catalog, cached_parents(app_state, period), scope, total)
+        )
 
-    return app_state.tables.get_or_make((*key, revision), made)
+    return app_state.tables.get_or_make((*key, scope, revision), made)
 
 
-def cached_year_figures(app_state: Any, period: str, basis: str, total: str) -> pd.DataFrame:
-    """`indicators.trends.year_figures` of a period and basis, kept per worker until new data."""
+def cached_year_figures(
+    app_state: Any, period: str, basis: str, total: str, scope: str = ALL
+) -> pd.DataFrame:
+    """`indicators.trends.year_figures` of a period, basis and scope, kept per worker until
+    new data."""
     return _kept_per_upload(
         app_state,
         ("years", period, basis),
-        lambda values: year_figures(
-            values,
+        period,
+        scope,
+        total,
+        lambda view: year_figures(
+            view.values,
             period,
             basis,
-            catalog=app_state.tables.get("catalog"),
+            catalog=view.catalog,
             settings=app_state.settings,
-            total=total,
+            total=view.total or total,
         ),
     )
 
 
-def cached_area_trends(app_state: Any, period: str, total: str) -> pd.DataFrame:
-    """`indicators.trend.area_trends` of every area up to a period, over single months (the
-    page's basis aside: year-to-date figures overlap), kept per worker until new data."""
+def cached_area_trends(app_state: Any, period: str, total: str, scope: str = ALL) -> pd.DataFrame:
+    """`indicators.trend.area_trends` of every area of the scope up to a period, over single
+    months (the page's basis aside: year-to-date figures overlap), kept per worker until new
+    data."""
     return _kept_per_upload(
         app_state,
         ("area_trends", period),
-        lambda values: area_trends(
-            values,
+        period,
+        scope,
+        total,
+        lambda view: area_trends(
+            view.values,
             period,
             "month",
-            catalog=app_state.tables.get("catalog"),
+            catalog=view.catalog,
             settings=app_state.settings,
-            total=total,
+            total=view.total or total,
         ),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,9 @@ import pandas as pd
 
 from dashboard import figures
 from dashboard.definitions import short_name
+from indicators import levels
 from indicators.catalog import Catalog
+from indicators.levels import ALL as ALL_SCOPE
 from loaders.describe import describe
 from loaders.types import Finding, LoadResult
 from zhibiao.config import DEFAULT_TIMEZONE, local_time
@@ -45,6 +47,8 @@ class ViewQuery:
     area: str | None
     lang: str
     present: bool
+    #: Which areas the view shows (`indicators.levels`): every one, the parents, one parent's.
+    scope: str = ALL_SCOPE
 
 
 def _first_valid(value: Any, allowed: Sequence[str], default: str | None) -> str | None:
@@ -81,6 +85,27 @@ def resolve_query(
         lang=_first_valid(args.get("lang"), LANGS, default_lang) or default_lang,
         present=str(args.get("present", "")).lower() in ("1", "true", "yes"),
     )
+
+
+def with_scope(query: ViewQuery, asked: Any, parents: Mapping[str, str | None]) -> ViewQuery:
+    """The query with the scope asked for when the view's period offers it, else every area."""
+    return replace(query, scope=levels.valid_scope(asked, parents))
+
+
+def scope_options(parents: Mapping[str, str | None], lang: str) -> list[tuple[str, str]]:
+    """The scopes a period offers, labelled; empty for a table of one level (no control)."""
+    offered = levels.scopes(parents)
+    if len(offered) < 2:
+        return []
+    return [
+        (
+            s,
+            t("ui.scope.in", lang, parent=levels.scope_parent(s))
+            if levels.scope_parent(s)
+            else t(f"ui.scope.{s}", lang),
+        )
+        for s in offered
+    ]
 
 
 def _is_total(table: pd.DataFrame) -> pd.Series:

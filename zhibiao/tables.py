@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.catalog import Catalog
+from indicators.catalog import Catalog, load_catalog
 from indicators.engine import compute
+from indicators.levels import ALL, scoped
 from indicators.periods import periods_needed
 from store import Store
 from zhibiao.config import Settings, load_settings
@@ -22,25 +23,39 @@ def indicator_table(
     *,
     settings: Settings | None = None,
     catalog: Catalog | None = None,
+    scope: str = ALL,
 ) -> pd.DataFrame:
     """The indicator table (`indicators/columns.py`) of `period` and `basis`: the store's
     current values of the months it can read (this statistical year and last year's) read
     once, with their quality notes, then computed.
+
+    `scope` (`indicators.levels`): every area (`all`), the parents of a two-level table
+    (`parents`, each recomputed from its areas' counts) or one parent's areas (`in:<parent>`,
+    against that parent); a scope the period does not offer is `all`.
 
     Empty when the store holds nothing for the period or no figure has a value.
     """
     if period not in store.periods():
         return pd.DataFrame()
     settings = settings or load_settings(db_url=store.url)
+    catalog = catalog or load_catalog()
     values = store.current(periods_needed(period, settings.year_start_month))
-    table = compute(
+    quality = store.quality(values)
+    view = scoped(
         values,
+        catalog,
+        store.area_parents(period) if scope != ALL else {},
+        scope,
+        store.county(),
+    )
+    table = compute(
+        view.values,
         period,
         basis,
-        catalog=catalog,
+        catalog=view.catalog,
         settings=settings,
-        quality=store.quality(values),
-        county=store.county(),
+        quality=quality,
+        county=view.total,
     )
     if table.empty or not table["value"].notna().any():
         return pd.DataFrame()

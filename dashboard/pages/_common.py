@@ -18,7 +18,8 @@ from dash import dcc, html
 from plotly.io.json import to_json_plotly
 
 from dashboard import auth, figures, layout, views
-from dashboard.state import AppState, cached_table, state
+from dashboard import state as app_state
+from dashboard.state import AppState, cached_parents, cached_table, state
 from indicators.catalog import Catalog
 from store import Store
 from zhibiao.i18n import t
@@ -38,6 +39,8 @@ class PageContext:
     periods: list[str]
     catalog: Catalog
     signed_in: dict[str, str] | None
+    #: area → parent of the view's period (`Store.area_parents`): the scopes it offers.
+    parents: dict[str, str | None]
 
     @property
     def user(self) -> dict[str, str] | None:
@@ -74,8 +77,14 @@ def page_context(
         default_indicator=default_indicator,
         default_lang=app.default_lang,
     )
+    parents = cached_parents(app, query.period)
     return PageContext(
-        app=app, query=query, periods=periods, catalog=catalog, signed_in=auth.session_user()
+        app=app,
+        query=views.with_scope(query, args.get("scope"), parents),
+        periods=periods,
+        catalog=catalog,
+        signed_in=auth.session_user(),
+        parents=parents,
     )
 
 
@@ -123,15 +132,35 @@ def cached_page(make: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def table_of(ctx: PageContext, period: str | None = None, basis: str | None = None) -> pd.DataFrame:
-    """The indicator table of the view's period and basis, kept per worker under the store's
-    revision read on every call (`dashboard.state.cached_table`); empty when there is no period,
-    that is no data at all."""
-    return cached_table(ctx.app, period or ctx.query.period, basis or ctx.query.basis)
+    """The indicator table of the view's period, basis and scope, kept per worker under the
+    store's revision read on every call (`dashboard.state.cached_table`); empty when there is
+    no period, that is no data at all."""
+    return cached_table(
+        ctx.app, period or ctx.query.period, basis or ctx.query.basis, ctx.query.scope
+    )
+
+
+def view_key(ctx: PageContext) -> tuple[Any, ...]:
+    """What a table and everything made from it is kept under: period, basis, scope and the
+    store's revision."""
+    return app_state.view_key(ctx.app, ctx.query.period, ctx.query.basis, ctx.query.scope)
 
 
 def view_search(ctx: PageContext) -> str:
-    """The query of the view (period, basis, language) as '?…', for links to other pages."""
-    return layout.with_query("", period=ctx.query.period, basis=ctx.query.basis, lang=ctx.lang)
+    """The query of the view (period, basis, scope, language) as '?…', for links to other
+    pages."""
+    return layout.with_query(
+        "",
+        period=ctx.query.period,
+        basis=ctx.query.basis,
+        scope=scope_arg(ctx),
+        lang=ctx.lang,
+    )
+
+
+def scope_arg(ctx: PageContext) -> str | None:
+    """The scope as a URL carries it: nothing for every area (the default)."""
+    return None if ctx.query.scope == views.ALL_SCOPE else ctx.query.scope
 
 
 def period_options(ctx: PageContext) -> list[tuple[str, str]]:
@@ -143,14 +172,22 @@ def indicator_options(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]
 
 
 def view_controls(ctx: PageContext, *extra: Any) -> Any:
-    """Period and basis (and any extra controls) — none in the presentation view."""
+    """Period and basis, the scope when the period's table has two levels, and any extra
+    controls — none in the presentation view."""
     if ctx.query.present:
         return html.Div()
+    scopes = views.scope_options(ctx.parents, ctx.lang)
+    scope = (
+        [layout.query_select("scope", t("ui.control.scope", ctx.lang), scopes, ctx.query.scope)]
+        if scopes
+        else []
+    )
     return layout.controls_bar(
         layout.query_select(
             "period", t("ui.control.period", ctx.lang), period_options(ctx), ctx.query.period
         ),
         layout.basis_control(ctx.lang, ctx.query.basis),
+        *scope,
         *extra,
     )
 
@@ -282,7 +319,12 @@ def download_links(
     """Links to the server's downloads of this view (chart PNG, meeting pack, scorecard)."""
     if ctx.query.present:
         return html.Div()
-    base = {"period": ctx.query.period, "basis": ctx.query.basis, "lang": ctx.lang}
+    base = {
+        "period": ctx.query.period,
+        "basis": ctx.query.basis,
+        "scope": scope_arg(ctx),
+        "lang": ctx.lang,
+    }
     links = []
     if chart:
         links.append(

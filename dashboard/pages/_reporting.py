@@ -9,6 +9,7 @@ from dash import html
 
 from dashboard import reporting
 from dashboard.pages._common import PageContext
+from indicators import levels
 from zhibiao.i18n import t
 
 
@@ -44,13 +45,18 @@ def reporting_table(status: dict[str, Any], lang: str, table_id: str) -> Any:
 
 def reporting_section(ctx: PageContext, *, folded: bool) -> Any:
     """上报情况 of the view's period: the summary line, then the grid (folded under it when
-    `folded`); nothing without a period."""
+    `folded`); nothing without a period. Reports are sent by townships: the grid lists them in
+    every scope, those of the one parent only in `in:<parent>`."""
     if ctx.query.period is None:
         return None
     lang = ctx.lang
     settings = ctx.app.settings
+    reports = ctx.store.reports()
+    parent = levels.scope_parent(ctx.query.scope)
+    if parent is not None:  # one parent's townships: theirs only
+        reports = reports[reports["area"].map(ctx.parents.get).eq(parent)]
     status = reporting.status_of_period(
-        ctx.store.reports(),
+        reports,
         ctx.query.period,
         lang,
         year_start_month=settings.year_start_month,

@@ -92,7 +92,7 @@ def layout(**kwargs: Any) -> Any:
     asked = kwargs.get("area") if kwargs.get("area") in areas else None
     area = asked or township.attention_area(table) or areas[0]
     years = township.cached_year_figures(
-        ctx.app, ctx.query.period, ctx.query.basis, views.county_name(table) or ""
+        ctx.app, ctx.query.period, ctx.query.basis, views.county_name(table) or "", ctx.query.scope
     )
     view = township.area_view(
         table,
@@ -103,7 +103,7 @@ def layout(**kwargs: Any) -> Any:
         catalog=ctx.catalog,
         year_start_month=ctx.app.settings.year_start_month,
         trends=township.cached_area_trends(
-            ctx.app, ctx.query.period, views.county_name(table) or ""
+            ctx.app, ctx.query.period, views.county_name(table) or "", ctx.query.scope
         ),
     )
     # the indicator the user came from (a click-through), only when the URL names one

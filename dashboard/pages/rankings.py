@@ -31,7 +31,7 @@ BLOCK_ROWS = 100
 
 def scorecard_rows(ctx: c.PageContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     """The scorecard's rows with their quality marks, made once per table and language."""
-    key = ("scorecard", ctx.query.period, ctx.query.basis, ctx.store.revision(), ctx.lang)
+    key = ("scorecard", *c.view_key(ctx), ctx.lang)
 
     def make() -> list[dict[str, Any]]:
         rows, _ = views.scorecard(table, ctx.lang, catalog=ctx.catalog)
@@ -203,7 +203,7 @@ def drawn(table: pd.DataFrame, figure: Any) -> pd.DataFrame:
 
 def ranking_rows(ctx: c.PageContext, table: pd.DataFrame, indicator: str) -> list[dict]:
     """The full ranking's grid rows of one indicator, made once per table and language."""
-    key = ("ranking", ctx.query.period, ctx.query.basis, ctx.store.revision(), ctx.lang, indicator)
+    key = ("ranking", *c.view_key(ctx), ctx.lang, indicator)
 
     def make() -> list[dict[str, Any]]:
         ranked = views.ranked_areas(table, indicator, ctx.catalog)
