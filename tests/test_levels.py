@@ -151,7 +151,9 @@ def test_the_rankings_by_parent_show_the_parents_figures(levels_client):
 
 def test_the_rankings_within_one_parent_show_its_townships_against_it(levels_client):
     page = render_page(
-        levels_client, "/rankings", "?period=2024-03&basis=month&scope=in:%E4%B8%9C%E5%B1%B1%E5%8E%BF"
+        levels_client,
+        "/rankings",
+        "?period=2024-03&basis=month&scope=in:%E4%B8%9C%E5%B1%B1%E5%8E%BF",
     )
     assert "东山县城关镇" in page and "西河县河口镇" not in page
     assert "106.90" in page  # the parent's line, not the city's 110.00
@@ -165,7 +167,9 @@ def test_a_download_of_one_parent_holds_its_townships_only(levels_client):
     )
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    cells = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row}
+    cells = {
+        str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
+    }
     assert {"东山县城关镇", "东山县柳河乡", "东山县石桥镇"} <= cells
     assert "西河县河口镇" not in cells
 
