@@ -6,6 +6,7 @@ ranked against that parent. Every figure is worked by hand from the cells of
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import pytest
@@ -206,3 +207,20 @@ def test_the_reports_within_one_parent_are_its_townships(levels_client):
     page = render_page(levels_client, "/", "?period=2024-03&basis=month&scope=in:东山县")
     grid = page[page.index('"上报情况"') :]
     assert "东山县城关镇" in grid and "西河县河口镇" not in grid
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def test_the_table_command_takes_a_scope(two_levels, capsys):
+    url = two_levels.url
+    args = ["table", "--period", "2024-03", "--basis", "month", "--db", url]
+    assert main([*args, "--scope", "parents"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    got = {r["area"]: r["value"] for r in records if r["indicator"] == "srb"}
+    assert got["东山县"] == 106.90 and got["西河县"] == 114.29 and len(got) == 3
+
+    assert main([*args, "--scope", "in:南湖县", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert 'This period has no scope "in:南湖县"' in err
+    assert "all, parents, in:东山县, in:西河县" in err

@@ -23,7 +23,8 @@ import pandas as pd
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from indicators import output
+from indicators import levels, output
+from indicators.levels import ALL as ALL_SCOPE
 from indicators.brief import briefing
 from indicators.catalog import load_catalog
 from loaders.describe import describe
@@ -95,12 +96,14 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     p = sub.add_parser("table", parents=[common], help=h("table"), description=h("table"))
     p.add_argument("--period", type=_period, required=True, metavar="YYYY-MM", help=h("period"))
     p.add_argument("--basis", choices=BASES, default="ytd", help=h("basis"))
+    p.add_argument("--scope", default=ALL_SCOPE, metavar="SCOPE", help=h("scope"))
     p.add_argument("--format", choices=TABLE_FORMATS, default="json", help=h("format"))
     p.add_argument("--out", metavar="FILE", help=h("out"))
 
     p = sub.add_parser("brief", parents=[common], help=h("brief"), description=h("brief"))
     p.add_argument("--period", type=_period, required=True, metavar="YYYY-MM", help=h("period"))
     p.add_argument("--basis", choices=BASES, default="ytd", help=h("basis"))
+    p.add_argument("--scope", default=ALL_SCOPE, metavar="SCOPE", help=h("scope"))
 
     p = sub.add_parser("export", parents=[common], help=h("export"), description=h("export"))
     p.add_argument("--period", type=_period, required=True, metavar="YYYY-MM", help=h("period"))
@@ -290,12 +293,28 @@ def run_ingest(args: argparse.Namespace) -> int:
 # -- table, brief, export ---------------------------------------------------------------------
 
 
+class UnknownScope(Exception):
+    """--scope names a scope the period does not offer (the message says which it does)."""
+
+
 def requested_table(args: argparse.Namespace) -> pd.DataFrame:
-    """The indicator table of the command's --period and --basis, read from its store."""
+    """The indicator table of the command's --period, --basis and --scope, read from its
+    store; UnknownScope when the period does not offer the scope."""
     store = open_store(args)
-    table = indicator_table(store, args.period, args.basis, settings=settings_for(args))
-    store.dispose()
-    return table
+    try:
+        scope = getattr(args, "scope", ALL_SCOPE)
+        if scope != ALL_SCOPE:
+            offered = levels.scopes(store.area_parents(args.period))
+            if scope not in offered:
+                sep = t("cli.list_sep", args.lang)
+                raise UnknownScope(
+                    t("cli.unknown_scope", args.lang, scope=scope, offered=sep.join(offered))
+                )
+        return indicator_table(
+            store, args.period, args.basis, settings=settings_for(args), scope=scope
+        )
+    finally:
+        store.dispose()
 
 
 def no_data(args: argparse.Namespace) -> int:
@@ -578,6 +597,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command](args)
+    except UnknownScope as exc:
+        say(str(exc), sys.stderr)
+        return USAGE
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return OK
