@@ -24,9 +24,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from indicators import levels, output
-from indicators.levels import ALL as ALL_SCOPE
 from indicators.brief import briefing
 from indicators.catalog import load_catalog
+from indicators.levels import ALL as ALL_SCOPE
 from loaders.describe import describe
 from loaders.types import LoadResult
 from store import Store
