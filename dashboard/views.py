@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard import figures
 from dashboard.definitions import short_name
+from dashboard.figures.style import records
 from indicators import levels
 from indicators.catalog import Catalog
 from indicators.levels import ALL as ALL_SCOPE
@@ -167,14 +168,6 @@ SCORECARD_COLUMNS = (
     "area", "is_total", "order", "indicator", "value", "status", "rank",
     "low95", "high95", "rank_low", "rank_high", "apart_from_next",
 )  # fmt: skip
-
-
-def records(table: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
-    """The table's rows as dicts of only `columns` (those it has), each column taken as a list
-    at once: what `to_dict("records")` gives, without boxing every cell of every column."""
-    present = [c for c in columns if c in table.columns]
-    lists = [table[c].tolist() for c in present]
-    return [dict(zip(present, values, strict=True)) for values in zip(*lists, strict=True)]
 
 
 def scorecard(

@@ -3,6 +3,7 @@ plotly zh-CN locale asset, on the hand-made indicator table of tests/figure_tabl
 
 from __future__ import annotations
 
+import json
 import io
 import math
 from pathlib import Path
@@ -700,3 +701,16 @@ def test_a_funnel_of_many_townships_draws_every_point_with_webgl():
     few = funnel_figure({**funnel, "points": points.head(30)}, "compliance", "zh", catalog=CATALOG)
     assert {trace.type for trace in few.data} == {"scatter"}
     assert any(trace.mode == "markers+text" for trace in few.data)
+
+
+@pytest.mark.parametrize("indicator", ["srb", "compliance", "fee_amount_rate"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_ranking_figure_made_without_checks_passes_plotlys_checks(indicator, lang):
+    """ranking_bar skips plotly's property checks (`style.one_pass_figure`); the same figure
+    built again with them must give the same JSON: no misspelt property, no wrong value."""
+    table = indicator_table()
+    for shown in (None, list(table["area"].drop_duplicates())[1:4]):
+        fig = ranking_bar(table, indicator, lang, catalog=CATALOG, shown=shown, marked="东湖街道")
+        checked = go.Figure(fig.to_plotly_json())  # validates every property, raises on error
+        assert json.loads(checked.to_json()) == json.loads(fig.to_json())
+        assert len(fig.data) >= 2 and fig.layout.template.layout.paper_bgcolor == "white"

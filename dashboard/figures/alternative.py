@@ -22,6 +22,7 @@ from dashboard.figures.style import (
     format_amount,
     indicator_info,
     number_or_none,
+    records,
     value_text,
 )
 from zhibiao.i18n import t
@@ -84,10 +85,10 @@ def ranking_text(
         return [*cells, status_text(row.get("status"), lang)]
 
     body = []
-    for row in ordered.to_dict("records"):
+    for row in records(ordered):
         rank = number_or_none(row.get("rank"))
         body.append(line(row, "" if rank is None else str(int(rank))))
-    body += [line(row, "") for row in missing.to_dict("records")]
+    body += [line(row, "") for row in records(missing)]
     if county is not None:
         body.append(line(county, t("figures.county", lang)))
     columns = [t(f"figures.alt.col.{k}", lang) for k in ("rank", "area", "value")]

@@ -24,7 +24,6 @@ from dashboard.figures.style import (
     TOP_LABEL_SIZE,
     IndicatorInfo,
     _areas,
-    _base_layout,
     _county_row,
     _drawn_value,
     _legend_entries,
@@ -37,12 +36,17 @@ from dashboard.figures.style import (
     format_number,
     indicator_info,
     number_or_none,
+    one_pass_figure,
     plain,
     plain_areas,
     quality_count,
     status_style,
     text_width,
+    trace,
     unit_label,
+)
+from dashboard.figures.style import (
+    records as row_records,
 )
 from indicators.catalog import Catalog
 from zhibiao.i18n import t
@@ -299,7 +303,7 @@ def ranking_bar(
     if shown is not None:
         wanted = {str(a) for a in shown}
         ordered = ordered[ordered["area"].astype(str).isin(wanted)]
-    records = ordered.to_dict("records")
+    records = row_records(ordered)
 
     names = [str(r["area"]) for r in records]
     values = [_drawn_value(r) for r in records]
@@ -320,7 +324,8 @@ def ranking_bar(
 
     labels = [_bar_text(r, info, lang) for r in records]
     outline = [2.5 if name == marked else 0.5 for name in names]
-    bars = go.Bar(
+    bars = trace(
+        "bar",
         x=[None if v is None else v - base for v in values],
         base=[base] * len(values) if diverging else None,
         y=names,
@@ -343,10 +348,6 @@ def ranking_bar(
         hovertext=[_hover_text(r, info, lang) for r in records],
         hovertemplate="%{hovertext}<extra></extra>",
     )
-    fig = go.Figure([bars])
-    _legend_entries(fig, [s for s in statuses if s], lang)
-    _base_layout(fig)
-
     marks = _reference_lines(info, lang)
     reference = _county_reference(rows, county, info, lang)
     axis = ranking_axis_range(
@@ -362,12 +363,11 @@ def ranking_bar(
         shapes.append(_vline(reference[0], LINE_COLOUR, "longdash"))
         top.append((reference[0], reference[1], LINE_COLOUR))
     notes, lanes = _top_labels(top, axis)
-    fig.add_trace(_label_bars(names, values, labels, start))
     drawn = [v for v in values if v is not None]
     value_ticks = capped_ticks(axis, info.axis_cap, max(drawn) if drawn else 0.0)
     if missing:
         notes.append(_missing_note(missing, lang))
-    fig.update_layout(
+    layout = dict(
         title=_title(info, lang, _subtitle(rows, lang)),
         barmode="overlay",
         bargap=0.25,
@@ -400,7 +400,12 @@ def ranking_bar(
             "ticks": "",
         },
     )
-    return fig
+    traces = [
+        bars,
+        *_legend_entries([s for s in statuses if s], lang),
+        _label_bars(names, values, labels, start),
+    ]
+    return one_pass_figure(traces, layout)
 
 
 def _with_gaps(
@@ -437,11 +442,12 @@ def _label_bars(
     values: list[float | None],
     labels: list[str],
     start: float,
-) -> go.Bar:
+) -> dict[str, Any]:
     """Each bar's value, mark and word just right of its right end (the base for a bar that
-    runs left of it): the text of a clear bar from `start` to there."""
+    runs left of it): the text of a clear bar from `start` to there (a plain trace)."""
     ends = [None if v is None else max(v, start) - start for v in values]
-    return go.Bar(
+    return trace(
+        "bar",
         x=ends,
         base=[start] * len(ends) if start else None,
         y=names,
