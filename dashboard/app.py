@@ -26,7 +26,15 @@ from flask import Flask, Response, request
 import exports
 from dashboard import auth, clicks, figures, hardening, jobs, layout, township, views
 from dashboard.render import to_png
-from dashboard.state import EXTENSION, AppState, cached_parents, cached_table, open_store, state
+from dashboard.state import (
+    EXTENSION,
+    AppState,
+    cached_parents,
+    cached_periods,
+    cached_table,
+    open_store,
+    state,
+)
 from indicators.funnel import funnel
 from store.db import sqlite_path
 from zhibiao.config import Settings, load_settings
@@ -248,7 +256,7 @@ def download(kind: str) -> Any:
         return Response(t("ui.download.unknown", lang), status=404)
     app_state = state()
     store = app_state.store
-    query = views.resolve_query(request.args, store.periods(), default_lang=lang)
+    query = views.resolve_query(request.args, cached_periods(app_state), default_lang=lang)
     if query.period is None:
         return Response(t("ui.common.no_data", lang), status=404)
     query = views.with_scope(

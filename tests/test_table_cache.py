@@ -73,10 +73,12 @@ def test_the_app_keeps_its_tables_in_one_cache(tmp_path, sqlite_url):
     assert post_callback(client, page_body("/rankings", "?period=2025-03")).status_code == 200
     keys = app.server.extensions["zhibiao"].tables.keys()
     assert keys[0] == "catalog"
-    # the period's parents (none: the scope control is left out), the indicator table of every
-    # township, then the scorecard's rows made from it (once per table and language)
-    assert [k[:2] for k in keys[1:2]] == [("parents", "2025-03")]
-    assert [k[:4] for k in keys[2:]] == [
+    # the periods with data, the period's parents (none: the scope control is left out), the
+    # indicator table of every township, then the scorecard's rows made from it (once per table
+    # and language)
+    assert [k[:1] for k in keys[1:2]] == [("periods",)]
+    assert [k[:2] for k in keys[2:3]] == [("parents", "2025-03")]
+    assert [k[:4] for k in keys[3:]] == [
         ("table", "2025-03", "ytd", "all"),
         ("scorecard", "2025-03", "ytd", "all"),
     ]

@@ -35,11 +35,11 @@ def indicator_table(
 
     Empty when the store holds nothing for the period or no figure has a value.
     """
-    if period not in store.periods():
-        return pd.DataFrame()
     settings = settings or load_settings(db_url=store.url)
     catalog = catalog or load_catalog()
     values = store.current(periods_needed(period, settings.year_start_month))
+    if not values["period"].eq(period).any():  # nothing stored for the period
+        return pd.DataFrame()
     quality = store.quality(values)
     view = scoped(
         values,

@@ -19,7 +19,7 @@ from plotly.io.json import to_json_plotly
 
 from dashboard import auth, figures, layout, views
 from dashboard import state as app_state
-from dashboard.state import AppState, cached_parents, cached_table, state
+from dashboard.state import AppState, cached_parents, cached_periods, cached_table, state
 from indicators.catalog import Catalog
 from store import Store
 from zhibiao.i18n import t
@@ -67,7 +67,7 @@ def page_context(
     args = {**layout.page_args(), **{k: v for k, v in kwargs.items() if isinstance(v, str)}}
     if "lang" not in args:
         args["lang"] = auth.request_lang()
-    periods = app.store.periods()
+    periods = cached_periods(app)
     catalog = app.catalog
     query = views.resolve_query(
         args,
