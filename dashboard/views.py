@@ -505,7 +505,7 @@ def quality_rows(
     order = {k: i for i, k in enumerate(indicators_of(table, with_composite=True))}
     found: dict[str, dict[str, Any]] = {}
     touched: dict[str, dict[str, list[str]]] = {}
-    for record in rows.to_dict("records"):
+    for record in records(rows):
         has_value = figures.number_or_none(record.get("value")) is not None
         for note in notes_of(record):
             key = note_key(note)
@@ -546,7 +546,7 @@ def card_quality(table: pd.DataFrame, lang: str) -> dict[str, dict[str, Any]]:
     if "quality" not in table:
         return out
     county = table[_is_total(table)]
-    for record in county.to_dict("records"):
+    for record in records(county):
         notes = notes_of(record)
         if notes and figures.number_or_none(record.get("value")) is not None:
             out[str(record["indicator"])] = {
@@ -645,7 +645,7 @@ def ranking_rows(
     rank, area, value (with its status mark), 95% interval, rank interval, status."""
     info = figures.indicator_info(indicator, lang, catalog)
     rows: list[dict[str, Any]] = []
-    for row in ranked.to_dict("records"):
+    for row in records(ranked):
         rank = figures.number_or_none(row.get("rank"))
         status = figures.clean_status(row.get("status"))
         text = value_text(row["value"], info.dp, lang)
