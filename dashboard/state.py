@@ -123,6 +123,15 @@ def cached_periods(app_state: AppState) -> list[str]:
     return found
 
 
+def cached_reports(app_state: AppState) -> pd.DataFrame:
+    """`Store.reports` (which upload brought which area's period), kept per worker under the
+    store's revision: every period, language and scope of the reporting grid reads it."""
+    found: pd.DataFrame = app_state.tables.get_or_make(
+        ("reports", app_state.store.revision()), app_state.store.reports
+    )
+    return found
+
+
 def cached_parents(app_state: AppState, period: str | None) -> dict[str, str | None]:
     """`Store.area_parents` of a period (area → the parent it was reported under), kept per
     worker under the store's revision; empty without a period."""

@@ -9,6 +9,7 @@ from dash import html
 
 from dashboard import reporting
 from dashboard.pages._common import PageContext
+from dashboard.state import cached_reports
 from indicators import levels
 from zhibiao.i18n import t
 
@@ -51,7 +52,7 @@ def reporting_section(ctx: PageContext, *, folded: bool) -> Any:
         return None
     lang = ctx.lang
     settings = ctx.app.settings
-    reports = ctx.store.reports()
+    reports = cached_reports(ctx.app)
     parent = levels.scope_parent(ctx.query.scope)
     if parent is not None:  # one parent's townships: theirs only
         reports = reports[reports["area"].map(ctx.parents.get).eq(parent)]
