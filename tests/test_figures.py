@@ -3,8 +3,8 @@ plotly zh-CN locale asset, on the hand-made indicator table of tests/figure_tabl
 
 from __future__ import annotations
 
-import json
 import io
+import json
 import math
 from pathlib import Path
 

@@ -122,3 +122,22 @@ def test_the_upload_page_and_the_overview_show_it(store_url):
     overview = render("/", "?period=2025-03")
     assert "已报 15 / 15 个乡镇；未报：无；本期修订 1 个" in overview
     assert '"children": "查看各月上报情况"' in overview  # the grid folded under the summary
+
+
+def _row(area: str, state: str, months: list[str]) -> dict:
+    return {"area": area, "state": state, "cells": [{"state": m} for m in months]}
+
+
+def test_beyond_the_limit_only_the_townships_to_act_on_are_listed():
+    ok = ["reported", "reported", "not_due"]
+    rows = [
+        _row("甲镇", "reported", ok),
+        _row("乙乡", "missing", ["reported", "reported", "not_due"]),  # not this period
+        _row("丙镇", "reported", ["missing", "reported", "not_due"]),  # a month missed
+        _row("丁镇", "revised", ["reported", "revised", "not_due"]),  # revised this period
+        _row("戊乡", "reported", ok),
+    ]
+    # within the limit: all five, nothing left out
+    assert reporting.rows_worth_listing(rows, 5) == (rows, 0)
+    listed, left_out = reporting.rows_worth_listing(rows, 4)
+    assert [r["area"] for r in listed] == ["乙乡", "丙镇", "丁镇"] and left_out == 2

@@ -7,14 +7,21 @@ from typing import Any
 
 from dash import html
 
-from dashboard import reporting
+from dashboard import figures, reporting
 from dashboard.pages._common import PageContext
 from dashboard.state import cached_reports
 from indicators import levels
 from zhibiao.i18n import t
 
 
-def reporting_table(status: dict[str, Any], lang: str, table_id: str) -> Any:
+def reporting_table(
+    status: dict[str, Any], lang: str, table_id: str, limit: int | None = None
+) -> Any:
+    """The grid of `status`: every township, or beyond `limit` those worth listing
+    (`reporting.rows_worth_listing`) and a line for the others."""
+    listed, left_out = reporting.rows_worth_listing(
+        status["rows"], len(status["rows"]) if limit is None else limit
+    )
     head = html.Thead(
         html.Tr(
             [html.Th(t("reporting.area", lang), scope="col")]
@@ -24,7 +31,7 @@ def reporting_table(status: dict[str, Any], lang: str, table_id: str) -> Any:
         )
     )
     body = []
-    for row in status["rows"]:
+    for row in listed:
         state = row["state"]
         cells = [
             html.Th(row["area"], scope="row"),
@@ -41,7 +48,13 @@ def reporting_table(status: dict[str, Any], lang: str, table_id: str) -> Any:
             for c in row["cells"]
         ]
         body.append(html.Tr(cells, className=f"report-row report-row-{row['state']}"))
-    return html.Table([head, html.Tbody(body)], className="data-table reporting-table", id=table_id)
+    table = html.Table(
+        [head, html.Tbody(body)], className="data-table reporting-table", id=table_id
+    )
+    if not left_out:
+        return table
+    note = t("reporting.left_out", lang, n=left_out)
+    return html.Div([html.P(note, className="muted reporting-left-out"), table])
 
 
 def reporting_section(ctx: PageContext, *, folded: bool) -> Any:
@@ -65,7 +78,10 @@ def reporting_section(ctx: PageContext, *, folded: bool) -> Any:
     )
     grid = [
         html.P(t("reporting.explain", lang), className="muted reporting-explain"),
-        html.Div(reporting_table(status, lang, "reporting-table"), className="reporting-scroll"),
+        html.Div(
+            reporting_table(status, lang, "reporting-table", figures.view_max_areas(ctx.catalog)),
+            className="reporting-scroll",
+        ),
     ]
     summary = html.P(status["summary"], className="reporting-summary", id="reporting-summary")
     if folded:
