@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from dashboard.cache import TableCache
 from indicators.catalog import Catalog, load_catalog
 from indicators.levels import ALL
+from indicators.trends import periods_read
 from store import Store
 from zhibiao.config import Settings
 from zhibiao.tables import indicator_table
@@ -90,6 +91,7 @@ def view_table(app_state: AppState, period: str, basis: str, scope: str = ALL) -
         settings=app_state.settings,
         catalog=app_state.catalog,
         scope=scope,
+        values=cached_values(app_state, period),
     )
 
 
@@ -112,6 +114,19 @@ def cached_table(
         key, lambda: view_table(app_state, period, basis, scope)
     )
     return table
+
+
+def cached_values(app_state: AppState, period: str) -> pd.DataFrame:
+    """The store's current values of every month a period's views read
+    (`trends.periods_read`: its indicator tables of every basis and scope, the township page's
+    months and trends), read once per worker under the store's revision: at province scale a
+    read is seconds, the computing after it much less."""
+    months = periods_read(period, app_state.settings.year_start_month)
+    found: pd.DataFrame = app_state.tables.get_or_make(
+        ("values", period, app_state.store.revision()),
+        lambda: app_state.store.current(months),
+    )
+    return found
 
 
 def cached_periods(app_state: AppState) -> list[str]:

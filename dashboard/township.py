@@ -23,7 +23,7 @@ from dashboard.figures.style import (
     period_label,
     value_text,
 )
-from dashboard.state import cached_parents
+from dashboard.state import cached_parents, cached_values
 from indicators.levels import ALL, Scoped, scoped
 from indicators.periods import parse_period, year_start
 from indicators.trend import area_trends
@@ -294,12 +294,14 @@ def _kept_per_upload(
     make: Callable[[Scoped], pd.DataFrame],
 ) -> pd.DataFrame:
     """make(the stored values of the scope, its catalog and total: `indicators.levels`), kept
-    per worker under `key`, the scope and the store's revision, as the indicator tables are
-    (in the app's table cache; the values read once per revision)."""
+    per worker under `key`, the scope and the store's revision, as the indicator tables are.
+    The values are the months the period's views read (`state.cached_values`, shared with its
+    indicator tables): a trend looks back over these months only (two statistical years and
+    the one before)."""
     revision = app_state.store.revision()
 
     def made() -> pd.DataFrame:
-        values = app_state.tables.get_or_make(("values", revision), app_state.store.values)
+        values = cached_values(app_state, period)
         return make(
             scoped(values, app_state.catalog, cached_parents(app_state, period), scope, total)
         )

@@ -47,6 +47,17 @@ def year_periods(period: str, year_start_month: int = 1) -> dict[str, list[str]]
     return {"this": this, "last": [shift_months(before, i) for i in range(12)]}
 
 
+def periods_read(period: str, year_start_month: int = 1) -> set[str]:
+    """Every month `year_figures` of `period` may read: the months of both statistical years
+    around it, each with the months its own figures read (`periods.periods_needed`). It holds
+    `periods_needed(period)`, so one read of these serves the period's indicator table too."""
+    years = year_periods(period, year_start_month)
+    out: set[str] = set()
+    for p in [*years["this"], *years["last"]]:
+        out |= periods_needed(p, year_start_month)
+    return out
+
+
 def year_figures(
     values: pd.DataFrame,
     period: str,

@@ -74,11 +74,11 @@ def test_the_app_keeps_its_tables_in_one_cache(tmp_path, sqlite_url):
     keys = app.server.extensions["zhibiao"].tables.keys()
     assert keys[0] == "catalog"
     # the periods with data, the period's parents (none: the scope control is left out), the
-    # indicator table of every township, then the scorecard's rows made from it (once per table
-    # and language)
+    # values its views read, the indicator table of every township, then the scorecard's rows
+    # made from it (once per table and language)
     assert [k[:1] for k in keys[1:2]] == [("periods",)]
-    assert [k[:2] for k in keys[2:3]] == [("parents", "2025-03")]
-    assert [k[:4] for k in keys[3:]] == [
+    assert [k[:2] for k in keys[2:4]] == [("parents", "2025-03"), ("values", "2025-03")]
+    assert [k[:4] for k in keys[4:]] == [
         ("table", "2025-03", "ytd", "all"),
         ("scorecard", "2025-03", "ytd", "all"),
     ]

@@ -24,6 +24,7 @@ def indicator_table(
     settings: Settings | None = None,
     catalog: Catalog | None = None,
     scope: str = ALL,
+    values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The indicator table (`indicators/columns.py`) of `period` and `basis`: the store's
     current values of the months it can read (this statistical year and last year's) read
@@ -31,13 +32,15 @@ def indicator_table(
 
     `scope` (`indicators.levels`): every area (`all`), the parents of a two-level table
     (`parents`, each recomputed from its areas' counts) or one parent's areas (`in:<parent>`,
-    against that parent); a scope the period does not offer is `all`.
+    against that parent); a scope the period does not offer is `all`. `values`: the store's
+    current values (`Store.current`) of at least those months, when the caller has read them.
 
     Empty when the store holds nothing for the period or no figure has a value.
     """
     settings = settings or load_settings(db_url=store.url)
     catalog = catalog or load_catalog()
-    values = store.current(periods_needed(period, settings.year_start_month))
+    if values is None:
+        values = store.current(periods_needed(period, settings.year_start_month))
     if not values["period"].eq(period).any():  # nothing stored for the period
         return pd.DataFrame()
     quality = store.quality(values)
