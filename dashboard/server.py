@@ -17,6 +17,8 @@ import gunicorn.http.wsgi
 from gunicorn.app.base import BaseApplication
 
 from dashboard.app import create_app
+from dashboard.state import EXTENSION
+from dashboard.warm import start_warming
 
 #: Workers when not told: between 2 and 4, by the number of CPUs.
 MIN_WORKERS = 2
@@ -51,12 +53,16 @@ class DashboardApplication(BaseApplication):
         return create_app(self.app_config).server
 
 
-def start_parse_server(_worker: Any) -> None:
+def start_parse_server(worker: Any) -> None:
     """gunicorn's post_worker_init: the worker's fork server for parsing files, started now,
-    from the worker itself (its threads, and its jobs' threads, read through it)."""
+    from the worker itself (its threads, and its jobs' threads, read through it); then the
+    thread keeping the latest period's tables ready (`dashboard.warm`)."""
     from loaders.sandbox import start_children
 
     start_children()
+    app_state = getattr(getattr(worker, "wsgi", None), "extensions", {}).get(EXTENSION)
+    if app_state is not None:
+        start_warming(app_state)
 
 
 def gunicorn_options(
