@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.output import UNIT_KEYS, value_with_unit
@@ -318,8 +319,6 @@ def _title(info: IndicatorInfo, lang: str, subtitle: str = "") -> dict[str, Any]
 def _template() -> dict[str, Any]:
     """plotly's `plotly_white` as plain data, read once: naming the template on a figure makes
     plotly copy and check all of it again (about 9 ms a figure)."""
-    import plotly.io as pio
-
     template: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
     return template
 
