@@ -12,7 +12,6 @@ from dashboard.figures.style import (
     LINE_COLOUR,
     STATUS_STYLE,
     IndicatorInfo,
-    _base_layout,
     _subtitle,
     _title,
     chart_title,
@@ -21,8 +20,11 @@ from dashboard.figures.style import (
     format_number,
     indicator_info,
     number_or_none,
+    one_pass_figure,
     plain,
     plain_areas,
+    records,
+    trace,
     unit_label,
     view_max_areas,
 )
@@ -61,43 +63,19 @@ def funnel_figure(
     """Each area's value against its denominator, with the 95% and 99.8% limits (funnel).
 
     The x axis is named by what the denominator is (出生人数), the y axis shows the whole
-    funnel over the denominators present; a sex ratio's y axis is logarithmic."""
+    funnel over the denominators present; a sex ratio's y axis is logarithmic.
+
+    Built in one pass (`style.one_pass_figure`): the limit lines, the point groups, the
+    county's line and its label are plain data, made once."""
     known = catalog or default_catalog()
     x_title = binomial_words(known.get(indicator), known, lang)
     info = indicator_info(indicator, lang, catalog)
-    fig = go.Figure()
     points = plain_areas(pd.DataFrame(funnel.get("points", pd.DataFrame())))
     limits = funnel_limits_drawn(
         pd.DataFrame(funnel.get("limits", pd.DataFrame())), info, points.get("denominator")
     )
     centre = number_or_none(funnel.get("centre"))
-    for low, high, key, dash in (
-        ("low998", "high998", "figures.funnel.limit998", "dot"),
-        ("low95", "high95", "figures.funnel.limit95", "dash"),
-    ):
-        name = t(key, lang)
-        for column, show in ((high, True), (low, False)):
-            if column in limits:
-                fig.add_trace(
-                    go.Scatter(
-                        x=limits["denominator"],
-                        y=limits[column],
-                        mode="lines",
-                        name=name,
-                        legendgroup=name,
-                        showlegend=show,
-                        line={"color": LINE_COLOUR, "dash": dash, "width": 1.5},
-                        hoverinfo="skip",
-                    )
-                )
-    if centre is not None:
-        fig.add_hline(
-            y=centre,
-            line={"color": LINE_COLOUR, "width": 2},
-            annotation_text=t("figures.funnel.centre", lang, value=format_number(centre, info.dp)),
-            annotation_position="top right",
-            annotation_font={"size": 14},
-        )
+    traces = _limit_lines(limits, lang)
     if "status" not in points:
         points = points.assign(status=None)
     points = points.assign(_status=[clean_status(s) or "none" for s in points["status"]])
@@ -106,7 +84,6 @@ def funnel_figure(
     by_band = "band" in points and points["band"].notna().any()
     # many areas: every point drawn with WebGL, names on hover only
     many = len(points) > view_max_areas(catalog)
-    scatter = go.Scattergl if many else go.Scatter
     groups = BAND_ORDER if by_band else [*STATUSES, "none"]
     column = "band" if by_band else "_status"
     for group_key in groups:
@@ -116,34 +93,16 @@ def funnel_figure(
         style = BAND_STYLE[group_key] if by_band else STATUS_STYLE[group_key]
         flagged = group_key != "in95" if by_band else group_key in ("red", "amber", "watch")
         flagged = flagged and not many
-        hover = [
-            "<br>".join(
-                [
-                    f"<b>{row['area']}</b>",
-                    t("figures.hover.value", lang, value=format_number(row["value"], info.dp)),
-                    t(
-                        "figures.hover.denominator",
-                        lang,
-                        denominator=format_amount(row["denominator"]),
-                    ),
-                    *([t(f"funnel.band.{row['band']}", lang)] if by_band else []),
-                    *(
-                        [t("figures.hover.status", lang, status=status_label(row["_status"], lang))]
-                        if row["_status"] != "none"
-                        else []
-                    ),
-                ]
-            )
-            for row in group.to_dict("records")
-        ]
+        names = [str(a) for a in group["area"]]
         name = t(f"funnel.band.{group_key}", lang) if by_band else status_text(group_key, lang)
-        fig.add_trace(
-            scatter(
-                x=group["denominator"],
-                y=group["value"],
+        traces.append(
+            trace(
+                "scattergl" if many else "scatter",
+                x=group["denominator"].to_numpy(),
+                y=group["value"].to_numpy(),
                 mode="markers+text" if flagged else "markers",
                 name=name or plain(info.name),
-                text=[str(a) for a in group["area"]] if flagged else None,
+                text=names if flagged else None,
                 textposition="top center",
                 textfont={"size": 14},
                 marker={
@@ -152,12 +111,11 @@ def funnel_figure(
                     "size": 13,
                     "line": {"color": "#000000", "width": 1},
                 },
-                hovertext=hover,
+                hovertext=_point_hovers(group, info, lang, by_band),
                 hovertemplate="%{hovertext}<extra></extra>",
-                customdata=[str(a) for a in group["area"]],  # a click opens the township
+                customdata=names,  # a click opens the township
             )
         )
-    _base_layout(fig)
     phi = number_or_none(funnel.get("phi"))
     subtitle = _subtitle(points, lang)
     note = None
@@ -169,24 +127,111 @@ def funnel_figure(
         subtitle = f"{subtitle} · {note}" if subtitle else note
     title = _title(info, lang, subtitle)
     title["text"] = t("figures.funnel.title", lang, indicator=chart_title(info, lang))
-    fig.update_layout(
-        title=title,
-        height=600,
-        margin={"l": 70, "r": 40, "t": 110, "b": 70},
-    )
     log = info.unit == "ratio100"
-    fig.update_xaxes(title={"text": x_title}, gridcolor="#E5E5E5")
     y_range = funnel_y_range(points, centre, limits, log=log, cap=info.axis_cap)
-    fig.update_yaxes(
-        title={"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
-        gridcolor="#E5E5E5",
-        type="log" if log else "linear",
-        range=[math.log10(v) for v in y_range] if log and y_range else y_range,
-    )
+    yaxis: dict[str, Any] = {
+        "title": {"text": unit_label(info.unit, lang) or t("figures.axis.value", lang)},
+        "gridcolor": "#E5E5E5",
+        "type": "log" if log else "linear",
+    }
+    if y_range:
+        yaxis["range"] = [math.log10(v) for v in y_range] if log else y_range
     if log and y_range:
         ticks = log_ticks(*y_range)
-        fig.update_yaxes(tickvals=ticks, ticktext=[format_amount(v) for v in ticks])
-    return fig
+        yaxis.update(tickvals=ticks, ticktext=[format_amount(v) for v in ticks])
+    layout: dict[str, Any] = {
+        "title": title,
+        "height": 600,
+        "margin": {"l": 70, "r": 40, "t": 110, "b": 70},
+        "xaxis": {"title": {"text": x_title}, "gridcolor": "#E5E5E5"},
+        "yaxis": yaxis,
+    }
+    if centre is not None:
+        layout.update(_centre_line(centre, info, lang))
+    return one_pass_figure(traces, layout)
+
+
+def _limit_lines(limits: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """The 99.8% and 95% limits, each a pair of dotted or dashed lines named once in the
+    legend (plain traces)."""
+    lines: list[dict[str, Any]] = []
+    for low, high, key, dash in (
+        ("low998", "high998", "figures.funnel.limit998", "dot"),
+        ("low95", "high95", "figures.funnel.limit95", "dash"),
+    ):
+        name = t(key, lang)
+        for column, show in ((high, True), (low, False)):
+            if column in limits:
+                lines.append(
+                    trace(
+                        "scatter",
+                        x=limits["denominator"].to_numpy(),
+                        y=limits[column].to_numpy(),
+                        mode="lines",
+                        name=name,
+                        legendgroup=name,
+                        showlegend=show,
+                        line={"color": LINE_COLOUR, "dash": dash, "width": 1.5},
+                        hoverinfo="skip",
+                    )
+                )
+    return lines
+
+
+def _point_hovers(group: pd.DataFrame, info: IndicatorInfo, lang: str, by_band: bool) -> list[str]:
+    """Each point's hover: the area, its value and denominator, its band and its status."""
+    return [
+        "<br>".join(
+            [
+                f"<b>{row['area']}</b>",
+                t("figures.hover.value", lang, value=format_number(row["value"], info.dp)),
+                t(
+                    "figures.hover.denominator",
+                    lang,
+                    denominator=format_amount(row["denominator"]),
+                ),
+                *([t(f"funnel.band.{row['band']}", lang)] if by_band else []),
+                *(
+                    [t("figures.hover.status", lang, status=status_label(row["_status"], lang))]
+                    if row["_status"] != "none"
+                    else []
+                ),
+            ]
+        )
+        for row in records(group, ["area", "value", "denominator", "band", "_status"])
+    ]
+
+
+def _centre_line(centre: float, info: IndicatorInfo, lang: str) -> dict[str, Any]:
+    """The county's value across the plot and its label at the right end, above the line:
+    what `fig.add_hline(…, annotation_position="top right")` makes, as plain layout."""
+    return {
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "x domain",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": centre,
+                "y1": centre,
+                "line": {"color": LINE_COLOUR, "width": 2},
+            }
+        ],
+        "annotations": [
+            {
+                "text": t("figures.funnel.centre", lang, value=format_number(centre, info.dp)),
+                "showarrow": False,
+                "xref": "x domain",
+                "x": 1,
+                "xanchor": "right",
+                "yref": "y",
+                "y": centre,
+                "yanchor": "bottom",
+                "font": {"size": 14},
+            }
+        ],
+    }
 
 
 #: Ticks of a log axis: 1, 1.5, 2, 3, 5, 7 in each power of ten.

@@ -343,10 +343,6 @@ def base_layout() -> dict[str, Any]:
     }
 
 
-def _base_layout(fig: go.Figure) -> None:
-    fig.update_layout(**base_layout())
-
-
 def trace(kind: str, **props: Any) -> dict[str, Any]:
     """A trace as plain data (`kind`: bar, scatter…); a property given as None is left unset,
     as plotly's own constructors do."""

@@ -7,16 +7,13 @@ township's table on top, the same figure is the page's one-picture PNG.
 from __future__ import annotations
 
 import math
-from functools import cache
 from typing import Any
-
-import plotly.graph_objects as go
 
 from dashboard.figures.style import (
     FONT_FAMILY,
     LINE_COLOUR,
     STATUS_STYLE,
-    _base_layout,
+    base_layout,
     chart_title,
     indicator_info,
     plain,
@@ -34,20 +31,6 @@ HEAD_ROOM = 90
 
 THIS_YEAR_COLOUR = STATUS_STYLE["green"]["fill"]
 LAST_YEAR_COLOUR = "#8C8C8C"
-
-
-def _months(points: dict[int, float], last: int) -> tuple[list[int], list[float | None]]:
-    """Months 1..last with None where there is no value (so the line breaks there)."""
-    months = list(range(1, last + 1))
-    return months, [points.get(m) for m in months]
-
-
-@cache
-def _base() -> dict[str, Any]:
-    """The charts' shared layout (fonts, colours, legend) as a plain dict, made once."""
-    fig = go.Figure()
-    _base_layout(fig)
-    return fig.layout.to_plotly_json()
 
 
 def _table_trace(table: dict[str, Any], domain: dict[str, list[float]]) -> dict[str, Any]:
@@ -104,7 +87,7 @@ def area_charts(
     height = margin["t"] + margin["b"] + plot_px
     width = (1 - COLUMN_GAP * (columns - 1)) / columns
     traces: list[dict[str, Any]] = []
-    layout: dict[str, Any] = dict(_base())
+    layout = base_layout()
     annotations: list[dict[str, Any]] = []
     if table:
         top = 1 - (table_px - 30) / plot_px
