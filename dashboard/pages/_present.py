@@ -8,7 +8,6 @@ is dropped and plotly sizes it to its box.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,13 +64,11 @@ def graph(figure: Any, ctx: c.PageContext, graph_id: str, filename: str, text: C
     own height dropped, so plotly fills its box)."""
     if not ctx.query.present:
         return c.graph(figure, ctx, graph_id, filename, text)
-    if isinstance(figure, dict):
-        figure = copy.deepcopy(figure)
-        figure.setdefault("layout", {})["height"] = None
-        figure["layout"]["autosize"] = True
-    else:
-        figure = copy.deepcopy(figure)
-        figure.update_layout(height=None, autosize=True)
+    # a new figure dict over the same data: a `go.Figure` copied and updated would go through
+    # plotly's checks again (some 20 ms a chart), and only the layout's top changes
+    drawn = figure if isinstance(figure, dict) else figure.to_plotly_json()
+    kept = {k: v for k, v in drawn.get("layout", {}).items() if k != "height"}
+    figure = {**drawn, "layout": {**kept, "autosize": True}}
     component = c.graph(figure, ctx, graph_id, filename, text)
     component.children[0].style = {"height": CHART_ROOM, "width": "100%"}  # the dcc.Graph
     return component
