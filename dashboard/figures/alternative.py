@@ -139,7 +139,7 @@ def funnel_text(
             value_text(row["value"], info, lang),
             status_text(row["status"], lang),
         ]
-        for _, row in points.iterrows()
+        for row in records(points, ["area", "denominator", "value", "status"])
     ]
     valued = points[points["_value"].notna()]
     if valued.empty:
