@@ -69,44 +69,34 @@ def test_every_funnel_of_the_sample_county_passes_plotlys_checks(sample, lang):
         assert sum(len(tr["customdata"]) for tr in points) == 15  # the 15 townships
         kinds.add(sent["layout"]["yaxis"]["type"])
     assert kinds == {"log", "linear"}  # the sex ratios on a log axis, the rest linear
+    # a sex ratio's points with whole-number denominators (as counts come) and a name in markup
+    drawn = funnel(sample["table"], "srb", catalog)
+    points = drawn["points"].assign(denominator=drawn["points"]["denominator"].astype("int64"))
+    points.loc[points.index[0], "area"] = BOLD
+    fig = figures.funnel_figure({**drawn, "points": points}, "srb", lang, catalog=catalog)
+    sent = assert_passes_checks(fig)
+    assert any("乙&lt;/b&gt;镇 &amp; 丙" in str(tr.get("customdata")) for tr in sent["data"])
 
 
 def _hand_made_funnels() -> list[tuple[str, dict[str, Any]]]:
-    """The funnels of tests/test_figures.py: limits over three denominators and points by
-    status; srb limits that run off below its minimum denominator (log axis); 200 areas
-    (WebGL, no names drawn); points without a status, limits or a county; names with markup."""
+    """Funnels like those of tests/test_figures.py: limits over four denominators and points of
+    each warning status, a name with markup; 200 areas (WebGL, no names drawn); points
+    without a status, limits or a county."""
     limits = pd.DataFrame(
         {
-            "denominator": [50.0, 100.0, 400.0],
-            "low95": [80.0, 85.0, 92.0],
-            "high95": [98.0, 96.0, 94.0],
-            "low998": [70.0, 78.0, 89.0],
-            "high998": [99.5, 99.0, 96.0],
+            "denominator": [40.0, 120.0, 300.0, 600.0],
+            "low95": [78.0, 84.0, 88.0, 90.0],
+            "high95": [99.0, 97.0, 95.5, 94.5],
+            "low998": [66.0, 77.0, 84.5, 87.5],
+            "high998": [100.0, 99.5, 97.5, 96.5],
         }
     )
     points = pd.DataFrame(
         {
-            "area": ["城关镇", "八字桥乡", BOLD],
-            "value": [98.0, 72.0, 85.0],
-            "denominator": [500.0, 100.0, 100.0],
-            "status": ["green", "red", "watch"],
-        }
-    )
-    srb_limits = pd.DataFrame(
-        {
-            "denominator": [5.0, 10.0, 20.0, 50.0, 160.0],
-            "low95": [0.0, 20.0, 50.0, 75.0, 90.0],
-            "high95": [2300.0, 600.0, 250.0, 160.0, 130.0],
-            "low998": [0.0, 5.0, 30.0, 60.0, 80.0],
-            "high998": [7000.0, 1500.0, 400.0, 200.0, 140.0],
-        }
-    )
-    srb_points = pd.DataFrame(
-        {
-            "area": ["城关镇", "金竹乡", "双河乡"],
-            "value": [108.0, 125.0, 300.0],
-            "denominator": [150, 25, 8],  # whole numbers, as a count comes
-            "status": ["watch", "watch", "grey"],
+            "area": ["东湖街道", "龙门镇", BOLD, "石桥乡"],
+            "value": [96.5, 70.0, 83.0, 88.0],
+            "denominator": [600.0, 120.0, 90.0, 45.0],
+            "status": ["green", "red", "amber", "watch"],
         }
     )
     many = pd.DataFrame(
@@ -119,7 +109,6 @@ def _hand_made_funnels() -> list[tuple[str, dict[str, Any]]]:
     )
     return [
         ("compliance", {"centre": 88.4, "points": points, "limits": limits, "phi": 1.8}),
-        ("srb", {"centre": 108.59, "points": srb_points, "limits": srb_limits, "phi": 1.0}),
         ("compliance", {"centre": 95.0, "points": many, "limits": pd.DataFrame()}),
         ("compliance", {"points": points.drop(columns="status")}),
         ("compliance", {}),
@@ -133,12 +122,11 @@ def test_the_hand_made_funnels_pass_plotlys_checks(lang):
         fig = figures.funnel_figure(drawn, key, lang, catalog=CATALOG)
         sent = assert_passes_checks(fig)
         found.append(([tr["type"] for tr in sent["data"]], sent["layout"].get("shapes", [])))
-    # limits and three status groups; the srb's four limits and its two statuses
-    assert found[0][0] == ["scatter"] * 7 and found[0][1][0]["y0"] == 88.4
-    assert found[1][0] == ["scatter"] * 6
-    assert found[2][0] == ["scattergl"] * 2  # 200 areas: red and green, drawn with WebGL
-    assert found[3] == (["scatter"], [])  # one group of points, no county line
-    assert found[4] == ([], [])
+    # four limit lines and four status groups (red, amber, watch, green), the county line
+    assert found[0][0] == ["scatter"] * 8 and found[0][1][0]["y0"] == 88.4
+    assert found[1][0] == ["scattergl"] * 2  # 200 areas: red and green, drawn with WebGL
+    assert found[2] == (["scatter"], [])  # one group of points, no county line
+    assert found[3] == ([], [])
 
 
 def test_the_funnel_county_line_is_what_add_hline_makes():
@@ -148,7 +136,7 @@ def test_the_funnel_county_line_is_what_add_hline_makes():
     by_plotly.add_hline(
         y=88.4,
         line={"color": "#333333", "width": 2},
-        annotation_text="全县 88.40",
+        annotation_text="全县 88.40",  # the county's value, to the catalog's 2 decimals
         annotation_position="top right",
         annotation_font={"size": 14},
     )
