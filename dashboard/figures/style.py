@@ -352,7 +352,8 @@ def trace(kind: str, **props: Any) -> dict[str, Any]:
 def one_pass_figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     """A figure made at once from plain traces and layout over `base_layout`, without
     plotly's property checks, which cost a chart of 15 bars some 30 ms and grow with every
-    entry: the figures are the code's own, and `tests/test_figures.py` checks each builder's
+    entry: the figures are the code's own, and `tests/test_figures.py` (the ranking) and
+    `tests/test_figures_one_pass.py` (the funnel, the township's charts) check each builder's
     figure against plotly's validation (same JSON) instead of every request."""
     return go.Figure(data=traces, layout={**base_layout(), **layout}, _validate=False)
 
