@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -203,24 +204,23 @@ def assign_periods(
 
 
 def values_frame(sheets: list[_Sheet]) -> pd.DataFrame:
-    """The tidy frame (VALUE_COLUMNS) of every sheet that has a period."""
-    rows = [
-        {
-            "area": r.area,
-            "is_total": r.is_total,
-            "period": s.period,
-            "basis": r.basis or s.basis,
-            "field": r.field,
-            "value": float(r.value),
-            "sheet": s.result.sheet,
-            "cell": r.cell,
-            "row": r.row,
-        }
-        for s in sheets
-        if s.period
-        for r in s.result.records
-    ]
-    frame = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    """The tidy frame (VALUE_COLUMNS) of every sheet that has a period, built a column at a
+    time from the records (no object per value)."""
+    columns: dict[str, list[Any]] = {name: [] for name in VALUE_COLUMNS}
+    for s in sheets:
+        if not s.period:
+            continue
+        records = s.result.records
+        columns["area"] += [r.area for r in records]
+        columns["is_total"] += [r.is_total for r in records]
+        columns["period"] += [s.period] * len(records)
+        columns["basis"] += [r.basis or s.basis for r in records]
+        columns["field"] += [r.field for r in records]
+        columns["value"] += [float(r.value) for r in records]
+        columns["sheet"] += [s.result.sheet] * len(records)
+        columns["cell"] += [r.cell for r in records]
+        columns["row"] += [r.row for r in records]
+    frame = pd.DataFrame(columns, columns=VALUE_COLUMNS)
     return frame.astype(
         {
             "area": str,

@@ -62,7 +62,7 @@ from .read import (
     read_coded,
     served,
 )
-from .write import first_too_long, insert_values, keeps_decimals, value_rows
+from .write import first_too_long, insert_values, keeps_decimals, objects, value_rows
 
 #: Columns of the quality frame the store hands to `indicators.engine.compute` (one row per
 #: note and field).
@@ -175,15 +175,15 @@ def period_bases(result: LoadResult) -> list[tuple[str, str]]:
     frame = result.values
     if frame is None or frame.empty:
         return []
-    pairs = frame[["period", "basis"]].drop_duplicates().itertuples(index=False)
-    return sorted((str(p), str(b)) for p, b in pairs)
+    pairs = set(zip(objects(frame["period"]), objects(frame["basis"]), strict=True))
+    return sorted({(str(p), str(b)) for p, b in pairs})
 
 
 def areas_of(result: LoadResult, period: str, basis: str) -> set[str]:
     """The townships (not the total) a result reports for one period and basis."""
     frame = result.values
     part = frame[(frame["period"] == period) & (frame["basis"] == basis) & ~frame["is_total"]]
-    return set(part["area"].astype(str))
+    return set(objects(part["area"].astype(str)))
 
 
 def fault_of(error: sa.exc.DBAPIError) -> StoreError:

@@ -44,8 +44,14 @@ def stored_numbers(numbers: np.ndarray, decimals: bool) -> list[Any]:
     return out.tolist()
 
 
+def objects(column: pd.Series) -> list[Any]:
+    """A column's values as a list, taken from one array (not element by element through a
+    pandas extension array, as `tolist` of a text column does)."""
+    return column.to_numpy(dtype=object).tolist()
+
+
 def _texts(column: pd.Series) -> list[str]:
-    return ["" if v is None or v != v else str(v) for v in column.tolist()]
+    return ["" if v is None or v != v else str(v) for v in objects(column)]
 
 
 def value_rows(
@@ -55,11 +61,12 @@ def value_rows(
     value is not stored. parents: area → the group row it was reported under (None stored for
     an area without one, and for the total row)."""
     numbers = frame["value"].to_numpy(dtype=float)
-    kept = frame[~np.isnan(numbers)]
-    numbers = numbers[~np.isnan(numbers)]
+    missing = np.isnan(numbers)
+    kept = frame[~missing] if missing.any() else frame
+    numbers = numbers[~missing]
     n = len(kept)
-    areas = [str(a) for a in kept["area"].tolist()]
-    totals = kept["is_total"].astype(bool).tolist()
+    areas = [str(a) for a in objects(kept["area"])]
+    totals = kept["is_total"].to_numpy(dtype=bool).tolist()
     groups = (
         [None if total else parents.get(area) for area, total in zip(areas, totals, strict=True)]
         if parents
@@ -70,9 +77,9 @@ def value_rows(
             [upload_id] * n,
             areas,
             totals,
-            [str(p) for p in kept["period"].tolist()],
-            [str(b) for b in kept["basis"].tolist()],
-            [str(f) for f in kept["field"].tolist()],
+            [str(p) for p in objects(kept["period"])],
+            [str(b) for b in objects(kept["basis"])],
+            [str(f) for f in objects(kept["field"])],
             stored_numbers(numbers, decimals),
             _texts(kept["sheet"]),
             _texts(kept["cell"]),
@@ -87,7 +94,8 @@ def first_too_long(frame: pd.DataFrame) -> dict[str, Any] | None:
     """The first row of a values frame (of those with a value, in order) holding a text longer
     than its column of `values` allows, as the record `store.db.too_long` reads; None when
     every text fits. Each column's distinct texts are measured once."""
-    kept = frame[~np.isnan(frame["value"].to_numpy(dtype=float))]
+    missing = np.isnan(frame["value"].to_numpy(dtype=float))
+    kept = frame[~missing] if missing.any() else frame
     first: int | None = None
     for column in values.columns:
         limit = getattr(column.type, "length", None)

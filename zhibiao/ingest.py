@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -108,10 +109,16 @@ def same_jurisdiction(one: str, other: str) -> bool:
     return a == b or a.endswith(b) or b.endswith(a)
 
 
+@cache
+def _aliases() -> dict[str, str]:
+    """The alias table of the catalog (package data: read once a process)."""
+    return load_catalog().aliases
+
+
 def known_areas(store: Store) -> set[str]:
     """The areas the store holds, with every name the alias table gives them."""
     known = set(store.areas())
-    aliases = load_catalog().aliases
+    aliases = _aliases()
     known |= {old for old, new in aliases.items() if new in known}
     known |= {new for old, new in aliases.items() if old in known}
     return known
@@ -134,7 +141,7 @@ def jurisdiction_findings(result: LoadResult, store: Store, settings: Settings) 
     if not known:
         return []
     values = result.values
-    areas = list(dict.fromkeys(values.loc[~values["is_total"], "area"]))
+    areas = list(dict.fromkeys(values.loc[~values["is_total"], "area"].to_numpy(dtype=object)))
     unknown = [a for a in areas if a not in known]
     if not unknown:
         return []
