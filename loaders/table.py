@@ -436,6 +436,23 @@ def read_rows(
     scale = {c.col: divisor(units[c.col]) for c, _ in used if amounts[c.col]}
     rows: list[DataRow] = []
     sheet = grid.name
+    field_cols = [c.col for c, _ in used]
+    #: per column what its plain numbers need: (field, col, basis, letter, label, a plain
+    #: number is read at once (not derived), its divisor (amounts) or None, its factor)
+    plain = [
+        (
+            res.field or "",
+            c.col,
+            res.basis,
+            letters[c.col],
+            labels[c.col],
+            not res.derived,
+            scale[c.col] if amounts[c.col] else None,
+            factors[c.col],
+            res,
+        )
+        for c, res in used
+    ]
     for r in table.data_rows:
         raw_area, area_cell = _area_cell(grid, table, r)
         row = DataRow(area_name(raw_area), area_cell, refined=is_refined(raw_area))
@@ -448,7 +465,7 @@ def read_rows(
         area = f"{row.area} {row.village}".strip()
         if r in table.wrapped:
             findings.append(wrapped_note(grid, table, r, row.area, file))
-        if is_blank_row(line, [c.col for c, _ in used], r, no_value):
+        if is_blank_row(line, field_cols, r, no_value):
             ref = CellRef(cell=row.cell, value=area, label=area, sheet=sheet, area=area)
             findings.append(
                 finding(
@@ -460,24 +477,21 @@ def read_rows(
                 )
             )
             continue
-        for column, res in used:
-            name, col, basis = res.field or "", column.col, res.basis
+        number = str(r + 1)
+        width = len(line)
+        for name, col, basis, letter, label, direct, div, factor, res in plain:
             figures = row.figures.setdefault(basis, {})
-            cell = f"{letters[col]}{r + 1}"
-            raw = line[col] if col < len(line) else None
-            label = labels[col]
+            cell = letter + number
+            raw = line[col] if col < width else None
             kind = type(raw)
             if (
                 (kind is int or (kind is float and raw == raw))
-                and not res.derived
-                and (r, col) not in no_value
+                and direct
+                and not (no_value and (r, col) in no_value)
             ):  # a plain number: what the general path below makes of it, without its detours
                 value: float | None = float(raw or 0)
                 if value is not None and value >= 0:
-                    if amounts[col]:
-                        value = value / scale[col]
-                    else:
-                        value = whole_count(value, factors[col])
+                    value = value / div if div is not None else whole_count(value, factor)
                     if value is not None:
                         figures[name] = Figure(value, cell, label, field=name)
                         continue

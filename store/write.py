@@ -102,7 +102,11 @@ def first_too_long(frame: pd.DataFrame) -> dict[str, Any] | None:
         if not limit or column.name not in kept.columns:
             continue
         texts = kept[column.name]
-        long = [u for u in pd.unique(texts) if u is not None and len(str(u)) > limit]
+        long = [
+            u
+            for u in pd.unique(texts.to_numpy(dtype=object))
+            if u is not None and len(str(u)) > limit
+        ]
         if long:
             at = int(np.flatnonzero(texts.isin(long).to_numpy())[0])
             first = at if first is None else min(first, at)
