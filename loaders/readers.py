@@ -52,6 +52,8 @@ BIFF_ERRORS = {
 def plain_value(value: Any) -> Any:
     """A cell value as str, int, float, bool or None: blank → None, whole floats → int,
     dates and times → ISO strings (a midnight datetime → its date)."""
+    if type(value) is float:  # most cells: a number, asked first
+        return int(value) if value.is_integer() else value
     if value is None or value == "":
         return None
     if isinstance(value, bool | int | str):
