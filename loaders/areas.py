@@ -139,8 +139,9 @@ def villages_into_townships(
 
 def _summed_row(area: str, villages: list[DataRow]) -> DataRow:
     figures: dict[str, Row] = {}
-    for basis in {b for v in villages for b in v.figures}:
-        names = {n for v in villages for n in v.figures.get(basis, {})}
+    # in the order the villages give them (a set's order changes from one process to the next)
+    for basis in dict.fromkeys(b for v in villages for b in v.figures):
+        names = dict.fromkeys(n for v in villages for n in v.figures.get(basis, {}))
         figures[basis] = {
             name: _sum_figures(
                 [v.figures[basis][name] for v in villages if name in v.figures.get(basis, {})]

@@ -7,6 +7,10 @@ written down by hand from it.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +33,9 @@ from loaders.describe import describe
 from loaders.types import LoadResult
 
 N = None
+
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def findings(result: LoadResult, code: str) -> list:
@@ -262,6 +269,34 @@ def test_villages_are_summed_into_their_townships(tmp_path):
     assert "load.duplicate_area" not in codes(result)
     [note] = findings(result, "load.villages_summed")
     assert note.params == {"villages": 6, "townships": 3}
+
+
+def test_villages_summed_keep_the_files_order_of_fields_in_every_process(tmp_path):
+    """The summed townships' fields come in the order of the file's columns, whatever the
+    process's hash seed (they came out of a set: another order at each run)."""
+    path = write_csv(tmp_path / "bdmd.csv", BDMD, "utf-8-sig")
+    script = tmp_path / "fields.py"
+    script.write_text(
+        f"import sys; sys.path.insert(0, {str(REPO / 'tests')!r})\n"
+        "from pathlib import Path\n"
+        "from workbooks import load_file\n"
+        "if __name__ == '__main__':\n"
+        f"    v = load_file(Path({str(path)!r})).values\n"
+        "    print(list(dict.fromkeys(v['field'].astype(str))))\n",
+        encoding="utf-8",
+    )
+    orders = set()
+    for seed in ("1", "2", "3", "4"):
+        done = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=REPO,
+            check=True,
+        )
+        orders.add(done.stdout.strip().splitlines()[-1])
+    assert orders == {"['births', 'births_male', 'births_female']"}
 
 
 def test_a_village_twice_in_its_township_is_a_duplicate(tmp_path):
