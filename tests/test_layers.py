@@ -50,7 +50,9 @@ ALLOWED = {
 LAZY = {
     "exports.pdf": {"reportlab"},
     "exports.pptx": {"pptx"},
-    "zhibiao.cli": {"exports", "dashboard"},
+    # the exports, the web server, and the engine (scipy) that `zhibiao ingest` does not need:
+    # a second of start-up, paid again by the fork server that preloads the command's module
+    "zhibiao.cli": {"exports", "dashboard", "indicators", "zhibiao"},
     # Celery only when a Redis URL is configured
     "dashboard.jobs": {"celery"},
     # gunicorn's hooks: the app and the parse children are made in each worker, after the fork

@@ -23,8 +23,7 @@ import pandas as pd
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from indicators import levels, output
-from indicators.brief import briefing
+from indicators import levels
 from indicators.catalog import load_catalog
 from indicators.levels import ALL as ALL_SCOPE
 from loaders.describe import describe
@@ -35,7 +34,6 @@ from zhibiao.fields import field_catalog, field_label
 from zhibiao.i18n import DEFAULT_LANG, LANGS, t
 from zhibiao.ingest import Ingested, fault_text, ingest
 from zhibiao.samples import write_samples
-from zhibiao.tables import indicator_table
 from zhibiao.text import MAX_PASSWORD, MAX_USER_NAME
 from zhibiao.vocabulary import BASES, ROLES
 
@@ -300,6 +298,8 @@ class UnknownScope(Exception):
 def requested_table(args: argparse.Namespace) -> pd.DataFrame:
     """The indicator table of the command's --period, --basis and --scope, read from its
     store; UnknownScope when the period does not offer the scope."""
+    from zhibiao.tables import indicator_table  # the engine and scipy: not for `ingest`
+
     store = open_store(args)
     try:
         scope = getattr(args, "scope", ALL_SCOPE)
@@ -339,6 +339,8 @@ def _plain(obj: Any) -> Any:
 
 
 def run_table(args: argparse.Namespace) -> int:
+    from indicators import output
+
     table = requested_table(args)
     if table.empty:
         return no_data(args)
@@ -364,6 +366,8 @@ def run_table(args: argparse.Namespace) -> int:
 
 
 def run_brief(args: argparse.Namespace) -> int:
+    from indicators.brief import briefing
+
     table = requested_table(args)
     if table.empty:
         return no_data(args)
@@ -468,6 +472,8 @@ def reset_demo_accounts(store: Store) -> list[tuple[str, str, str]]:
 
 def headline(store: Store, settings: Settings, lang: str) -> str | None:
     """The county's line of the indicator table for the latest period (year to date)."""
+    from zhibiao.tables import indicator_table
+
     periods = store.periods()
     if not periods:
         return None
