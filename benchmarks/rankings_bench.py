@@ -125,10 +125,11 @@ def browser_rows(scale: str, url: str, folder: Path, table: Any, row: Callable) 
                 mine, drawn = time.perf_counter() - t0, True
             except PlaywrightTimeout:
                 page = login(browser, server, "ana")
-            page.goto(static.as_uri())  # as the app's page: the second load is timed
+            # as the app's page: the second load is timed (40,000 bars take minutes to load)
+            page.goto(static.as_uri(), timeout=wait)
             page.wait_for_function(floor_chart, timeout=wait)
             t0 = time.perf_counter()
-            page.reload()
+            page.reload(timeout=wait)
             page.wait_for_function(floor_chart, timeout=wait)
             floor = time.perf_counter() - t0
             browser.close()
