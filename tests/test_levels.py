@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import quote
 
 import pandas as pd
 import pytest
@@ -150,12 +151,12 @@ def test_the_rankings_by_parent_show_the_parents_figures(levels_client):
     assert '"value": "parents"' in page
 
 
+#: The query of March 2024, single month, within 东山县 (URL-encoded as a browser sends it).
+IN_DONGSHAN = "?period=2024-03&basis=month&scope=in:" + quote("东山县")
+
+
 def test_the_rankings_within_one_parent_show_its_townships_against_it(levels_client):
-    page = render_page(
-        levels_client,
-        "/rankings",
-        "?period=2024-03&basis=month&scope=in:%E4%B8%9C%E5%B1%B1%E5%8E%BF",
-    )
+    page = render_page(levels_client, "/rankings", IN_DONGSHAN)
     assert "东山县城关镇" in page and "西河县河口镇" not in page
     assert "106.90" in page  # the parent's line, not the city's 110.00
     # the links to other pages carry the scope
@@ -163,9 +164,7 @@ def test_the_rankings_within_one_parent_show_its_townships_against_it(levels_cli
 
 
 def test_a_download_of_one_parent_holds_its_townships_only(levels_client):
-    response = levels_client.get(
-        "/download/xlsx?period=2024-03&basis=month&scope=in:%E4%B8%9C%E5%B1%B1%E5%8E%BF"
-    )
+    response = levels_client.get("/download/xlsx" + IN_DONGSHAN)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data), read_only=True)
     cells = {
@@ -176,11 +175,7 @@ def test_a_download_of_one_parent_holds_its_townships_only(levels_client):
 
 
 def test_the_township_page_within_one_parent_compares_with_it(levels_client):
-    page = render_page(
-        levels_client,
-        "/area",
-        "?period=2024-03&basis=month&scope=in:%E4%B8%9C%E5%B1%B1%E5%8E%BF&area=%E4%B8%9C%E5%B1%B1%E5%8E%BF%E5%9F%8E%E5%85%B3%E9%95%87",
-    )
+    page = render_page(levels_client, "/area", IN_DONGSHAN + "&area=" + quote("东山县城关镇"))
     assert "东山县城关镇" in page and "西河县河口镇" not in page
     assert "106.90" in page
 
