@@ -57,6 +57,8 @@ def test_a_file_of_mostly_unknown_areas_is_refused_unless_accepted(db_url, tmp_p
     assert (refused.params["count"], refused.params["total"]) == (3, 3)
     assert refused.params["areas"] == "东镇、西乡、南镇"
     assert "青川县" in describe(refused)
+    # the sentence holds whether the file is refused or an administrator accepts it
+    assert "已拒收" not in describe(refused) and "不予载入" in describe(refused)
     # an administrator adds them deliberately
     accepted = ingest.ingest(
         data, "other.xlsx", store, user="admin", period="2025-02", accept_inconsistent=True
