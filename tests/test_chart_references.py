@@ -11,7 +11,7 @@ import pytest
 from dashboard_fixtures import sample_table
 
 from dashboard.figures import ranking_bar
-from dashboard.figures.style import TITLE_ROOM
+from dashboard.figures.style import PLANNED_PLOT_WIDTH, TITLE_ROOM, text_width
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,11 @@ def test_sex_ratio_bars_say_they_start_at_105(table):
     assert list(_bars(zh).base)[0] == 105.0
     assert zh.layout.xaxis.title.text == "女=100(条形自参考值 105 起,向左低于、向右高于)"
     en = ranking_bar(table, "srb", "en")
-    assert "bars start at the reference 105" in en.layout.xaxis.title.text
+    assert en.layout.xaxis.title.text == "boys per 100 girls, bars from 105: ← below, above →"
+    # each fits the width the chart is planned for, margins included (the English one ran
+    # past the chart's edge, cut off)
+    for fig in (zh, en):
+        assert text_width(fig.layout.xaxis.title.text, 16) <= PLANNED_PLOT_WIDTH + 60
 
 
 @pytest.mark.parametrize("key", ["compliance", "fee_coverage", "fee_amount_rate", "multi_rate"])
@@ -81,3 +85,15 @@ def test_the_title_is_pinned_under_the_legend_above_the_labels(table, lang):
 
 def _bars(fig):
     return next(trace for trace in fig.data if trace.type == "bar" and trace.showlegend is False)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_rankings_axis_title_fits_the_chart(table, lang):
+    """No axis title runs past the chart's edge (cut off) in either language."""
+    too_wide = {}
+    for key in table["indicator"].unique():
+        title = ranking_bar(table, key, lang).layout.xaxis.title.text
+        if text_width(title, 16) > PLANNED_PLOT_WIDTH + 60:
+            too_wide[key] = title
+    assert too_wide == {}
+    assert table["indicator"].nunique() >= 19  # every indicator and the composite were drawn
