@@ -218,9 +218,12 @@ def scorecard(
     return rows, scorecard_columns(keys, lang, catalog)
 
 
-def scorecard_columns(keys: Sequence[str], lang: str, catalog: Catalog | None) -> list[dict]:
+def scorecard_columns(
+    keys: Sequence[str], lang: str, catalog: Catalog | None, scope: str = ALL_SCOPE
+) -> list[dict]:
     """The scorecard grid's columns: rank and area pinned on the left, the composite score, then
-    each indicator; short headers (`short.*`), the full name on hover."""
+    each indicator; short headers (`short.*`), the full name on hover. The area column is
+    headed 上级区域 when the rows are the parents (`scope`)."""
     composite = figures.indicator_info(COMPOSITE, lang, catalog).name
     columns: list[dict[str, Any]] = [
         {
@@ -232,7 +235,9 @@ def scorecard_columns(keys: Sequence[str], lang: str, catalog: Catalog | None) -
         },
         {
             "field": "area",
-            "headerName": t("ui.scorecard.area", lang),
+            "headerName": t(
+                "ui.scope.parent_area" if scope == levels.PARENTS else "ui.scorecard.area", lang
+            ),
             "pinned": "left",
             "width": 124,
         },

@@ -149,6 +149,7 @@ def test_the_rankings_by_parent_show_the_parents_figures(levels_client):
     assert "106.90" in page and "114.29" in page  # 东山县 31/29, 西河县 24/21
     assert "东山县城关镇" not in page
     assert '"value": "parents"' in page
+    assert '"headerName": "上级区域"' in page  # the scorecard's rows are the parents
 
 
 #: The query of March 2024, single month, within 东山县 (URL-encoded as a browser sends it).

@@ -73,7 +73,9 @@ def scorecard_grid(ctx: c.PageContext, table: pd.DataFrame, *, many: bool = Fals
     """The scorecard (areas × indicators); for many areas its rows come from the server as they
     scroll into view. A fixed height: the slide's room in the presentation view, where rows
     beyond it scroll inside."""
-    columns = views.scorecard_columns(views.indicators_of(table), ctx.lang, ctx.catalog)
+    columns = views.scorecard_columns(
+        views.indicators_of(table), ctx.lang, ctx.catalog, ctx.query.scope
+    )
     present = ctx.query.present
     return grid(
         "scorecard",
