@@ -11,7 +11,13 @@ import pytest
 from dashboard_fixtures import sample_table
 
 from dashboard.figures import ranking_bar
-from dashboard.figures.style import PLANNED_PLOT_WIDTH, TITLE_ROOM, text_width
+from dashboard.figures.style import (
+    BAR_LABEL_SIZE,
+    LABEL_GAP,
+    PLANNED_PLOT_WIDTH,
+    TITLE_ROOM,
+    text_width,
+)
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +103,39 @@ def test_every_rankings_axis_title_fits_the_chart(table, lang):
             too_wide[key] = title
     assert too_wide == {}
     assert table["indicator"].nunique() >= 19  # every indicator and the composite were drawn
+
+
+def label_spans(fig) -> list[tuple[str, float, float]]:
+    """(label, where it starts, where it ends) on the value axis, at the planned plot width."""
+    labels = next(t for t in fig.data if t.name == "labels")
+    axis = list(fig.layout.xaxis.range)
+    unit = (axis[1] - axis[0]) / PLANNED_PLOT_WIDTH
+    base = labels.base[0] if labels.base is not None else 0.0
+    return [
+        (text, base + x, base + x + (text_width(text, BAR_LABEL_SIZE) + LABEL_GAP) * unit)
+        for x, text in zip(labels.x, labels.text, strict=True)
+        if x is not None
+    ]
+
+
+@pytest.mark.parametrize("key", ["srb", "compliance", "fee_amount_rate", "late_reports"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_reference_line_strikes_through_a_label(table, key, lang):
+    """A label that would run across the county's line (or a target, a limit) starts right of
+    it: 东湖街道's "104.00 √ 正常" crossed the county's 108.59 before."""
+    fig = ranking_bar(table, key, lang)
+    lines = lines_at(fig)
+    crossed = [
+        (text, x) for text, begin, end in label_spans(fig) for x in lines if begin < x <= end
+    ]
+    assert crossed == []
+    assert len(label_spans(fig)) >= 10
+
+
+def test_a_label_moved_past_the_county_line_starts_just_right_of_it(table):
+    fig = ranking_bar(table, "srb", "zh")
+    county, _ = county_and_areas(table, "srb")
+    spans = {text.split()[0]: begin for text, begin, _ in label_spans(fig)}
+    # 东湖街道 104.00: its bar ends at 105 (bars start there), its label just past 108.59
+    assert county == 108.59 and "104.00" in spans
+    assert county < spans["104.00"] < county + 1.0

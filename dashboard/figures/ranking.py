@@ -193,6 +193,37 @@ def ranking_axis_range(
     return [start, start + axis]
 
 
+#: Pixels between a reference line and a label moved right of it.
+LINE_CLEARANCE = 4
+
+
+def label_starts(
+    values: list[float | None],
+    labels: list[str],
+    start: float,
+    lines: list[float],
+    axis: list[float],
+    plot_px: float = PLANNED_PLOT_WIDTH,
+) -> list[float | None]:
+    """Where each bar's label starts on the value axis: just right of the bar's right end (the
+    bar's `start` for a bar that runs left of it), or, when its text would run across a
+    reference line (the county, a target, a limit), just right of that line, so that no line
+    strikes through a label."""
+    unit = (axis[1] - axis[0]) / plot_px  # axis units a pixel
+    out: list[float | None] = []
+    for value, label in zip(values, labels, strict=True):
+        if value is None:
+            out.append(None)
+            continue
+        at = max(value, start)
+        width = (text_width(label, BAR_LABEL_SIZE) + LABEL_GAP) * unit
+        for x in sorted(lines):
+            if at < x <= at + width:
+                at = x + LINE_CLEARANCE * unit
+        out.append(at)
+    return out
+
+
 #: Tick steps a capped axis may use, the smallest that gives at most `MAX_TICKS` ticks.
 TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000)
 MAX_TICKS = 6
@@ -350,18 +381,19 @@ def ranking_bar(
     )
     marks = _reference_lines(info, lang)
     reference = _county_reference(rows, county, info, lang)
-    axis = ranking_axis_range(
-        values,
-        labels,
-        base,
-        marks,
-        reference[0] if reference else None,
-        diverging,
-    )
     shapes, top = _reference_shapes(marks, base if diverging else None)
     if reference is not None:
         shapes.append(_vline(reference[0], LINE_COLOUR, "longdash"))
         top.append((reference[0], reference[1], LINE_COLOUR))
+    lines = [s["x0"] for s in shapes if s["type"] == "line" and s.get("layer") != "below"]
+    county_x = reference[0] if reference else None
+    # each label starts right of its bar, or right of a line it would cross: twice, as the
+    # room the moved labels need widens the axis, and so each label's length in its units
+    starts: list[float | None] = values
+    for _ in range(2):
+        axis = ranking_axis_range(starts, labels, base, marks, county_x, diverging)
+        starts = label_starts(values, labels, start, lines, axis)
+    axis = ranking_axis_range(starts, labels, base, marks, county_x, diverging)
     notes, lanes = _top_labels(top, axis)
     drawn = [v for v in values if v is not None]
     value_ticks = capped_ticks(axis, info.axis_cap, max(drawn) if drawn else 0.0)
@@ -403,7 +435,7 @@ def ranking_bar(
     traces = [
         bars,
         *_legend_entries([s for s in statuses if s], lang),
-        _label_bars(names, values, labels, start),
+        _label_bars(names, starts, labels, start),
     ]
     return one_pass_figure(traces, layout)
 
