@@ -168,11 +168,12 @@ def ranking_axis_range(
     county: float | None,
     diverging: bool,
     plot_px: float = PLANNED_PLOT_WIDTH,
+    label_at: list[float | None] | None = None,
 ) -> list[float]:
     """The value axis of a ranking: the data, the marks and room for every bar's label.
 
     Each label starts just right of its bar's right end (the value, or the base for a bar that
-    runs left of it). Bars from 0 keep the axis at 0; diverging bars (from the reference) get
+    runs left of it), or where `label_at` says (`label_starts`: past a reference line). Bars from 0 keep the axis at 0; diverging bars (from the reference) get
     the data and the normal range with a little padding, not 0. The axis is the shortest that
     holds every label at a plot `plot_px` wide (`capped_ticks` keeps a percentage's ticks at 100
     or below, so the room for labels past 100 is blank, not 120%).
@@ -183,7 +184,8 @@ def ranking_axis_range(
     pad_left = 0.0 if not diverging and low >= 0 else AXIS_PAD
     span = (high - low) or max(abs(high), 1.0)
     needed = [span / (1 - pad_left - AXIS_PAD)]
-    for value, label in zip(values, labels, strict=True):
+    starts = values if label_at is None else label_at
+    for value, label in zip(starts, labels, strict=True):
         if value is None:
             continue
         share = (text_width(label, BAR_LABEL_SIZE) + LABEL_GAP) / plot_px
@@ -391,9 +393,9 @@ def ranking_bar(
     # room the moved labels need widens the axis, and so each label's length in its units
     starts: list[float | None] = values
     for _ in range(2):
-        axis = ranking_axis_range(starts, labels, base, marks, county_x, diverging)
+        axis = ranking_axis_range(values, labels, base, marks, county_x, diverging, label_at=starts)
         starts = label_starts(values, labels, start, lines, axis)
-    axis = ranking_axis_range(starts, labels, base, marks, county_x, diverging)
+    axis = ranking_axis_range(values, labels, base, marks, county_x, diverging, label_at=starts)
     notes, lanes = _top_labels(top, axis)
     drawn = [v for v in values if v is not None]
     value_ticks = capped_ticks(axis, info.axis_cap, max(drawn) if drawn else 0.0)
