@@ -95,10 +95,11 @@ def view_table(app_state: AppState, period: str, basis: str, scope: str = ALL) -
     )
 
 
-def view_key(app_state: AppState, period: str | None, basis: str, scope: str) -> tuple[Any, ...]:
-    """What an indicator table, and everything a worker makes from it, is kept under: the
-    view (period, basis, scope) and the store's revision, read now."""
-    return (period, basis, scope, app_state.store.revision())
+def per_revision(app_state: AppState, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """make(), kept per worker under `key` and the store's revision, read on every call (an
+    upload stored through any process or host is seen at once): how every cache of values
+    read from the store, or computed from them, is keyed."""
+    return app_state.tables.get_or_make((*key, app_state.store.revision()), make)
 
 
 def cached_table(
@@ -109,9 +110,10 @@ def cached_table(
     when there is no period, that is no data at all."""
     if period is None:
         return pd.DataFrame()
-    key = ("table", *view_key(app_state, period, basis, scope))
-    table: pd.DataFrame = app_state.tables.get_or_make(
-        key, lambda: view_table(app_state, period, basis, scope)
+    table: pd.DataFrame = per_revision(
+        app_state,
+        ("table", period, basis, scope),
+        lambda: view_table(app_state, period, basis, scope),
     )
     return table
 
@@ -122,9 +124,8 @@ def cached_values(app_state: AppState, period: str) -> pd.DataFrame:
     months and trends), read once per worker under the store's revision: at province scale a
     read is seconds, the computing after it much less."""
     months = periods_read(period, app_state.settings.year_start_month)
-    found: pd.DataFrame = app_state.tables.get_or_make(
-        ("values", period, app_state.store.revision()),
-        lambda: app_state.store.current(months),
+    found: pd.DataFrame = per_revision(
+        app_state, ("values", period), lambda: app_state.store.current(months)
     )
     return found
 
@@ -132,18 +133,14 @@ def cached_values(app_state: AppState, period: str) -> pd.DataFrame:
 def cached_periods(app_state: AppState) -> list[str]:
     """`Store.periods` (every period with data, oldest first), kept per worker under the
     store's revision: at province scale the query reads every stored row (0.7 s)."""
-    found: list[str] = app_state.tables.get_or_make(
-        ("periods", app_state.store.revision()), app_state.store.periods
-    )
+    found: list[str] = per_revision(app_state, ("periods",), app_state.store.periods)
     return found
 
 
 def cached_reports(app_state: AppState) -> pd.DataFrame:
     """`Store.reports` (which upload brought which area's period), kept per worker under the
     store's revision: every period, language and scope of the reporting grid reads it."""
-    found: pd.DataFrame = app_state.tables.get_or_make(
-        ("reports", app_state.store.revision()), app_state.store.reports
-    )
+    found: pd.DataFrame = per_revision(app_state, ("reports",), app_state.store.reports)
     return found
 
 
@@ -152,8 +149,7 @@ def cached_parents(app_state: AppState, period: str | None) -> dict[str, str | N
     worker under the store's revision; empty without a period."""
     if period is None:
         return {}
-    key = ("parents", period, app_state.store.revision())
-    found: dict[str, str | None] = app_state.tables.get_or_make(
-        key, lambda: app_state.store.area_parents(period)
+    found: dict[str, str | None] = per_revision(
+        app_state, ("parents", period), lambda: app_state.store.area_parents(period)
     )
     return found

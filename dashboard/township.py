@@ -23,7 +23,7 @@ from dashboard.figures.style import (
     period_label,
     value_text,
 )
-from dashboard.state import cached_parents, cached_values
+from dashboard.state import cached_parents, cached_values, per_revision
 from indicators.levels import ALL, Scoped, scoped
 from indicators.periods import parse_period, year_start
 from indicators.trend import area_trends
@@ -298,7 +298,6 @@ def _kept_per_upload(
     The values are the months the period's views read (`state.cached_values`, shared with its
     indicator tables): a trend looks back over these months only (two statistical years and
     the one before)."""
-    revision = app_state.store.revision()
 
     def made() -> pd.DataFrame:
         values = cached_values(app_state, period)
@@ -306,7 +305,8 @@ def _kept_per_upload(
             scoped(values, app_state.catalog, cached_parents(app_state, period), scope, total)
         )
 
-    return app_state.tables.get_or_make((*key, scope, revision), made)
+    found: pd.DataFrame = per_revision(app_state, (*key, scope), made)
+    return found
 
 
 def cached_year_figures(

@@ -18,8 +18,14 @@ from dash import dcc, html
 from plotly.io.json import to_json_plotly
 
 from dashboard import auth, figures, layout, views
-from dashboard import state as app_state
-from dashboard.state import AppState, cached_parents, cached_periods, cached_table, state
+from dashboard.state import (
+    AppState,
+    cached_parents,
+    cached_periods,
+    cached_table,
+    per_revision,
+    state,
+)
 from indicators.catalog import Catalog
 from store import Store
 from zhibiao.i18n import t
@@ -142,10 +148,12 @@ def table_of(ctx: PageContext, period: str | None = None, basis: str | None = No
     )
 
 
-def view_key(ctx: PageContext) -> tuple[Any, ...]:
-    """What a table and everything made from it is kept under: period, basis, scope and the
-    store's revision."""
-    return app_state.view_key(ctx.app, ctx.query.period, ctx.query.basis, ctx.query.scope)
+def kept_for_view(ctx: PageContext, kind: str, *more: Any, make: Callable[[], Any]) -> Any:
+    """make(): what a page makes from the view's table (its `kind`, and `more` of what it
+    depends on), kept per worker like the table (`state.per_revision`) under the view's
+    period, basis and scope."""
+    view = (ctx.query.period, ctx.query.basis, ctx.query.scope)
+    return per_revision(ctx.app, (kind, *view, *more), make)
 
 
 def view_search(ctx: PageContext) -> str:

@@ -31,7 +31,6 @@ BLOCK_ROWS = 100
 
 def scorecard_rows(ctx: c.PageContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     """The scorecard's rows with their quality marks, made once per table and language."""
-    key = ("scorecard", *c.view_key(ctx), ctx.lang)
 
     def make() -> list[dict[str, Any]]:
         rows, _ = views.scorecard(table, ctx.lang, catalog=ctx.catalog)
@@ -40,7 +39,8 @@ def scorecard_rows(ctx: c.PageContext, table: pd.DataFrame) -> list[dict[str, An
             row["row_id"] = (clicks.COUNTY_ROW if row["is_total"] else "") + row["area"]
         return rows
 
-    return ctx.app.tables.get_or_make(key, make)
+    found: list[dict[str, Any]] = c.kept_for_view(ctx, "scorecard", ctx.lang, make=make)
+    return found
 
 
 def grid(
@@ -205,13 +205,13 @@ def drawn(table: pd.DataFrame, figure: Any) -> pd.DataFrame:
 
 def ranking_rows(ctx: c.PageContext, table: pd.DataFrame, indicator: str) -> list[dict]:
     """The full ranking's grid rows of one indicator, made once per table and language."""
-    key = ("ranking", *c.view_key(ctx), ctx.lang, indicator)
 
     def make() -> list[dict[str, Any]]:
         ranked = views.ranked_areas(table, indicator, ctx.catalog)
         return views.ranking_rows(ranked, indicator, ctx.lang, ctx.catalog)[0]
 
-    return ctx.app.tables.get_or_make(key, make)
+    found: list[dict] = c.kept_for_view(ctx, "ranking", ctx.lang, indicator, make=make)
+    return found
 
 
 def register_callbacks(app: dash.Dash) -> dict[str, str]:
