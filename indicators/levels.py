@@ -19,7 +19,7 @@ months (last year's names) are placed by their name today (`catalog.aliases`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -75,6 +75,15 @@ def _parent_of(catalog: Catalog, parents: Mapping[str, str | None]):
     return of
 
 
+def areas_of_parent(
+    names: Iterable[str], catalog: Catalog, parents: Mapping[str, str | None], parent: str
+) -> set[str]:
+    """The names among `names` that are areas of `parent`, each placed by its name today
+    (`catalog.aliases`)."""
+    parent_of = _parent_of(catalog, parents)
+    return {a for a in names if parent_of(a) == parent}
+
+
 def scoped(
     values: pd.DataFrame,
     catalog: Catalog,
@@ -88,18 +97,18 @@ def scoped(
     scope = valid_scope(scope, parents)
     if scope == ALL:
         return Scoped(values, catalog, total)
-    parent_of = _parent_of(catalog, parents)
     names = [str(a) for a in pd.unique(values["area"].astype(object))]
     if scope == PARENTS:
+        parent_of = _parent_of(catalog, parents)
         grouped = dict(catalog.aliases)
         for area in names:
             parent = parent_of(area)
             if parent:
                 grouped[area] = parent
         return Scoped(values, replace(catalog, aliases=grouped), total)
-    parent = scope_parent(scope)
-    inside = {a for a in names if parent_of(a) == parent}
-    keep = values["area"].astype(object).isin(inside).to_numpy().copy()
+    parent = scope[len(IN) :]  # a valid scope neither all nor parents: in:<parent>
+    keep = values["area"].astype(object).isin(areas_of_parent(names, catalog, parents, parent))
+    keep = keep.to_numpy().copy()
     if "is_total" in values.columns:
         keep &= ~values["is_total"].astype(bool).to_numpy()
     return Scoped(values[keep], catalog, parent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from dash import html
 
 from dashboard import figures, reporting
@@ -67,8 +68,10 @@ def reporting_section(ctx: PageContext, *, folded: bool) -> Any:
     settings = ctx.app.settings
     reports = cached_reports(ctx.app)
     parent = levels.scope_parent(ctx.query.scope)
-    if parent is not None:  # one parent's townships: theirs only
-        reports = reports[reports["area"].map(ctx.parents.get).eq(parent)]
+    if parent is not None:  # one parent's townships: theirs only, as its indicator table
+        names = pd.unique(reports["area"].astype(str))
+        inside = levels.areas_of_parent(names, ctx.catalog, ctx.parents, parent)
+        reports = reports[reports["area"].isin(inside)]
     status = reporting.status_of_period(
         reports,
         ctx.query.period,
