@@ -92,6 +92,7 @@ def view_table(app_state: AppState, period: str, basis: str, scope: str = ALL) -
         catalog=app_state.catalog,
         scope=scope,
         values=cached_values(app_state, period),
+        parents=cached_parents(app_state, period),
     )
 
 

@@ -6,6 +6,8 @@ The command line (`table`, `brief`, `export`), the web app's pages and the expor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from indicators.catalog import Catalog, load_catalog
@@ -25,6 +27,7 @@ def indicator_table(
     catalog: Catalog | None = None,
     scope: str = ALL,
     values: pd.DataFrame | None = None,
+    parents: Mapping[str, str | None] | None = None,
 ) -> pd.DataFrame:
     """The indicator table (`indicators/columns.py`) of `period` and `basis`: the store's
     current values of the months it can read (this statistical year and last year's) read
@@ -33,7 +36,8 @@ def indicator_table(
     `scope` (`indicators.levels`): every area (`all`), the parents of a two-level table
     (`parents`, each recomputed from its areas' counts) or one parent's areas (`in:<parent>`,
     against that parent); a scope the period does not offer is `all`. `values`: the store's
-    current values (`Store.current`) of at least those months, when the caller has read them.
+    current values (`Store.current`) of at least those months, and `parents` the period's
+    `Store.area_parents`, when the caller has read them.
 
     Empty when the store holds nothing for the period or no figure has a value.
     """
@@ -47,7 +51,7 @@ def indicator_table(
     view = scoped(
         values,
         catalog,
-        store.area_parents(period) if scope != ALL else {},
+        ({} if scope == ALL else store.area_parents(period)) if parents is None else parents,
         scope,
         store.county(),
     )
