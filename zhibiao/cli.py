@@ -303,15 +303,20 @@ def requested_table(args: argparse.Namespace) -> pd.DataFrame:
     store = open_store(args)
     try:
         scope = getattr(args, "scope", ALL_SCOPE)
-        if scope != ALL_SCOPE:
-            offered = levels.scopes(store.area_parents(args.period))
-            if scope not in offered:
-                sep = t("cli.list_sep", args.lang)
-                raise UnknownScope(
-                    t("cli.unknown_scope", args.lang, scope=scope, offered=sep.join(offered))
-                )
+        parents = store.area_parents(args.period) if scope != ALL_SCOPE else {}
+        offered = levels.scopes(parents)
+        if scope not in offered:
+            sep = t("cli.list_sep", args.lang)
+            raise UnknownScope(
+                t("cli.unknown_scope", args.lang, scope=scope, offered=sep.join(offered))
+            )
         return indicator_table(
-            store, args.period, args.basis, settings=settings_for(args), scope=scope
+            store,
+            args.period,
+            args.basis,
+            settings=settings_for(args),
+            scope=scope,
+            parents=parents,
         )
     finally:
         store.dispose()

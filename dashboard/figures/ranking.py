@@ -173,10 +173,11 @@ def ranking_axis_range(
     """The value axis of a ranking: the data, the marks and room for every bar's label.
 
     Each label starts just right of its bar's right end (the value, or the base for a bar that
-    runs left of it), or where `label_at` says (`label_starts`: past a reference line). Bars from 0 keep the axis at 0; diverging bars (from the reference) get
-    the data and the normal range with a little padding, not 0. The axis is the shortest that
-    holds every label at a plot `plot_px` wide (`capped_ticks` keeps a percentage's ticks at 100
-    or below, so the room for labels past 100 is blank, not 120%).
+    runs left of it), or where `label_at` says (`label_starts`: past a reference line). Bars
+    from 0 keep the axis at 0; diverging bars (from the reference) get the data and the normal
+    range with a little padding, not 0. The axis is the shortest that holds every label at a
+    plot `plot_px` wide (`capped_ticks` keeps a percentage's ticks at 100 or below, so the room
+    for labels past 100 is blank, not 120%).
     """
     low, high = _axis_extent(values, base, marks, county)
     if not diverging:
