@@ -99,12 +99,15 @@ def cell_title(cell: Cell, lang: str, zone: ZoneInfo | str) -> str:
     return ""
 
 
-def rows_worth_listing(rows: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], int]:
+def rows_worth_listing(
+    rows: list[dict[str, Any]], limit: int | None
+) -> tuple[list[dict[str, Any]], int]:
     """The rows of `status_of_period` a grid lists, and how many it leaves out: every row up
-    to `limit` townships; beyond (a province's 1,500), only those someone has to act on or
-    should know of — not reported or revised this period, or a month of the year missing or
-    revised — since a grid of 1,500 × 12 ticks is read by no one (the summary counts all)."""
-    if len(rows) <= limit:
+    to `limit` townships (all without a limit); beyond (a province's 1,500), only those someone
+    has to act on or should know of — not reported or revised this period, or a month of the
+    year missing or revised — since a grid of 1,500 × 12 ticks is read by no one (the summary
+    counts all)."""
+    if limit is None or len(rows) <= limit:
         return rows, 0
     worth = [
         r

@@ -20,9 +20,7 @@ def reporting_table(
 ) -> Any:
     """The grid of `status`: every township, or beyond `limit` those worth listing
     (`reporting.rows_worth_listing`) and a line for the others."""
-    listed, left_out = reporting.rows_worth_listing(
-        status["rows"], len(status["rows"]) if limit is None else limit
-    )
+    listed, left_out = reporting.rows_worth_listing(status["rows"], limit)
     head = html.Thead(
         html.Tr(
             [html.Th(t("reporting.area", lang), scope="col")]
